@@ -1,0 +1,42 @@
+# The newcomer's entry point. `make demo` and `make test` work on a fresh machine:
+# they create .venv, install the locked dependencies, then run.
+VENV       ?= .venv
+BIN        := $(VENV)/bin
+UV_VERSION := 0.13.8
+DEV_CORPUS ?= ../shared/corpus/dev
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install demo test lint eval bench train lock clean
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	# --inexact keeps uv itself, which lives in the same venv but not in the lock
+	$(BIN)/uv sync --frozen --inexact --all-extras --quiet
+	touch $@
+
+install: $(VENV)/.synced
+
+demo: $(VENV)/.synced  ## mock portals -> crawl -> clean -> extract -> SQLite -> summary
+	$(BIN)/thidua demo
+
+test: $(VENV)/.synced  ## the whole test suite
+	$(BIN)/pytest
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy thidua extract store crawler
+
+eval: $(VENV)/.synced  ## score extraction on the real dev articles
+	$(BIN)/thidua eval $(DEV_CORPUS)
+
+bench: $(VENV)/.synced
+	$(BIN)/python -m bench.extract_speed
+
+lock:
+	$(BIN)/uv lock
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

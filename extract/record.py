@@ -1,0 +1,138 @@
+"""The extraction record (see ../shared/eval/SCHEMA.md) with evidence for every fact.
+
+`Record.to_schema()` gives exactly the SCHEMA.md JSON; the evidence, confidences and review flags
+travel beside it for the store and for editors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+EventKind = Literal["tong_ket", "so_ket", "giao_uoc", "trien_khai"]
+RoleKind = Literal["khoi_truong", "khoi_pho"]
+AwardKind = Literal[
+    "co_thi_dua", "bang_khen", "co_luan_luu", "huan_chuong", "giay_khen", "danh_hieu", "other"
+]
+Issuer = Literal["chinh_phu", "thu_tuong", "ubnd_tinh", "bo_nganh", "khoi", "other"]
+AwardStatus = Literal["proposed", "conferred"]
+
+EVENT_KINDS: tuple[EventKind, ...] = ("tong_ket", "so_ket", "giao_uoc", "trien_khai")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A span of the stored article text: `text == stored_text[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class Fact:
+    """Common part of every fact: where it was read and how sure the rule is."""
+
+    evidence: Evidence | None
+    confidence: float
+    rule: str
+
+
+@dataclass(slots=True)
+class BlocFact(Fact):
+    name: str = ""
+    number: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MemberFact(Fact):
+    unit: str = ""
+    surface: str = ""  # the words the article used, before expansion to the canonical name
+
+
+@dataclass(slots=True)
+class RoleFact(Fact):
+    unit: str = ""
+    role: RoleKind = "khoi_truong"
+    year: int | None = None
+
+
+@dataclass(slots=True)
+class AwardFact(Fact):
+    recipient: str = ""
+    award: AwardKind = "other"
+    issuer: Issuer | None = None
+    year: int | None = None
+    status: AwardStatus = "proposed"
+
+
+@dataclass(slots=True)
+class ScalarFact(Fact):
+    """published, province, event_date, or one event kind."""
+
+    field_name: str = ""
+    value: str | None = None
+
+
+@dataclass(slots=True)
+class Record:
+    doc_id: str
+    published: ScalarFact | None = None
+    province: ScalarFact | None = None
+    event_date: ScalarFact | None = None
+    event_kinds: list[ScalarFact] = field(default_factory=list)
+    blocs: list[BlocFact] = field(default_factory=list)
+    members: list[MemberFact] = field(default_factory=list)
+    roles: list[RoleFact] = field(default_factory=list)
+    awards: list[AwardFact] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    def to_schema(self) -> dict[str, Any]:
+        """Return the record exactly as SCHEMA.md defines it."""
+        return {
+            "doc_id": self.doc_id,
+            "published": self.published.value if self.published else None,
+            "province": self.province.value if self.province else None,
+            "event_date": self.event_date.value if self.event_date else None,
+            "event_kinds": [k.value for k in self.event_kinds if k.value],
+            "blocs": [{"name": b.name, "number": b.number, "aliases": list(b.aliases)} for b in self.blocs],
+            "members": [m.unit for m in self.members],
+            "roles": [{"unit": r.unit, "role": r.role, "year": r.year} for r in self.roles],
+            "awards": [
+                {
+                    "recipient": a.recipient,
+                    "award": a.award,
+                    "issuer": a.issuer,
+                    "year": a.year,
+                    "status": a.status,
+                }
+                for a in self.awards
+            ],
+        }
+
+    def facts(self) -> list[tuple[str, Fact]]:
+        """Every fact with its kind, for storage and review."""
+        out: list[tuple[str, Fact]] = []
+        for name in ("published", "province", "event_date"):
+            f = getattr(self, name)
+            if f is not None and f.value is not None:
+                out.append((name, f))
+        out += [("event_kind", k) for k in self.event_kinds]
+        out += [("bloc", b) for b in self.blocs]
+        out += [("member", m) for m in self.members]
+        out += [("role", r) for r in self.roles]
+        out += [("award", a) for a in self.awards]
+        return out
+
+    def to_full(self) -> dict[str, Any]:
+        """The schema record plus evidence, confidence and flags (for JSON export and the store)."""
+        data = self.to_schema()
+        data["flags"] = list(self.flags)
+        data["facts"] = [{"kind": kind, **asdict(f)} for kind, f in self.facts()]
+        return data
+
+
+def empty_record(doc_id: str) -> Record:
+    """Return the record written for an article that could not be read."""
+    return Record(doc_id=doc_id)

@@ -1,0 +1,5 @@
+"""Command-line interface (placeholder until wired)."""
+
+
+def main() -> None:
+    raise SystemExit("not yet")
