@@ -1,0 +1,129 @@
+"""Bloc and cluster names ("Khối thi đua số 6", "Cụm thi đua các huyện phía Nam", "Khối VI").
+
+False hits are rejected: "Đảng ủy Khối …" (a party committee), "khối lượng", "khối đại đoàn kết",
+a building's "Khối 4".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+_NAME_STOP = (
+    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?:ngành|ban|xã hội|khu vực|miền|đoàn thể))|\s[-–]\s*(?:khối|cụm)\s|$|\n"
+    r"|\stổ chức(?=\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết|triển khai|gồm|bao gồm|có|là|do|được|năm\s+\d|năm học"
+    r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia|cho|và\s+(?:các|ban|đại)|hội nghị"
+    r"|phát động|thống nhất|nhất trí|luôn|cũng|nhằm|của\s+tỉnh|6 tháng|gửi|bỏ phiếu|suy tôn|hiện nay)(?!\w)))"
+)
+_BLOC_RE = re.compile(
+    r"(?<![\w])(?P<head>[Kk]hối|[Cc]ụm|KHỐI|CỤM)(?P<tail>(?:\s+(?:giao ước\s+)?thi đua)?(?:\s+cấp tỉnh)?"
+    r"(?:\s+(?:số\s+|thứ\s+)?(?P<num>\d{1,2}|[IVXL]{1,5})(?![\w/]))?"
+    r"(?:(?<=\d)|(?<=[IVXL])|(?<=đua))?[^\n]{0,140}?)" + _NAME_STOP,
+)
+_FALSE_BEFORE_RE = re.compile(r"(đảng ủy|đảng bộ|đoàn|công đoàn|chi bộ|tầng \d+,?|nhà|dãy)\s*$", re.IGNORECASE)
+_FALSE_AFTER_RE = re.compile(
+    r"^\s*(lượng|u\b|đại đoàn kết|dân vận|doanh nghiệp|các cơ quan(?! tham mưu)|cơ quan và doanh nghiệp"
+    r"|kiến thức|óc|băng|công nghiệp|dân cư|chuyên môn|đồng bào|nhà|phố)",
+    re.IGNORECASE,
+)
+_NAMED_RE = re.compile(
+    r"^\s*(thi đua|giao ước|số|thứ|\d|[IVXL]+\b|các\s|cơ quan|nội chính|an ninh|anninh|annd|mttq|mặt trận"
+    r"|sự nghiệp|văn hóa|kinh tế|tham mưu|đảng|doanh nghiệp|dịch vụ|trường|hội|chi cục|sở|ngành|đoàn thể)",
+    re.IGNORECASE,
+)
+_GENERIC_RE = re.compile(r"^(khối|cụm)(\s+thi đua)?(\s+(này|trưởng|phó))?$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class BlocMention:
+    start: int
+    end: int
+    name: str
+    number: str | None
+    cluster: bool
+
+
+@dataclass(slots=True)
+class BlocGroup:
+    mentions: list[BlocMention] = field(default_factory=list)
+
+    @property
+    def number(self) -> str | None:
+        nums = [m.number for m in self.mentions if m.number]
+        return max(set(nums), key=nums.count) if nums else None
+
+
+def roman(value: str) -> int | None:
+    """Read a Roman numeral (I–L); None if it is not one."""
+    if not value or any(c not in _ROMAN for c in value):
+        return None
+    total = 0
+    for a, b in zip(value, [*value[1:], "I"], strict=True):
+        total += -_ROMAN[a] if _ROMAN[a] < _ROMAN[b] and b != value[-1:] or (
+            _ROMAN[a] < _ROMAN[b] and len(value) == 2
+        ) else _ROMAN[a]
+    return total if total > 0 else None
+
+
+def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[BlocMention]:
+    """Every plausible bloc or cluster mention between start and end."""
+    end = len(text) if end is None else end
+    out: list[BlocMention] = []
+    for m in _BLOC_RE.finditer(text, start, end):
+        before = text[max(0, m.start() - 15) : m.start()]
+        tail = m.group("tail")
+        if _FALSE_BEFORE_RE.search(before) or _FALSE_AFTER_RE.match(tail):
+            continue
+        if not _NAMED_RE.match(tail):
+            continue
+        head = m.group("head")
+        if head.islower() and not re.match(r"\s+(giao ước\s+)?thi đua|\s+(số\s+)?\d", tail):
+            continue
+        name = re.sub(r"\s+", " ", (head + tail).strip(" ,-–"))
+        if re.fullmatch(r"(?i)(khối|cụm)( thi đua)?( (các|của)( \w+)?)?", name):
+            continue
+        num = m.group("num")
+        if num is None:
+            trailing = re.search(r"\s(\d{1,2})$", name)  # "Khối thi đua Dịch vụ - Thương mại 1"
+            if trailing and not re.search(r"\d\s+tỉnh", name):
+                num = trailing.group(1)
+        elif re.match(r"\s*(tỉnh|huyện|đơn vị|sở|thành viên)", text[m.end("num") : m.end("num") + 12]):
+            num = None  # "Cụm thi đua 6 tỉnh Bắc Trung bộ": a count, not a number
+        if num and not num.isdigit():
+            r = roman(num)
+            num = str(r) if r else None
+        out.append(BlocMention(m.start(), m.start() + len(name), name, num, head.lower() == "cụm"))
+    return out
+
+
+def group_mentions(mentions: list[BlocMention]) -> list[BlocGroup]:
+    """Group the mentions of one article into blocs: by number, unnumbered names join the first."""
+    groups: list[BlocGroup] = []
+    by_num: dict[str, BlocGroup] = {}
+    unnumbered: list[BlocMention] = []
+    for m in mentions:
+        if _GENERIC_RE.match(m.name):
+            continue
+        if m.number:
+            g = by_num.get(m.number)
+            if g is None:
+                g = by_num[m.number] = BlocGroup()
+                groups.append(g)
+            g.mentions.append(m)
+        else:
+            unnumbered.append(m)
+    if unnumbered:
+        if groups:
+            groups[0].mentions.extend(unnumbered)
+        else:
+            groups.append(BlocGroup(unnumbered))
+    return groups
+
+
+def best_name(group: BlocGroup) -> str:
+    """The fullest name: prefer "thi đua" names, then length."""
+    def score(m: BlocMention) -> tuple[int, int]:
+        return (int("thi đua" in m.name.lower()) + int(m.name[:1].isupper()), len(m.name))
+
+    return max(group.mentions, key=score).name

@@ -1,0 +1,113 @@
+"""Vietnamese day-first dates: the meeting date in the lead and the page's publication date.
+
+A bare "01/3" takes its year from the article: the publication date when known (the latest such
+date not more than a week after publication), else the period the meeting reviews.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_CUE = r"(?:(?:sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+)?|ngày\s+|hôm\s+|^\W{0,3}|\)\s*-\s*)"
+_EVENT_DATE_RE = re.compile(
+    rf"(?P<cue>{_CUE})\(?\s*(?P<d>\d{{1,2}})\s*(?:-\s*\d{{1,2}}\s*)?(?P<sep>[/.-])\s*(?P<m>\d{{1,2}})"
+    r"(?:\s*(?P=sep)\s*(?P<y>\d{4}))?\s*\)?(?![\d%/.,]\d)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_EVENT_DATE_LONG_RE = re.compile(
+    r"(?P<cue>(?:sáng|trưa|chiều|tối)?\s*)ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?",
+    re.IGNORECASE,
+)
+_RANGE_RE = re.compile(r"(?P<cue>(?:trong\s+)?\d\s+ngày\s*)\(\s*(?P<d>\d{1,2})\s*-\s*\d{1,2}\s*/\s*(?P<m>\d{1,2})", re.I)
+# Document references and anniversaries are not the meeting: "Quyết định số 22/QĐ-UBND ngày 04/01/2019".
+_NOT_EVENT_BEFORE_RE = re.compile(r"(số\s+\S+|QĐ-\S*|/KH\S*|/CT\S*|/NQ\S*|/HD\S*|trước đó,?)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class DateHit:
+    start: int
+    end: int
+    day: int
+    month: int
+    year: int | None
+
+
+def find_event_dates(text: str, start: int, end: int) -> list[DateHit]:
+    """Find meeting-date mentions ("Chiều 01/3", "Ngày (31/7)", "ngày 05 tháng 7 năm 2018")."""
+    hits: list[DateHit] = []
+    for rx in (_EVENT_DATE_LONG_RE, _EVENT_DATE_RE, _RANGE_RE):
+        for m in rx.finditer(text, start, end):
+            before = text[max(start, m.start() - 40) : m.start()]
+            if _NOT_EVENT_BEFORE_RE.search(before):
+                continue
+            if m.group("cue").strip() == "" and rx is _EVENT_DATE_RE and not _at_line_start(text, m.start()):
+                continue
+            d, mo = int(m.group("d")), int(m.group("m"))
+            y = int(m.group("y")) if "y" in m.groupdict() and m.group("y") else None
+            if 1 <= d <= 31 and 1 <= mo <= 12 and _valid(y, mo, d):
+                hits.append(DateHit(m.start("d"), m.end(), d, mo, y))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def _at_line_start(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return not text[line_start:pos].strip(" -–(")
+
+
+def _valid(y: int | None, m: int, d: int) -> bool:
+    try:
+        date(y or 2000, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+def resolve_year(hit: DateHit, *, published: date | None, period_year: int | None, reviews_year: bool) -> date | None:
+    """Give a day-first date its year; `period_year` is the year the meeting reviews or plans."""
+    if hit.year:
+        y = hit.year
+        # "tổng kết năm 2018" held "11/01/2018" and published in 2019: the year was mistyped
+        if reviews_year and period_year and y == period_year and hit.month <= 3:
+            if published is None or published.year == y + 1:
+                y += 1
+        return date(y, hit.month, hit.day)
+    if published:
+        for y in (published.year, published.year - 1):
+            cand = date(y, hit.month, hit.day)
+            if cand <= published + timedelta(days=7):
+                return cand
+        return None
+    if period_year:
+        # a year-end review is held from October of its year to March of the next
+        if reviews_year and hit.month <= 6:
+            return date(period_year + 1, hit.month, hit.day)
+        return date(period_year, hit.month, hit.day)
+    return None
+
+
+_PAGE_DATE_RE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+
+
+def parse_dateline(text: str) -> date | None:
+    """Read the publication date from a page's date line ("Cập nhật lúc: 09/01/2023")."""
+    m = _PAGE_DATE_RE.search(text)
+    if not m:
+        return None
+    d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def parse_iso(value: str | None) -> date | None:
+    """Parse an ISO date (or datetime) string; None when absent or malformed."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None

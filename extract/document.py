@@ -1,0 +1,122 @@
+"""Split an article's working text into lines, paragraphs and sentences, and tell apart the
+title, the page's date line, the lead and boilerplate (which stays in the text but is not matched).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.textnorm import Normalized
+
+_BOILERPLATE_RE = re.compile(
+    r"^(skip ribbon commands|skip to main content|truy cập nội dung luôn|quay lại|xuất bản thông tin.*"
+    r"|liên kết website|additional information|xem thêm|các tin khác.*|các tin bài khác|các tin đã đưa.*"
+    r"|tin liên quan|bài viết liên quan|tin cùng chuyên mục|những tin (mới hơn|cũ hơn).*|theo dòng sự kiện"
+    r"|thống kê truy cập.*|trực tuyến\s*:.*|đã truy cập.*|đang online.*|đang truy cập.*|tổng lượt truy cập.*"
+    r"|(số )?lượt xem.*|lượt truy cập.*|(kích )?cỡ chữ.*|in trang.*|in bài.*|gửi email.*|chia sẻ.*|bình luận.*"
+    r"|image advertisement|anh tin bai|giấy phép.*|bản quyền.*|® .*|ghi rõ nguồn.*|địa chỉ\s*:.*|điện thoại\s*:.*"
+    r"|e-?mail\s*:.*|trưởng ban biên tập.*|cơ quan chủ quản.*|nguồn\s*:.*|nguồn tin\s*:.*|tác giả( bài viết)?\s*:.*"
+    r"|từ khóa\s*:.*|mọi chi tiết xin liên hệ.*|cổng thông tin điện tử.*|về đầu trang.*|100%"
+    r"|cannot retrieve the url.*|[\d.,\s|]+|\S+\.(jpe?g|png|gif|webp)|\(?ảnh\s*:.*|tin,? ảnh\s*:.*)$",
+    re.IGNORECASE,
+)
+_SLOGAN_RE = re.compile(r"CHÀO MỪNG|^MỪNG |ĐỜI ĐỜI|NHIỆT LIỆT|MUÔN NĂM|QUYẾT TÂM")
+_DATE_RE = r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
+_DATELINE_RE = re.compile(
+    rf"^[(\s]*((ngày đăng|đăng ngày|cập nhật( lúc)?|ngày|thứ \w+|bài đăng vào lúc)[\s:,\-]*)*"
+    rf"([\d:]+\s*(sa|ch|am|pm)?\s*,?\s*)?(ngày\s*:?\s*)?{_DATE_RE}[^\n]{{0,60}}$",
+    re.IGNORECASE,
+)
+_TITLE_WORDS_RE = re.compile(
+    r"khối|cụm|hội nghị|thi đua|giao ước|tổng kết|sơ kết|triển khai|trưởng", re.IGNORECASE
+)
+
+
+@dataclass(slots=True)
+class Line:
+    start: int
+    end: int
+    text: str
+    kind: str = "body"  # body | boilerplate | dateline | title
+
+
+@dataclass(slots=True)
+class Document:
+    norm: Normalized
+    lines: list[Line] = field(default_factory=list)
+    title: Line | None = None
+    dateline: Line | None = None
+    lead: Line | None = None
+
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+    def body_lines(self) -> list[Line]:
+        return [ln for ln in self.lines if ln.kind in ("body", "title")]
+
+    def head_spans(self) -> list[tuple[int, int]]:
+        """Title and the lead's opening sentence: where articles name the meeting they report."""
+        spans: list[tuple[int, int]] = []
+        if self.title:
+            spans.append((self.title.start, self.title.end))
+        if self.lead:
+            spans.append((self.lead.start, _first_sentence_end(self.text, self.lead.start, self.lead.end)))
+        return spans
+
+
+def _first_sentence_end(text: str, start: int, end: int) -> int:
+    m = re.compile(r"[.!?](\s|$)").search(text, start, end)
+    return m.end() if m else end
+
+
+def build(norm: Normalized) -> Document:
+    """Classify every line of the working text."""
+    doc = Document(norm)
+    text = norm.text
+    pos = 0
+    seen: set[str] = set()
+    for raw in text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        lstart = start + (len(raw) - len(raw.lstrip()))
+        line = Line(lstart, lstart + len(stripped), stripped)
+        if _BOILERPLATE_RE.match(stripped) or (stripped.isupper() and _SLOGAN_RE.search(stripped)):
+            line.kind = "boilerplate"
+        elif _DATELINE_RE.match(stripped) and len(stripped) < 90:
+            line.kind = "dateline"
+        elif stripped in seen and len(stripped) < 200:
+            line.kind = "boilerplate"  # captions printed twice
+        seen.add(stripped)
+        doc.lines.append(line)
+    _find_title_and_lead(doc)
+    return doc
+
+
+def _find_title_and_lead(doc: Document) -> None:
+    candidates: list[Line] = []
+    for ln in doc.lines:
+        if ln.kind == "dateline" and doc.dateline is None:
+            doc.dateline = ln
+        if ln.kind != "body":
+            continue
+        if len(ln.text) > 250 or (len(ln.text) > 120 and ln.text.endswith(".") and candidates):
+            doc.lead = ln
+            break
+        if len(ln.text) >= 15:
+            candidates.append(ln)
+    if doc.lead is None:
+        longer = [ln for ln in doc.lines if ln.kind == "body" and len(ln.text) >= 60]
+        doc.lead = longer[1] if len(longer) > 1 else (longer[0] if longer else None)
+    pool = [c for c in candidates if c is not doc.lead]
+    if pool:
+        # the line naming most meeting words wins; the category label "Thi đua Khen thưởng" loses
+        best = max(pool, key=lambda c: (len(set(m.lower() for m in _TITLE_WORDS_RE.findall(c.text))), -pool.index(c)))
+        doc.title = best if _TITLE_WORDS_RE.search(best.text) else max(pool, key=lambda c: len(c.text))
+        doc.title.kind = "title"
+    if doc.lead is doc.title:
+        doc.lead = None

@@ -1,0 +1,135 @@
+"""Domain word lists loaded once from extract/data: units, abbreviations, provinces, head words.
+
+The unit gazetteer starts from the research team's units-gazetteer.tsv (canonical name, type,
+variants); `{tỉnh}` templates expand with every province name.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from extract.textnorm import fold, normalize
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_KEY_DROP = {"va", "tinh"}
+
+
+def ukey(name: str) -> str:
+    """Comparison key of a unit name: no case, diacritics, punctuation, "và"/"tỉnh" (as scored)."""
+    words = _WORD_RE.findall(fold(name).replace("&", " va "))
+    return " ".join(w for w in words if w not in _KEY_DROP)
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = resources.files("extract.data").joinpath(name).read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return list(csv.reader(lines, delimiter="\t"))
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    name: str  # as articles of its time name it ("Thừa Thiên Huế", "Bà Rịa - Vũng Tàu")
+    variants: tuple[str, ...]
+    slug: str  # ascii, no spaces: "thuathienhue"
+
+
+@dataclass(slots=True)
+class Lexicon:
+    units: dict[str, str] = field(default_factory=dict)  # ukey → canonical
+    unit_types: dict[str, str] = field(default_factory=dict)  # canonical → type
+    phrases: list[str] = field(default_factory=list)  # surface forms for the phrase matcher
+    abbreviations: list[tuple[str, str]] = field(default_factory=list)
+    provinces: list[Province] = field(default_factory=list)
+    province_by_key: dict[str, Province] = field(default_factory=dict)
+
+    def canonical_unit(self, name: str) -> str | None:
+        return self.units.get(ukey(name))
+
+    def province(self, name: str) -> Province | None:
+        return self.province_by_key.get(ukey(name))
+
+
+def _province_rows() -> list[Province]:
+    out: list[Province] = []
+    for row in _rows("provinces-63-34.tsv")[1:]:
+        short = row[2]
+        variants = [v for v in (row[6].split("|") if len(row) > 6 else []) if v]
+        if short == "Huế":  # before 2025 articles say "Thừa Thiên Huế"
+            short, variants = "Thừa Thiên Huế", [*variants, "Huế", "Thừa Thiên-Huế"]
+        slug = "".join(_WORD_RE.findall(fold(short)))
+        out.append(Province(short, tuple(variants), slug))
+    return out
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Return the shared lexicon (built once per process)."""
+    lex = Lexicon()
+    lex.provinces = _province_rows()
+    for p in lex.provinces:
+        for v in (p.name, *p.variants):
+            lex.province_by_key.setdefault(ukey(v), p)
+    lex.abbreviations = sorted(
+        ((normalize(r[0]).text, r[1]) for r in _rows("abbreviations.tsv") if len(r) >= 2),
+        key=lambda ab: len(ab[0]),
+        reverse=True,
+    )
+    for row in _rows("units-gazetteer.tsv")[1:]:
+        canonical, utype = normalize(row[0]).text, row[1]
+        variants = [normalize(v).text for v in (row[2].split("|") if len(row) > 2 else []) if v]
+        names = [canonical, *variants]
+        if "{" in canonical:
+            if "{tỉnh}" not in canonical:
+                continue  # district templates need district lists; open-class rules cover them
+            for p in lex.provinces:
+                for n in names:
+                    _add_unit(lex, n.replace("{tỉnh}", p.name), canonical.replace("{tỉnh}", p.name), utype)
+            continue
+        for n in names:
+            _add_unit(lex, n, canonical, utype)
+    for surface, canonical, utype in _EXTRA_UNITS:
+        _add_unit(lex, surface, canonical, utype)
+    lex.phrases = sorted(set(lex.phrases), key=len, reverse=True)
+    return lex
+
+
+def _add_unit(lex: Lexicon, surface: str, canonical: str, utype: str) -> None:
+    k = ukey(surface)
+    if not k:
+        return
+    lex.units.setdefault(k, canonical)
+    lex.unit_types.setdefault(canonical, utype)
+    lex.phrases.append(surface)
+
+
+# Spellings seen in portal prose that the research gazetteer lacks (written for this project).
+_EXTRA_UNITS: tuple[tuple[str, str, str], ...] = (
+    ("Viện Kiểm sát tỉnh", "Viện Kiểm sát nhân dân tỉnh", "tu_phap"),
+    ("Tòa án tỉnh", "Tòa án nhân dân tỉnh", "tu_phap"),
+    ("Đài Phát thanh - Truyền hình tỉnh", "Đài Phát thanh và Truyền hình tỉnh", "bao_chi_pre2025"),
+    ("Đài Phát thanh Truyền hình tỉnh", "Đài Phát thanh và Truyền hình tỉnh", "bao_chi_pre2025"),
+    ("Ủy ban Kiểm tra", "Ủy ban Kiểm tra Tỉnh ủy", "dang"),
+    ("Tỉnh Đoàn", "Tỉnh đoàn", "doan_the"),
+    ("Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh", "Tỉnh đoàn", "doan_the"),
+    ("Liên minh các Hợp tác xã tỉnh", "Liên minh Hợp tác xã tỉnh", "hoi"),
+    ("Cục Thống kê", "Cục Thống kê tỉnh", "nganh_doc_pre2025"),
+    ("Ban Quản lý khu kinh tế và các khu công nghiệp tỉnh", "Ban Quản lý khu kinh tế và các khu công nghiệp tỉnh", "ban"),
+)
+
+# Words that open a unit name. Longest first when matched.
+UNIT_HEADS: tuple[str, ...] = (
+    "Sở", "Ban", "Ủy ban", "Văn phòng", "Thanh tra", "Trường", "Học viện", "Đại học", "Trung tâm",
+    "Công ty", "Tổng công ty", "Tập đoàn", "Bệnh viện", "Hội", "Liên đoàn", "Liên hiệp", "Liên minh",
+    "Đài", "Báo", "Tạp chí", "Cục", "Chi cục", "Viện", "Tòa án", "Công an", "Bộ Chỉ huy", "Bộ đội",
+    "Kho bạc", "Ngân hàng", "Bảo hiểm xã hội", "Bảo tàng", "Thư viện", "Trại giam", "Lữ đoàn",
+    "Trung đoàn", "Sư đoàn", "Hải đoàn", "Tỉnh đoàn", "Tỉnh Đoàn", "Thành đoàn", "Huyện đoàn",
+    "Phòng", "Bưu điện", "Viễn thông", "Điện lực", "Đảng ủy", "Vườn quốc gia", "Vườn Quốc gia",
+    "Quỹ", "Chi nhánh", "Nhà máy", "Xí nghiệp", "Hợp tác xã", "Tỉnh ủy", "Thành ủy", "Huyện ủy",
+    "Cổng Thông tin", "Nhà xuất bản", "Trạm", "Hạt Kiểm lâm", "Kiểm lâm", "Hải quan", "Thuế",
+    "Mặt trận", "Ủy ban nhân dân", "UBND", "VKSND", "TAND", "BHXH", "LĐLĐ", "BQL", "UBMTTQ",
+    "Bộ", "Văn phòng Đoàn",
+)

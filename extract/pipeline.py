@@ -1,0 +1,365 @@
+"""Assemble the SCHEMA.md record for one article from the cheap steps up (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from urllib.parse import urlsplit
+
+from extract import blocs as bl
+from extract import dates as dt
+from extract import relations as rel
+from extract.document import Document, build
+from extract.lexicon import lexicon, ukey
+from extract.record import (
+    AwardFact,
+    BlocFact,
+    Evidence,
+    MemberFact,
+    Record,
+    RoleFact,
+    ScalarFact,
+)
+from extract.textnorm import Normalized, fold, normalize
+from extract.units import UnitSpan, gazetteer_spans, is_guest, open_units
+
+_KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("tong_ket", re.compile(r"(?<!trù bị )(?<!báo cáo )tổng\s+kết", re.I)),
+    ("so_ket", re.compile(r"sơ\s+kết", re.I)),
+    ("giao_uoc", re.compile(r"ký\s+(?:kết\s+)?(?:bản\s+)?(?:cam\s+kết\s+)?giao\s+ước", re.I)),
+    (
+        "trien_khai",
+        re.compile(
+            r"triển\s+khai\s+(?!thực\s+hiện|có\s+hiệu)(?:\S+\s+){0,2}?(?:nhiệm\s+vụ|kế\s+hoạch|phương\s+hướng|chương\s+trình"
+            r"|công\s+tác|phong\s+trào)|phát\s+động\s+(?:phong\s+trào\s+)?thi\s+đua",
+            re.I,
+        ),
+    ),
+)
+_SLUG_KINDS = (("tong_ket", "tong-ket"), ("so_ket", "so-ket"), ("giao_uoc", "giao-uoc"), ("trien_khai", "trien-khai"))
+_PERIOD_RE = re.compile(
+    r"(?P<cue>tổng\s+kết|sơ\s+kết|giao\s+ước|triển\s+khai|phương\s+hướng|kế\s+hoạch)[^.;]{0,120}?năm\s+(?P<y>(?:19|20)\d\d)",
+    re.I,
+)
+_SENT_YEAR_RE = re.compile(r"^\W*(?:trong\s+)?năm\s+((?:19|20)\d\d)\s*,", re.I)
+_ATTEND_RE = re.compile(
+    r"(?:dự|tham dự|đến dự)(?:\s+hội nghị|\s+lễ[^,]{0,30})?\s+(?:còn\s+)?có[^.:;]{0,40}?(?:lãnh đạo|đại diện)\s+(?:các\s+)?", re.I
+)
+_REMAINING_RE = re.compile(r"(?:các|tất cả các)\s+đơn\s+vị\s+còn\s+lại", re.I)
+
+
+def extract_record(
+    text: str,
+    *,
+    doc_id: str,
+    url: str | None = None,
+    published: str | None = None,
+    province_hint: str | None = None,
+) -> Record:
+    """Run every step on one article and return its record (offsets into `text`)."""
+    norm = normalize(text)
+    doc = build(norm)
+    rec = Record(doc_id=doc_id)
+    ev = _EvidenceMaker(norm)
+    w = norm.text
+
+    pub = dt.parse_iso(published)
+    if pub:
+        rec.published = ScalarFact(None, 1.0, "metadata", field_name="published", value=pub.isoformat())
+    elif doc.dateline:
+        pub = dt.parse_dateline(doc.dateline.text)
+        if pub:
+            rec.published = ScalarFact(ev(doc.dateline.start, doc.dateline.end), 0.85, "dateline",
+                                       field_name="published", value=pub.isoformat())
+
+    heads = doc.head_spans()
+    kinds = _event_kinds(w, heads, url, rec, ev)
+    reviewed, planned = _period_years(w, heads)
+    event_day = _event_date(doc, pub, reviewed, planned, kinds, rec, ev)
+
+    sentences = _sentences(doc)
+    gaz = gazetteer_spans(w)
+    units: list[UnitSpan] = list(gaz)
+    taken = [(u.start, u.end) for u in gaz]
+    for s, e in sentences:
+        if rel.ROLE_RE.search(w, s, e) or rel.AWARD_RE.search(w, s, e) or "gồm" in w[s:e]:
+            found = open_units(w, s, e, taken)
+            units += found
+            taken += [(u.start, u.end) for u in found]
+
+    # blocs
+    mentions = [m for s, e in sentences for m in bl.find_mentions(w, s, e)]
+    groups = bl.group_mentions(mentions)
+    for g in groups:
+        name = bl.best_name(g)
+        aliases = sorted({m.name for m in g.mentions if ukey(m.name) != ukey(name)}, key=len, reverse=True)
+        first = g.mentions[0]
+        rec.blocs.append(BlocFact(ev(first.start, first.end), 0.9 if g.number or "thi đua" in name.lower() else 0.7,
+                                  "bloc_pattern", name=name, number=g.number, aliases=aliases))
+
+    # members from lists
+    members: dict[str, MemberFact] = {}
+    list_items: list[UnitSpan] = []
+    for s, e in sentences:
+        items = rel.member_lists(w, s, e, gaz)
+        for it in items:
+            list_items.append(UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule))
+        count = rel.stated_count(w, max(s, (items[0].start - 80) if items else s), items[0].start if items else s)
+        real = [it for it in items if not is_guest(it.canonical)]
+        if items and count and count != len(real) and f"count_mismatch:{count}!={len(real)}" not in rec.flags:
+            rec.flags.append(f"count_mismatch:{count}!={len(real)}")
+        for it in real:
+            _add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}", w)
+        for m in _ATTEND_RE.finditer(w, s, e):
+            for it in rel._parse_list_region(w, m.end(), e, gaz):
+                if not is_guest(it.canonical) and not _in_person_title(w, it.start):
+                    _add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending", w)
+    all_units = sorted(units + list_items, key=lambda u: (u.start, -u.end))
+
+    # roles
+    active_year = reviewed or planned or (event_day.year if event_day and kinds else None)
+    seen_roles: set[tuple[str, str, int | None]] = set()
+    for s, e in sentences:
+        sy = _SENT_YEAR_RE.match(w[s:e])
+        for hit in rel.find_roles(w, s, e, all_units):
+            if is_guest(hit.unit.canonical):
+                continue
+            if hit.year == -1:
+                year = None
+            elif hit.year:
+                year = hit.year
+            elif sy:
+                year = int(sy.group(1))
+            elif hit.elected and active_year:
+                year = (reviewed + 1) if reviewed else active_year
+            else:
+                year = active_year
+            key = (ukey(hit.unit.canonical), hit.role, year)
+            if key in seen_roles:
+                continue
+            seen_roles.add(key)
+            rec.roles.append(RoleFact(ev(hit.unit.start, hit.cue_end), 0.8 * hit.unit.confidence + 0.15, "role_pattern",
+                                      unit=hit.unit.canonical, role=hit.role, year=year))  # type: ignore[arg-type]
+            _add_member(members, hit.unit.canonical, ev(hit.unit.start, hit.unit.end), 0.85, "role_holder", w)
+
+    # awards
+    awarded: set[tuple[str, str]] = set()
+    for s, e in sentences:
+        cues = list(rel.AWARD_RE.finditer(w, s, e))
+        prev_status: str | None = None
+        for i, m in enumerate(cues):
+            zone_s = cues[i - 1].end() if i else s
+            zone_e = cues[i + 1].start() if i + 1 < len(cues) else e
+            kind = rel.award_kind(m.group("award"))
+            if kind == "co_thi_dua" and re.search(r"[“\"]\s*$", w[max(s, m.start() - 2) : m.start()]) and "," in w[m.end(): m.end() + 25]:
+                continue  # a list of titles being discussed, not an outcome
+            after = w[m.end() : zone_e]
+            before = w[zone_s : m.start()]
+            status = _status(before, prev_status, w[s:m.start()])
+            prev_status = status
+            issuer = _issuer(after, before, kind)
+            year = rel.year_near(w, m.end(), min(zone_e, m.end() + 90)) or reviewed or (
+                event_day.year if event_day and kind == "co_luan_luu" else None)
+            recips = _recipients(w, m, zone_s, zone_e, all_units, gaz, members)
+            for u, conf in recips:
+                if is_guest(u.canonical):
+                    continue
+                k = (ukey(u.canonical), kind)
+                if k in awarded:
+                    continue
+                awarded.add(k)
+                rec.awards.append(AwardFact(ev(min(u.start, m.start()), max(u.end, m.end())), conf, "award_pattern",
+                                            recipient=u.canonical, award=kind, issuer=issuer,  # type: ignore[arg-type]
+                                            year=year, status=status))  # type: ignore[arg-type]
+                _add_member(members, u.canonical, ev(u.start, u.end), 0.75, "award_recipient", w)
+                if year is None and "award_without_year" not in rec.flags:
+                    rec.flags.append("award_without_year")
+
+    rec.members = list(members.values())
+    if any(m.rule.endswith("open_class") for m in rec.members):
+        rec.flags.append("open_class_unit")
+    _province(rec, w, url, province_hint, ev)
+    return rec
+
+
+class _EvidenceMaker:
+    def __init__(self, norm: Normalized) -> None:
+        self.norm = norm
+
+    def __call__(self, start: int, end: int) -> Evidence:
+        s, e = self.norm.to_orig(start, end)
+        return Evidence(s, e, self.norm.original[s:e])
+
+
+def _sentences(doc: Document) -> list[tuple[int, int]]:
+    from underthesea import sent_tokenize  # punkt parameters; fast (~1 ms per article)
+
+    out: list[tuple[int, int]] = []
+    w = doc.text
+    for ln in doc.body_lines():
+        pos = ln.start
+        for sent in sent_tokenize(w[ln.start : ln.end]):
+            i = w.find(sent[:30], pos, ln.end)
+            if i < 0:
+                continue
+            out.append((i, min(ln.end, i + len(sent))))
+            pos = i + len(sent)
+    return out
+
+
+def _event_kinds(w: str, heads: list[tuple[int, int]], url: str | None, rec: Record, ev: _EvidenceMaker) -> list[str]:
+    kinds: list[str] = []
+    for kind, rx in _KIND_RES:
+        for s, e in heads:
+            m = rx.search(w, s, e)
+            if m and not re.search(r"trù\s+bị\s*$", w[max(s, m.start() - 8) : m.start()]):
+                kinds.append(kind)
+                rec.event_kinds.append(ScalarFact(ev(m.start(), m.end()), 0.9, "kind_cue", field_name="event_kind", value=kind))
+                break
+    if not kinds and url:
+        slug = urlsplit(url).path.lower()
+        for kind, token in _SLUG_KINDS:
+            if token in slug:
+                kinds.append(kind)
+                rec.event_kinds.append(ScalarFact(None, 0.6, "url_slug", field_name="event_kind", value=kind))
+    return kinds
+
+
+def _period_years(w: str, heads: list[tuple[int, int]]) -> tuple[int | None, int | None]:
+    reviewed = planned = None
+    for s, e in heads:
+        for m in _PERIOD_RE.finditer(w, s, e):
+            cue, y = fold(m.group("cue")), int(m.group("y"))
+            if cue.startswith(("tong", "so ket")):
+                reviewed = reviewed or y
+            else:
+                planned = planned or y
+    return reviewed, planned
+
+
+def _event_date(doc: Document, pub: date | None, reviewed: int | None, planned: int | None, kinds: list[str],
+                rec: Record, ev: _EvidenceMaker) -> date | None:
+    w = doc.text
+    body = [ln for ln in doc.lines if ln.kind in ("body", "title")]
+    if doc.lead:
+        body = [ln for ln in body if ln.start >= doc.lead.start or ln is doc.title]
+    for ln in body[:4]:
+        for hit in dt.find_event_dates(w, ln.start, ln.end):
+            period = reviewed or planned
+            reviews = reviewed is not None and "tong_ket" in kinds
+            if reviews:
+                period = reviewed
+            d = dt.resolve_year(hit, published=pub, period_year=period, reviews_year=reviews)
+            if d is None:
+                continue
+            conf = 0.9 if hit.year or pub else 0.7
+            rec.event_date = ScalarFact(ev(hit.start, hit.end), conf, "lead_date", field_name="event_date", value=d.isoformat())
+            if pub and d > pub:
+                rec.flags.append("event_after_publication")
+            return d
+    return None
+
+
+def _status(before: str, prev: str | None, sentence_before: str) -> str:
+    if rel._PROPOSE_RE.search(before):
+        return "proposed"
+    if rel._CONFER_RE.search(before):
+        return "conferred"
+    if prev:
+        return prev
+    return "proposed" if rel._PROPOSE_RE.search(sentence_before) else "conferred"
+
+
+def _issuer(after: str, before: str, kind: str) -> str | None:
+    head = re.split(r"\s(?:cho|năm|gồm|là)\s|[:;,(]", after, maxsplit=1)[0][:70]
+    iss = rel.issuer_of(head)
+    if iss is None:
+        agent = re.split(r"đề\s+nghị|được|trao|suy\s+tôn", before)[-1][-70:]
+        iss = rel.issuer_of(agent) if re.search(r"ubnd|ủy ban nhân dân|chủ tịch|bộ\s|tối cao|chính phủ|thủ tướng|trung ương", agent, re.I) else None
+        if iss is None and re.search(r"(ubnd|ủy ban nhân dân)[^.;]{0,30}(trao|tặng)", before, re.I):
+            iss = "ubnd_tinh"
+    if kind == "co_luan_luu" and iss not in ("khoi",):
+        return "khoi" if re.search(r"của\s+(khối|cụm)", after[:40], re.I) else None
+    return iss
+
+
+def _recipients(w: str, m: re.Match[str], zone_s: int, zone_e: int, units: list[UnitSpan], gaz: list[UnitSpan],
+                members: dict[str, MemberFact]) -> list[tuple[UnitSpan, float]]:
+    after = w[m.end() : zone_e]
+    intro = re.search(r"\s(?:cho|là|gồm)\s*:?\s*|:\s*", after[:110])
+    if intro:
+        ls = m.end() + intro.end()
+        if _REMAINING_RE.match(w, ls):
+            return [(UnitSpan(ls, ls, mf.unit, 0.6, "remaining"), 0.6) for mf in members.values()]
+        le_m = rel._LIST_END_RE.search(w, ls, zone_e)
+        le = le_m.start() if le_m else zone_e
+        region = re.sub(r"^\s*(?:\d+|các)\s+(?:tập thể|đơn vị|cơ quan)\s*(?:gồm|là)?\s*:?", "", w[ls:le])
+        ls2 = le - len(region)
+        items = rel._parse_list_region(w, ls2, le, gaz)
+        if items:
+            return [(UnitSpan(i.start, i.end, _member_for_province(i.canonical, members), i.confidence, i.rule), 0.8)
+                    for i in items]
+    cands = [u for u in units if zone_s <= u.start and u.end <= m.start()]
+    cands = [u for u in cands if not is_guest(u.canonical) and not re.search(r"tại\s*$", w[max(0, u.start - 6) : u.start])
+             and not _in_person_title(w, u.start)]
+    # keep the units nearest the award that are not nested in a longer one
+    cands = [u for u in cands if not any(o is not u and o.start <= u.start and u.end <= o.end for o in cands)]
+    return [(u, 0.7) for u in cands]
+
+
+def _member_for_province(canonical: str, members: dict[str, MemberFact]) -> str:
+    p = lexicon().province(canonical)
+    if not p:
+        return canonical
+    for mf in members.values():
+        if mf.unit.endswith(" " + p.name) and mf.unit != p.name:
+            return mf.unit
+    return canonical
+
+
+_TITLE_BEFORE_RE = re.compile(
+    r"(giám đốc|chủ tịch|bí thư|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
+    re.I,
+)
+
+
+def _in_person_title(w: str, pos: int) -> bool:
+    return bool(_TITLE_BEFORE_RE.search(w[max(0, pos - 25) : pos]))
+
+
+def _add_member(members: dict[str, MemberFact], canonical: str, evidence: Evidence, conf: float, rule: str, w: str) -> None:
+    k = ukey(canonical)
+    if not k or k in members or is_guest(canonical):
+        return
+    members[k] = MemberFact(evidence, round(min(conf, 1.0), 3), rule, unit=canonical, surface=evidence.text)
+
+
+def _province(rec: Record, w: str, url: str | None, hint: str | None, ev: _EvidenceMaker) -> None:
+    lex = lexicon()
+    # a cluster of several provinces belongs to none of them
+    provs_in_members = {p.name for m in rec.members for p in lex.provinces if m.unit.endswith(" " + p.name) or m.unit == p.name}
+    bloc_names = " ".join(b.name for b in rec.blocs)
+    if len(provs_in_members) >= 2 or re.search(r"\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I) or sum(
+        1 for p in lex.provinces if p.name in bloc_names) >= 2 or re.search(r"\bBộ\s|Việt Nam", bloc_names):
+        return
+    if hint:
+        rec.province = ScalarFact(None, 0.95, "registry", field_name="province", value=hint)
+        return
+    if url:
+        host = (urlsplit(url).hostname or "").lower().replace("-", "")
+        best = max((p for p in lex.provinces if p.slug in host), key=lambda p: len(p.slug), default=None)
+        if best:
+            rec.province = ScalarFact(None, 0.9, "url_host", field_name="province", value=best.name)
+            return
+    counts: Counter[str] = Counter()
+    first: dict[str, tuple[int, int]] = {}
+    for p in lex.provinces:
+        for v in {p.name, *(x for x in p.variants if len(x) > 4)}:
+            for m in re.finditer(rf"(?<![\wÀ-ỹ]){re.escape(v)}(?![\wÀ-ỹ])", w):
+                counts[p.name] += 1
+                first.setdefault(p.name, (m.start(), m.end()))
+    if counts:
+        name, n = counts.most_common(1)[0]
+        s, e = first[name]
+        rec.province = ScalarFact(ev(s, e), 0.6 if n == 1 else 0.75, "text_mention", field_name="province", value=name)

@@ -1,0 +1,274 @@
+"""Facts that tie units to the bloc: member lists, leadership roles and award outcomes.
+
+Patterns work sentence by sentence over the working text; unit spans come from extract.units.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.lexicon import lexicon, ukey
+from extract.units import UnitSpan, canonicalize, capture_forward, is_guest
+
+# ---------------------------------------------------------------- member lists
+_LIST_TRIGGER_RE = re.compile(
+    r"(?:(?:bao\s+)?gồm(?:\s+có)?(?:\s+các\s+đơn\s+vị)?|thành viên(?: trong khối)?\s*:|các đơn vị(?: trong| thuộc)? (?:khối|cụm)\s*:"
+    r"|(?:\d+|các)\s+(?:đơn vị|cơ quan)(?:[^.;:]{0,40})?:)\s*:?\s*",
+    re.IGNORECASE,
+)
+_LIST_HEAD_RE = re.compile(
+    r"(?:(?P<n>\d+)\s+|các\s+)(?P<head>Sở(?:,\s*ngành)?|sở(?:,\s*ngành)?|Ban Quản lý[^:;,]{0,60}|Ban[^:;,]{0,40}"
+    r"|Phòng[^:;,]{0,30}|Sở [A-ZĐ][^:;,]{0,30})\s*:\s*",
+)
+_SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
+    r"(?P<unit>[A-ZĐ][^,;:]{1,60}?)\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
+    r"(?:\s+(?:gồm|là))?\s*:?\s*",
+)
+_LIST_END_RE = re.compile(
+    r"[.!?](?:\s|$)|\n|\s(?:tổ chức|vừa|đã|đang|tiến hành|cùng ký|ký kết|tham gia|tham dự|thuộc Khối|thuộc khối"
+    r"|nhằm|với tổng|đồng chủ trì|với\s+\d)(?!\w)"
+)
+_COUNT_RE = re.compile(r"(\d+)\s+(?:đơn vị|cơ quan|tập thể|sở|thành viên|tỉnh|Sở)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    start: int
+    end: int
+    canonical: str
+    confidence: float
+    rule: str
+
+
+def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: str | None = None,
+               loc: str | None = None) -> list[ListItem]:
+    """Split a list of units, keeping gazetteer names (with their commas and "và") whole."""
+    seps = ";" if ";" in text[start:end] else ","
+    protected = [(u.start, u.end) for u in gaz if u.start >= start and u.end <= end]
+    cuts = [start]
+    for m in re.finditer(rf"{seps}|\svà\s|\s&\s", text[start:end]):
+        p = start + m.start()
+        if any(a <= p < b for a, b in protected):
+            continue
+        if m.group().strip() == "và" and not _joins_units(text, p + m.end() - m.start(), end, head):
+            continue
+        cuts.append(p)
+        cuts.append(start + m.end())
+    cuts.append(end)
+    items: list[ListItem] = []
+    for a, b in zip(cuts[::2], cuts[1::2], strict=False):
+        seg = text[a:b]
+        lead = len(seg) - len(seg.lstrip(" ,;:-"))
+        seg_s, seg_e = a + lead, a + len(seg.rstrip(" ,;:.-"))
+        if seg_e <= seg_s:
+            continue
+        surface = text[seg_s:seg_e]
+        if loc:
+            surface = f"{head} {loc} {surface}" if not surface.lower().startswith(loc) else f"{head} {surface}"
+            c = canonicalize(surface)
+        else:
+            c = canonicalize(surface, head=head)
+        if c:
+            items.append(ListItem(seg_s, seg_e, c[0], c[1], c[2]))
+    return items
+
+
+def _joins_units(text: str, pos: int, end: int, head: str | None) -> bool:
+    nxt = text[pos:end].lstrip()
+    return bool(re.match(r"(?:\d+\s+)?[A-ZĐ]", nxt)) and (head is not None or bool(canonicalize(nxt.split(",")[0])))
+
+
+def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[ListItem]:
+    """Units listed as members after "gồm", "các đơn vị trong Khối:", "N đơn vị:" …"""
+    out: list[ListItem] = []
+    for m in _LIST_TRIGGER_RE.finditer(text, start, end):
+        ctx = text[max(start, m.start() - 120) : m.start()].lower()
+        if not re.search(r"khối|cụm|đơn vị|thành viên|cơ quan|sở|tỉnh|ngành", ctx + m.group().lower()):
+            continue
+        ls = m.end()
+        le_m = _LIST_END_RE.search(text, ls, end)
+        le = le_m.start() if le_m else end
+        out.extend(_parse_list_region(text, ls, le, gaz))
+    return out
+
+
+def _parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[ListItem]:
+    head_m = _LIST_HEAD_RE.match(text, ls, le)
+    spread_m = _SPREAD_RE.match(text, ls, le)
+    if spread_m and not any(u.start == ls and u.end > spread_m.end() for u in gaz):
+        unit = spread_m.group("unit")
+        return split_list(text, spread_m.end(), le, gaz, head=unit, loc=spread_m.group("loc"))
+    if head_m:
+        head = head_m.group("head").split(",")[0].strip()
+        head = head[0].upper() + head[1:]
+        # "10 Sở Ngoại vụ: Bình Định, Kon Tum" → "Sở Ngoại vụ tỉnh Bình Định"
+        if " " in head and head.startswith("Sở"):
+            return split_list(text, head_m.end(), le, gaz, head=head, loc="tỉnh")
+        return _split_with_subheads(text, head_m.end(), le, gaz, head)
+    return _split_with_subheads(text, ls, le, gaz, None)
+
+
+def _split_with_subheads(text: str, ls: int, le: int, gaz: list[UnitSpan], head: str | None) -> list[ListItem]:
+    # "các Ban Quản lý dự án …: Giao thông; Dân dụng; các Ban Quản lý Vườn Quốc gia: Núi Chúa; Phước Bình"
+    out: list[ListItem] = []
+    sub = re.compile(r"(?:^|[;,]\s*)(?:các\s+)(?P<h>[A-ZĐ][^:;,]{2,80}):\s*")
+    pos, cur_head = ls, head
+    for m in sub.finditer(text, ls, le):
+        if m.start() > pos:
+            out.extend(split_list(text, pos, m.start(), gaz, head=cur_head))
+        cur_head = m.group("h").strip()
+        pos = m.end()
+    out.extend(split_list(text, pos, le, gaz, head=cur_head))
+    return out
+
+
+def stated_count(text: str, start: int, end: int) -> int | None:
+    """The count a list announces ("09 đơn vị gồm: …"), if any."""
+    m = _COUNT_RE.search(text, start, end)
+    return int(m.group(1)) if m else None
+
+
+# ---------------------------------------------------------------- roles
+ROLE_RE = re.compile(
+    r"(?<![\w])(?P<role>(?:đơn vị\s+)?(?:(?:phó\s+(?:trưởng\s+)?(?:khối|cụm)(?:\s+trưởng)?)|(?:khối|cụm)\s+phó"
+    r"|(?:khối|cụm)\s+trưởng|trưởng\s+(?:khối|cụm)))(?![\w])",
+    re.IGNORECASE,
+)
+_ROLE_YEAR_RE = re.compile(r"^[^.;,()]{0,60}?năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)")
+_SCHOOL_YEAR_RE = re.compile(r"^[^.;()]{0,60}?năm học")
+_BEFORE_ROLE_RE = re.compile(
+    r"(?:\s*[(,–\-]\s*|\s+(?:là|làm|giữ vai trò|với vai trò là|được bầu làm|được bầu|sẽ là|được chọn làm)\s+|\s+)"
+    r"(?:đơn vị\s+)?$",
+    re.IGNORECASE,
+)
+_ELECT_RE = re.compile(r"bầu|sẽ là|bàn giao|chuyển giao|đảm nhận|luân phiên|kế nhiệm|tiếp nhận|trao cờ luân lưu", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleHit:
+    unit: UnitSpan
+    role: str
+    year: int | None
+    elected: bool
+    cue_start: int
+    cue_end: int
+
+
+def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan]) -> list[RoleHit]:
+    """Roles in one sentence: the unit right before the cue, or after "cho"/"bầu" when handed over."""
+    out: list[RoleHit] = []
+    for m in ROLE_RE.finditer(text, sent_start, sent_end):
+        cue = m.group("role").lower()
+        if re.search(r"ban|phòng", text[m.end() : m.end() + 4].lower()):
+            continue
+        role = "khoi_pho" if "phó" in cue else "khoi_truong"
+        after = text[m.end() : sent_end]
+        ym = _ROLE_YEAR_RE.match(after)
+        year = int(ym.group(1)) if ym else None
+        if _SCHOOL_YEAR_RE.match(after) and not ym:
+            year = -1  # a school year: no calendar year
+        unit = _unit_before(text, m.start(), sent_start, units)
+        elected = bool(_ELECT_RE.search(text[max(sent_start, m.start() - 80) : m.start()]))
+        if unit is None:
+            # "bàn giao nhiệm vụ Khối trưởng năm 2018 cho Sở Y tế", "bầu … làm Khối trưởng"
+            hand = re.match(r"^[^.;]{0,60}?\bcho\s+(?:đơn vị\s+|lãnh đạo\s+)?", after)
+            if hand:
+                unit = _unit_at(text, m.end() + hand.end(), sent_end, units)
+                elected = True
+        if unit is None:
+            continue
+        out.append(RoleHit(unit, role, year, elected, m.start(), m.end()))
+    return out
+
+
+def _unit_before(text: str, pos: int, floor: int, units: list[UnitSpan]) -> UnitSpan | None:
+    best: UnitSpan | None = None
+    for u in units:
+        if u.end <= pos and u.end >= floor:
+            between = text[u.end : pos]
+            if _BEFORE_ROLE_RE.fullmatch(between) or _BEFORE_ROLE_RE.search(between) and len(between) < 4:
+                if best is None or u.end > best.end:
+                    best = u
+            elif re.fullmatch(r"\s*(?:\([^()]{0,40}\)\s*)?[(,–\-]?\s*(?:đơn vị\s+)?", between):
+                if best is None or u.end > best.end:
+                    best = u
+    if best is None:
+        # "Giám đốc Sở Y tế – Khối trưởng": a unit inside a person's title, right before the cue
+        for u in units:
+            gap = text[u.end : pos]
+            if u.end <= pos and u.end >= floor and len(gap) <= 4 and re.fullmatch(r"[\s,–\-(]*", gap):
+                best = u
+    return best
+
+
+def _unit_at(text: str, pos: int, limit: int, units: list[UnitSpan]) -> UnitSpan | None:
+    for u in units:
+        if u.start == pos or (u.start > pos and not text[pos : u.start].strip()):
+            return u
+    end = capture_forward(text, pos, limit)
+    c = canonicalize(text[pos:end]) if end > pos else None
+    return UnitSpan(pos, end, c[0], c[1], c[2]) if c else None
+
+
+# ---------------------------------------------------------------- awards
+AWARD_RE = re.compile(
+    r"(?<![\w])(?P<award>cờ\s+luân\s+lưu|cờ\s+thi\s+đua|bằng\s+khen|huân\s+chương(?:\s+lao\s+động)?|giấy\s+khen"
+    r"|danh\s+hiệu\s+[“\"]?(?:tập thể lao động xuất sắc|tập thể lao động tiên tiến|đơn vị tiên tiến|đơn vị quyết thắng)"
+    r"|tập\s+thể\s+lao\s+động\s+(?:xuất\s+sắc|tiên\s+tiến)|đơn\s+vị\s+(?:tiên\s+tiến|quyết\s+thắng)"
+    r"|(?<=tặng\s)cờ(?!\s+(?:lưu niệm|thi đua|luân)))(?![\w])",
+    re.IGNORECASE,
+)
+_PROPOSE_RE = re.compile(r"đề\s+nghị|suy\s+tôn|bình\s+xét|bỏ\s+phiếu|trình|đề\s+xuất|xét\s+tặng|bầu|biểu\s+quyết", re.I)
+_CONFER_RE = re.compile(r"trao|được\s+(?:[^.;,]{0,40}?\s)?(?:tặng|trao|công\s+nhận)|đón\s+nhận|nhận\s|tặng|công\s+nhận", re.I)
+
+
+def award_kind(cue: str) -> str:
+    c = cue.lower()
+    if "luân" in c:
+        return "co_luan_luu"
+    if c.startswith("cờ"):
+        return "co_thi_dua"
+    if "bằng" in c:
+        return "bang_khen"
+    if "huân" in c:
+        return "huan_chuong"
+    if "giấy" in c:
+        return "giay_khen"
+    return "danh_hieu"
+
+
+def issuer_of(phrase: str) -> str | None:
+    """Issuer named in an award phrase or its agent ("của Chính phủ", "UBND tỉnh", "Bộ Y tế")."""
+    p = phrase.lower()
+    if re.search(r"thủ\s+tướng", p):
+        return "thu_tuong"
+    if re.search(r"chính\s+phủ", p):
+        return "chinh_phu"
+    if re.search(r"chủ\s+tịch\s+nước", p):
+        return "other"
+    if re.search(r"ubnd|ủy ban nhân dân|chủ tịch ubnd|chủ tịch ủy ban|cấp tỉnh", p):
+        return "ubnd_tinh"
+    if re.search(r"(?<!\w)bộ\s|tối cao|trung ương|tổng liên đoàn|ngành|việt nam|tw\b", p):
+        return "bo_nganh"
+    if re.search(r"của\s+khối|của\s+cụm", p):
+        return "khoi"
+    if re.search(r"giám đốc|viện trưởng|vksnd tỉnh|viện kiểm sát nhân dân tỉnh", p):
+        return "other"
+    return None
+
+
+_YEAR_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)")
+
+
+def year_near(text: str, start: int, end: int) -> int | None:
+    m = _YEAR_RE.search(text, start, end)
+    return int(m.group(1)) if m else None
+
+
+def province_key(name: str) -> str:
+    return ukey(name)
+
+
+def unit_is_member_candidate(canonical: str) -> bool:
+    return not is_guest(canonical) and bool(lexicon())

@@ -1,0 +1,93 @@
+"""A normalised working copy of an article's text that remembers where every character came from.
+
+Matching runs on the working copy (NFC, one tone-mark convention, Đ not Ð, plain spaces); every
+evidence span found there maps back to the exact characters of the stored text with `to_orig`.
+See DESIGN.md "Extraction, cheap steps first", step 1.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Old-style tone placement ("hoà", "Uỷ") → new style ("hòa", "Ủy"): same length, so offsets hold.
+# Only where the vowel pair ends the syllable ("hoàn" is already right) and "uy" is not "quy".
+_TONES = "\u0300\u0301\u0309\u0303\u0323"  # grave, acute, hook, tilde, dot below
+
+
+def _toned(base: str, mark: str) -> str:
+    return unicodedata.normalize("NFC", base + mark)
+
+
+def _build_tone_map() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for mark in _TONES:
+            for f, s in ((first, second), (first.upper(), second), (first.upper(), second.upper())):
+                table[f + _toned(s, mark)] = _toned(f, mark) + s
+    return table
+
+
+_TONE_MAP = _build_tone_map()
+_LETTER = r"[^\W\d_]"
+_OLD_TONE_RE = re.compile(
+    rf"(?<![qQ])({'|'.join(sorted(map(re.escape, _TONE_MAP), key=len, reverse=True))})(?!{_LETTER})"
+)
+_CHAR_MAP = {"\u00d0": "Đ", "\u00f0": "đ", "\u00a0": " ", "\t": " ", "\u2007": " ", "\u202f": " ", "\r": "\n"}
+_DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"}
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Working text plus, for each of its characters, the original [start, end) it came from."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def to_orig(self, start: int, end: int) -> tuple[int, int]:
+        """Map a working-text span to the stored-text span it was read from."""
+        if start >= end:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+    def orig_text(self, start: int, end: int) -> str:
+        s, e = self.to_orig(start, end)
+        return self.original[s:e]
+
+
+def normalize(original: str) -> Normalized:
+    """Return the working copy of `original` with its offset map."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(original)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(original[j]):
+            j += 1
+        cluster = original[i:j]
+        if cluster in _DROP:
+            i = j
+            continue
+        cluster = _CHAR_MAP.get(cluster, cluster)
+        if original[i] == "\r" and j < n and original[j] == "\n":
+            i = j  # CRLF: the LF that follows stands for both
+            continue
+        for ch in unicodedata.normalize("NFC", cluster):
+            out.append(ch)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    text = "".join(out)
+    text = _OLD_TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
+    return Normalized(original, text, tuple(starts), tuple(ends))
+
+
+def fold(s: str) -> str:
+    """Lower-case, strip diacritics and đ: a key for diacritic-insensitive comparison."""
+    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in s if not unicodedata.combining(c)).lower()
