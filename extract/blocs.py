@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
     r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?:ngành|ban|xã hội|khu vực|miền|đoàn thể))|\s[-–]\s*(?:khối|cụm)\s|$|\n"
-    r"|\stổ chức(?=\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết|triển khai|gồm|bao gồm|có|là|do|được|năm\s+\d|năm học"
+    r"|\stổ chức(?=\s*$|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết|triển khai|gồm|bao gồm|có|là|do|được|năm\s+\d|năm học"
     r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia|cho|và\s+(?:các|ban|đại)|hội nghị"
     r"|phát động|thống nhất|nhất trí|luôn|cũng|nhằm|của\s+tỉnh|6 tháng|gửi|bỏ phiếu|suy tôn|hiện nay)(?!\w)))"
 )

@@ -268,6 +268,8 @@ def _status(before: str, prev: str | None, sentence_before: str) -> str:
         return "conferred"
     if prev:
         return prev
+    if rel._WEAK_CONFER_RE.search(before):
+        return "conferred"
     return "proposed" if rel._PROPOSE_RE.search(sentence_before) else "conferred"
 
 

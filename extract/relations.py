@@ -220,7 +220,9 @@ AWARD_RE = re.compile(
     re.IGNORECASE,
 )
 _PROPOSE_RE = re.compile(r"đề\s+nghị|suy\s+tôn|bình\s+xét|bỏ\s+phiếu|trình|đề\s+xuất|xét\s+tặng|bầu|biểu\s+quyết", re.I)
-_CONFER_RE = re.compile(r"trao|được\s+(?:[^.;,]{0,40}?\s)?(?:tặng|trao|công\s+nhận)|đón\s+nhận|nhận\s|tặng|công\s+nhận", re.I)
+_CONFER_RE = re.compile(r"trao|được\s+(?:[^.;,]{0,40}?\s)?(?:tặng|trao|công\s+nhận)|đón\s+nhận|nhận\s|công\s+nhận", re.I)
+# a bare "tặng" continues the sentence's governing verb ("đề nghị tặng A …; tặng B …")
+_WEAK_CONFER_RE = re.compile(r"tặng", re.I)
 
 
 def award_kind(cue: str) -> str:

@@ -1,5 +1,238 @@
-"""Command-line interface (placeholder until wired)."""
+"""The `thidua` command: thin wrappers over extract/, store/ and crawler/ functions."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from thidua.settings import Settings
 
 
-def main() -> None:
-    raise SystemExit("not yet")
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's ValidationError names the bad variable
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """thidua: Vietnamese emulation-bloc news → a queryable, correctable database."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command("extract-text")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="OUT.jsonl")
+@click.option("--full", is_flag=True, help="Also write evidence, confidence and flags for every fact.")
+def extract_text(directory: Path, output: Path, full: bool) -> None:
+    """Extract one SCHEMA.md record per DIR/*.txt into OUT.jsonl.
+
+    Each DIR/<stem>.meta.json may give {"url": ..., "published": ...}. A file that cannot be read
+    gets an empty record and its error on stderr; the run never stops on one bad file.
+
+    Example: thidua extract-text ../shared/corpus/dev/text -o pred.jsonl
+    """
+    from thidua.extract_files import extract_dir, write_jsonl
+
+    errors: list[str] = []
+    recs = write_jsonl(extract_dir(directory), output, full=full, on_error=lambda e: (errors.append(e), click.echo(e, err=True)))
+    click.echo(f"{len(recs)} records written to {output} ({len(errors)} failed)", err=True)
+
+
+@main.command("eval")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--per-doc", is_flag=True, help="List each article's misses.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--min-f1", type=float, default=None, help="Exit 1 if overall F1 is below this floor.")
+def eval_cmd(directory: Path, per_doc: bool, as_json: bool, min_f1: float | None) -> None:
+    """Extract DIR/text/*.txt and score against DIR/gold/*.json (rules of SCHEMA.md).
+
+    Example: thidua eval ../shared/corpus/dev --per-doc
+    """
+    from extract.scoring import format_table, score
+    from thidua.extract_files import extract_dir, write_jsonl
+
+    gold_dir, text_dir = directory / "gold", directory / "text"
+    if not gold_dir.is_dir() or not text_dir.is_dir():
+        raise click.ClickException(f"{directory} must hold text/ and gold/ folders")
+    golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))}
+    with tempfile.TemporaryDirectory() as tmp:
+        preds = write_jsonl(extract_dir(text_dir), Path(tmp) / "pred.jsonl",
+                            on_error=lambda e: click.echo(e, err=True))
+    result = score(golds, preds)
+    missing = [d for d in golds if d not in preds]
+    if per_doc:
+        for doc_id, counts in result.per_doc.items():
+            bad = {f: c for f, c in counts.items() if not (c[0] == c[1] == c[2])}
+            if bad:
+                click.echo(f"{doc_id}: " + ", ".join(f"{f} tp={c[0]} gold={c[1]} pred={c[2]}" for f, c in bad.items()))
+    if as_json:
+        fields: dict[str, Any] = {}
+        for name, c in [*result.fields.items(), ("overall", result.overall)]:
+            p, r, f1 = c.prf()
+            fields[name] = {"precision": p, "recall": r, "f1": f1, "tp": c.tp, "gold": c.gold, "pred": c.pred}
+        click.echo(json.dumps({"docs": len(golds), "missing": missing, "fields": fields}, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_table(result, docs=len(golds), missing=missing))
+    overall = result.overall.prf()[2]
+    if min_f1 is not None and overall < min_f1:
+        raise click.ClickException(f"overall F1 {overall:.4f} is below the floor {min_f1:.4f}")
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database at THIDUA_DATABASE_URL to the latest schema.
+
+    Example: THIDUA_DATABASE_URL=sqlite:///var/thidua.sqlite thidua init-db
+    """
+    from store.db import migrate
+
+    s = _settings()
+    migrate(s.database_url)
+    click.echo(f"database ready: {s.database_url}")
+
+
+@main.command("crawl")
+@click.option("-p", "--portal", "portals", multiple=True, help="Registry name (repeatable); all by default.")
+@click.option("--refresh", is_flag=True, help="Re-fetch articles already stored.")
+def crawl(portals: tuple[str, ...], refresh: bool) -> None:
+    """Crawl portals into the database: fetch, clean, filter bloc news, extract, store.
+
+    Uses THIDUA_DATABASE_URL and THIDUA_HTTP_PROXY. Example: thidua crawl -p hoabinh
+    """
+    from crawler.run import run_crawl
+
+    try:
+        stats = run_crawl(_settings(), portals=list(portals) or None, progress=lambda ln: click.echo(ln, err=True),
+                          refresh=refresh)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from exc
+    click.echo(json.dumps(stats.__dict__ if hasattr(stats, "__dict__") else _asdict(stats), ensure_ascii=False))
+
+
+def _asdict(obj: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(obj)
+
+
+@main.command("demo")
+@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=Path("var/demo.sqlite"),
+              show_default=True, help="SQLite file to (re)create for the demo.")
+def demo(database: Path) -> None:
+    """Start the bundled mock portals, crawl them all into a fresh SQLite file, print a summary.
+
+    Example: thidua demo
+    """
+    from crawler.mockportals import start_server
+    from crawler.run import run_crawl
+    from store.db import make_engine, migrate, session_factory
+    from store.queries import summary
+
+    database.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(database) + suffix).unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    started = time.monotonic()
+    with start_server() as server:
+        click.echo(f"mock portals serving on {server.url} (used as the crawl's HTTP proxy)", err=True)
+        settings = Settings(database_url=url, http_proxy=server.url, crawl_download_delay=0.0)
+        migrate(url)
+        stats = run_crawl(settings, progress=lambda ln: click.echo(f"  … {ln}", err=True))
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        counts = summary(session)
+    engine.dispose()
+    click.echo(_format_summary(_asdict(stats), counts, time.monotonic() - started, url))
+
+
+def _format_summary(stats: dict[str, Any], counts: dict[str, Any], seconds: float, url: str) -> str:
+    facts = counts.get("facts", {})
+    failures = counts.get("failures", {})
+    lines = [
+        "",
+        f"thidua demo finished in {seconds:.1f} s → {url}",
+        f"  requests sent          {stats.get('requests', 0)}",
+        f"  pages stored           {counts.get('pages', 0)}",
+        f"  articles found         {counts.get('articles', 0)}",
+        f"  kept as bloc news      {counts.get('bloc_news_articles', 0)}",
+        f"  duplicates merged      {stats.get('duplicates', 0)}",
+        f"  records                {counts.get('records', 0)}",
+        "  facts by kind          " + ", ".join(f"{k} {v}" for k, v in sorted(facts.items())),
+        "  failures               " + (", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "none"),
+        "Try: thidua query --province 'Hòa Bình'   (with THIDUA_DATABASE_URL=" + url + ")",
+    ]
+    return "\n".join(lines)
+
+
+@main.command("query")
+@click.option("--province", help="Province name, e.g. 'Bắc Ninh' (diacritics optional).")
+@click.option("--year", type=int, help="Year of the meeting or publication.")
+@click.option("--bloc", help="Bloc number or words of its name.")
+@click.option("--unit", help="Words of a unit name (member, leader or award recipient).")
+@click.option("--award", type=click.Choice(["co_thi_dua", "bang_khen", "co_luan_luu", "huan_chuong", "giay_khen",
+                                            "danh_hieu", "other"]), help="Award type.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print records as JSON lines.")
+def query(province: str | None, year: int | None, bloc: str | None, unit: str | None, award: str | None,
+          limit: int, as_json: bool) -> None:
+    """Find records by province, year, bloc, unit or award type.
+
+    Example: thidua query --province 'Hòa Bình' --award co_thi_dua --json
+    """
+    from store.db import make_engine, session_factory
+    from store.errors import QueryError
+    from store.queries import find_records
+
+    engine = make_engine(_settings().database_url)
+    try:
+        with session_factory(engine)() as session:
+            rows = find_records(session, province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    if as_json:
+        for r in rows:
+            click.echo(json.dumps(r, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        click.echo("no records match", err=True)
+        return
+    click.echo(f"{'date':<10}  {'province':<16} {'bloc':<40} {'members':>7} {'roles':>5} {'awards':>6}  title")
+    for r in rows:
+        bloc_name = (r.get("blocs") or [{}])[0].get("name", "") if r.get("blocs") else ""
+        click.echo(f"{r.get('event_date') or r.get('published') or '':<10}  {(r.get('province') or '-'):<16} "
+                   f"{bloc_name[:40]:<40} {len(r.get('members') or []):>7} {len(r.get('roles') or []):>5} "
+                   f"{len(r.get('awards') or []):>6}  {(r.get('title') or '')[:60]}")
+
+
+@main.command("serve-mock")
+@click.option("--port", type=int, default=8765, show_default=True)
+def serve_mock(port: int) -> None:
+    """Run the mock portals on 127.0.0.1:PORT until interrupted (use it as an HTTP proxy).
+
+    Example: thidua serve-mock --port 8765 & THIDUA_HTTP_PROXY=http://127.0.0.1:8765 thidua crawl
+    """
+    from crawler.mockportals import start_server
+
+    with start_server(port) as server:
+        click.echo(f"mock portals on {server.url}; Ctrl-C to stop", err=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

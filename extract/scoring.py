@@ -1,0 +1,166 @@
+"""Score records against gold records by the rules of SCHEMA.md ("Names", "Scoring").
+
+Micro precision/recall/F1 over facts, per field and overall; greedy one-to-one matching; unit
+names compared by a key without case, diacritics, punctuation, "và"/"tỉnh" and a trailing name of
+the article's own province; gold names may be lists of accepted spellings; a gold null in a
+role's or award's year or issuer accepts any value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from extract.textnorm import fold
+
+FIELDS = ("published", "province", "event_date", "event_kinds", "blocs", "members", "roles", "awards")
+_LOCALITY = {"", "thanh pho", "tp", "thi xa", "huyen", "quan", "thi tran", "xa", "phuong"}
+
+
+def _words(name: object) -> list[str]:
+    if not isinstance(name, str) or not name:
+        return []
+    return [w for w in re.findall(r"[a-z0-9]+", fold(name).replace("&", " va ")) if w not in ("va", "tinh")]
+
+
+def province_key(name: object) -> str:
+    words = _words(name)
+    while words[:1] == ["tp"] or words[:2] == ["thanh", "pho"]:
+        words = words[1:] if words[:1] == ["tp"] else words[2:]
+    return " ".join(words)
+
+
+def name_key(name: object, province: object = None) -> str:
+    words = _words(name)
+    tail = province_key(province).split()
+    if tail and len(words) > len(tail) and words[-len(tail) :] == tail:
+        rest = words[: -len(tail)]
+        if rest[-2:] == ["thanh", "pho"]:
+            rest = rest[:-2]
+        elif rest[-1:] == ["tp"]:
+            rest = rest[:-1]
+        if " ".join(rest) not in _LOCALITY:  # "thị xã Bắc Kạn" is the locality itself
+            words = rest
+    return " ".join(words)
+
+
+def name_keys(name: object, province: object = None) -> set[str]:
+    names = name if isinstance(name, list) else [name]
+    return {name_key(n, province) for n in names} - {""}
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    gold: int = 0
+    pred: int = 0
+
+    def add(self, other: tuple[int, int, int]) -> None:
+        self.tp += other[0]
+        self.gold += other[1]
+        self.pred += other[2]
+
+    def prf(self) -> tuple[float, float, float]:
+        p = self.tp / self.pred if self.pred else (1.0 if self.gold == 0 else 0.0)
+        r = self.tp / self.gold if self.gold else (1.0 if self.pred == 0 else 0.0)
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+@dataclass
+class Score:
+    fields: dict[str, Counts] = field(default_factory=lambda: {f: Counts() for f in FIELDS})
+    per_doc: dict[str, dict[str, tuple[int, int, int]]] = field(default_factory=dict)
+
+    @property
+    def overall(self) -> Counts:
+        total = Counts()
+        for c in self.fields.values():
+            total.add((c.tp, c.gold, c.pred))
+        return total
+
+
+def _match(gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]) -> tuple[int, int, int]:
+    used: set[int] = set()
+    tp = 0
+    for g in gold:
+        for i, p in enumerate(pred):
+            if i not in used and same(g, p):
+                used.add(i)
+                tp += 1
+                break
+    return tp, len(gold), len(pred)
+
+
+def _scalar(g: Any, p: Any, norm: Callable[[Any], Any] = lambda v: v) -> tuple[int, int, int]:
+    gv = norm(g) if g not in (None, "") else None
+    pv = norm(p) if p not in (None, "") else None
+    return int(gv is not None and gv == pv), int(gv is not None), int(pv is not None)
+
+
+def _opt(g: Any, p: Any) -> bool:
+    return g is None or g == p
+
+
+def _objs(rec: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [x for x in rec.get(name) or [] if isinstance(x, dict)]
+
+
+def score_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
+    """Count (true positives, gold facts, predicted facts) per field for one article."""
+    prov = gold.get("province")
+
+    def bloc_same(g: dict[str, Any], p: dict[str, Any]) -> bool:
+        gn, pn = g.get("number") or None, p.get("number") or None
+        if gn and pn and str(gn).strip() == str(pn).strip():
+            return True
+        gk = name_keys(g.get("name"), prov) | {k for a in g.get("aliases") or [] for k in name_keys(a, prov)}
+        pk = name_keys(p.get("name"), prov) | {k for a in p.get("aliases") or [] for k in name_keys(a, prov)}
+        return bool(gk & pk)
+
+    def role_same(g: dict[str, Any], p: dict[str, Any]) -> bool:
+        return (name_key(p.get("unit"), prov) in name_keys(g.get("unit"), prov) and g.get("role") == p.get("role")
+                and _opt(g.get("year"), p.get("year")))
+
+    def award_same(g: dict[str, Any], p: dict[str, Any]) -> bool:
+        return (name_key(p.get("recipient"), prov) in name_keys(g.get("recipient"), prov)
+                and g.get("award") == p.get("award") and g.get("status") == p.get("status")
+                and _opt(g.get("issuer"), p.get("issuer")) and _opt(g.get("year"), p.get("year")))
+
+    gold_members = [name_keys(m, prov) for m in gold.get("members") or []]
+    pred_members = sorted({name_key(m, prov) for m in pred.get("members") or [] if isinstance(m, str)} - {""})
+    return {
+        "published": _scalar(gold.get("published"), pred.get("published")),
+        "province": _scalar(gold.get("province"), pred.get("province"), province_key),
+        "event_date": _scalar(gold.get("event_date"), pred.get("event_date")),
+        "event_kinds": _match(sorted(set(gold.get("event_kinds") or [])), sorted(set(pred.get("event_kinds") or [])),
+                              lambda a, b: a == b),
+        "blocs": _match(_objs(gold, "blocs"), _objs(pred, "blocs"), bloc_same),
+        "members": _match([k for k in gold_members if k], pred_members, lambda g, p: p in g),
+        "roles": _match(_objs(gold, "roles"), _objs(pred, "roles"), role_same),
+        "awards": _match(_objs(gold, "awards"), _objs(pred, "awards"), award_same),
+    }
+
+
+def score(golds: dict[str, dict[str, Any]], preds: dict[str, dict[str, Any]]) -> Score:
+    """Score every gold article; one without a prediction scores as an empty record."""
+    result = Score()
+    for doc_id, gold in golds.items():
+        counts = score_doc(gold, preds.get(doc_id, {}))
+        result.per_doc[doc_id] = counts
+        for f, c in counts.items():
+            result.fields[f].add(c)
+    return result
+
+
+def format_table(result: Score, *, docs: int, missing: Iterable[str] = ()) -> str:
+    """Render the per-field table the way ../shared/eval/score.py prints it."""
+    lines = [f"docs {docs}, without a record {len(list(missing))}",
+             f"{'field':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'gold':>5} {'pred':>5}"]
+    rows = [*result.fields.items(), ("overall", result.overall)]
+    for name, c in rows:
+        p, r, f = c.prf()
+        lines.append(f"{name:<12} {p:6.3f} {r:6.3f} {f:6.3f} {c.tp:5d} {c.gold:5d} {c.pred:5d}")
+    lines.append(f"overall F1 {result.overall.prf()[2]:.4f}")
+    return "\n".join(lines)

@@ -1,0 +1,47 @@
+"""The `thidua` command line: help on every command, the extract-text contract, eval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from thidua.cli import main
+
+MOCK_CORPUS = Path(__file__).resolve().parents[2] / "crawler" / "mockportals" / "corpus"
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_help(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output
+
+
+def test_extract_text_survives_a_bad_file(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(
+        "Khối thi đua số 2 ký kết giao ước thi đua năm 2020\n\nSáng 5/3, Khối thi đua số 2 tổ chức ký kết "
+        "giao ước thi đua năm 2020 gồm: Sở Y tế, Sở Tư pháp và Sở Nội vụ.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "good.meta.json").write_text(json.dumps({"url": None, "published": "2020-03-06"}), encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe not utf-8 \x81")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["extract-text", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 0
+    assert "bad.txt" in result.stderr
+    recs = {r["doc_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert recs["bad"]["members"] == [] and recs["bad"]["published"] is None
+    assert recs["good"]["event_date"] == "2020-03-05"
+    assert {"Sở Y tế", "Sở Tư pháp", "Sở Nội vụ"} <= set(recs["good"]["members"])
+
+
+def test_eval_on_the_mock_corpus_meets_its_floor() -> None:
+    floor = json.loads((Path(__file__).resolve().parents[2] / "bench" / "quality_floor.json").read_text())["mock"]
+    result = CliRunner().invoke(main, ["eval", str(MOCK_CORPUS), "--json", "--min-f1", str(floor)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["docs"] >= 60
+    assert data["fields"]["overall"]["f1"] >= floor
