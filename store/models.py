@@ -1,0 +1,323 @@
+"""The store's tables (see ../shared/DESIGN.md, "The store", and ../shared/STYLE.md, habit 9).
+
+Raw pages, articles, extraction runs with their facts, and failures live in separate tables.
+Machine output is append-only: a re-run of the extractor writes a new `ExtractionRun` with new
+`ExtractedRecord` and fact rows and never updates an old one (an UPDATE of those rows raises
+`ImmutableRowError`). Editor corrections, added later, reference facts by their integer id in
+their own table, so no machine re-run can overwrite them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Connection,
+    ForeignKey,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
+
+from store.errors import ImmutableRowError
+from store.types import (
+    UTCDateTime,
+    code,
+    created_at,
+    intpk,
+    long_text,
+    sha256_hex,
+)
+
+# Alembic docs/build/naming.rst: named constraints from day one, so later migrations can
+# drop or alter them on every backend (SQLite batch mode needs the names).
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+FAILURE_STAGES: Final = ("fetch", "decode", "clean", "relevance", "extract", "store")
+RUN_STATUSES: Final = ("running", "finished", "failed", "interrupted")
+FACT_KINDS: Final = ("published", "province", "event_date", "event_kind", "bloc", "member", "role", "award")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        dict[str, str]: JSON(),
+        list[str]: JSON(),
+        bytes: LargeBinary(),
+        str: String(),
+    }
+
+
+class Portal(Base):
+    """A news portal from crawler/registry.py, as it was when last crawled."""
+
+    __tablename__ = "portal"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    province: Mapped[str | None]
+    family: Mapped[str] = mapped_column(String(32))
+    hosts: Mapped[list[str]]
+    created_at: Mapped[created_at]
+
+
+class Page(Base):
+    """A fetched page, one row per canonical URL, holding the newest raw HTML.
+
+    When a refetch brings a different body, the previous body moves to `PageVersion` first,
+    so raw HTML is never lost; an unchanged refetch only bumps `fetch_count`/`last_seen_at`.
+    """
+
+    __tablename__ = "page"
+
+    id: Mapped[intpk]
+    portal_id: Mapped[int | None] = mapped_column(ForeignKey("portal.id"), index=True)
+    url: Mapped[str]
+    canonical_url: Mapped[str] = mapped_column(unique=True)
+    final_url: Mapped[str]
+    status: Mapped[int]
+    headers: Mapped[dict[str, str]]
+    body: Mapped[bytes]
+    encoding: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[sha256_hex] = mapped_column(index=True)
+    fetched_at: Mapped[datetime]  # when the current body was fetched
+    last_seen_at: Mapped[datetime]  # last successful fetch, changed or not
+    fetch_count: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[created_at]
+
+    portal: Mapped[Portal | None] = relationship()
+    versions: Mapped[list[PageVersion]] = relationship(
+        back_populates="page", order_by="PageVersion.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PageVersion(Base):
+    """An earlier body of a page, kept when a refetch brought different content."""
+
+    __tablename__ = "page_version"
+
+    id: Mapped[intpk]
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str]
+    final_url: Mapped[str]
+    status: Mapped[int]
+    headers: Mapped[dict[str, str]]
+    body: Mapped[bytes]
+    encoding: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[sha256_hex]
+    fetched_at: Mapped[datetime]
+    replaced_at: Mapped[datetime]
+
+    page: Mapped[Page] = relationship(back_populates="versions")
+
+
+class Article(Base):
+    """A cleaned article: the stored `text` is what every evidence offset points into."""
+
+    __tablename__ = "article"
+
+    id: Mapped[intpk]
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)  # the first page seen
+    url: Mapped[str]
+    canonical_url: Mapped[str] = mapped_column(unique=True)
+    title: Mapped[str | None] = mapped_column(Text())
+    text: Mapped[long_text]
+    published: Mapped[date | None]
+    content_key: Mapped[sha256_hex] = mapped_column(unique=True)
+    is_bloc_news: Mapped[bool] = mapped_column(index=True)
+    relevance_reason: Mapped[long_text]
+    created_at: Mapped[created_at]
+
+    page: Mapped[Page] = relationship()
+    aliases: Mapped[list[ArticleAlias]] = relationship(back_populates="article", order_by="ArticleAlias.id")
+
+
+class ArticleAlias(Base):
+    """Links every page of an article to it: the first page, print views, syndicated copies.
+
+    `matched_by` says why: "first" (the page the article was made from), "canonical_url" or
+    "content_key" (a duplicate found by that key).
+    """
+
+    __tablename__ = "article_alias"
+    __table_args__ = (
+        CheckConstraint(_in("matched_by", ("first", "canonical_url", "content_key")), name="matched_by"),
+    )
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), unique=True)
+    url: Mapped[str]
+    canonical_url: Mapped[str] = mapped_column(index=True)
+    matched_by: Mapped[code]
+    created_at: Mapped[created_at]
+
+    article: Mapped[Article] = relationship(back_populates="aliases")
+    page: Mapped[Page] = relationship()
+
+
+class ExtractionRun(Base):
+    """One pass of the extractor over stored articles."""
+
+    __tablename__ = "extraction_run"
+    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="status"),)
+
+    id: Mapped[intpk]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[code]
+    extractor_version: Mapped[str] = mapped_column(String(64))
+    config: Mapped[dict[str, Any]]
+    stats: Mapped[dict[str, Any]]
+
+
+class ExtractedRecord(Base):
+    """The SCHEMA.md record one run produced for one article (scalars kept here for querying)."""
+
+    __tablename__ = "extracted_record"
+    __table_args__ = (UniqueConstraint("run_id", "article_id"),)
+
+    id: Mapped[intpk]
+    run_id: Mapped[int] = mapped_column(ForeignKey("extraction_run.id"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    doc_id: Mapped[str]
+    published: Mapped[date | None]
+    province: Mapped[str | None]
+    province_key: Mapped[str | None] = mapped_column(index=True)
+    event_date: Mapped[date | None]
+    event_kinds: Mapped[list[str]]
+    flags: Mapped[list[str]]
+    created_at: Mapped[created_at]
+
+    run: Mapped[ExtractionRun] = relationship()
+    article: Mapped[Article] = relationship()
+    scalars: Mapped[list[ScalarFact]] = relationship(
+        order_by="ScalarFact.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    blocs: Mapped[list[BlocFact]] = relationship(
+        order_by="BlocFact.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    members: Mapped[list[MemberFact]] = relationship(
+        order_by="MemberFact.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    roles: Mapped[list[RoleFact]] = relationship(
+        order_by="RoleFact.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    awards: Mapped[list[AwardFact]] = relationship(
+        order_by="AwardFact.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class FactColumns:
+    """Columns every fact table shares: its record, list position, evidence, confidence, rule.
+
+    `evidence_text == article.text[evidence_start:evidence_end]`; all three are null when the
+    fact came from metadata or the URL rather than the text.
+    """
+
+    # sort_order puts these shared columns first in every fact table, before its own fields
+    id: Mapped[intpk] = mapped_column(sort_order=-10)
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("extracted_record.id", ondelete="CASCADE"), index=True, sort_order=-9
+    )
+    position: Mapped[int] = mapped_column(sort_order=-8)  # order within the record's list
+    evidence_start: Mapped[int | None] = mapped_column(sort_order=-7)
+    evidence_end: Mapped[int | None] = mapped_column(sort_order=-6)
+    evidence_text: Mapped[str | None] = mapped_column(Text(), sort_order=-5)
+    confidence: Mapped[float] = mapped_column(sort_order=-4)
+    rule: Mapped[str] = mapped_column(String(128), sort_order=-3)
+
+
+class ScalarFact(FactColumns, Base):
+    """published, province, event_date or one event kind, with its evidence."""
+
+    __tablename__ = "scalar_fact"
+
+    field_name: Mapped[code]  # "published" | "province" | "event_date" | "event_kind"
+    value: Mapped[str | None]  # the string the extractor produced, even if not a valid date
+
+
+class BlocFact(FactColumns, Base):
+    __tablename__ = "bloc_fact"
+
+    name: Mapped[str]
+    number: Mapped[str | None] = mapped_column(String(16))
+    aliases: Mapped[list[str]]
+    # keys of the name and every alias joined by " | ", for whole-word matching (store.keys)
+    names_key: Mapped[str]
+
+
+class MemberFact(FactColumns, Base):
+    __tablename__ = "member_fact"
+
+    unit: Mapped[str]
+    surface: Mapped[str]  # the words the article used, before expansion
+    unit_key: Mapped[str]
+
+
+class RoleFact(FactColumns, Base):
+    __tablename__ = "role_fact"
+
+    unit: Mapped[str]
+    role: Mapped[code]
+    year: Mapped[int | None]
+    unit_key: Mapped[str]
+
+
+class AwardFact(FactColumns, Base):
+    __tablename__ = "award_fact"
+
+    recipient: Mapped[str]
+    award: Mapped[code] = mapped_column(index=True)
+    issuer: Mapped[str | None] = mapped_column(String(32))
+    year: Mapped[int | None]
+    status: Mapped[code]
+    recipient_key: Mapped[str]
+
+
+class Failure(Base):
+    """What failed, where and why; `resolved` turns true once a later attempt succeeds."""
+
+    __tablename__ = "failure"
+    __table_args__ = (CheckConstraint(_in("stage", FAILURE_STAGES), name="stage"),)
+
+    id: Mapped[intpk]
+    stage: Mapped[code] = mapped_column(index=True)
+    url: Mapped[str] = mapped_column(index=True)
+    portal: Mapped[str | None] = mapped_column(String(64))
+    error_type: Mapped[str | None] = mapped_column(String(128))
+    message: Mapped[long_text]
+    detail: Mapped[str | None] = mapped_column(Text())  # the traceback, when there was one
+    created_at: Mapped[created_at]
+    resolved: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+def _refuse_update(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    raise ImmutableRowError(
+        f"{type(target).__name__} id={getattr(target, 'id', None)} is machine output and is never "
+        "updated; start a new ExtractionRun (store.repository.start_run) and save a new record"
+    )
+
+
+for _immutable in (ExtractedRecord, ScalarFact, BlocFact, MemberFact, RoleFact, AwardFact, PageVersion):
+    event.listen(_immutable, "before_update", _refuse_update)

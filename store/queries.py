@@ -1,0 +1,245 @@
+"""Read side of the store: what the CLI and the web app ask (see ../shared/STYLE.md, habit 13).
+
+Every function is keyword-only and fully parameterised. Unit and bloc names are matched through
+the normalised key columns written by `store.repository.save_record` (`store.keys.name_key`:
+no case, diacritics, punctuation, "và"/"tỉnh"), as whole words inside the stored key, entirely
+in SQL. So "so y te" finds "Sở Y tế tỉnh Bắc Ninh", and "Sở Y" does not find "Sở Y tế".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, get_args
+
+from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from extract.record import AwardKind
+from store.errors import QueryError
+from store.keys import name_key, province_key
+from store.models import (
+    Article,
+    AwardFact,
+    BlocFact,
+    ExtractedRecord,
+    Failure,
+    MemberFact,
+    Page,
+    RoleFact,
+    ScalarFact,
+)
+
+AWARD_KINDS: tuple[str, ...] = get_args(AwardKind)
+
+
+def _newest_record_ids(run_id: int | None) -> Any:
+    """Return a subquery of record ids: run `run_id`'s, or each article's newest."""
+    if run_id is not None:
+        return select(ExtractedRecord.id).where(ExtractedRecord.run_id == run_id)
+    newest = (
+        select(ExtractedRecord.article_id, func.max(ExtractedRecord.run_id).label("run_id"))
+        .group_by(ExtractedRecord.article_id)
+        .subquery()
+    )
+    return select(ExtractedRecord.id).join(
+        newest,
+        and_(ExtractedRecord.article_id == newest.c.article_id, ExtractedRecord.run_id == newest.c.run_id),
+    )
+
+
+def _has_word_run(column: Any, key: str) -> ColumnElement[bool]:
+    """True where `key`'s words occur as whole words in the key `column`."""
+    # pad both sides with spaces so "so y" cannot match inside "so y te"; keys hold only
+    # [a-z0-9 ], so there is no LIKE wildcard to escape, and the value is a bound parameter
+    padded = literal(" ", String()).concat(column).concat(literal(" ", String()))
+    return padded.contains(f" {key} ", autoescape=True)
+
+
+def _key_or_error(what: str, value: str, keyer: Any = name_key) -> str:
+    key: str = keyer(value)
+    if not key:
+        raise QueryError(f"{what} {value!r} has no letters or digits to match; give a name such as 'Sở Y tế'")
+    return key
+
+
+def _year_range(column: Any, year: int) -> ColumnElement[bool]:
+    # a range, not extract('year'), so an index on the date column can be used on PostgreSQL
+    return and_(column >= date(year, 1, 1), column < date(year + 1, 1, 1))
+
+
+def find_records(
+    session: Session,
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    bloc: str | None = None,
+    unit: str | None = None,
+    award: str | None = None,
+    run_id: int | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Find extracted records; every given filter must hold.
+
+    Args:
+        session: an open session.
+        province: the record's province, compared by key ("Bac Ninh" finds "Bắc Ninh").
+        year: the year of the event date, or of the publication date (record's or article's).
+        bloc: a bloc number ("6") or words of a bloc's name or alias ("khối 6").
+        unit: words of a unit name among the members, role holders or award recipients.
+        award: an award code from SCHEMA.md (co_thi_dua, bang_khen, …).
+        run_id: search that run; by default each article's newest record.
+        limit: at most this many records, newest event first, undated last.
+
+    Returns:
+        SCHEMA.md records with ``article_id``, ``url``, ``title``, ``record_id`` and ``run_id``.
+
+    Raises:
+        QueryError: a filter that cannot match anything as written (unknown award code, a name
+            without letters, a limit below 1).
+    """
+    if limit < 1:
+        raise QueryError(f"limit must be at least 1, not {limit}")
+    stmt = (
+        select(ExtractedRecord, Article)
+        .join(Article, ExtractedRecord.article_id == Article.id)
+        .where(ExtractedRecord.id.in_(_newest_record_ids(run_id)))
+    )
+    if province is not None:
+        stmt = stmt.where(ExtractedRecord.province_key == _key_or_error("province", province, province_key))
+    if year is not None:
+        stmt = stmt.where(
+            or_(
+                _year_range(ExtractedRecord.event_date, year),
+                _year_range(ExtractedRecord.published, year),
+                _year_range(Article.published, year),
+            )
+        )
+    if bloc is not None:
+        number = bloc.strip()
+        bloc_match: list[ColumnElement[bool]] = [BlocFact.number == number]
+        if name_key(bloc):
+            bloc_match.append(_has_word_run(BlocFact.names_key, name_key(bloc)))
+        elif not number:
+            raise QueryError(
+                "bloc filter is empty; give a number such as '6' or a name such as 'Khối thi đua số 6'"
+            )
+        stmt = stmt.where(exists().where(BlocFact.record_id == ExtractedRecord.id, or_(*bloc_match)))
+    if unit is not None:
+        key = _key_or_error("unit", unit)
+        stmt = stmt.where(
+            or_(
+                exists().where(
+                    MemberFact.record_id == ExtractedRecord.id, _has_word_run(MemberFact.unit_key, key)
+                ),
+                exists().where(
+                    RoleFact.record_id == ExtractedRecord.id, _has_word_run(RoleFact.unit_key, key)
+                ),
+                exists().where(
+                    AwardFact.record_id == ExtractedRecord.id, _has_word_run(AwardFact.recipient_key, key)
+                ),
+            )
+        )
+    if award is not None:
+        if award not in AWARD_KINDS:
+            raise QueryError(f"unknown award {award!r}; use one of {', '.join(AWARD_KINDS)}")
+        stmt = stmt.where(exists().where(AwardFact.record_id == ExtractedRecord.id, AwardFact.award == award))
+
+    stmt = (
+        stmt.options(
+            selectinload(ExtractedRecord.blocs),
+            selectinload(ExtractedRecord.members),
+            selectinload(ExtractedRecord.roles),
+            selectinload(ExtractedRecord.awards),
+        )
+        .order_by(
+            func.coalesce(ExtractedRecord.event_date, ExtractedRecord.published, Article.published)
+            .desc()
+            .nulls_last(),
+            ExtractedRecord.id.desc(),
+        )
+        .limit(limit)
+    )
+    return [record_dict(rec, art) for rec, art in session.execute(stmt).tuples()]
+
+
+def record_dict(record: ExtractedRecord, article: Article) -> dict[str, Any]:
+    """Return the SCHEMA.md shape of a stored record plus where it came from."""
+    return {
+        "doc_id": record.doc_id,
+        "published": record.published.isoformat() if record.published else None,
+        "province": record.province,
+        "event_date": record.event_date.isoformat() if record.event_date else None,
+        "event_kinds": list(record.event_kinds),
+        "blocs": [{"name": b.name, "number": b.number, "aliases": list(b.aliases)} for b in record.blocs],
+        "members": [m.unit for m in record.members],
+        "roles": [{"unit": r.unit, "role": r.role, "year": r.year} for r in record.roles],
+        "awards": [
+            {
+                "recipient": a.recipient,
+                "award": a.award,
+                "issuer": a.issuer,
+                "year": a.year,
+                "status": a.status,
+            }
+            for a in record.awards
+        ],
+        "article_id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "record_id": record.id,
+        "run_id": record.run_id,
+    }
+
+
+def summary(session: Session, *, run_id: int | None = None) -> dict[str, Any]:
+    """Count what the store holds.
+
+    Args:
+        session: an open session.
+        run_id: count the records and facts of this run; by default each article's newest record.
+
+    Returns:
+        ``pages`` (stored pages), ``fetches`` (fetches including unchanged refetches),
+        ``articles``, ``bloc_news_articles``, ``records``, ``facts`` (by kind: published,
+        province, event_date, event_kind, bloc, member, role, award), ``failures`` (by stage)
+        and ``unresolved_failures``.
+    """
+    ids = _newest_record_ids(run_id)
+    pages, fetches = session.execute(
+        select(func.count(Page.id), func.coalesce(func.sum(Page.fetch_count), 0))
+    ).one()
+    articles, bloc_news = session.execute(
+        select(func.count(Article.id), func.count(Article.id).filter(Article.is_bloc_news.is_(True)))
+    ).one()
+    records = session.scalar(
+        select(func.count()).select_from(ExtractedRecord).where(ExtractedRecord.id.in_(ids))
+    )
+
+    facts: dict[str, int] = dict.fromkeys(("published", "province", "event_date", "event_kind"), 0)
+    for field_name, n in session.execute(
+        select(ScalarFact.field_name, func.count())
+        .where(ScalarFact.record_id.in_(ids))
+        .group_by(ScalarFact.field_name)
+    ).tuples():
+        facts[field_name] = n
+    for kind, table in (("bloc", BlocFact), ("member", MemberFact), ("role", RoleFact), ("award", AwardFact)):
+        facts[kind] = (
+            session.scalar(select(func.count()).select_from(table).where(table.record_id.in_(ids))) or 0
+        )
+
+    # .all() first: a Result has .keys(), so dict(result) would treat it as a mapping
+    failures: dict[str, int] = dict(
+        session.execute(select(Failure.stage, func.count()).group_by(Failure.stage)).tuples().all()
+    )
+    unresolved = session.scalar(select(func.count()).select_from(Failure).where(Failure.resolved.is_(False)))
+    return {
+        "run_id": run_id,
+        "pages": pages,
+        "fetches": int(fetches),
+        "articles": articles,
+        "bloc_news_articles": bloc_news,
+        "records": records or 0,
+        "facts": facts,
+        "failures": failures,
+        "unresolved_failures": unresolved or 0,
+    }

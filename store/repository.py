@@ -1,0 +1,554 @@
+"""Write side of the store: the functions the crawler pipelines and the CLI call.
+
+See ../shared/DESIGN.md ("The store"). Every function takes the `Session` first and the rest
+keyword-only; none commits, callers own the transaction. Decisions worth knowing:
+
+- Pages are keyed by canonical URL. A refetch with the same body only bumps `fetch_count` and
+  `last_seen_at`; a refetch with a different body first copies the old body into
+  `PageVersion`, then stores the new one, so raw HTML is never lost. An error response
+  (not 2xx/304) for a page already stored with a 2xx body does not replace that body.
+- Articles are deduplicated by canonical URL, then by content key (`store.keys.content_key`).
+  A duplicate page is linked to the existing article through `ArticleAlias` and the article's
+  text is left alone: old runs' evidence offsets point into it.
+- Extraction output is append-only: `save_record` only writes into a running `ExtractionRun`,
+  once per article; a re-run is a new run with new rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from hashlib import sha256
+from typing import Any, TypeVar
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from extract.record import (
+    AwardFact as AwardFactData,
+)
+from extract.record import (
+    BlocFact as BlocFactData,
+)
+from extract.record import (
+    Fact,
+    Record,
+)
+from extract.record import (
+    MemberFact as MemberFactData,
+)
+from extract.record import (
+    RoleFact as RoleFactData,
+)
+from extract.record import (
+    ScalarFact as ScalarFactData,
+)
+from store.errors import DuplicateRecordError, RunClosedError, StoreError
+from store.keys import name_key, province_key
+from store.models import (
+    FAILURE_STAGES,
+    RUN_STATUSES,
+    Article,
+    ArticleAlias,
+    AwardFact,
+    BlocFact,
+    ExtractedRecord,
+    ExtractionRun,
+    Failure,
+    MemberFact,
+    Page,
+    PageVersion,
+    Portal,
+    RoleFact,
+    ScalarFact,
+)
+from store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# the separator between the keys of a bloc's name and aliases in BlocFact.names_key; keys only
+# hold [a-z0-9 ], so a whole-word search can never match across two names
+NAMES_KEY_SEPARATOR = " | "
+
+
+def _insert_or_get(session: Session, row: T, lookup: Callable[[], object]) -> tuple[T, bool]:
+    """Insert `row` in a savepoint; if a unique key raced us, return the row that won."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing = lookup()
+        if not isinstance(existing, type(row)):
+            raise
+        return existing, False
+    return row, True
+
+
+# --- portals and pages -------------------------------------------------------------------
+
+
+def upsert_portal(
+    session: Session, *, name: str, province: str | None, family: str, hosts: Sequence[str]
+) -> Portal:
+    """Return the portal called `name`, created or updated to the given registry values."""
+    found = session.scalars(select(Portal).where(Portal.name == name)).one_or_none()
+    if found is not None:
+        portal = found
+    else:
+        portal, created = _insert_or_get(
+            session,
+            Portal(name=name, province=province, family=family, hosts=list(hosts)),
+            lambda: session.scalars(select(Portal).where(Portal.name == name)).one_or_none(),
+        )
+        if created:
+            return portal
+    portal.province = province
+    portal.family = family
+    portal.hosts = list(hosts)
+    return portal
+
+
+def page_seen(session: Session, *, canonical_url: str) -> Page | None:
+    """Return the stored page for `canonical_url`, or None if it was never fetched."""
+    return session.scalars(select(Page).where(Page.canonical_url == canonical_url)).one_or_none()
+
+
+def _ok(status: int) -> bool:
+    return 200 <= status < 300
+
+
+def save_page(
+    session: Session,
+    *,
+    portal: Portal | None,
+    url: str,
+    canonical_url: str,
+    final_url: str,
+    status: int,
+    headers: dict[str, str],
+    body: bytes,
+    encoding: str | None,
+    fetched_at: datetime,
+) -> tuple[Page, bool]:
+    """Store a fetched page, keyed by its canonical URL.
+
+    Args:
+        session: the caller's session; nothing is committed.
+        portal: the portal the page belongs to, None for a page outside the registry.
+        url: the URL requested; canonical_url: its normalised form (the key);
+        final_url: the URL after redirects. status, headers, body, encoding: the response.
+        fetched_at: when the response arrived; must be timezone-aware.
+
+    Returns:
+        The page and whether its content is new or changed (i.e. worth cleaning again).
+        A 304 or a same-hash refetch is "seen, unchanged"; an error status for a page that
+        already has a good body is counted but changes nothing else.
+    """
+    if fetched_at.tzinfo is None:
+        raise StoreError(
+            f"fetched_at for {url} has no timezone; pass datetime.now(UTC) or another aware datetime"
+        )
+    digest = sha256(body).hexdigest()
+    seen = page_seen(session, canonical_url=canonical_url)
+    if seen is None:
+        new = Page(
+            portal=portal,
+            url=url,
+            canonical_url=canonical_url,
+            final_url=final_url,
+            status=status,
+            headers=dict(headers),
+            body=body,
+            encoding=encoding,
+            content_hash=digest,
+            fetched_at=fetched_at,
+            last_seen_at=fetched_at,
+            fetch_count=1,
+        )
+        stored, created = _insert_or_get(
+            session, new, lambda: page_seen(session, canonical_url=canonical_url)
+        )
+        if created:
+            return stored, True
+    else:
+        stored = seen
+
+    page = stored
+    page.fetch_count += 1
+    if page.portal_id is None and portal is not None:
+        page.portal = portal
+    if status == 304 or (digest == page.content_hash and status == page.status):
+        page.last_seen_at = max(page.last_seen_at, fetched_at)
+        return page, False
+    if _ok(page.status) and not _ok(status):
+        # a temporary 404/500 must not push the good body into history; the crawler
+        # records the failed fetch with record_failure
+        log.info("keeping stored body of %s: refetch answered %s", canonical_url, status)
+        return page, False
+
+    session.add(
+        PageVersion(
+            page_id=page.id,
+            url=page.url,
+            final_url=page.final_url,
+            status=page.status,
+            headers=page.headers,
+            body=page.body,
+            encoding=page.encoding,
+            content_hash=page.content_hash,
+            fetched_at=page.fetched_at,
+            replaced_at=fetched_at,
+        )
+    )
+    page.url = url
+    page.final_url = final_url
+    page.status = status
+    page.headers = dict(headers)
+    page.body = body
+    page.encoding = encoding
+    page.content_hash = digest
+    page.fetched_at = fetched_at
+    page.last_seen_at = max(page.last_seen_at, fetched_at)
+    return page, True
+
+
+# --- articles ----------------------------------------------------------------------------
+
+
+def article_for_canonical_url(session: Session, *, canonical_url: str) -> Article | None:
+    """Return the article whose own or alias canonical URL is `canonical_url`."""
+    alias_of = select(ArticleAlias.article_id).where(ArticleAlias.canonical_url == canonical_url)
+    return session.scalars(
+        select(Article)
+        .where(or_(Article.canonical_url == canonical_url, Article.id.in_(alias_of)))
+        .order_by(Article.id)
+        .limit(1)
+    ).one_or_none()
+
+
+def _link(session: Session, *, article: Article, page: Page, url: str, canonical_url: str, why: str) -> None:
+    """Link `page` to `article` unless the page is already linked to an article."""
+    linked = session.scalars(select(ArticleAlias).where(ArticleAlias.page_id == page.id)).one_or_none()
+    if linked is not None:
+        if linked.article_id != article.id:
+            log.warning(
+                "page %s is linked to article %s; not relinking it to article %s (%s match)",
+                page.canonical_url,
+                linked.article_id,
+                article.id,
+                why,
+            )
+        return
+    session.add(
+        ArticleAlias(
+            article_id=article.id, page_id=page.id, url=url, canonical_url=canonical_url, matched_by=why
+        )
+    )
+
+
+def save_article(
+    session: Session,
+    *,
+    page: Page,
+    url: str,
+    canonical_url: str,
+    title: str | None,
+    text: str,
+    published: date | None,
+    content_key: str,
+    is_bloc_news: bool,
+    relevance_reason: str,
+) -> tuple[Article, bool]:
+    """Store the cleaned article of `page`, or link the page to the article it duplicates.
+
+    Args:
+        session: the caller's session; nothing is committed.
+        page: the stored page the article was cleaned from.
+        url, canonical_url: the article's URL and its canonical form (``<link rel=canonical>``
+            when the page has one, so a print view names its original).
+        title, text, published: the cleaned article; `text` is stored as given, since evidence
+            offsets point into it.
+        content_key: `store.keys.content_key(title=…, published=…, text=…)`.
+        is_bloc_news, relevance_reason: the relevance decision and why.
+
+    Returns:
+        The article and True if it was created; False if the canonical URL or the content key
+        matched an existing article, to which the page is now linked (its text is unchanged).
+    """
+    existing = article_for_canonical_url(session, canonical_url=canonical_url)
+    why = "canonical_url"
+    if existing is None:
+        existing = session.scalars(select(Article).where(Article.content_key == content_key)).one_or_none()
+        why = "content_key"
+    if existing is None:
+        session.flush()  # the page needs its id
+        new = Article(
+            page_id=page.id,
+            url=url,
+            canonical_url=canonical_url,
+            title=title,
+            text=text,
+            published=published,
+            content_key=content_key,
+            is_bloc_news=is_bloc_news,
+            relevance_reason=relevance_reason,
+        )
+        article, created = _insert_or_get(
+            session,
+            new,
+            lambda: session.scalars(
+                select(Article).where(
+                    or_(Article.canonical_url == canonical_url, Article.content_key == content_key)
+                )
+            ).first(),
+        )
+        if created:
+            _link(session, article=article, page=page, url=url, canonical_url=canonical_url, why="first")
+            return article, True
+        existing = article
+    elif existing.text != text:
+        log.info("article %s was seen again with different text; keeping the stored text", existing.id)
+    _link(session, article=existing, page=page, url=url, canonical_url=canonical_url, why=why)
+    return existing, False
+
+
+# --- extraction runs and records ---------------------------------------------------------
+
+
+def start_run(session: Session, *, extractor_version: str, config: dict[str, Any]) -> ExtractionRun:
+    """Open a new extraction run (status "running") and give it an id."""
+    run = ExtractionRun(
+        started_at=utcnow(),
+        status="running",
+        extractor_version=extractor_version,
+        config=dict(config),
+        stats={},
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, *, run: ExtractionRun, status: str, stats: dict[str, Any]) -> None:
+    """Close `run` with a final status ("finished", "failed" or "interrupted") and its stats."""
+    final = tuple(s for s in RUN_STATUSES if s != "running")
+    if status not in final:
+        raise StoreError(f"run status must be one of {', '.join(final)}, not {status!r}")
+    if run.status != "running":
+        raise RunClosedError(f"run {run.id} is already {run.status}; start a new run with start_run")
+    run.status = status
+    run.stats = dict(stats)
+    run.finished_at = utcnow()
+
+
+def _parse_date(fact: ScalarFactData | None, field_name: str, doc_id: str) -> date | None:
+    if fact is None or fact.value is None:
+        return None
+    try:
+        return date.fromisoformat(fact.value)
+    except ValueError:
+        # the raw value stays in scalar_fact.value; only the queryable column is empty
+        log.warning("%s: %s %r is not a YYYY-MM-DD date; stored as text only", doc_id, field_name, fact.value)
+        return None
+
+
+def _evidence(fact: Fact, text: str) -> tuple[dict[str, Any], bool]:
+    """Return the evidence columns of `fact` and whether the span matches the stored text."""
+    ev = fact.evidence
+    cols: dict[str, Any] = {
+        "evidence_start": ev.start if ev else None,
+        "evidence_end": ev.end if ev else None,
+        "evidence_text": ev.text if ev else None,
+        "confidence": fact.confidence,
+        "rule": fact.rule,
+    }
+    return cols, ev is None or text[ev.start : ev.end] == ev.text
+
+
+def save_record(session: Session, *, run: ExtractionRun, article: Article, record: Record) -> ExtractedRecord:
+    """Store `record` as `run`'s extraction of `article`, with every fact and its evidence.
+
+    Args:
+        session: the caller's session; nothing is committed.
+        run: a running extraction run (`start_run`).
+        article: the stored article the record was extracted from.
+        record: the extractor's record; `record.facts()` gives the rows written.
+
+    Returns:
+        The stored record. A fact whose evidence does not match ``article.text[start:end]`` is
+        still stored, and the record gets the flag ``evidence_mismatch:<kind>:<position>``.
+
+    Raises:
+        RunClosedError: the run is not running any more.
+        DuplicateRecordError: the run already holds a record for this article.
+    """
+    if run.status != "running":
+        raise RunClosedError(
+            f"run {run.id} is {run.status}; records are only added to a running run. "
+            "Start a new run with start_run to extract again"
+        )
+    clash = session.scalars(
+        select(ExtractedRecord.id).where(
+            ExtractedRecord.run_id == run.id, ExtractedRecord.article_id == article.id
+        )
+    ).first()
+    if clash is not None:
+        raise DuplicateRecordError(
+            f"run {run.id} already has record {clash} for article {article.id}; "
+            "a re-extraction belongs in a new run (start_run)"
+        )
+
+    province = record.province.value if record.province else None
+    flags = list(record.flags)
+    row = ExtractedRecord(
+        run_id=run.id,
+        article_id=article.id,
+        doc_id=record.doc_id,
+        published=_parse_date(record.published, "published", record.doc_id),
+        province=province,
+        province_key=province_key(province) or None,
+        event_date=_parse_date(record.event_date, "event_date", record.doc_id),
+        event_kinds=[k.value for k in record.event_kinds if k.value],
+        flags=flags,
+    )
+    positions: dict[str, int] = {}
+    for kind, fact in record.facts():
+        position = positions.get(kind, 0)
+        positions[kind] = position + 1
+        cols, ok = _evidence(fact, article.text)
+        if not ok:
+            flags.append(f"evidence_mismatch:{kind}:{position}")
+            log.warning(
+                "%s: evidence of %s #%s does not match the stored text", record.doc_id, kind, position
+            )
+        cols["position"] = position
+        if isinstance(fact, ScalarFactData):
+            row.scalars.append(ScalarFact(field_name=kind, value=fact.value, **cols))
+        elif isinstance(fact, BlocFactData):
+            names_key = NAMES_KEY_SEPARATOR.join(k for k in map(name_key, [fact.name, *fact.aliases]) if k)
+            row.blocs.append(
+                BlocFact(
+                    name=fact.name,
+                    number=fact.number,
+                    aliases=list(fact.aliases),
+                    names_key=names_key,
+                    **cols,
+                )
+            )
+        elif isinstance(fact, MemberFactData):
+            row.members.append(
+                MemberFact(unit=fact.unit, surface=fact.surface, unit_key=name_key(fact.unit), **cols)
+            )
+        elif isinstance(fact, RoleFactData):
+            row.roles.append(
+                RoleFact(unit=fact.unit, role=fact.role, year=fact.year, unit_key=name_key(fact.unit), **cols)
+            )
+        elif isinstance(fact, AwardFactData):
+            row.awards.append(
+                AwardFact(
+                    recipient=fact.recipient,
+                    award=fact.award,
+                    issuer=fact.issuer,
+                    year=fact.year,
+                    status=fact.status,
+                    recipient_key=name_key(fact.recipient),
+                    **cols,
+                )
+            )
+        else:  # a new fact class in extract/record.py needs a table here first
+            raise StoreError(
+                f"no table for fact kind {kind!r} ({type(fact).__name__}); add one in store/models.py"
+            )
+    row.flags = flags
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_records(session: Session, *, run_id: int | None = None) -> list[ExtractedRecord]:
+    """Return the records of run `run_id`, or else each article's record from its newest run.
+
+    Runs are ordered by id, so the newest run is the one started last, whatever its status:
+    an interrupted run's records are still the newest extraction of the articles it reached.
+    """
+    stmt = select(ExtractedRecord).options(
+        selectinload(ExtractedRecord.scalars),
+        selectinload(ExtractedRecord.blocs),
+        selectinload(ExtractedRecord.members),
+        selectinload(ExtractedRecord.roles),
+        selectinload(ExtractedRecord.awards),
+    )
+    if run_id is not None:
+        stmt = stmt.where(ExtractedRecord.run_id == run_id)
+    else:
+        newest = (
+            select(ExtractedRecord.article_id, func.max(ExtractedRecord.run_id).label("run_id"))
+            .group_by(ExtractedRecord.article_id)
+            .subquery()
+        )
+        stmt = stmt.join(
+            newest,
+            (ExtractedRecord.article_id == newest.c.article_id) & (ExtractedRecord.run_id == newest.c.run_id),
+        )
+    return list(session.scalars(stmt.order_by(ExtractedRecord.article_id)))
+
+
+def articles_to_extract(
+    session: Session, *, run: ExtractionRun, bloc_news_only: bool = True
+) -> list[Article]:
+    """Return the articles `run` has no record for yet, so an interrupted run can resume."""
+    done = select(ExtractedRecord.article_id).where(ExtractedRecord.run_id == run.id)
+    stmt = select(Article).where(Article.id.not_in(done))
+    if bloc_news_only:
+        stmt = stmt.where(Article.is_bloc_news.is_(True))
+    return list(session.scalars(stmt.order_by(Article.id)))
+
+
+# --- failures ----------------------------------------------------------------------------
+
+
+def record_failure(
+    session: Session, *, stage: str, url: str, portal: str | None, error: BaseException | str
+) -> Failure:
+    """Record that `stage` failed for `url`, with the error's type, message and traceback.
+
+    Args:
+        session: the caller's session; nothing is committed.
+        stage: one of fetch, decode, clean, relevance, extract, store.
+        url: the URL being processed; portal: the portal's registry name, if known.
+        error: the exception caught, or a message when there was none.
+    """
+    if stage not in FAILURE_STAGES:
+        raise StoreError(f"failure stage must be one of {', '.join(FAILURE_STAGES)}, not {stage!r}")
+    if isinstance(error, BaseException):
+        error_type: str | None = type(error).__qualname__
+        message = str(error) or repr(error)
+        detail = (
+            "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            if error.__traceback__ is not None
+            else None
+        )
+    else:
+        error_type, message, detail = None, error, None
+    failure = Failure(
+        stage=stage, url=url, portal=portal, error_type=error_type, message=message, detail=detail
+    )
+    session.add(failure)
+    session.flush()
+    return failure
+
+
+def resolve_failures(session: Session, *, url: str, stages: Sequence[str] | None = None) -> int:
+    """Mark the open failures of `url` (optionally only these stages) resolved; return how many."""
+    stmt = select(Failure).where(Failure.url == url, Failure.resolved.is_(False))
+    if stages is not None:
+        stmt = stmt.where(Failure.stage.in_(list(stages)))
+    failures = list(session.scalars(stmt))
+    for failure in failures:
+        failure.resolved = True
+    return len(failures)

@@ -1,0 +1,226 @@
+"""Read queries: find_records filters and summary counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from extract.record import Record
+from store import repository
+from store.errors import QueryError
+from store.models import Article
+from store.queries import find_records, summary
+
+BN_TEXT = (
+    "Ngày 28/12, Khối thi đua số 6 tỉnh Bắc Ninh tổng kết năm 2018. Khối gồm "
+    "Sở Lao động - Thương binh và Xã hội, Sở Y tế. Hội nghị đề nghị UBND tỉnh tặng Cờ thi đua "
+    "cho Sở Lao động - Thương binh và Xã hội."
+)
+BP_TEXT = (
+    "Cụm thi đua số 3 (Cụm III) tỉnh Bình Phước ký kết giao ước thi đua năm 2017; "
+    "Công ty Cao su Đồng Phú's làm Cụm trưởng, Trường Cao đẳng nghiệp vụ cao su nhận Bằng khen."
+)
+HCM_TEXT = "Khối thi đua các trường đại học tổng kết, Trường Đại học Y Dược được tặng Cờ thi đua."
+
+
+def ids(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(r["doc_id"] for r in rows)
+
+
+@pytest.fixture
+def stored(
+    session: Session, make_article: Callable[..., Article], build_record: Callable[..., Record]
+) -> dict[str, Article]:
+    """Three articles with one finished run of records."""
+    bn = make_article(BN_TEXT, title="Khối thi đua số 6 tổng kết", published=date(2019, 1, 3))
+    bp = make_article(BP_TEXT, title="Cụm thi đua số 3 ký giao ước", published=date(2017, 3, 28))
+    hcm = make_article(HCM_TEXT, title="Khối các trường đại học", published=None)
+    run = repository.start_run(session, extractor_version="0.1.0", config={})
+    records = {
+        bn.id: build_record(
+            BN_TEXT,
+            doc_id="bn",
+            province="Bắc Ninh",
+            published="2019-01-03",
+            event_date="2018-12-28",
+            event_kinds=("tong_ket",),
+            blocs=(("Khối thi đua số 6", "6", []),),
+            members=("Sở Lao động - Thương binh và Xã hội", "Sở Y tế"),
+            awards=(("Sở Lao động - Thương binh và Xã hội", "co_thi_dua", "ubnd_tinh", 2018, "proposed"),),
+        ),
+        bp.id: build_record(
+            BP_TEXT,
+            doc_id="bp",
+            province="Bình Phước",
+            published="2017-03-28",
+            event_kinds=("giao_uoc",),
+            blocs=(("Cụm thi đua số 3", "3", ["Cụm III"]),),
+            members=("Công ty Cao su Đồng Phú's",),
+            roles=(("Công ty Cao su Đồng Phú's", "khoi_truong", 2017),),
+            awards=(("Trường Cao đẳng nghiệp vụ cao su", "bang_khen", None, 2016, "conferred"),),
+        ),
+        hcm.id: build_record(
+            HCM_TEXT,
+            doc_id="hcm",
+            province="Hồ Chí Minh",
+            blocs=(("Khối thi đua các trường đại học", None, []),),
+            awards=(("Trường Đại học Y Dược", "co_thi_dua", None, None, "conferred"),),
+        ),
+    }
+    for article in (bn, bp, hcm):
+        repository.save_record(session, run=run, article=article, record=records[article.id])
+    repository.finish_run(session, run=run, status="finished", stats={})
+    session.flush()
+    return {"bn": bn, "bp": bp, "hcm": hcm}
+
+
+def test_no_filter_returns_schema_shaped_records(session: Session, stored: dict[str, Article]) -> None:
+    rows = find_records(session)
+    assert ids(rows) == ["bn", "bp", "hcm"]
+    bp = next(r for r in rows if r["doc_id"] == "bp")
+    assert bp["blocs"] == [{"name": "Cụm thi đua số 3", "number": "3", "aliases": ["Cụm III"]}]
+    assert bp["roles"] == [{"unit": "Công ty Cao su Đồng Phú's", "role": "khoi_truong", "year": 2017}]
+    assert bp["awards"][0]["issuer"] is None
+    assert (bp["article_id"], bp["url"], bp["title"]) == (
+        stored["bp"].id,
+        stored["bp"].url,
+        "Cụm thi đua số 3 ký giao ước",
+    )
+    # newest event first: the Bắc Ninh meeting (2018-12-28), then Bình Phước (2017)
+    assert [r["doc_id"] for r in rows][:2] == ["bn", "bp"]
+
+
+@pytest.mark.parametrize(
+    ("province", "expected"),
+    [
+        ("Bắc Ninh", ["bn"]),
+        ("bac ninh", ["bn"]),
+        ("tỉnh Bình Phước", ["bp"]),
+        ("TP. Hồ Chí Minh", ["hcm"]),
+        ("Bình Định", []),
+    ],
+)
+def test_filter_by_province(
+    session: Session, stored: dict[str, Article], province: str, expected: list[str]
+) -> None:
+    assert ids(find_records(session, province=province)) == expected
+
+
+@pytest.mark.parametrize(("year", "expected"), [(2018, ["bn"]), (2019, ["bn"]), (2017, ["bp"]), (2020, [])])
+def test_filter_by_event_or_published_year(
+    session: Session, stored: dict[str, Article], year: int, expected: list[str]
+) -> None:
+    # bn: meeting on 2018-12-28, published 2019-01-03, so both years find it
+    assert ids(find_records(session, year=year)) == expected
+
+
+@pytest.mark.parametrize(
+    ("bloc", "expected"),
+    [
+        ("6", ["bn"]),
+        ("Khối thi đua số 6", ["bn"]),
+        ("cum iii", ["bp"]),
+        ("KHỐI THI ĐUA", ["bn", "hcm"]),
+        ("số 3", ["bp"]),
+        ("9", []),
+    ],
+)
+def test_filter_by_bloc_number_name_or_alias(
+    session: Session, stored: dict[str, Article], bloc: str, expected: list[str]
+) -> None:
+    assert ids(find_records(session, bloc=bloc)) == expected
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"),
+    [
+        ("Sở Lao động, Thương binh & Xã hội", ["bn"]),  # other punctuation, "&" for "và"
+        ("so lao dong thuong binh xa hoi", ["bn"]),  # no diacritics at all
+        ("SỞ Y TẾ", ["bn"]),
+        ("Trường Cao đẳng nghiệp vụ cao su", ["bp"]),  # an award recipient
+        ("Trường", ["bp", "hcm"]),
+        ("Sở La", []),  # whole words only
+    ],
+)
+def test_filter_by_unit_ignores_case_and_diacritics(
+    session: Session, stored: dict[str, Article], unit: str, expected: list[str]
+) -> None:
+    assert ids(find_records(session, unit=unit)) == expected
+
+
+def test_names_with_a_quote_are_bound_parameters(session: Session, stored: dict[str, Article]) -> None:
+    assert ids(find_records(session, unit="Công ty Cao su Đồng Phú's")) == ["bp"]
+    assert find_records(session, province="Bắc Ninh' OR '1'='1") == []
+    assert find_records(session, bloc="6' OR 1=1 --") == []
+
+
+@pytest.mark.parametrize(
+    ("award", "expected"), [("co_thi_dua", ["bn", "hcm"]), ("bang_khen", ["bp"]), ("huan_chuong", [])]
+)
+def test_filter_by_award_type(
+    session: Session, stored: dict[str, Article], award: str, expected: list[str]
+) -> None:
+    assert ids(find_records(session, award=award)) == expected
+
+
+def test_filters_combine_and_limit_caps(session: Session, stored: dict[str, Article]) -> None:
+    assert ids(find_records(session, award="co_thi_dua", province="Bắc Ninh", year=2018)) == ["bn"]
+    assert find_records(session, award="co_thi_dua", province="Bình Phước") == []
+    assert len(find_records(session, limit=2)) == 2
+
+
+@pytest.mark.parametrize(
+    "kw", [{"award": "Cờ thi đua"}, {"unit": " - "}, {"province": "..."}, {"bloc": "  "}, {"limit": 0}]
+)
+def test_unusable_filters_say_so(session: Session, stored: dict[str, Article], kw: dict[str, Any]) -> None:
+    with pytest.raises(QueryError):
+        find_records(session, **kw)
+
+
+def test_queries_read_the_newest_run_unless_told_otherwise(
+    session: Session, stored: dict[str, Article], build_record: Callable[..., Record]
+) -> None:
+    first_run_id = find_records(session)[0]["run_id"]
+    run2 = repository.start_run(session, extractor_version="0.2.0", config={})
+    fixed = build_record(BN_TEXT, doc_id="bn", province="Bắc Ninh", members=("Sở Y tế",))
+    repository.save_record(session, run=run2, article=stored["bn"], record=fixed)
+    session.flush()
+
+    assert ids(find_records(session, unit="Sở Lao động - Thương binh và Xã hội")) == []
+    assert ids(find_records(session, unit="Sở Lao động - Thương binh và Xã hội", run_id=first_run_id)) == [
+        "bn"
+    ]
+    assert ids(find_records(session)) == ["bn", "bp", "hcm"]
+    assert ids(find_records(session, run_id=run2.id)) == ["bn"]
+
+
+def test_summary_counts(
+    session: Session, stored: dict[str, Article], make_article: Callable[..., Article]
+) -> None:
+    make_article("Giá lúa tăng nhẹ trong tuần.", title="Thị trường", is_bloc_news=False)
+    repository.record_failure(session, stage="fetch", url="https://x/1", portal=None, error="timeout")
+    repository.record_failure(session, stage="fetch", url="https://x/2", portal=None, error="timeout")
+    repository.record_failure(session, stage="clean", url="https://x/3", portal=None, error="empty")
+    repository.resolve_failures(session, url="https://x/1")
+    session.flush()
+
+    s = summary(session)
+    assert (s["pages"], s["fetches"], s["articles"], s["bloc_news_articles"]) == (4, 4, 4, 3)
+    assert s["records"] == 3
+    assert s["facts"] == {
+        "published": 2,
+        "province": 3,
+        "event_date": 1,
+        "event_kind": 2,
+        "bloc": 3,
+        "member": 3,
+        "role": 1,
+        "award": 3,
+    }
+    assert s["failures"] == {"clean": 1, "fetch": 2}
+    assert s["unresolved_failures"] == 2
+    assert summary(session, run_id=10_000)["records"] == 0
