@@ -54,7 +54,9 @@ def parse_page_timestamp(text: str) -> tuple[dt.date, dt.time | None] | None:
     start, end, day = min(found)
     clock = None
     for m in _TIME.finditer(text):
-        if start <= m.start() < end:  # the "22" of an ISO "T22:00" sits inside no date match; skip overlaps only
+        if (
+            start <= m.start() < end
+        ):  # the "22" of an ISO "T22:00" sits inside no date match; skip overlaps only
             continue
         hour, minute = int(m.group(1)), int(m.group(2))
         second = int(m.group(3) or 0)

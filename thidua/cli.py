@@ -145,7 +145,7 @@ def demo(database: Path) -> None:
     started = time.monotonic()
     with start_server() as server:
         click.echo(f"mock portals serving on {server.url} (used as the crawl's HTTP proxy)", err=True)
-        settings = Settings(database_url=url, http_proxy=server.url, crawl_download_delay=0.0)
+        settings = Settings(database_url=url, http_proxy=server.url, crawl_download_delay=0.0, log_level="WARNING")
         migrate(url)
         stats = run_crawl(settings, progress=lambda ln: click.echo(f"  … {ln}", err=True))
     engine = make_engine(url)

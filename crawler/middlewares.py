@@ -1,0 +1,167 @@
+"""Downloader middlewares and the request fingerprinter of the thidua crawler.
+
+See documentation in https://docs.scrapy.org/en/latest/topics/downloader-middleware.html
+Each class does one job; settings come from the crawler in `from_crawler` (STYLE.md habit 8).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Self
+from weakref import WeakKeyDictionary
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.utils.request import fingerprint
+
+from crawler import registry
+from crawler.urls import canonicalize, host_in
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+# request.meta keys the spider sets (crawler/spiders/portal.py)
+META_PORTAL = "thidua_portal"  # registry name of the portal the request belongs to
+META_KIND = "thidua_kind"  # "article" | "listing" | "feed"
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """Raised by `OffsiteRedirectMiddleware` when a portal page redirects to another host.
+
+    Hacked gov pages redirect to gambling sites (portals.md §4.10); the redirect is recorded as a
+    fetch failure and not followed. If a portal legitimately moved, add the new host to its
+    `hosts` in crawler/registry.py.
+    """
+
+
+class AlreadyStored(IgnoreRequest):
+    """Raised by `SeenArticleMiddleware` for an article already in the store (crawl with refresh=1)."""
+
+
+class CanonicalRequestFingerprinter:
+    """Fingerprint requests by their canonical URL (crawler/urls.py), method and body.
+
+    Used by the duplicate filter (and JOBDIR's `requests.seen`), so `;jsessionid=`, `p_p_auth=`,
+    `redirect=`, `:443` and case variants of one page are requested once.
+    """
+
+    def __init__(self) -> None:
+        self._cache: WeakKeyDictionary[Request, bytes] = WeakKeyDictionary()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls()
+
+    def fingerprint(self, request: Request) -> bytes:
+        if request not in self._cache:
+            canonical = request.replace(url=canonicalize(request.url))
+            self._cache[request] = fingerprint(canonical)
+        return self._cache[request]
+
+
+class ThiduaProxyMiddleware:
+    """Send every request, robots.txt included, through `Settings.http_proxy`.
+
+    The mock portals are reached this way: their host names (`hoabinh.gov.vn.test`) only exist
+    inside the proxy. Disabled when THIDUA_HTTP_PROXY is unset.
+    """
+
+    def __init__(self, proxy: str) -> None:
+        self.proxy = proxy
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        proxy = crawler.settings.get("THIDUA_HTTP_PROXY")
+        if not proxy:
+            raise NotConfigured  # no proxy configured: connect directly
+        return cls(str(proxy))
+
+    def process_request(self, request: Request) -> None:
+        # an explicit meta["proxy"] (even None) on a request wins
+        request.meta.setdefault("proxy", self.proxy)
+
+
+class OffsiteRedirectMiddleware:
+    """Refuse redirects that leave the portal a request belongs to.
+
+    Must sit above RedirectMiddleware (600): responses travel from high to low numbers, so
+    this one sees the 3xx before it is turned into a new request.
+    """
+
+    _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in self._REDIRECTS or b"Location" not in response.headers:
+            return response
+        name = request.meta.get(META_PORTAL)
+        if not name:
+            return response
+        location = (response.headers.get(b"Location") or b"").decode("latin-1")
+        target = response.urljoin(location)
+        hosts = registry.by_name(name).hosts
+        if host_in(target, hosts):
+            return response
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("thidua/offsite_redirect")
+        raise OffsiteRedirect(f"{request.url} redirects off-site to {target}; not followed")
+
+
+class SeenArticleMiddleware:
+    """Skip article requests whose canonical URL is already stored (incremental crawls).
+
+    The spider's `refresh=1` argument (or THIDUA_REFRESH) turns this off for a full re-fetch.
+    """
+
+    def __init__(self, crawler: Crawler, database_url: str) -> None:
+        self.crawler = crawler
+        self.database_url = database_url
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        url = crawler.settings.get("THIDUA_DATABASE_URL")
+        if not url or crawler.settings.getbool("THIDUA_REFRESH"):
+            raise NotConfigured
+        return cls(crawler, str(url))
+
+    def _session_factory(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            from store.db import make_engine, session_factory
+
+            self._engine = make_engine(self.database_url)
+            self._sessions = session_factory(self._engine)
+        return self._sessions
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get(META_KIND) != "article":
+            return
+        spider = self.crawler.spider
+        if spider is not None and getattr(spider, "refresh", False):
+            return
+        from store.repository import page_seen
+
+        url = canonicalize(request.url)
+        with self._session_factory()() as session:
+            seen = page_seen(session=session, canonical_url=url)
+        if seen:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("thidua/skipped_seen")
+            raise AlreadyStored(f"{url} is already stored; crawl with -a refresh=1 to fetch it again")
+
+    def close(self) -> None:
+        """Dispose of the engine (called at spider close)."""
+        if self._engine is not None:
+            self._engine.dispose()

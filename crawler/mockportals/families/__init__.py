@@ -1,0 +1,1 @@
+"""One renderer module per CMS family (portals.md §2); each defines `Site` subclasses."""

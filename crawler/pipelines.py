@@ -1,0 +1,377 @@
+"""Item pipelines: store the raw page, clean it, judge relevance, extract, store the record.
+
+See documentation in https://docs.scrapy.org/en/latest/topics/item-pipeline.html
+and ../shared/DESIGN.md ("The flow"). One job per class (STYLE.md habit 8): configuration in
+`from_crawler`, the database opened in `open_spider` and disposed of in `close_spider`, and
+`DropItem` with the reason whenever a page goes no further. Every stage commits its own work,
+so a killed crawl loses at most the item in flight; every failure is stored with
+`store.repository.record_failure` under its stage.
+
+Order (crawler/settings.py ITEM_PIPELINES):
+  50 FetchFailurePipeline  FetchFailureItem → failure row (stage "fetch")
+ 100 StorePagePipeline     PageItem → page row (raw body, headers)
+ 200 CleanPipeline         decode + clean → title, text, published, canonical URL
+ 300 RelevancePipeline     article row with is_bloc_news; non-bloc and duplicates stop here
+ 400 ExtractPipeline       extract.api.extract_article on the stored text
+ 500 StoreRecordPipeline   record under this crawl's ExtractionRun
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+from scrapy.exceptions import DropItem, NotConfigured
+from sqlalchemy import select
+
+from crawler import registry
+from crawler.items import FetchFailureItem, PageItem
+from crawler.urls import canonicalize
+from store import repository
+from store.keys import content_key
+from store.models import Article, ArticleAlias, Page
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from store.models import ExtractionRun
+
+log = logging.getLogger(__name__)
+
+
+def _parse_published(value: Any) -> dt.date | None:
+    """Return a date from a CleanArticle.published value (date, datetime or ISO string)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+# A body lead shorter than this is too generic to merge articles on (e.g. a photo caption only)
+_MIN_BODY_FOR_KEY = 120
+
+
+def duplicate_key(*, title: str | None, published: dt.date | None, text: str) -> str:
+    """Return the content key an article is deduplicated on.
+
+    Syndicated copies differ in their title prefix ("Sở Nội vụ: …", "Quảng Nam: …"), date
+    format and author line (portals.md §4.12), so the key is taken from the body lead alone:
+    the clean text minus its leading title paragraph. Bodies too short to be distinctive fall
+    back to title + date + lead.
+    """
+    body = text
+    first, sep, rest = text.partition("\n")
+    head, name = first.strip().casefold(), (title or "").strip().casefold()
+    if name and sep and (head == name or head.endswith(name) or name.endswith(head)):
+        body = rest
+    if len(body.strip()) < _MIN_BODY_FOR_KEY:
+        return content_key(title=title, published=published, text=text)
+    return content_key(title=None, published=None, text=body.strip())
+
+
+class _StorePipeline:
+    """Common part: a database engine per pipeline, opened with the spider."""
+
+    def __init__(self, crawler: Crawler, database_url: str) -> None:
+        self.crawler = crawler
+        self.database_url = database_url
+        self.engine: Engine | None = None
+        self.sessions: sessionmaker[Session] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        url = crawler.settings.get("THIDUA_DATABASE_URL")
+        if not url:
+            raise NotConfigured("set THIDUA_DATABASE_URL (or thidua.settings.Settings.database_url)")
+        return cls(crawler, str(url))
+
+    def open_spider(self) -> None:
+        from store.db import make_engine, session_factory
+
+        self.engine = make_engine(self.database_url)
+        self.sessions = session_factory(self.engine)
+
+    def close_spider(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+        self.engine = self.sessions = None
+
+    def session(self) -> Session:
+        if self.sessions is None:
+            raise RuntimeError(f"{type(self).__name__} used before open_spider(); Scrapy opens it")
+        return self.sessions()
+
+    def inc(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key)
+
+    def fail(self, *, stage: str, url: str, portal: str | None, error: BaseException | str) -> None:
+        """Record a failure in its own transaction (the caller's may have been rolled back)."""
+        with self.session() as session, session.begin():
+            repository.record_failure(session, stage=stage, url=url, portal=portal, error=error)
+        self.inc(f"thidua/failures/{stage}")
+
+
+class FetchFailurePipeline(_StorePipeline):
+    """Store each request that failed for good (DNS, 5xx after retries, timeouts, resets)."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, FetchFailureItem):
+            return item
+        self.fail(stage="fetch", url=item.url, portal=item.portal, error=item.message)
+        raise DropItem(f"fetch failed: {item.message}")
+
+
+class StorePagePipeline(_StorePipeline):
+    """Save the raw page (body, headers, status) before anything can go wrong with it.
+
+    Also brings the database schema up to date when the spider opens (THIDUA_MIGRATE, on by
+    default), so `scrapy crawl portal` works on an empty database.
+    """
+
+    def open_spider(self) -> None:
+        if self.crawler.settings.getbool("THIDUA_MIGRATE", True):
+            from store.db import migrate
+
+            migrate(self.database_url)
+        super().open_spider()
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        portal = registry.by_name(item.portal)
+        with self.session() as session, session.begin():
+            stored_portal = repository.upsert_portal(
+                session, name=portal.name, province=portal.province, family=portal.family, hosts=portal.hosts
+            )
+            page, changed = repository.save_page(
+                session,
+                portal=stored_portal,
+                url=item.url,
+                canonical_url=item.canonical_url,
+                final_url=item.final_url,
+                status=item.status,
+                headers=item.headers,
+                body=item.body,
+                encoding=item.encoding,
+                fetched_at=item.fetched_at,
+            )
+            session.flush()
+            item.page_id = page.id
+            linked = session.scalars(select(ArticleAlias.id).where(ArticleAlias.page_id == page.id)).first()
+            item.known_page = linked is not None
+            # an earlier failed fetch of this URL is now behind us
+            repository.resolve_failures(session, url=item.url, stages=["fetch"])
+        self.inc("thidua/pages_stored")
+        if not changed and item.known_page:
+            raise DropItem(f"unchanged since the last fetch: {item.canonical_url}")
+        return item
+
+
+class CleanPipeline(_StorePipeline):
+    """Decode the body and clean it into title, text, publication date and canonical URL."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        from extract.clean import clean_html, decode_html
+        from extract.errors import CleaningError
+
+        family = registry.by_name(item.portal).family
+        try:
+            html = decode_html(item.body, item.encoding)
+        except (CleaningError, UnicodeError, LookupError) as exc:
+            self.fail(stage="decode", url=item.final_url, portal=item.portal, error=exc)
+            raise DropItem(f"cannot decode {item.final_url}: {exc}") from exc
+        try:
+            article = clean_html(html, item.final_url, family)
+        except CleaningError as exc:
+            self.fail(stage="clean", url=item.final_url, portal=item.portal, error=exc)
+            raise DropItem(f"cannot clean {item.final_url}: {exc}") from exc
+        item.title = article.title
+        item.text = article.text
+        item.published = _parse_published(article.published)
+        # <link rel=canonical> names the original of a print view or an alternative URL form
+        item.article_url = article.canonical_url or item.final_url
+        return item
+
+
+class RelevancePipeline(_StorePipeline):
+    """Store the article with its bloc-news decision; only new bloc news goes on to extraction.
+
+    Non-bloc pages are kept (with the reason) so the filter can be audited and re-run, then
+    dropped. A page whose canonical URL or content key matches a stored article (print views,
+    syndicated copies, other URL forms) becomes an alias of it and is not extracted again.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        from extract.relevance import assess
+
+        if item.text is None or item.page_id is None:
+            raise DropItem(f"no clean text for {item.final_url}: CleanPipeline must run first")
+        try:
+            relevance = assess(item.text, item.title)
+        except Exception as exc:  # the filter's bug must not lose the page: record and move on
+            self.fail(stage="relevance", url=item.final_url, portal=item.portal, error=exc)
+            raise DropItem(f"relevance failed for {item.final_url}: {exc}") from exc
+        family = registry.by_name(item.portal).family
+        article_url = item.article_url or item.final_url
+        with self.session() as session, session.begin():
+            page = session.get(Page, item.page_id)
+            if page is None:
+                raise DropItem(f"page {item.page_id} vanished before its article was stored")
+            article, created = repository.save_article(
+                session,
+                page=page,
+                url=article_url,
+                canonical_url=canonicalize(article_url, family=family, detail=True),
+                title=item.title,
+                text=item.text,
+                published=item.published,
+                content_key=duplicate_key(title=item.title, published=item.published, text=item.text),
+                is_bloc_news=relevance.is_bloc_news,
+                relevance_reason=relevance.reason,
+            )
+            session.flush()
+            item.article_id = article.id
+            is_bloc = article.is_bloc_news
+        item.is_bloc_news = relevance.is_bloc_news
+        if not created and item.known_page:
+            # a refetch whose raw body changed (visit counters, tokens) but not the article
+            self.inc("thidua/articles_refetched")
+            raise DropItem(f"already stored as article {item.article_id}: {item.final_url}")
+        if not created:
+            self.inc("thidua/articles_duplicate")
+            raise DropItem(f"duplicate of article {item.article_id}: {item.final_url}")
+        self.inc("thidua/articles_found")
+        if not is_bloc:
+            self.inc("thidua/articles_not_bloc")
+            raise DropItem(f"not bloc news ({relevance.reason}): {item.final_url}")
+        self.inc("thidua/articles_bloc")
+        return item
+
+
+class ExtractPipeline(_StorePipeline):
+    """Run the extractor on the article text exactly as stored (evidence offsets point into it)."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        from extract.api import extract_article
+
+        if item.article_id is None:
+            raise DropItem(f"no stored article for {item.final_url}: RelevancePipeline must run first")
+        with self.session() as session:
+            article = session.get(Article, item.article_id)
+            if article is None:
+                raise DropItem(f"article {item.article_id} vanished before extraction")
+            text, url, published = article.text, article.url, article.published
+        province = registry.by_name(item.portal).province
+        try:
+            item.record = extract_article(
+                doc_id=doc_id(item.article_id),
+                text=text,
+                url=url,
+                published=published.isoformat() if published else None,
+                province_hint=province,
+            )
+        except Exception as exc:  # an extractor bug costs one record, recorded, not the crawl
+            self.fail(stage="extract", url=url, portal=item.portal, error=exc)
+            raise DropItem(f"extraction failed for {url}: {exc}") from exc
+        return item
+
+
+def doc_id(article_id: int) -> str:
+    """Return the record `doc_id` of a stored article."""
+    return f"article-{article_id}"
+
+
+class StoreRecordPipeline(_StorePipeline):
+    """Save each record under one ExtractionRun per crawl, opened and closed with the spider."""
+
+    def __init__(self, crawler: Crawler, database_url: str) -> None:
+        super().__init__(crawler, database_url)
+        self.run_id: int | None = None
+
+    def open_spider(self) -> None:
+        from extract.api import EXTRACTOR_VERSION
+
+        super().open_spider()
+        spider = self.crawler.spider
+        config = {
+            "source": "crawl",
+            "portals": sorted(getattr(spider, "rules", {})),
+            "refresh": bool(getattr(spider, "refresh", False)),
+        }
+        with self.session() as session, session.begin():
+            run = repository.start_run(session, extractor_version=EXTRACTOR_VERSION, config=config)
+            self.run_id = run.id
+        self.crawler.thidua_run_id = self.run_id  # type: ignore[attr-defined]  # read by crawler/run.py
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("thidua/run_id", self.run_id)
+
+    def _run(self, session: Session) -> ExtractionRun:
+        from store.models import ExtractionRun
+
+        run = session.get(ExtractionRun, self.run_id)
+        if run is None:
+            raise DropItem(f"extraction run {self.run_id} is missing from the database")
+        return run
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        record = item.record
+        if record is None or item.article_id is None:
+            raise DropItem(f"no record for {item.final_url}: ExtractPipeline must run first")
+        try:
+            with self.session() as session, session.begin():
+                article = session.get(Article, item.article_id)
+                if article is None:
+                    raise DropItem(f"article {item.article_id} vanished before its record was stored")
+                repository.save_record(session, run=self._run(session), article=article, record=record)
+        except DropItem:
+            raise
+        except Exception as exc:  # e.g. DuplicateRecordError: recorded, the crawl goes on
+            self.fail(stage="store", url=item.final_url, portal=item.portal, error=exc)
+            raise DropItem(f"cannot store the record of {item.final_url}: {exc}") from exc
+        self.inc("thidua/records_stored")
+        return item
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = super().from_crawler(crawler)
+        # spider_closed carries the close reason, which close_spider() does not get
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def close_spider(self) -> None:
+        """Keep the database open: the run is finished on spider_closed, which comes later."""
+
+    def spider_closed(self, reason: str) -> None:
+        """Finish this crawl's run with its status and counters, then close the database."""
+        if self.run_id is not None and self.sessions is not None:
+            # the page budget ending a crawl is a normal end; Ctrl-C or a crash is not
+            status = "finished" if reason in {"finished", "closespider_pagecount"} else "interrupted"
+            stats: dict[str, Any] = {"close_reason": reason}
+            if self.crawler.stats is not None:
+                for key, value in self.crawler.stats.get_stats().items():
+                    if key.startswith("thidua/") and isinstance(value, int | float | str):
+                        stats[key.removeprefix("thidua/")] = value
+                stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
+                stats["responses"] = self.crawler.stats.get_value("downloader/response_count", 0)
+            with self.session() as session, session.begin():
+                repository.finish_run(session, run=self._run(session), status=status, stats=stats)
+        super().close_spider()

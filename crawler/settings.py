@@ -1,0 +1,137 @@
+# Scrapy settings for the thidua crawler.
+#
+# Polite defaults for slow, fragile provincial portals (see ../shared/research/portals.md §4).
+# Everything that is not Scrapy's own (database URL, proxy, delays, budgets) comes from
+# thidua.settings.Settings, i.e. the same THIDUA_* environment variables the CLI reads;
+# crawler/run.py overrides these with the Settings object it is given.
+#
+#     https://docs.scrapy.org/en/latest/topics/settings.html
+#     https://docs.scrapy.org/en/latest/topics/downloader-middleware.html
+#     https://docs.scrapy.org/en/latest/topics/spider-middleware.html
+
+from crawler.registry import PORTALS
+from thidua.settings import Settings
+
+_env = Settings()
+
+BOT_NAME = "thidua"
+
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+ADDONS: dict[str, int] = {}
+
+
+# Crawl responsibly by identifying yourself (and your website) on the user-agent
+USER_AGENT = (
+    "thidua-crawler/0.1 (research crawler for emulation-bloc news; GPL-3.0; +https://example.org/thidua)"
+)
+
+# Obey robots.txt rules: a policy for every portal (STYLE.md "Settled" 4)
+ROBOTSTXT_OBEY = True
+
+# Concurrency and throttling settings
+# Gov servers are slow and fragile: one request at a time per host (portals.md §4.2 allows 2 max).
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = _env.crawl_download_delay
+
+# Slow servers need 60-90 s (portals.md §4.2: 30 s gave far fewer pages than 60 s plus retries)
+DOWNLOAD_TIMEOUT = max(60.0, _env.crawl_timeout)
+
+# Retry the transient failures gov portals are known for, at least three times
+RETRY_ENABLED = True
+RETRY_TIMES = max(3, _env.crawl_retry_times)
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# Trap protection besides the registry's URL allowlists: Liferay relative-link nesting and
+# date pickers can generate URLs without end (portals.md §4.5). 25 listing pages deep is enough
+# to reach two years of news on the portals observed.
+DEPTH_LIMIT = 25
+# Page budget for the whole crawl; crawler/run.py sets it to the per-portal cap times the
+# number of portals crawled. The per-portal cap itself is enforced by the spider.
+THIDUA_MAX_PAGES_PER_PORTAL = _env.crawl_max_pages_per_portal
+CLOSESPIDER_PAGECOUNT = _env.crawl_max_pages_per_portal * max(1, len(PORTALS))
+
+# Dedupe requests on canonical URLs (crawler/urls.py) instead of Scrapy's generic canonical form,
+# so ;jsessionid=, p_p_auth=, redirect= and case variants of one page are fetched once.
+REQUEST_FINGERPRINTER_CLASS = "crawler.middlewares.CanonicalRequestFingerprinter"
+# (REQUEST_FINGERPRINTER_IMPLEMENTATION is gone since Scrapy 2.12: the current
+# fingerprinter is the only one, and ours builds on it.)
+
+# Sessions: SharePoint postback pagers need the ASP.NET_SessionId cookie (portals.md §6.2)
+COOKIES_ENABLED = True
+
+# Disable Telnet Console and the remote-control HTTP server (both open a listening port)
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# Override the default request headers:
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "vi,en;q=0.5",
+}
+
+# Enable or disable downloader middlewares
+# See https://docs.scrapy.org/en/latest/topics/downloader-middleware.html
+DOWNLOADER_MIDDLEWARES = {
+    # before RobotsTxtMiddleware (100) creates robots.txt requests and before
+    # HttpProxyMiddleware (750) reads meta["proxy"]
+    "crawler.middlewares.ThiduaProxyMiddleware": 50,
+    # after robots.txt (100) and before the download: skip articles already in the store
+    "crawler.middlewares.SeenArticleMiddleware": 120,
+    # refuse redirects that leave the portal (hacked pages redirect to gambling sites);
+    # above RedirectMiddleware (600), since responses pass middlewares from high to low
+    "crawler.middlewares.OffsiteRedirectMiddleware": 610,
+}
+
+# Enable or disable extensions
+# See https://docs.scrapy.org/en/latest/topics/extensions.html
+EXTENSIONS = {
+    "crawler.extensions.ProgressReporter": 500,
+}
+# Seconds between progress reports (pages fetched, articles kept)
+THIDUA_PROGRESS_INTERVAL = 30.0
+
+# Configure item pipelines: record fetch failures, store the raw page, clean, judge relevance,
+# extract, store the record.
+# See https://docs.scrapy.org/en/latest/topics/item-pipeline.html
+ITEM_PIPELINES = {
+    "crawler.pipelines.FetchFailurePipeline": 50,
+    "crawler.pipelines.StorePagePipeline": 100,
+    "crawler.pipelines.CleanPipeline": 200,
+    "crawler.pipelines.RelevancePipeline": 300,
+    "crawler.pipelines.ExtractPipeline": 400,
+    "crawler.pipelines.StoreRecordPipeline": 500,
+}
+# Dropping non-bloc pages is routine, not a warning
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+
+# Enable and configure the AutoThrottle extension (disabled by default)
+# See https://docs.scrapy.org/en/latest/topics/autothrottle.html
+AUTOTHROTTLE_ENABLED = True
+# The initial download delay: start at the polite delay and let server latency raise it
+AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
+# The maximum download delay to be set in case of high latencies
+AUTOTHROTTLE_MAX_DELAY = 60.0
+# The average number of requests Scrapy should be sending in parallel to
+# each remote server
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Enable showing throttling stats for every response received:
+AUTOTHROTTLE_DEBUG = False
+
+# HTTP caching stays off: we keep raw pages in the store, and a cache would hide server changes
+HTTPCACHE_ENABLED = False
+
+# Resume an interrupted crawl (scheduler queue and seen requests on disk)
+# See https://docs.scrapy.org/en/latest/topics/jobs.html
+JOBDIR = str(_env.crawl_jobdir) if _env.crawl_jobdir else None
+
+# thidua's own settings (read by crawler/middlewares.py, crawler/pipelines.py)
+THIDUA_DATABASE_URL = _env.database_url
+THIDUA_HTTP_PROXY = _env.http_proxy
+
+LOG_LEVEL = _env.log_level
+
+# Set settings whose default value is deprecated to a future-proof value
+FEED_EXPORT_ENCODING = "utf-8"

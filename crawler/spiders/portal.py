@@ -1,0 +1,364 @@
+"""The one generic spider: crawls the portals declared in crawler/registry.py.
+
+    scrapy crawl portal -a portal=hoabinh            # one portal
+    scrapy crawl portal                              # every registered portal
+    scrapy crawl portal -a portal=hoabinh -a refresh=1   # re-fetch stored articles too
+
+Navigation is data (STYLE.md habit 3): a link is requested only if it stays on the portal's hosts,
+matches no `deny` rule, is not a print/savefile/sendmail/pop-up variant, and matches an
+`article` rule (fetched and yielded as a `PageItem`) or a `listing` rule (followed for more
+links). Sitemaps, RSS/Atom feeds and the WordPress JSON API are read when a start URL or
+robots.txt points at them. Crawling pitfalls this handles are in portals.md §4.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Self
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import FormRequest, Response, TextResponse
+from scrapy.selector import Selector
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler import registry
+from crawler.items import FetchFailureItem, PageItem
+from crawler.middlewares import META_KIND, META_PORTAL, OffsiteRedirect
+from crawler.registry import Portal
+from crawler.urls import absolute_link, canonicalize, host_in, is_variant
+
+log = logging.getLogger(__name__)
+
+META_START = "thidua_start"  # the request is one of the portal's start URLs
+
+# Links hidden with inline CSS are how hacked gov sites plant gambling links (portals.md §4.10);
+# a reader never sees them, so the crawler does not follow them either.
+_VISIBLE_LINKS = (
+    "//a[@href][not(ancestor-or-self::*[contains(translate(@style, ' ', ''), 'display:none')])]/@href"
+)
+_POSTBACK = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
+# sitemaps and feeds linked from start pages, robots.txt or a sitemap index
+_FEEDLIKE = re.compile(r"(sitemap[^/]*\.xml$|/feed/?$|/rss/?$|\.rss$|/wp-json/wp/v2/posts)", re.IGNORECASE)
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """A portal's registry rules, compiled once."""
+
+    portal: Portal
+    article: tuple[re.Pattern[str], ...]
+    listing: tuple[re.Pattern[str], ...]
+    deny: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def of(cls, portal: Portal) -> _Rules:
+        def comp(rules: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+            return tuple(re.compile(r) for r in rules)
+
+        return cls(portal, comp(portal.article), comp(portal.listing), comp(portal.deny))
+
+    def allowed(self, url: str) -> bool:
+        """Tell whether `url` is on the portal, not a variant view and not denied."""
+        if not host_in(url, self.portal.hosts) or is_variant(url):
+            return False
+        return not any(r.search(url) for r in self.deny)
+
+    def kind(self, url: str) -> str | None:
+        """Return "article", "listing" or None (not to be requested) for an absolute URL."""
+        if not self.allowed(url):
+            return None
+        if any(r.search(url) for r in self.article):
+            return "article"
+        if any(r.search(url) for r in self.listing):
+            return "listing"
+        return None
+
+
+def declared_charset(content_type: str | None) -> str | None:
+    """Return the charset named in a Content-Type header value, if any."""
+    m = _CHARSET.search(content_type or "")
+    return m.group(1).lower() if m else None
+
+
+def header_dict(response: Response) -> dict[str, str]:
+    """Return the response headers as a plain str dict (repeated headers joined by ", ")."""
+    return {
+        k.decode("latin-1"): ", ".join(v.decode("latin-1") for v in vs) for k, vs in response.headers.items()
+    }
+
+
+class PortalSpider(Spider):
+    """Crawl one registered portal (`-a portal=<name>`) or all of them."""
+
+    name = "portal"
+
+    def __init__(
+        self,
+        portal: str | None = None,
+        refresh: str | bool = False,
+        max_pages: str | int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        names = [n.strip() for n in portal.split(",") if n.strip()] if portal else []
+        portals = [registry.by_name(n) for n in names] if names else list(registry.PORTALS)
+        if not portals:
+            raise ValueError(
+                "crawler/registry.py lists no portals; add a Portal entry or pass -a portal=<name>"
+            )
+        self.rules = {p.name: _Rules.of(p) for p in portals}
+        self.refresh = str(refresh).lower() in {"1", "true", "yes"}
+        self._max_pages_arg = int(max_pages) if max_pages is not None else None
+        self.allowed_domains = sorted({h for p in portals for h in p.hosts})
+        # per crawl: canonical URLs requested, article URLs seen, requests issued per portal
+        self._requested: set[str] = set()
+        self._articles: set[str] = set()
+        self._postbacks: set[tuple[str, str, str]] = set()
+        self.issued: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
+        return spider
+
+    # ---- budget --------------------------------------------------------------------------
+    def page_cap(self, portal: Portal) -> int:
+        """Return the most requests this crawl makes to `portal`."""
+        caps = [portal.max_pages]
+        setting = self.settings.getint("THIDUA_MAX_PAGES_PER_PORTAL", 0) if hasattr(self, "crawler") else 0
+        if setting > 0:
+            caps.append(setting)
+        if self._max_pages_arg is not None:
+            caps.append(self._max_pages_arg)
+        return min(caps)
+
+    # ---- requests ------------------------------------------------------------------------
+    def _request(self, url: str, rules: _Rules, kind: str, *, start: bool = False) -> Request | None:
+        """Build the request for `url`, or None if it was requested already or the budget is spent."""
+        portal = rules.portal
+        key = canonicalize(url, family=portal.family, detail=kind == "article")
+        if key in self._requested:
+            return None
+        if self.issued[portal.name] >= self.page_cap(portal):
+            if self.issued[portal.name] == self.page_cap(portal):
+                log.info(
+                    "%s: page budget of %s requests spent; not following more links",
+                    portal.name,
+                    self.page_cap(portal),
+                )
+                self.issued[portal.name] += 1  # log once
+            return None
+        self._requested.add(key)
+        self.issued[portal.name] += 1
+        return Request(
+            url,
+            callback=self.parse,
+            errback=self.on_error,
+            meta={META_PORTAL: portal.name, META_KIND: kind, META_START: start},
+        )
+
+    async def start(self) -> AsyncIterator[Any]:
+        for rules in self.rules.values():
+            portal = rules.portal
+            # start points are explicit in the registry: requested even where a deny rule
+            # keeps the same URL shape out of link following (e.g. Liferay's /rss)
+            for url in portal.start_urls:
+                req = self._request(url, rules, rules.kind(url) or "listing", start=True)
+                if req is not None:
+                    yield req
+            for url in (*portal.sitemaps, *portal.feeds):
+                req = self._request(url, rules, "feed", start=True)
+                if req is not None:
+                    yield req
+
+    def _robots_parsed(self, robotparser: Any, request: Request) -> None:
+        """Queue the sitemaps a portal's robots.txt lists."""
+        rules = self._rules_for(request)
+        sitemaps = getattr(robotparser, "sitemaps", None)
+        if rules is None or sitemaps is None or self.crawler.engine is None:
+            return
+        for url in sitemaps():
+            if host_in(url, rules.portal.hosts):
+                req = self._request(url, rules, "feed")
+                if req is not None:
+                    self.crawler.engine.crawl(req)
+
+    def _rules_for(self, request: Request) -> _Rules | None:
+        name = request.meta.get(META_PORTAL)
+        if name in self.rules:
+            return self.rules[name]
+        portal = registry.for_url(request.url)
+        return self.rules.get(portal.name) if portal else None
+
+    # ---- responses -----------------------------------------------------------------------
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Route a response: feeds and sitemaps give links, listings give links, articles give items."""
+        rules = self._rules_for(response.request) if response.request else None
+        if rules is None:
+            return
+        kind = response.meta.get(META_KIND, "listing")
+        if self._is_feed(response):
+            yield from self._follow(rules, self._feed_links(response), articles_only=False)
+            return
+        if not isinstance(response, TextResponse):
+            return  # a PDF or image behind an article-shaped URL: nothing to read
+        if kind == "article":
+            yield self._page_item(rules, response)
+            # related-news blocks are the only way to some articles (NukeViet, portals.md §6.4)
+            yield from self._follow(rules, self._html_links(response), articles_only=True)
+            return
+        links = self._html_links(response)
+        new_articles = [u for u in links if rules.kind(u) == "article" and self._is_new_article(rules, u)]
+        # Out-of-range pages come back as page 1 (Liferay `_cur`), date pickers as empty lists:
+        # a listing page without a new article ends that pagination path (portals.md §4.6).
+        paginate = bool(new_articles) or bool(response.meta.get(META_START))
+        if not paginate and self.crawler.stats is not None:
+            self.crawler.stats.inc_value("thidua/listing_dead_end")
+        yield from self._follow(rules, links, articles_only=not paginate)
+        if paginate:
+            yield from self._postback_pages(rules, response)
+
+    def _is_new_article(self, rules: _Rules, url: str) -> bool:
+        return canonicalize(url, family=rules.portal.family, detail=True) not in self._articles
+
+    def _follow(self, rules: _Rules, links: Iterable[str], *, articles_only: bool) -> Iterator[Request]:
+        for url in links:
+            kind = rules.kind(url)
+            if kind is None and not articles_only and _FEEDLIKE.search(url) and rules.allowed(url):
+                kind = "feed"
+            if kind is None or (articles_only and kind != "article"):
+                continue
+            if kind == "article":
+                self._articles.add(canonicalize(url, family=rules.portal.family, detail=True))
+            req = self._request(url, rules, kind)
+            if req is not None:
+                yield req
+
+    def _html_links(self, response: TextResponse) -> list[str]:
+        out: list[str] = []
+        for href in response.xpath(_VISIBLE_LINKS).getall():
+            url = absolute_link(response.url, href)
+            if url is not None:
+                out.append(url)
+        for href in response.xpath(
+            "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+        ).getall():
+            url = absolute_link(response.url, href)
+            if url is not None:
+                out.append(url)
+        return out
+
+    def _postback_pages(self, rules: _Rules, response: TextResponse) -> Iterator[Request]:
+        """Follow ASP.NET `__doPostBack(…, 'Page$N')` pagers with a form POST (portals.md §4.6).
+
+        The form's hidden fields (__VIEWSTATE, __EVENTVALIDATION, …) are echoed back, as the
+        browser does; without them the server answers with page 1.
+        """
+        forms = response.xpath("//form[.//input[@name='__VIEWSTATE']]")
+        if not forms:
+            return
+        form = forms[0]
+        action = absolute_link(response.url, form.xpath("@action").get() or response.url) or response.url
+        hidden = [
+            (name, form.xpath(f"(.//input[@name='{name}']/@value)[1]").get() or "")
+            for name in dict.fromkeys(form.xpath(".//input[@type='hidden']/@name").getall())
+            if name not in {"__EVENTTARGET", "__EVENTARGUMENT"} and "'" not in name
+        ]
+        for href in response.xpath("//a/@href").getall():
+            m = _POSTBACK.search(href)
+            if not m or not m.group(2).lower().startswith("page$"):
+                continue
+            key = (canonicalize(action, family=rules.portal.family, detail=False), m.group(1), m.group(2))
+            if key in self._postbacks or self.issued[rules.portal.name] >= self.page_cap(rules.portal):
+                continue
+            self._postbacks.add(key)
+            self.issued[rules.portal.name] += 1
+            yield FormRequest(
+                action,
+                formdata=[*hidden, ("__EVENTTARGET", m.group(1)), ("__EVENTARGUMENT", m.group(2))],
+                callback=self.parse,
+                errback=self.on_error,
+                meta={META_PORTAL: rules.portal.name, META_KIND: "listing", META_START: False},
+            )
+
+    @staticmethod
+    def _is_feed(response: Response) -> bool:
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if "xml" in ctype or "rss" in ctype or "atom" in ctype or "json" in ctype:
+            return True
+        head = response.body[:300].lstrip().lower()
+        return head.startswith((b"<?xml", b"<rss", b"<urlset", b"<sitemapindex", b"<feed"))
+
+    @staticmethod
+    def _feed_links(response: Response) -> list[str]:
+        """Return the links of a sitemap, sitemap index, RSS/Atom feed or WordPress JSON list."""
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if "json" in ctype:
+            try:
+                data = json.loads(response.body)
+            except ValueError:
+                return []
+            items = data if isinstance(data, list) else []
+            return [str(i["link"]) for i in items if isinstance(i, dict) and isinstance(i.get("link"), str)]
+        try:
+            sel = Selector(text=response.body.decode("utf-8", errors="replace"), type="xml")
+        except ValueError:
+            return []
+        sel.remove_namespaces()
+        raw = (
+            sel.xpath("//url/loc/text() | //sitemap/loc/text() | //item/link/text()").getall()
+            + sel.xpath("//entry/link/@href").getall()
+        )
+        return [u for u in (absolute_link(response.url, r) for r in raw) if u is not None]
+
+    def _page_item(self, rules: _Rules, response: TextResponse) -> PageItem:
+        request = response.request
+        requested = request.meta.get("redirect_urls", [request.url])[0] if request else response.url
+        return PageItem(
+            portal=rules.portal.name,
+            url=requested,
+            canonical_url=canonicalize(response.url, family=rules.portal.family, detail=True),
+            final_url=response.url,
+            status=response.status,
+            headers=header_dict(response),
+            body=response.body,
+            encoding=declared_charset((response.headers.get(b"Content-Type") or b"").decode("latin-1")),
+            fetched_at=dt.datetime.now(dt.UTC),
+        )
+
+    # ---- failures ------------------------------------------------------------------------
+    def on_error(self, failure: Failure) -> Iterator[FetchFailureItem]:
+        """Turn a failed request into a `FetchFailureItem` (stored by FetchFailurePipeline)."""
+        request: Request | None = getattr(failure, "request", None)
+        exc = failure.value
+        # HttpError (a 4xx/5xx after retries) is an IgnoreRequest too, and a real failure
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError | OffsiteRedirect):
+            return  # robots.txt, off-site link or already stored: a decision, not a failure
+        if request is None:
+            return
+        status: int | None = None
+        if isinstance(exc, HttpError):
+            status = exc.response.status
+            message = f"HTTP {status} for {request.url}"
+        else:
+            message = f"{type(exc).__name__}: {exc}"
+        rules = self._rules_for(request)
+        yield FetchFailureItem(
+            portal=rules.portal.name if rules else None,
+            url=request.url,
+            error_type=type(exc).__name__,
+            message=message,
+            status=status,
+            kind=str(request.meta.get(META_KIND, "")),
+        )

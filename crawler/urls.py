@@ -1,0 +1,157 @@
+"""Canonical URLs and URL-shape helpers for the crawler.
+
+Provincial portals serve one article under many URLs (portals.md §4.4): session ids in the path,
+Liferay `redirect`/`p_p_auth` parameters, a listing `page` kept on detail links, `:443`, case
+variants on SharePoint/ASP.NET, print/savefile/sendmail views. `canonicalize` maps those forms
+to one string used for request deduplication and as the page's identity in the store.
+The canonical form is an identity key: requests still go to the URL as the portal wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+from crawler import registry
+
+# ASP.NET (and SharePoint on it) resolve paths and query keys case-insensitively, so
+# /Trang/ChiTietTinTuc.aspx?NID=1 and /trang/chitiettintuc.aspx?nid=1 are the same page.
+CASE_INSENSITIVE_FAMILIES = frozenset({"sharepoint", "aspnet", "dnn"})
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_JSESSIONID = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
+
+# Query keys compared in lower case. Liferay prefixes portlet parameters with the portlet
+# namespace (`_101_INSTANCE_Ab12Cd34Ef56_redirect`), hence the suffix rules.
+_DROP_KEYS = frozenset({"redirect", "inheritredirect", "p_p_auth", "jsessionid", "fbclid", "gclid"})
+_DROP_KEY_SUFFIXES = ("_redirect", "_p_p_auth")
+_DROP_KEY_PREFIXES = ("utm_",)
+# Listing position kept on detail links (Yên Bái `page=3`, Liferay `_cur=2`): the article is the
+# same whichever listing page linked to it. Kept on listing URLs, where it selects the page.
+_DETAIL_POSITION_KEYS = frozenset({"page", "cur", "_cur", "resetcur"})
+_DETAIL_POSITION_SUFFIXES = ("_cur", "_resetcur", "_delta")
+
+_NOT_LINKS = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
+
+# Variant views of an article that carry no content of their own (portals.md §4.4)
+_VARIANT_PATH = re.compile(
+    r"/(?P<kind>print|savefile|sendmail)/|/(?P<aspx>print)\.aspx$",
+    re.IGNORECASE,
+)
+
+
+def _drop_key(key: str, *, detail: bool) -> bool:
+    k = key.lower()
+    if k in _DROP_KEYS or k.endswith(_DROP_KEY_SUFFIXES) or k.startswith(_DROP_KEY_PREFIXES):
+        return True
+    return detail and (k in _DETAIL_POSITION_KEYS or k.endswith(_DETAIL_POSITION_SUFFIXES))
+
+
+def _lookup(url: str) -> tuple[str | None, bool]:
+    """Return the registered portal's family for `url` and whether it is an article URL."""
+    portal = registry.for_url(url)
+    if portal is None:
+        return None, False
+    return portal.family, any(re.search(rx, url) for rx in portal.article)
+
+
+def canonicalize(url: str, *, family: str | None = None, detail: bool | None = None) -> str:
+    """Return the canonical form of `url`.
+
+    Args:
+        url: an absolute http(s) URL.
+        family: the portal's CMS family; looked up in crawler/registry.py when omitted.
+        detail: whether `url` is an article (detail) URL; decided by the registry's `article`
+            rules when omitted. Listing-position parameters are dropped only on detail URLs.
+
+    Returns:
+        The URL with a lower-case scheme and host, no default port, no session id, no
+        tracking/redirect/auth parameters, a sorted query, no fragment, and (for
+        case-insensitive families) a lower-case path and query keys.
+    """
+    if family is None or detail is None:
+        found_family, found_detail = _lookup(url)
+        family = found_family if family is None else family
+        detail = found_detail if detail is None else detail
+
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    netloc = host
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port is kept verbatim rather than guessed at
+        port, netloc = None, parts.netloc.lower()
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{port}"
+
+    path = _JSESSIONID.sub("", parts.path) or "/"
+    ci = family in CASE_INSENSITIVE_FAMILIES
+    pairs = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        key = key.strip()
+        if not key or _drop_key(key, detail=bool(detail)):
+            continue
+        # padded values such as l=Tintrongtinh%2F+++++ select the same page unpadded
+        pairs.append((key.lower() if ci else key, value.strip()))
+    query = urlencode(sorted(pairs))
+
+    out = canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+    if ci:
+        p = urlsplit(out)
+        out = urlunsplit((p.scheme, p.netloc, p.path.lower(), p.query, ""))
+    return out
+
+
+def variant_kind(url: str) -> str | None:
+    """Return "print", "savefile", "sendmail", "popup" or "attachment" for a variant view, else None.
+
+    Variants repeat an article (or hold a file) and are never requested.
+    """
+    parts = urlsplit(url)
+    m = _VARIANT_PATH.search(parts.path)
+    if m:
+        return (m.group("kind") or m.group("aspx")).lower()
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        k, v = key.lower(), value.lower()
+        if k == "p_p_state" and v in {"pop_up", "exclusive"}:
+            return "popup"
+        if k.endswith("viewmode") and v == "print":
+            return "print"
+        if k == "print" and v not in {"", "0"}:
+            return "print"
+        if k in {"download", "pdf"}:
+            return "attachment"
+    return None
+
+
+def is_variant(url: str) -> bool:
+    """Tell whether `url` is a print/savefile/sendmail/pop-up/attachment view."""
+    return variant_kind(url) is not None
+
+
+def absolute_link(base_url: str, href: str | None) -> str | None:
+    """Resolve `href` against `base_url`; return None for links that lead nowhere.
+
+    `javascript:` pagers (Liferay's last pager link), `mailto:`, in-page anchors and
+    empty hrefs are treated as absent.
+    """
+    if href is None:
+        return None
+    href = href.strip()
+    if not href or href.lower().startswith(_NOT_LINKS):
+        return None
+    url = urljoin(base_url, href)
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in {"http", "https"}:
+        return None
+    return url.split("#", 1)[0]
+
+
+def host_in(url: str, hosts: Iterable[str]) -> bool:
+    """Tell whether `url`'s host is one of `hosts` or a subdomain of one."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return any(host == h or host.endswith("." + h) for h in hosts)
