@@ -125,6 +125,7 @@ class PortalSpider(Spider):
         self._articles: set[str] = set()
         self._postbacks: set[tuple[str, str, str]] = set()
         self.issued: Counter[str] = Counter()
+        self._budget_spent: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -151,13 +152,15 @@ class PortalSpider(Spider):
         if key in self._requested:
             return None
         if self.issued[portal.name] >= self.page_cap(portal):
-            if self.issued[portal.name] == self.page_cap(portal):
+            if portal.name not in self._budget_spent:
+                self._budget_spent.add(portal.name)
                 log.info(
                     "%s: page budget of %s requests spent; not following more links",
                     portal.name,
                     self.page_cap(portal),
                 )
-                self.issued[portal.name] += 1  # log once
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value("thidua/budget_spent")
             return None
         self._requested.add(key)
         self.issued[portal.name] += 1

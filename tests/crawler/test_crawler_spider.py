@@ -253,3 +253,20 @@ def test_decisions_are_not_failures(make_crawler: Any) -> None:
 )
 def test_declared_charset(value: str | None, expected: str | None) -> None:
     assert declared_charset(value) == expected
+
+
+def test_sitemaps_listed_in_robots_txt_are_queued(make_crawler: Any) -> None:
+    s = spider(make_crawler)
+    queued: list[Request] = []
+
+    class Engine:
+        def crawl(self, request: Request) -> None:
+            queued.append(request)
+
+    class Robots:
+        def sitemaps(self) -> list[str]:
+            return [f"{HB}/sitemap-extra.xml", "http://elsewhere.example/sitemap.xml"]
+
+    s.crawler.engine = Engine()  # type: ignore[assignment]
+    s._robots_parsed(Robots(), Request(f"{HB}/", meta={META_PORTAL: "hoabinh"}))
+    assert [(r.meta[META_KIND], r.url) for r in queued] == [("feed", f"{HB}/sitemap-extra.xml")]

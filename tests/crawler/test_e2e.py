@@ -188,3 +188,21 @@ def test_fetch_faults_are_recorded(tmp_path: Path) -> None:
     assert all("502" in f.message for f in by_portal[unknown])
     assert all(f.error_type != "HttpError" for f in by_portal[resetting])
     assert stats["failures"] == len(failures)
+
+
+def test_stored_records_match_the_mock_gold(crawl: Crawl) -> None:
+    """Facts found and none invented: the crawled records score like the extractor on the corpus."""
+    import json
+
+    from extract.scoring import score
+
+    corpus = Path(__file__).resolve().parents[2] / "crawler" / "mockportals" / "corpus"
+    golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "gold").glob("*.json"))}
+    stored = stored_records_by_mock_id(crawl.database_url, crawl.server)
+    assert set(golds) <= set(stored), sorted(set(golds) - set(stored))
+    result = score(golds, stored)
+    floor = json.loads((corpus.parents[2] / "bench" / "quality_floor.json").read_text())["mock"]
+    p, r, f1 = result.overall.prf()
+    assert f1 >= floor and p >= floor - 0.05, (p, r, f1)
+    for field in ("published", "event_date", "event_kinds"):
+        assert result.fields[field].prf()[2] >= 0.95, field
