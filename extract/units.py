@@ -87,7 +87,7 @@ def _matcher() -> PhraseMatcher:
     nlp = _nlp()
     m = PhraseMatcher(nlp.vocab, attr="LOWER")
     lex = lexicon()
-    m.add("UNIT", list(nlp.tokenizer.pipe(lex.phrases)))
+    m.add("UNIT", [nlp.make_doc(p) for p in lex.phrases])
     return m
 
 
