@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
-    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?:ngành|ban|xã hội|khu vực|miền|đoàn thể))|\s[-–]\s*(?:khối|cụm)\s|$|\n"
+    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện))|\s[-–]\s*(?:khối|cụm)\s|$|\n"
     r"|\stổ chức(?=\s*$|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết|triển khai|gồm|bao gồm|có|là|do|được|năm\s+\d|năm học"
     r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia|cho|và\s+(?:các|ban|đại)|hội nghị"
     r"|phát động|thống nhất|nhất trí|luôn|cũng|nhằm|của\s+tỉnh|6 tháng|gửi|bỏ phiếu|suy tôn|hiện nay)(?!\w)))"
@@ -70,7 +70,10 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
     """Every plausible bloc or cluster mention between start and end."""
     end = len(text) if end is None else end
     out: list[BlocMention] = []
-    for m in _BLOC_RE.finditer(text, start, end):
+    pos = start
+    while (m := _BLOC_RE.search(text, pos, end)) is not None:
+        # a rejected match ("Khối trưởng Khối thi đua …") must not hide a bloc name inside it
+        pos = m.start() + 1
         before = text[max(0, m.start() - 15) : m.start()]
         tail = m.group("tail")
         if _FALSE_BEFORE_RE.search(before) or _FALSE_AFTER_RE.match(tail):
@@ -83,6 +86,7 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
         name = re.sub(r"\s+", " ", (head + tail).strip(" ,-–"))
         if re.fullmatch(r"(?i)(khối|cụm)( thi đua)?( (các|của)( \w+)?)?", name):
             continue
+        pos = m.start() + len(name)
         num = m.group("num")
         if num is None:
             trailing = re.search(r"\s(\d{1,2})$", name)  # "Khối thi đua Dịch vụ - Thương mại 1"

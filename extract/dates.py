@@ -88,21 +88,6 @@ def resolve_year(hit: DateHit, *, published: date | None, period_year: int | Non
     return None
 
 
-_PAGE_DATE_RE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
-
-
-def parse_dateline(text: str) -> date | None:
-    """Read the publication date from a page's date line ("Cập nhật lúc: 09/01/2023")."""
-    m = _PAGE_DATE_RE.search(text)
-    if not m:
-        return None
-    d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    try:
-        return date(y, mo, d)
-    except ValueError:
-        return None
-
-
 def parse_iso(value: str | None) -> date | None:
     """Parse an ISO date (or datetime) string; None when absent or malformed."""
     if not value:

@@ -11,6 +11,7 @@ from extract import blocs as bl
 from extract import dates as dt
 from extract import relations as rel
 from extract.document import Document, build
+from extract.pagedate import parse_page_date
 from extract.lexicon import lexicon, ukey
 from extract.record import (
     AwardFact,
@@ -68,7 +69,7 @@ def extract_record(
     if pub:
         rec.published = ScalarFact(None, 1.0, "metadata", field_name="published", value=pub.isoformat())
     elif doc.dateline:
-        pub = dt.parse_dateline(doc.dateline.text)
+        pub = parse_page_date(doc.dateline.text)
         if pub:
             rec.published = ScalarFact(ev(doc.dateline.start, doc.dateline.end), 0.85, "dateline",
                                        field_name="published", value=pub.isoformat())

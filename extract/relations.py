@@ -266,11 +266,3 @@ _YEAR_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)")
 def year_near(text: str, start: int, end: int) -> int | None:
     m = _YEAR_RE.search(text, start, end)
     return int(m.group(1)) if m else None
-
-
-def province_key(name: str) -> str:
-    return ukey(name)
-
-
-def unit_is_member_candidate(canonical: str) -> bool:
-    return not is_guest(canonical) and bool(lexicon())

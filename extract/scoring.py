@@ -8,21 +8,18 @@ role's or award's year or issuer accepts any value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from extract.textnorm import fold
+from extract.lexicon import ukey
 
 FIELDS = ("published", "province", "event_date", "event_kinds", "blocs", "members", "roles", "awards")
 _LOCALITY = {"", "thanh pho", "tp", "thi xa", "huyen", "quan", "thi tran", "xa", "phuong"}
 
 
 def _words(name: object) -> list[str]:
-    if not isinstance(name, str) or not name:
-        return []
-    return [w for w in re.findall(r"[a-z0-9]+", fold(name).replace("&", " va ")) if w not in ("va", "tinh")]
+    return ukey(name).split() if isinstance(name, str) else []
 
 
 def province_key(name: object) -> str:

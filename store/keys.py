@@ -13,31 +13,20 @@ import re
 import unicodedata
 from datetime import date
 
-_DROP_WORDS = frozenset({"va", "tinh"})
-_WORD = re.compile(r"[a-z0-9]+")
+from extract.lexicon import ukey
+from extract.scoring import province_key as scoring_province_key
+
 _SPACE = re.compile(r"\s+")
-
-
-def _plain_words(name: str) -> list[str]:
-    # "Đ" has no decomposition in Unicode, so NFD alone would leave it in place
-    s = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn").lower().replace("&", " va ")
-    return _WORD.findall(s)
 
 
 def name_key(name: str | None) -> str:
     """Return the matching key of a unit or bloc name ("" for an empty name)."""
-    if not name:
-        return ""
-    return " ".join(w for w in _plain_words(name) if w not in _DROP_WORDS)
+    return ukey(name) if name else ""
 
 
 def province_key(name: str | None) -> str:
     """Return the matching key of a province, without a leading "thành phố"/"TP."."""
-    words = [w for w in _plain_words(name or "") if w not in _DROP_WORDS]
-    while words[:1] == ["tp"] or words[:2] == ["thanh", "pho"]:
-        words = words[1:] if words[0] == "tp" else words[2:]
-    return " ".join(words)
+    return scoring_province_key(name)
 
 
 def content_key(*, title: str | None, published: date | None, text: str) -> str:
