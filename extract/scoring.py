@@ -78,16 +78,23 @@ class Score:
         return total
 
 
-def _match(gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]) -> tuple[int, int, int]:
+def _pair(gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]) -> tuple[list[Any], list[Any]]:
+    """Greedy one-to-one matching; return the gold facts left unmatched and the predictions left over."""
     used: set[int] = set()
-    tp = 0
+    missed = []
     for g in gold:
         for i, p in enumerate(pred):
             if i not in used and same(g, p):
                 used.add(i)
-                tp += 1
                 break
-    return tp, len(gold), len(pred)
+        else:
+            missed.append(g)
+    return missed, [p for i, p in enumerate(pred) if i not in used]
+
+
+def _match(gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]) -> tuple[int, int, int]:
+    missed, _ = _pair(gold, pred, same)
+    return len(gold) - len(missed), len(gold), len(pred)
 
 
 def _scalar(g: Any, p: Any, norm: Callable[[Any], Any] = lambda v: v) -> tuple[int, int, int]:
@@ -104,8 +111,8 @@ def _objs(rec: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [x for x in rec.get(name) or [] if isinstance(x, dict)]
 
 
-def score_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
-    """Count (true positives, gold facts, predicted facts) per field for one article."""
+def _fields(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[list[Any], list[Any], Callable[[Any, Any], bool]]]:
+    """Per list field: the gold facts, the predicted facts and the rule that makes two the same."""
     prov = gold.get("province")
 
     def bloc_same(g: dict[str, Any], p: dict[str, Any]) -> bool:
@@ -125,19 +132,52 @@ def score_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int
                 and g.get("award") == p.get("award") and g.get("status") == p.get("status")
                 and _opt(g.get("issuer"), p.get("issuer")) and _opt(g.get("year"), p.get("year")))
 
-    gold_members = [name_keys(m, prov) for m in gold.get("members") or []]
-    pred_members = sorted({name_key(m, prov) for m in pred.get("members") or [] if isinstance(m, str)} - {""})
+    def member_same(g: Any, p: Any) -> bool:
+        return name_key(p, prov) in name_keys(g, prov)
+
+    gold_members = [m for m in gold.get("members") or [] if name_keys(m, prov)]
+    seen: set[str] = set()
+    pred_members = []
+    for m in pred.get("members") or []:  # one prediction per key, as the scorer counts them
+        k = name_key(m, prov) if isinstance(m, str) else ""
+        if k and k not in seen:
+            seen.add(k)
+            pred_members.append(m)
     return {
+        "event_kinds": (sorted(set(gold.get("event_kinds") or [])), sorted(set(pred.get("event_kinds") or [])),
+                        lambda a, b: a == b),
+        "blocs": (_objs(gold, "blocs"), _objs(pred, "blocs"), bloc_same),
+        "members": (gold_members, pred_members, member_same),
+        "roles": (_objs(gold, "roles"), _objs(pred, "roles"), role_same),
+        "awards": (_objs(gold, "awards"), _objs(pred, "awards"), award_same),
+    }
+
+
+def score_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
+    """Count (true positives, gold facts, predicted facts) per field for one article."""
+    counts = {
         "published": _scalar(gold.get("published"), pred.get("published")),
         "province": _scalar(gold.get("province"), pred.get("province"), province_key),
         "event_date": _scalar(gold.get("event_date"), pred.get("event_date")),
-        "event_kinds": _match(sorted(set(gold.get("event_kinds") or [])), sorted(set(pred.get("event_kinds") or [])),
-                              lambda a, b: a == b),
-        "blocs": _match(_objs(gold, "blocs"), _objs(pred, "blocs"), bloc_same),
-        "members": _match([k for k in gold_members if k], pred_members, lambda g, p: p in g),
-        "roles": _match(_objs(gold, "roles"), _objs(pred, "roles"), role_same),
-        "awards": _match(_objs(gold, "awards"), _objs(pred, "awards"), award_same),
     }
+    for name, (g, p, same) in _fields(gold, pred).items():
+        counts[name] = _match(g, p, same)
+    return {f: counts[f] for f in FIELDS}
+
+
+def diff_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[list[Any], list[Any]]]:
+    """Per field, the gold facts the prediction missed and the predicted facts no gold fact accepts."""
+    out: dict[str, tuple[list[Any], list[Any]]] = {}
+    counts = score_doc(gold, pred)
+    for name in ("published", "province", "event_date"):
+        tp, n_gold, n_pred = counts[name]
+        if tp != n_gold or tp != n_pred:
+            out[name] = ([gold.get(name)] if n_gold > tp else [], [pred.get(name)] if n_pred > tp else [])
+    for name, (g, p, same) in _fields(gold, pred).items():
+        missed, extra = _pair(g, p, same)
+        if missed or extra:
+            out[name] = (missed, extra)
+    return out
 
 
 def score(golds: dict[str, dict[str, Any]], preds: dict[str, dict[str, Any]]) -> Score:

@@ -51,14 +51,15 @@ def extract_text(directory: Path, output: Path, full: bool) -> None:
 @main.command("eval")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--per-doc", is_flag=True, help="List each article's misses.")
+@click.option("--diff", is_flag=True, help="Print each missed gold fact (-) and each unmatched prediction (+).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--min-f1", type=float, default=None, help="Exit 1 if overall F1 is below this floor.")
-def eval_cmd(directory: Path, per_doc: bool, as_json: bool, min_f1: float | None) -> None:
+def eval_cmd(directory: Path, per_doc: bool, diff: bool, as_json: bool, min_f1: float | None) -> None:
     """Extract DIR/text/*.txt and score against DIR/gold/*.json (rules of SCHEMA.md).
 
     Example: thidua eval ../shared/corpus/dev --per-doc
     """
-    from extract.scoring import format_table, score
+    from extract.scoring import diff_doc, format_table, score
     from thidua.extract_files import extract_dir, write_jsonl
 
     gold_dir, text_dir = directory / "gold", directory / "text"
@@ -70,6 +71,13 @@ def eval_cmd(directory: Path, per_doc: bool, as_json: bool, min_f1: float | None
                             on_error=lambda e: click.echo(e, err=True))
     result = score(golds, preds)
     missing = [d for d in golds if d not in preds]
+    if diff:
+        for doc_id, gold in golds.items():
+            for fname, (missed, extra) in diff_doc(gold, preds.get(doc_id, {})).items():
+                for g in missed:
+                    click.echo(f"{doc_id} {fname} - {json.dumps(g, ensure_ascii=False)}")
+                for p in extra:
+                    click.echo(f"{doc_id} {fname} + {json.dumps(p, ensure_ascii=False)}")
     if per_doc:
         for doc_id, counts in result.per_doc.items():
             bad = {f: c for f, c in counts.items() if not (c[0] == c[1] == c[2])}
