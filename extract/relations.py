@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from extract.lexicon import lexicon, ukey
-from extract.units import UnitSpan, canonicalize, capture_forward, is_guest
+from extract.units import UnitSpan, canonicalize, capture_forward, is_guest, starts_with_head
 
 # ---------------------------------------------------------------- member lists
 _LIST_TRIGGER_RE = re.compile(
@@ -24,6 +24,10 @@ _LIST_HEAD_RE = re.compile(
 _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
     r"(?P<unit>[A-ZĐ][^,;:]{1,60}?)\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
+)
+_SPREAD_TAIL_RE = re.compile(
+    r"\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?(?:\s+(?:gồm|là))?\s*:?\s*",
+    re.IGNORECASE,
 )
 _LIST_END_RE = re.compile(
     r"[.!?](?:\s|$)|\n|\s(?:tổ chức|vừa|đã|đang|tiến hành|cùng ký|ký kết|tham gia|tham dự|thuộc Khối|thuộc khối"
@@ -41,42 +45,126 @@ class ListItem:
     rule: str
 
 
+_CUT_RE = re.compile(r";|,|\svà\s|\s&\s|\scùng\s")
+_TAIL_RE = re.compile(r"\s((?:Tỉnh|Thành|Huyện)\s+ủy|(?:Tỉnh|Thành|Huyện)\s+Ủy)$")
+_LOCALITY_RE = re.compile(r"^(huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", re.IGNORECASE)
+
+
+def _paren_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for m in re.finditer(r"\([^()]*\)?", text[start:end]):
+        out.append((start + m.start(), start + m.end()))
+    return out
+
+
+def _starts_unit(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
+    """Does a unit name begin at `pos` (after spaces, a count or "các")?"""
+    m = re.match(r"\s*(?:(?:\d+|các)\s+)?", text[pos:end])
+    p = pos + (m.end() if m else 0)
+    if any(u.start == p for u in gaz):
+        return True
+    return bool(starts_with_head(text, p)) or bool(lexicon().province(text[p:end].split(",")[0].split(" và ")[0]))
+
+
 def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: str | None = None,
                loc: str | None = None) -> list[ListItem]:
-    """Split a list of units, keeping gazetteer names (with their commas and "và") whole."""
-    seps = ";" if ";" in text[start:end] else ","
-    protected = [(u.start, u.end) for u in gaz if u.start >= start and u.end <= end]
-    cuts = [start]
-    for m in re.finditer(rf"{seps}|\svà\s|\s&\s", text[start:end]):
-        p = start + m.start()
+    """Split a list of units, keeping gazetteer names (with their commas and "và") whole.
+
+    ";" always separates; "," and "và" separate where the next words begin a unit (or where the
+    list's type word was given, "các Sở: Y tế, Tư pháp"). Parentheses are never cut.
+    """
+    protected = [(u.start, u.end) for u in gaz if u.start >= start and u.end <= end] + _paren_spans(text, start, end)
+    bounds = [start]
+    for m in _CUT_RE.finditer(text, start, end):
+        p = m.start()
         if any(a <= p < b for a, b in protected):
             continue
-        if m.group().strip() == "và" and not _joins_units(text, p + m.end() - m.start(), end, head):
+        sep = m.group().strip()
+        if sep != ";" and not ((head or loc) and sep == "," or _starts_unit(text, m.end(), end, gaz)):
             continue
-        cuts.append(p)
-        cuts.append(start + m.end())
-    cuts.append(end)
+        bounds += [p, m.end()]
+    bounds.append(end)
     items: list[ListItem] = []
-    for a, b in zip(cuts[::2], cuts[1::2], strict=False):
-        seg = text[a:b]
-        lead = len(seg) - len(seg.lstrip(" ,;:-"))
-        seg_s, seg_e = a + lead, a + len(seg.rstrip(" ,;:.-"))
-        if seg_e <= seg_s:
-            continue
-        surface = text[seg_s:seg_e]
+    raw: list[tuple[int, int, str]] = []
+    for a, b in zip(bounds[::2], bounds[1::2], strict=False):
+        seg_s, seg_e = _item_extent(text, a, b, gaz)
+        if seg_e > seg_s:
+            raw.append((seg_s, seg_e, text[seg_s:seg_e]))
+    prev_surface = ""
+    for n, (seg_s, seg_e, surface) in enumerate(raw):
+        if loc and n and re.match(rf"(?:\d+\s+)?(?:{_HEADS})\s", surface):
+            # "… Bình Phước và 4 Phòng Ngoại vụ thuộc Văn phòng UBND các tỉnh A, B": a new sub-list
+            items.extend(_parse_list_region(text, seg_s, end, gaz))
+            break
         if loc:
-            surface = f"{head} {loc} {surface}" if not surface.lower().startswith(loc) else f"{head} {surface}"
-            c = canonicalize(surface)
+            name = f"{head} {loc} {surface}" if not surface.lower().startswith(loc) else f"{head} {surface}"
+            c = canonicalize(name)
         else:
             c = canonicalize(surface, head=head)
+            shared = _shared_head(prev_surface, surface)
+            if shared and (c is None or c[2] == "open_class" and not starts_with_head(surface, 0)):
+                c = canonicalize(f"{shared} {surface}") or c
         if c:
             items.append(ListItem(seg_s, seg_e, c[0], c[1], c[2]))
-    return items
+            prev_surface = text[seg_s:seg_e] if starts_with_head(text, seg_s) else prev_surface
+    return _share_tails(text, items)
 
 
-def _joins_units(text: str, pos: int, end: int, head: str | None) -> bool:
-    nxt = text[pos:end].lstrip()
-    return bool(re.match(r"(?:\d+\s+)?[A-ZĐ]", nxt)) and (head is not None or bool(canonicalize(nxt.split(",")[0])))
+_HEADS = "Sở|Ban|Phòng|Văn phòng|Ủy ban|Cục|Chi cục|Trung tâm|Hội|Liên đoàn|Báo|Đài|Bảo hiểm|Viện|Tòa án|Công an"
+_ITEM_NOISE_RE = re.compile(
+    r"(?:(?:và|cùng|các|đại diện|lãnh đạo|đơn vị|tập thể|cơ quan|thành viên|đ/c|\d+)\s+)+", re.IGNORECASE
+)
+
+
+def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, int]:
+    """Trim a list segment to the unit name it holds: no leading "đại diện", no trailing clause."""
+    seg = text[a:b]
+    s = a + len(seg) - len(seg.lstrip(" ,;:-–"))
+    e = a + len(seg.rstrip(" ,;:.-–/"))
+    noise = _ITEM_NOISE_RE.match(text, s, e)
+    if noise and noise.end() < e and (starts_with_head(text, noise.end()) or any(u.start == noise.end() for u in gaz)):
+        s = noise.end()
+    g = next((u for u in gaz if u.start == s and u.end <= e), None)
+    if g or starts_with_head(text, s):
+        stop = capture_forward(text, s, e, name_from=g.end if g else None)
+        if stop > s:
+            e = stop
+    paren = re.search(r"\s*\([^()]*\)?\s*$", text[s:e])
+    if paren and paren.start() > 0:
+        e = s + paren.start()  # "Sở Y tế (Khối trưởng)": the role stays outside the name
+    return s, e
+
+
+def _shared_head(prev: str, surface: str) -> str | None:
+    """The words an item borrows from the one before: "VKSND huyện A và thị xã B" → "VKSND"."""
+    if not prev:
+        return None
+    loc = _LOCALITY_RE.match(surface)
+    if loc:
+        m = re.search(rf"^(.*?)\s+(?:huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", prev, re.IGNORECASE)
+        return m.group(1) if m else None
+    hm = starts_with_head(prev, 0)
+    if hm and surface[:1].isupper():
+        cand = canonicalize(f"{hm} {surface}")
+        return hm if cand and cand[2] != "open_class" else None  # "Sở Y tế, Giáo dục và Đào tạo"
+    return None
+
+
+def _share_tails(text: str, items: list[ListItem]) -> list[ListItem]:
+    """ "Ban Tổ chức, Ban Tuyên giáo Tỉnh ủy": the last item's "Tỉnh ủy" belongs to each of them."""
+    out = list(items)
+    for i, it in enumerate(items):
+        tail = _TAIL_RE.search(text[it.start : it.end])
+        if not tail:
+            continue
+        j = i - 1
+        while j >= 0 and ";" not in text[out[j].end : out[j + 1].start]:
+            if out[j].rule in ("open_class", "type_restored") and not _TAIL_RE.search(out[j].canonical):
+                c = canonicalize(f"{text[out[j].start : out[j].end]} {tail.group(1)}")
+                if c:
+                    out[j] = ListItem(out[j].start, out[j].end, c[0], min(c[1], 0.85), "shared_tail")
+            j -= 1
+    return out
 
 
 def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[ListItem]:
@@ -96,6 +184,11 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
 def _parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[ListItem]:
     head_m = _LIST_HEAD_RE.match(text, ls, le)
     spread_m = _SPREAD_RE.match(text, ls, le)
+    g = next((u for u in gaz if u.start == ls), None)
+    if g:  # "Sở Văn hóa, Thể thao và Du lịch các tỉnh: A, B" (a name with commas spread over provinces)
+        gm = _SPREAD_TAIL_RE.match(text, g.end, le)
+        if gm:
+            return split_list(text, gm.end(), le, gaz, head=text[g.start : g.end], loc=gm.group("loc"))
     if spread_m and not any(u.start == ls and u.end > spread_m.end() for u in gaz):
         unit = spread_m.group("unit")
         return split_list(text, spread_m.end(), le, gaz, head=unit, loc=spread_m.group("loc"))

@@ -1,6 +1,6 @@
 """A normalised working copy of an article's text that remembers where every character came from.
 
-Matching runs on the working copy (NFC, one tone-mark convention, Đ not Ð, plain spaces); every
+Matching runs on the working copy (NFC, one tone-mark convention, Đ not Ð, single plain spaces); every
 evidence span found there maps back to the exact characters of the stored text with `to_orig`.
 See DESIGN.md "Extraction, cheap steps first", step 1.
 """
@@ -76,6 +76,10 @@ def normalize(original: str) -> Normalized:
         cluster = _CHAR_MAP.get(cluster, cluster)
         if original[i] == "\r" and j < n and original[j] == "\n":
             i = j  # CRLF: the LF that follows stands for both
+            continue
+        if cluster == " " and out and out[-1] == " ":
+            ends[-1] = j  # a run of spaces reads as one, so "Đại  biểu" still matches "Đại biểu"
+            i = j
             continue
         for ch in unicodedata.normalize("NFC", cluster):
             out.append(ch)

@@ -17,6 +17,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from extract.lexicon import UNIT_HEADS, Lexicon, lexicon, ukey
+from extract.textnorm import fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,8 @@ _AMBIGUOUS_VERBS = re.compile(r"\s(tổ chức|thực hiện|triển khai)(?!\w)
 _LEADING_NOISE_RE = re.compile(
     r"^(?:(?:và|cùng|các|đại diện|lãnh đạo|đơn vị|tập thể|cơ quan|thành viên|đ/c|\d+|0\d)\s+)+", re.IGNORECASE
 )
+# "Viện trưởng Viện Kiểm sát …", "Giám đốc Sở Y tế": the unit is what follows the person's title
+_TITLE_PREFIX_RE = re.compile(rf"^{_PERSON_TITLES}\s+(?=(?:{_HEADS_ALT})(?!\w))", re.IGNORECASE)
 _GUEST_KEYS = (
     "ban thi dua khen thuong",
     "hoi dong thi dua khen thuong",
@@ -105,6 +108,8 @@ def gazetteer_spans(text: str) -> list[UnitSpan]:
             continue
         end2, suffix = _province_suffix(text, end, lex)
         name = canonical if not suffix else _with_province(canonical, suffix)
+        if name.endswith(" tỉnh") and fold(sp.text).endswith("thanh pho"):
+            name = name[:-5] + " thành phố"  # a centrally-run city's "Hội Nông dân thành phố"
         out.append(UnitSpan(start, end2, name, 0.95, "gazetteer"))
     return out
 
@@ -147,25 +152,42 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
     """
     lex = lexicon()
     s = _LEADING_NOISE_RE.sub("", surface.strip(" ,;:.-–()\"“”")).strip()
-    s = re.sub(r"\s*\((?:[^()]*)\)\s*$", "", s).strip()
+    s = _TITLE_PREFIX_RE.sub("", s)
+    s = re.sub(r"\s*\((?:[^()]*)\)?\s*$", "", s).strip()  # "(Khối trưởng)", or its cut-off "(Khối trưởng"
     if not s or len(s) > 160:
         return None
     for cand, conf, rule in _candidates(s, head):
         canonical = lex.units.get(ukey(cand))
         if canonical:
             return canonical, conf, rule
-        prov_m = re.match(r"^(.*?)\s+(?:tỉnh\s+|thành phố\s+)?(\S.*)$", cand)
-        if prov_m and lex.province(prov_m.group(2)):
-            base = lex.units.get(ukey(prov_m.group(1)))
-            if base:
-                return _with_province(base, lex.province(prov_m.group(2)).name), conf, rule  # type: ignore[union-attr]
+        with_prov = _split_province_tail(cand, lex)
+        if with_prov:
+            return with_prov, conf, rule
     expanded = expand_abbreviations(s)
     if head and not _HEAD_RE.match(expanded):
         expanded = f"{head} {expanded}"
-    if _HEAD_RE.match(expanded) and len(expanded.split()) >= 2:
+    expanded = re.sub(r"\btrực thuộc\b", "thuộc", expanded)
+    hm = _HEAD_RE.match(expanded)
+    if hm and len(expanded.split()) > len(hm.group(1).split()):  # a head word alone ("Văn phòng") names nothing
         return expanded, 0.6, "open_class"
     if lex.province(s):
         return s, 0.55, "province"
+    return None
+
+
+def _split_province_tail(name: str, lex: Lexicon) -> str | None:
+    """ "Sở Ngoại vụ tỉnh Bình Định" → the gazetteer unit with its province ("… tỉnh Bình Định")."""
+    words = name.split()
+    for i in range(len(words) - 1, 0, -1):
+        prov = lex.province(" ".join(words[i:]))
+        if prov is None:
+            continue
+        j = i - 1 if words[i - 1].lower() in ("tỉnh", "phố") else i
+        if words[j - 1 : j + 1] == ["thành", "phố"] or words[j].lower() == "phố":
+            j -= 1
+        base = lex.units.get(ukey(" ".join(words[:j])))
+        if base:
+            return _with_province(base, prov.name)
     return None
 
 
@@ -177,9 +199,18 @@ def _candidates(s: str, head: str | None) -> list[tuple[str, float, str]]:
     return out
 
 
-def capture_forward(text: str, start: int, limit: int) -> int:
-    """Return where an open-class unit starting at `start` (on its head word) ends."""
-    m = _STOP_RE.search(text, start + 1, limit)
+def starts_with_head(text: str, pos: int) -> str | None:
+    """The unit head word ("Sở", "Trường", "Ủy ban nhân dân") a capitalised name starts with at `pos`."""
+    m = _HEAD_RE.match(text, pos)
+    return m.group(1) if m and text[pos : pos + 1].isupper() else None
+
+
+def capture_forward(text: str, start: int, limit: int, *, name_from: int | None = None) -> int:
+    """Return where an open-class unit starting at `start` (on its head word) ends.
+
+    `name_from`: the name is known to run at least to there (a gazetteer name with commas inside).
+    """
+    m = _STOP_RE.search(text, max(start + 1, name_from or 0), limit)
     end = m.start() if m else limit
     # "tổ chức"/"thực hiện" end the name only when they are the verb (underthesea POS decides)
     amb = _AMBIGUOUS_VERBS.search(text, start + 1, end)
