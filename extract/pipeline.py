@@ -177,7 +177,7 @@ def extract_record(
                 if year is None and "award_without_year" not in rec.flags:
                     rec.flags.append("award_without_year")
 
-    rec.members = list(members.values())
+    rec.members = _drop_bare_provinces(list(members.values()))
     if any(m.rule.endswith("open_class") for m in rec.members):
         rec.flags.append("open_class_unit")
     _province(rec, w, url, province_hint, ev)
@@ -309,6 +309,18 @@ def _recipients(w: str, m: re.Match[str], zone_s: int, zone_e: int, units: list[
     # keep the units nearest the award that are not nested in a longer one
     cands = [u for u in cands if not any(o is not u and o.start <= u.start and u.end <= o.end for o in cands)]
     return [(u, 0.7) for u in cands]
+
+
+def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:
+    """A bare province in a list ("gồm: Bắc Kạn, Thái Nguyên") stands for that province's unit when one is named."""
+    lex = lexicon()
+    out = []
+    for m in members:
+        p = lex.province(m.unit)
+        if p and any(o is not m and o.unit.endswith(" " + p.name) for o in members):
+            continue
+        out.append(m)
+    return out
 
 
 def _member_for_province(canonical: str, members: dict[str, MemberFact]) -> str:

@@ -59,10 +59,12 @@ def _paren_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _starts_unit(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
     """Does a unit name begin at `pos` (after spaces, a count or "các")?"""
-    m = re.match(r"\s*(?:(?:\d+|các)\s+)?", text[pos:end])
+    m = re.match(r"\s*(?:(?:\d+|các|đại diện|lãnh đạo)\s+)*", text[pos:end], re.IGNORECASE)
     p = pos + (m.end() if m else 0)
     if any(u.start == p for u in gaz):
         return True
+    if re.match(r"(?:huyện|thị xã|thành phố|quận)\s+[A-ZĐ]", text[p:end]):
+        return True  # "VKSND huyện A và thị xã B": the head is shared
     return bool(starts_with_head(text, p)) or bool(lexicon().province(text[p:end].split(",")[0].split(" và ")[0]))
 
 
@@ -96,6 +98,8 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
             # "… Bình Phước và 4 Phòng Ngoại vụ thuộc Văn phòng UBND các tỉnh A, B": a new sub-list
             items.extend(_parse_list_region(text, seg_s, end, gaz))
             break
+        if loc and not (lexicon().province(surface) if loc == "tỉnh" else surface[:1].isupper() and len(surface.split()) <= 4):
+            break  # the list of places has ended ("…, Đồng Nai và Tây Ninh, do LĐLĐ tỉnh A làm Cụm trưởng")
         if loc:
             name = f"{head} {loc} {surface}" if not surface.lower().startswith(loc) else f"{head} {surface}"
             c = canonicalize(name)
@@ -126,7 +130,7 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
         s = noise.end()
     g = next((u for u in gaz if u.start == s and u.end <= e), None)
     if g or starts_with_head(text, s):
-        stop = capture_forward(text, s, e, name_from=g.end if g else None)
+        stop = capture_forward(text, s, e, name_from=g.end if g else None, max_words=30)
         if stop > s:
             e = stop
     paren = re.search(r"\s*\([^()]*\)?\s*$", text[s:e])
@@ -175,10 +179,24 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         if not re.search(r"khối|cụm|đơn vị|thành viên|cơ quan|sở|tỉnh|ngành", ctx + m.group().lower()):
             continue
         ls = m.end()
-        le_m = _LIST_END_RE.search(text, ls, end)
-        le = le_m.start() if le_m else end
-        out.extend(_parse_list_region(text, ls, le, gaz))
+        if not _opens_list(text, ls, end, gaz):
+            continue  # "gồm 07 thành viên với nhiệm vụ …" describes, it does not list
+        out.extend(_parse_list_region(text, ls, list_end(text, ls, end, gaz), gaz))
     return out
+
+
+def list_end(text: str, start: int, end: int, gaz: list[UnitSpan]) -> int:
+    """Where a list that starts at `start` ends: a full stop or a clause verb outside any unit name."""
+    for m in _LIST_END_RE.finditer(text, start, end):
+        if not any(u.start <= m.start() < u.end for u in gaz):
+            return m.start()
+    return end
+
+
+def _opens_list(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
+    if re.match(r"\s*(?:(?:\d+|các)\s+)?(?:đơn vị|cơ quan|thành viên|sở|ban|tỉnh|huyện)[^.;:]{0,40}:", text[pos:end], re.I):
+        return True
+    return _starts_unit(text, pos, end, gaz) or bool(re.match(r"\s*(?:\d+|các)\s+[A-ZĐ]", text[pos:end]))
 
 
 def _parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[ListItem]:

@@ -42,9 +42,10 @@ _PERSON_TITLES = (
 )
 # Words that end a unit name when they appear after it (clause verbs, prepositions, roles, years).
 _STOP_RE = re.compile(
-    r"\s*(?:[,;:.!?()\[\]“”\"«»]|\s?[-–—]\s|$|\svà\s(?=(?:" + _HEADS_ALT + r")(?!\w))|\s(?:"
+    r"\s*(?:[,;:.!?()\[\]“”\"«»]|\s?[-–—]\s(?=(?:" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r"|đơn vị|cơ quan)(?!\w))|$|\svà\s(?=(?:" + _HEADS_ALT + r")(?!\w))|\s(?:"
     r"đã|đang|sẽ|vừa|được|là|làm|tiến hành|có|với|tại|cho|trong|để|nhằm|cùng|đồng chủ trì|chủ trì|ký|bầu"
-    r"|nhận|đạt|giữ|vì|do|từ|theo|đến|tới|gồm|bao gồm|phụ trách|dẫn đầu|tham gia|tham dự|dự|đề nghị|trao"
+    r"|nhận|đạt|giữ|vì|do|từ|theo|đến|tới|gồm|bao gồm|phụ trách|dẫn đầu|tham gia|tham dự|đề nghị|trao"
+    r"|dự(?!\s+(?:án|thảo|toán|kiến|trữ|báo|bị)(?!\w))"
     r"|tặng|vinh dự|đón nhận|này|nay|khi|thì|mà|thuộc khối|thuộc cụm|nhất trí|thống nhất|báo cáo|phát biểu"
     r"|năm\s+(?:19|20)\d\d|năm học|" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r")(?!\w))",
     re.IGNORECASE,
@@ -72,6 +73,8 @@ _GUEST_KEYS = (
 def is_guest(canonical: str) -> bool:
     """Bodies that attend or give awards but are not bloc members (UBND tỉnh, Ban TĐKT, …)."""
     k = ukey(canonical)
+    if k in ("uy ban nhan dan thanh pho", "ubnd thanh pho"):
+        return True  # the city's own People's Committee; "UBND thành phố Bắc Kạn" (a town) is a member
     return any(k == g or k.startswith(g + " ") and len(k.split()) <= len(g.split()) + 3 for g in _GUEST_KEYS) and not (
         k.startswith("van phong") or k.startswith("uy ban nhan dan huyen") or k.startswith("uy ban nhan dan thi")
         or k.startswith("uy ban nhan dan thanh pho") or k.startswith("uy ban nhan dan quan")
@@ -108,12 +111,16 @@ def gazetteer_spans(text: str) -> list[UnitSpan]:
             continue
         end2, suffix = _province_suffix(text, end, lex)
         name = canonical if not suffix else _with_province(canonical, suffix)
-        if name.endswith(" tỉnh") and fold(sp.text).endswith("thanh pho"):
-            name = name[:-5] + " thành phố"  # a centrally-run city's "Hội Nông dân thành phố"
+        if not suffix and name.endswith(" tỉnh"):
+            city = _CITY_TAIL_RE.match(text, end)
+            if city or fold(sp.text).endswith("thanh pho"):
+                # a centrally-run city's "Hội Nông dân thành phố"
+                name, end2 = name[:-5] + " thành phố", city.end() if city else end2
         out.append(UnitSpan(start, end2, name, 0.95, "gazetteer"))
     return out
 
 
+_CITY_TAIL_RE = re.compile(r"\s+thành phố(?!\s+[A-ZĐ])")
 _PROV_SUFFIX_RE = re.compile(
     r"\s+(?:(tỉnh|thành phố|TP\.?)\s+)?([A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐÂĂÊÔƠƯ][\wÀ-ỹ]*){0,3})"
 )
@@ -205,7 +212,7 @@ def starts_with_head(text: str, pos: int) -> str | None:
     return m.group(1) if m and text[pos : pos + 1].isupper() else None
 
 
-def capture_forward(text: str, start: int, limit: int, *, name_from: int | None = None) -> int:
+def capture_forward(text: str, start: int, limit: int, *, name_from: int | None = None, max_words: int = 16) -> int:
     """Return where an open-class unit starting at `start` (on its head word) ends.
 
     `name_from`: the name is known to run at least to there (a gazetteer name with commas inside).
@@ -219,8 +226,8 @@ def capture_forward(text: str, start: int, limit: int, *, name_from: int | None 
             return amb.start()
         amb = _AMBIGUOUS_VERBS.search(text, amb.end(), end)
     words = text[start:end].split()
-    if len(words) > 16:
-        return start + len(" ".join(words[:16]))
+    if len(words) > max_words:
+        return start + len(" ".join(words[:max_words]))
     return end
 
 
