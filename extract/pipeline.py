@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date
 from urllib.parse import urlsplit
 
+from extract import awards as aw
 from extract import blocs as bl
 from extract import dates as dt
 from extract import relations as rel
@@ -84,7 +85,7 @@ def extract_record(
     units: list[UnitSpan] = list(gaz)
     taken = [(u.start, u.end) for u in gaz]
     for s, e in sentences:
-        if rel.ROLE_RE.search(w, s, e) or rel.AWARD_RE.search(w, s, e) or "gồm" in w[s:e]:
+        if rel.ROLE_RE.search(w, s, e) or aw.AWARD_RE.search(w, s, e) or "gồm" in w[s:e]:
             found = open_units(w, s, e, taken)
             units += found
             taken += [(u.start, u.end) for u in found]
@@ -145,37 +146,29 @@ def extract_record(
             _add_member(members, hit.unit.canonical, ev(hit.unit.start, hit.unit.end), 0.85, "role_holder", w)
 
     # awards
-    awarded: set[tuple[str, str]] = set()
+    awarded: dict[tuple[str, str], AwardFact] = {}
+    remaining: list[tuple[aw.AwardHit, tuple[int, int]]] = []
+    hits_with_count: list[aw.AwardHit] = []
     for s, e in sentences:
-        cues = list(rel.AWARD_RE.finditer(w, s, e))
-        prev_status: str | None = None
-        for i, m in enumerate(cues):
-            zone_s = cues[i - 1].end() if i else s
-            zone_e = cues[i + 1].start() if i + 1 < len(cues) else e
-            kind = rel.award_kind(m.group("award"))
-            if kind == "co_thi_dua" and re.search(r"[“\"]\s*$", w[max(s, m.start() - 2) : m.start()]) and "," in w[m.end(): m.end() + 25]:
-                continue  # a list of titles being discussed, not an outcome
-            after = w[m.end() : zone_e]
-            before = w[zone_s : m.start()]
-            status = _status(before, prev_status, w[s:m.start()])
-            prev_status = status
-            issuer = _issuer(after, before, kind)
-            year = rel.year_near(w, m.end(), min(zone_e, m.end() + 90)) or reviewed or (
-                event_day.year if event_day and kind == "co_luan_luu" else None)
-            recips = _recipients(w, m, zone_s, zone_e, all_units, gaz, members)
-            for u, conf in recips:
-                if is_guest(u.canonical):
-                    continue
-                k = (ukey(u.canonical), kind)
-                if k in awarded:
-                    continue
-                awarded.add(k)
-                rec.awards.append(AwardFact(ev(min(u.start, m.start()), max(u.end, m.end())), conf, "award_pattern",
-                                            recipient=u.canonical, award=kind, issuer=issuer,  # type: ignore[arg-type]
-                                            year=year, status=status))  # type: ignore[arg-type]
-                _add_member(members, u.canonical, ev(u.start, u.end), 0.75, "award_recipient", w)
-                if year is None and "award_without_year" not in rec.flags:
-                    rec.flags.append("award_without_year")
+        for hit in aw.find_awards(w, s, e, all_units, gaz, reviewed_year=reviewed or (
+                event_day.year if event_day and kinds else None)):
+            if hit.stated_count:
+                hits_with_count.append(hit)
+            if hit.recipient is None:
+                remaining.append((hit, (s, e)))
+                continue
+            _add_award(rec, awarded, members, hit, hit.recipient.canonical, ev(hit.recipient.start, hit.recipient.end),
+                       ev(hit.cue_start, hit.cue_end), hit.confidence, w)
+    for hit, (s, e) in remaining:  # "các đơn vị còn lại": the members not awarded before in the article
+        got = {k[0] for k, a in awarded.items() if a.evidence is None or a.evidence.start < ev(hit.cue_start, hit.cue_end).start}
+        for mf in list(members.values()):
+            if ukey(mf.unit) not in got:
+                _add_award(rec, awarded, members, hit, mf.unit, None, ev(hit.cue_start, hit.cue_end), 0.6, w)
+    by_cue = Counter(h.cue_start for h in hits_with_count)
+    for cue, n in by_cue.items():
+        stated = next(h.stated_count for h in hits_with_count if h.cue_start == cue)
+        if stated != n:
+            rec.flags.append(f"award_count_mismatch:{stated}!={n}")
 
     rec.members = _drop_bare_provinces(list(members.values()))
     if any(m.rule.endswith("open_class") for m in rec.members):
@@ -262,55 +255,6 @@ def _event_date(doc: Document, pub: date | None, reviewed: int | None, planned: 
     return None
 
 
-def _status(before: str, prev: str | None, sentence_before: str) -> str:
-    if rel._PROPOSE_RE.search(before):
-        return "proposed"
-    if rel._CONFER_RE.search(before):
-        return "conferred"
-    if prev:
-        return prev
-    if rel._WEAK_CONFER_RE.search(before):
-        return "conferred"
-    return "proposed" if rel._PROPOSE_RE.search(sentence_before) else "conferred"
-
-
-def _issuer(after: str, before: str, kind: str) -> str | None:
-    head = re.split(r"\s(?:cho|năm|gồm|là)\s|[:;,(]", after, maxsplit=1)[0][:70]
-    iss = rel.issuer_of(head)
-    if iss is None:
-        agent = re.split(r"đề\s+nghị|được|trao|suy\s+tôn", before)[-1][-70:]
-        iss = rel.issuer_of(agent) if re.search(r"ubnd|ủy ban nhân dân|chủ tịch|bộ\s|tối cao|chính phủ|thủ tướng|trung ương", agent, re.I) else None
-        if iss is None and re.search(r"(ubnd|ủy ban nhân dân)[^.;]{0,30}(trao|tặng)", before, re.I):
-            iss = "ubnd_tinh"
-    if kind == "co_luan_luu" and iss not in ("khoi",):
-        return "khoi" if re.search(r"của\s+(khối|cụm)", after[:40], re.I) else None
-    return iss
-
-
-def _recipients(w: str, m: re.Match[str], zone_s: int, zone_e: int, units: list[UnitSpan], gaz: list[UnitSpan],
-                members: dict[str, MemberFact]) -> list[tuple[UnitSpan, float]]:
-    after = w[m.end() : zone_e]
-    intro = re.search(r"\s(?:cho|là|gồm)\s*:?\s*|:\s*", after[:110])
-    if intro:
-        ls = m.end() + intro.end()
-        if _REMAINING_RE.match(w, ls):
-            return [(UnitSpan(ls, ls, mf.unit, 0.6, "remaining"), 0.6) for mf in members.values()]
-        le_m = rel._LIST_END_RE.search(w, ls, zone_e)
-        le = le_m.start() if le_m else zone_e
-        region = re.sub(r"^\s*(?:\d+|các)\s+(?:tập thể|đơn vị|cơ quan)\s*(?:gồm|là)?\s*:?", "", w[ls:le])
-        ls2 = le - len(region)
-        items = rel._parse_list_region(w, ls2, le, gaz)
-        if items:
-            return [(UnitSpan(i.start, i.end, _member_for_province(i.canonical, members), i.confidence, i.rule), 0.8)
-                    for i in items]
-    cands = [u for u in units if zone_s <= u.start and u.end <= m.start()]
-    cands = [u for u in cands if not is_guest(u.canonical) and not re.search(r"tại\s*$", w[max(0, u.start - 6) : u.start])
-             and not _in_person_title(w, u.start)]
-    # keep the units nearest the award that are not nested in a longer one
-    cands = [u for u in cands if not any(o is not u and o.start <= u.start and u.end <= o.end for o in cands)]
-    return [(u, 0.7) for u in cands]
-
-
 def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:
     """A bare province in a list ("gồm: Bắc Kạn, Thái Nguyên") stands for that province's unit when one is named."""
     lex = lexicon()
@@ -324,6 +268,7 @@ def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:
 
 
 def _member_for_province(canonical: str, members: dict[str, MemberFact]) -> str:
+    """A bare province named as a recipient ("tặng Cờ cho Bắc Kạn, Phú Thọ") means its member unit."""
     p = lexicon().province(canonical)
     if not p:
         return canonical
@@ -331,6 +276,22 @@ def _member_for_province(canonical: str, members: dict[str, MemberFact]) -> str:
         if mf.unit.endswith(" " + p.name) and mf.unit != p.name:
             return mf.unit
     return canonical
+
+
+def _add_award(rec: Record, awarded: dict[tuple[str, str], AwardFact], members: dict[str, MemberFact],
+               hit: aw.AwardHit, recipient: str, unit_ev: Evidence | None, cue_ev: Evidence, conf: float, w: str) -> None:
+    recipient = _member_for_province(recipient, members)
+    k = (ukey(recipient), hit.award)
+    if k in awarded or is_guest(recipient):
+        return
+    fact = AwardFact(cue_ev, round(conf, 3), "award_pattern", recipient=recipient, award=hit.award,  # type: ignore[arg-type]
+                     issuer=hit.issuer, year=hit.year, status=hit.status)  # type: ignore[arg-type]
+    awarded[k] = fact
+    rec.awards.append(fact)
+    if unit_ev is not None:
+        _add_member(members, recipient, unit_ev, 0.75, "award_recipient", w)
+    if hit.year is None and "award_without_year" not in rec.flags:
+        rec.flags.append("award_without_year")
 
 
 _TITLE_BEFORE_RE = re.compile(

@@ -1,0 +1,259 @@
+"""Award outcomes in one sentence: which award, to whom, from whom, for which year, proposed or conferred.
+
+A sentence is read clause by clause (";" and ", 02 đơn vị …" open a new clause). For each award
+cue ("Cờ thi đua", "Bằng khen", "Cờ luân lưu", …):
+
+* status: the governing verb of its clause decides ("đề nghị UBND tỉnh tặng" is a proposal even
+  though it contains "tặng"); a clause with only a bare "tặng" continues the sentence's earlier verb;
+* issuer: named after the cue ("của Chính phủ", "UBND tỉnh"), else the agent of the verb ("đề nghị
+  Bộ Y tế tặng", "được VKSND tối cao tặng", "UBND tỉnh trao"), else the agent of an earlier clause;
+* recipients: a list after "cho"/"là"/":" ("Bằng khen cho 06 tập thể: A; B; …"), else the unbroken
+  list of units right before the predicate ("A, B và C được suy tôn … đề nghị tặng Bằng khen");
+  "các đơn vị còn lại" stands for the members not awarded before it (resolved by the caller);
+* year: stated next to the cue or in its clause ("Cờ thi đua năm 2017"), else the reviewed year.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.relations import list_end, split_list
+from extract.units import UnitSpan, is_guest
+
+AWARD_RE = re.compile(
+    r"(?<![\w])(?P<award>cờ\s+luân\s+lưu|cờ\s+thi\s+đua|bằng\s+khen|huân\s+chương(?:\s+lao\s+động)?|giấy\s+khen"
+    r"|danh\s+hiệu\s+[“\"]?(?:tập thể lao động xuất sắc|tập thể lao động tiên tiến|đơn vị tiên tiến|đơn vị quyết thắng)"
+    r"|tập\s+thể\s+lao\s+động\s+(?:xuất\s+sắc|tiên\s+tiến)|đơn\s+vị\s+(?:tiên\s+tiến|quyết\s+thắng)"
+    r"|(?<=tặng\s)cờ(?!\s+(?:lưu niệm|thi đua|luân)))(?![\w])",
+    re.IGNORECASE,
+)
+_PROPOSE_RE = re.compile(
+    r"đề\s+nghị|suy\s+tôn|bình\s+xét|bỏ\s+phiếu|(?<!\w)trình(?!\s+bày)|đề\s+xuất|xét\s+tặng|(?<!\w)bầu(?!\w)"
+    r"|biểu\s+quyết|kiến\s+nghị",
+    re.I,
+)
+_CONFER_RE = re.compile(
+    r"(?<!\w)trao(?!\s+đổi)|được\s+(?:[^.;,]{0,40}?\s)?(?:tặng|trao|công\s+nhận|khen\s+thưởng)|đón\s+nhận"
+    r"|(?<!\w)nhận(?!\s+(?:xét|thức|định|diện))|công\s+nhận|quyết\s+định\s+tặng|khen\s+thưởng",
+    re.I,
+)
+_WEAK_RE = re.compile(r"(?<!\w)tặng(?!\w)", re.I)  # a bare "tặng" continues the clause before it
+_ANY_VERB_RE = re.compile(rf"{_PROPOSE_RE.pattern}|{_CONFER_RE.pattern}|{_WEAK_RE.pattern}|đạt|giành|xứng\s+đáng", re.I)
+# "đề nghị UBND tỉnh tặng", "được Bộ Y tế tặng", "UBND tỉnh đã trao": the agent of the giving verb
+_AGENT_RE = re.compile(
+    r"(?:đề\s+nghị|được|do|trình)\s+(?P<agent>[^.;,]{2,70}?)\s+(?:xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)"
+    r"|(?P<subject>(?:UBND|Ủy ban nhân dân|Chủ tịch|Bộ|Thủ tướng|Chính phủ|Tổng|Trung ương|Ban Chấp hành)[^.;,]{0,60}?)"
+    r"\s+(?:đã\s+|vừa\s+)?(?:trao|tặng|khen\s+thưởng)",
+)
+_RECIPIENT_INTRO_RE = re.compile(
+    r"^(?P<head>[^.;:]{0,90}?)(?:\s(?:cho|là|gồm)\s*:?\s*|\s*:\s*)"
+    r"(?:(?:\d+|các)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)(?:[^.;:]{0,50}?)(?:\s(?:gồm|là)\s*:?\s*|\s*:\s*))?",
+    re.I,
+)
+_REMAINING_RE = re.compile(r"(?:tất\s+cả\s+)?(?:các|những)\s+đơn\s+vị\s+còn\s+lại", re.I)
+_CLAUSE_RE = re.compile(r";|,\s+(?=(?:\d+|các)\s+(?:đơn vị|tập thể|cơ quan)\s)")
+_YEAR_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)")
+# between two units of one unbroken list: separators, "và", a count phrase
+_LIST_GAP_RE = re.compile(
+    r"[\s,;:]*(?:(?:và|cùng)\s+)?(?:(?:\d+|các)\s+(?:đơn\s+vị|tập\s+thể|cơ\s+quan)[^.;:,]{0,30}?(?:\s(?:gồm|là))?\s*:?\s*)?",
+    re.I,
+)
+_TITLE_BEFORE_RE = re.compile(
+    r"(giám đốc|chủ tịch|bí thư|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AwardHit:
+    recipient: UnitSpan | None  # None: "các đơn vị còn lại" (the caller resolves it)
+    award: str
+    issuer: str | None
+    year: int | None
+    status: str
+    cue_start: int
+    cue_end: int
+    confidence: float
+    stated_count: int | None = None
+
+
+def award_kind(cue: str) -> str:
+    c = cue.lower()
+    if "luân" in c:
+        return "co_luan_luu"
+    if c.startswith("cờ"):
+        return "co_thi_dua"
+    if "bằng" in c:
+        return "bang_khen"
+    if "huân" in c:
+        return "huan_chuong"
+    if "giấy" in c:
+        return "giay_khen"
+    return "danh_hieu"
+
+
+def issuer_of(phrase: str) -> str | None:
+    """Issuer named in an award phrase or its agent ("của Chính phủ", "UBND tỉnh", "Bộ Y tế")."""
+    p = phrase.lower()
+    if re.search(r"thủ\s+tướng", p):
+        return "thu_tuong"
+    if re.search(r"chính\s+phủ", p):
+        return "chinh_phu"
+    if re.search(r"chủ\s+tịch\s+nước", p):
+        return "other"
+    if re.search(r"ubnd|ủy ban nhân dân|chủ tịch ubnd|chủ tịch ủy ban|cấp tỉnh", p):
+        return "ubnd_tinh"
+    if re.search(r"(?<!\w)bộ\s|tối cao|trung ương|tổng liên đoàn|tổng cục|(?<!\w)ngành|việt nam|(?<!\w)tw(?!\w)", p):
+        return "bo_nganh"
+    if re.search(r"(?:của|cho)\s+(?:khối|cụm)|(?<!\w)(?:khối|cụm)\s+thi\s+đua", p):
+        return "khoi"
+    if re.search(r"giám đốc|viện trưởng|vksnd|viện kiểm sát|tòa án|công an|sở\s|cục\s", p):
+        return "other"
+    return None
+
+
+def find_awards(text: str, start: int, end: int, units: list[UnitSpan], gaz: list[UnitSpan], *,
+                reviewed_year: int | None) -> list[AwardHit]:
+    """Every award outcome stated in the sentence text[start:end]."""
+    cues = [m for m in AWARD_RE.finditer(text, start, end) if not _is_title_list(text, m, start)]
+    if not cues:
+        return []
+    bounds = [start, *(m.start() for m in _CLAUSE_RE.finditer(text, start, end) if not _in_parens(text, start, m.start())),
+              end]
+    out: list[AwardHit] = []
+    prev_status: str | None = None
+    prev_agent_issuer: str | None = None
+    floor = start  # recipients before a cue never reach back past the previous cue's own words
+    for i, m in enumerate(cues):
+        clause_s = max(b for b in bounds if b <= m.start())
+        clause_e = min(b for b in bounds if b > m.start())
+        nxt = cues[i + 1].start() if i + 1 < len(cues) else end
+        zone_e = min(clause_e, nxt) if nxt > m.end() else clause_e
+        kind = award_kind(m.group("award"))
+        before = text[max(clause_s, floor) : m.start()]
+        status = _status(before, prev_status, text[start : m.start()])
+        prev_status = status
+
+        after = text[m.end() : zone_e]
+        issuer, agent_issuer = _issuer(after, before, kind)
+        if issuer is None and agent_issuer is None and prev_agent_issuer and not re.search(r"^\s*của", after):
+            issuer = prev_agent_issuer  # "đề nghị UBND tỉnh tặng Cờ …; tặng Bằng khen cho …"
+        prev_agent_issuer = agent_issuer or prev_agent_issuer
+
+        year = _year(text, m, clause_s, zone_e) or reviewed_year
+        recips, consumed, count = _after_recipients(text, m.end(), zone_e, gaz)
+        conf = 0.85
+        if not recips:
+            if not _ANY_VERB_RE.search(before):
+                floor = m.end()
+                continue  # "phấn đấu đạt Cờ thi đua" with no verb of giving or proposing: not an outcome
+            recips = _before_recipients(text, max(floor, start), m.start(), units)
+            conf = 0.75
+            consumed = m.end()
+        for r in recips:
+            out.append(AwardHit(r, kind, issuer, year, status, m.start(), m.end(), conf if r else 0.6, count))
+        floor = max(consumed, m.end())
+    return out
+
+
+def _is_title_list(text: str, m: re.Match[str], start: int) -> bool:
+    # “Cờ thi đua”, “Bằng khen”, … quoted in a list of titles under discussion, not an outcome
+    return bool(re.search(r"[“\"]\s*$", text[max(start, m.start() - 2) : m.start()])) and "," in text[m.end() : m.end() + 25]
+
+
+def _in_parens(text: str, start: int, pos: int) -> bool:
+    seg = text[start:pos]
+    return seg.count("(") > seg.count(")")
+
+
+def _status(before: str, prev: str | None, sentence_before: str) -> str:
+    if _PROPOSE_RE.search(before):
+        return "proposed"
+    if _CONFER_RE.search(before):
+        return "conferred"
+    if prev:
+        return prev
+    if _WEAK_RE.search(before):
+        return "conferred"
+    return "proposed" if _PROPOSE_RE.search(sentence_before) else "conferred"
+
+
+def _issuer(after: str, before: str, kind: str) -> tuple[str | None, str | None]:
+    """(issuer, the part of it that came from a verb's agent and may carry to later clauses)."""
+    head = re.split(r"\s(?:cho|năm|gồm|là|về|vì|trong|tại)\s|[:;,(]", after, maxsplit=1)[0][:70]
+    named = issuer_of(head) if re.match(r"\s*(?:của\s+|do\s+|\w)", head) else None
+    agent_issuer = None
+    agents = list(_AGENT_RE.finditer(before))
+    if agents:
+        a = agents[-1]
+        agent_issuer = issuer_of(a.group("agent") or a.group("subject") or "")
+    if kind == "co_luan_luu":
+        return "khoi", None  # the bloc's own rotating flag
+    if named:
+        return named, None
+    if agent_issuer:
+        return agent_issuer, agent_issuer
+    if kind == "danh_hieu":
+        return "ubnd_tinh", None  # provincial titles ("Tập thể lao động xuất sắc") are the province's
+    return None, None
+
+
+def _year(text: str, m: re.Match[str], clause_s: int, zone_e: int) -> int | None:
+    ym = _YEAR_RE.match(text, m.end() + 1, zone_e) or _YEAR_RE.search(text, m.end(), min(zone_e, m.end() + 60))
+    if ym and not re.search(r"\s(?:cho|là)\s", text[m.end() : ym.start()]):
+        return int(ym.group(1))
+    years = list(_YEAR_RE.finditer(text, clause_s, m.start()))
+    return int(years[-1].group(1)) if years else None
+
+
+def _after_recipients(text: str, pos: int, zone_e: int, gaz: list[UnitSpan]) -> tuple[list[UnitSpan | None], int, int | None]:
+    """Recipients listed after the cue; also where they end and the count the list states."""
+    intro = _RECIPIENT_INTRO_RE.match(text[pos:zone_e])
+    if not intro or re.search(r"(?<!\w)(?:đề nghị|tặng|trao)(?!\w)", intro.group("head")):
+        return [], pos, None
+    ls = pos + intro.end()
+    count_m = re.search(r"(\d+)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)", intro.group(0))
+    count = int(count_m.group(1)) if count_m else None
+    if _REMAINING_RE.match(text, ls):
+        return [None], ls, None
+    le = list_end(text, ls, zone_e, gaz)
+    items = split_list(text, ls, le, gaz)
+    spans: list[UnitSpan | None] = [UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule) for it in items]
+    return spans, le, count
+
+
+def _before_recipients(text: str, floor: int, cue: int, units: list[UnitSpan]) -> list[UnitSpan | None]:
+    """The unbroken list of units nearest before the predicate that governs the cue."""
+    if _REMAINING_RE.search(text, floor, cue):
+        rm = list(_REMAINING_RE.finditer(text, floor, cue))[-1]
+        if not any(rm.end() <= u.start < cue and _eligible(text, u, cue) for u in units):
+            return [None]
+    cands = sorted((u for u in units if floor <= u.start and u.end <= cue and _eligible(text, u, cue)),
+                   key=lambda u: (u.start, -u.end))
+    cands = [u for u in cands if not any(o is not u and o.start <= u.start and u.end <= o.end for o in cands)]
+    if not cands:
+        return []
+    last = cands[-1]
+    if len(text[last.end : cue]) > 160 or ";" in text[last.end : cue]:
+        return []
+    group = [last]
+    for u in reversed(cands[:-1]):
+        gap = text[u.end : group[0].start]
+        if not _LIST_GAP_RE.fullmatch(gap):
+            break
+        group.insert(0, u)
+    return list(group)
+
+
+def _eligible(text: str, u: UnitSpan, cue: int) -> bool:
+    """A unit before the cue can receive it unless it is the giver, a guest, a place or a person's title."""
+    if is_guest(u.canonical):
+        return False
+    if re.search(r"(?:tại|ở)\s*$", text[max(0, u.start - 6) : u.start]) or _TITLE_BEFORE_RE.search(text[max(0, u.start - 25) : u.start]):
+        return False
+    between = text[u.end : cue]
+    # "được VKSND tối cao tặng", "đề nghị Bộ Y tế tặng", "UBND tỉnh trao": the agent gives, it does not receive
+    if re.match(r"\s*(?:đã\s+|vừa\s+|xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)(?!\w)", between):
+        return False
+    return True
