@@ -42,13 +42,13 @@ _WEAK_RE = re.compile(r"(?<!\w)tặng(?!\w)", re.I)  # a bare "tặng" continues
 _ANY_VERB_RE = re.compile(rf"{_PROPOSE_RE.pattern}|{_CONFER_RE.pattern}|{_WEAK_RE.pattern}|đạt|giành|xứng\s+đáng", re.I)
 # "đề nghị UBND tỉnh tặng", "được Bộ Y tế tặng", "UBND tỉnh đã trao": the agent of the giving verb
 _AGENT_RE = re.compile(
-    r"(?:đề\s+nghị|được|do|trình)\s+(?P<agent>[^.;,]{2,70}?)\s+(?:xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)"
+    r"(?:đề\s+nghị|được|do|trình)\s+(?P<agent>[^.;]{2,70}?)\s+(?:xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)"
     r"|(?P<subject>(?:UBND|Ủy ban nhân dân|Chủ tịch|Bộ|Thủ tướng|Chính phủ|Tổng|Trung ương|Ban Chấp hành)[^.;,]{0,60}?)"
     r"\s+(?:đã\s+|vừa\s+)?(?:trao|tặng|khen\s+thưởng)",
 )
 _RECIPIENT_INTRO_RE = re.compile(
     r"^(?P<head>[^.;:]{0,90}?)(?:\s(?:cho|là|gồm)\s*:?\s*|\s*:\s*)"
-    r"(?:(?:\d+|các)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)(?:[^.;:]{0,50}?)(?:\s(?:gồm|là)\s*:?\s*|\s*:\s*))?",
+    r"(?:(?:\d+|các)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)(?:[^.;:]{0,90}?)(?:\s(?:gồm|là)\s*:?\s*|\s*:\s*))?",
     re.I,
 )
 _REMAINING_RE = re.compile(r"(?:tất\s+cả\s+)?(?:các|những)\s+đơn\s+vị\s+còn\s+lại", re.I)
@@ -142,7 +142,7 @@ def find_awards(text: str, start: int, end: int, units: list[UnitSpan], gaz: lis
         prev_agent_issuer = agent_issuer or prev_agent_issuer
 
         year = _year(text, m, clause_s, zone_e) or reviewed_year
-        recips, consumed, count = _after_recipients(text, m.end(), zone_e, gaz)
+        recips, consumed, count = _after_recipients(text, m.end(), zone_e, nxt, gaz)
         conf = 0.85
         if not recips:
             if not _ANY_VERB_RE.search(before):
@@ -200,21 +200,28 @@ def _issuer(after: str, before: str, kind: str) -> tuple[str | None, str | None]
 
 
 def _year(text: str, m: re.Match[str], clause_s: int, zone_e: int) -> int | None:
-    ym = _YEAR_RE.match(text, m.end() + 1, zone_e) or _YEAR_RE.search(text, m.end(), min(zone_e, m.end() + 60))
+    ym = _YEAR_RE.match(text, m.end() + 1, zone_e) or _YEAR_RE.search(text, m.end(), min(zone_e, m.end() + 120))
     if ym and not re.search(r"\s(?:cho|là)\s", text[m.end() : ym.start()]):
         return int(ym.group(1))
     years = list(_YEAR_RE.finditer(text, clause_s, m.start()))
     return int(years[-1].group(1)) if years else None
 
 
-def _after_recipients(text: str, pos: int, zone_e: int, gaz: list[UnitSpan]) -> tuple[list[UnitSpan | None], int, int | None]:
-    """Recipients listed after the cue; also where they end and the count the list states."""
+def _after_recipients(text: str, pos: int, zone_e: int, next_cue: int,
+                      gaz: list[UnitSpan]) -> tuple[list[UnitSpan | None], int, int | None]:
+    """Recipients listed after the cue; also where they end and the count the list states.
+
+    A list announced by a colon or a count ("cho 4 đơn vị gồm: A; B; C") runs across ";" up to the
+    next award; a plain "cho A" ends with its clause.
+    """
     intro = _RECIPIENT_INTRO_RE.match(text[pos:zone_e])
     if not intro or re.search(r"(?<!\w)(?:đề nghị|tặng|trao)(?!\w)", intro.group("head")):
         return [], pos, None
     ls = pos + intro.end()
     count_m = re.search(r"(\d+)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)", intro.group(0))
     count = int(count_m.group(1)) if count_m else None
+    if count or ":" in intro.group(0) or "gồm" in intro.group(0):
+        zone_e = max(zone_e, next_cue)
     if _REMAINING_RE.match(text, ls):
         return [None], ls, None
     le = list_end(text, ls, zone_e, gaz)

@@ -65,7 +65,8 @@ def _starts_unit(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
         return True
     if re.match(r"(?:huyện|thị xã|thành phố|quận)\s+[A-ZĐ]", text[p:end]):
         return True  # "VKSND huyện A và thị xã B": the head is shared
-    return bool(starts_with_head(text, p)) or bool(lexicon().province(text[p:end].split(",")[0].split(" và ")[0]))
+    first = re.split(r"[,;:.()]|\svà\s", text[p:end], maxsplit=1)[0].strip()
+    return bool(starts_with_head(text, p)) or bool(lexicon().province(first))
 
 
 def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: str | None = None,
