@@ -227,7 +227,7 @@ def _after_recipients(text: str, pos: int, zone_e: int, next_cue: int,
     le = list_end(text, ls, zone_e, gaz)
     items = split_list(text, ls, le, gaz)
     spans: list[UnitSpan | None] = [UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule) for it in items]
-    return spans, le, count
+    return spans, (items[-1].end if items else ls), count
 
 
 def _before_recipients(text: str, floor: int, cue: int, units: list[UnitSpan]) -> list[UnitSpan | None]:
@@ -236,8 +236,8 @@ def _before_recipients(text: str, floor: int, cue: int, units: list[UnitSpan]) -
         rm = list(_REMAINING_RE.finditer(text, floor, cue))[-1]
         if not any(rm.end() <= u.start < cue and _eligible(text, u, cue) for u in units):
             return [None]
-    cands = sorted((u for u in units if floor <= u.start and u.end <= cue and _eligible(text, u, cue)),
-                   key=lambda u: (u.start, -u.end))
+    spans = {(u.start, u.end): u for u in units if floor <= u.start and u.end <= cue and _eligible(text, u, cue)}
+    cands = sorted(spans.values(), key=lambda u: (u.start, -u.end))
     cands = [u for u in cands if not any(o is not u and o.start <= u.start and u.end <= o.end for o in cands)]
     if not cands:
         return []
