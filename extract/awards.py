@@ -141,7 +141,10 @@ def find_awards(text: str, start: int, end: int, units: list[UnitSpan], gaz: lis
             issuer = prev_agent_issuer  # "đề nghị UBND tỉnh tặng Cờ …; tặng Bằng khen cho …"
         prev_agent_issuer = agent_issuer or prev_agent_issuer
 
-        year = _year(text, m, clause_s, zone_e) or reviewed_year
+        year = _year(text, m, clause_s, zone_e)
+        if year is None and reviewed_year:
+            # the rotating flag goes to the bloc's leader for the coming year
+            year = reviewed_year + 1 if kind == "co_luan_luu" else reviewed_year
         recips, consumed, count = _after_recipients(text, m.end(), zone_e, nxt, gaz)
         conf = 0.85
         if not recips:

@@ -71,7 +71,7 @@ def resolve_year(hit: DateHit, *, published: date | None, period_year: int | Non
         y = hit.year
         # "tổng kết năm 2018" held "11/01/2018" and published in 2019: the year was mistyped
         if reviews_year and period_year and y == period_year and hit.month <= 3:
-            if published is None or published.year == y + 1:
+            if published is not None and published.year == y + 1:  # only the page date can prove a typo
                 y += 1
         return date(y, hit.month, hit.day)
     if published:

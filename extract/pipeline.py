@@ -24,7 +24,7 @@ from extract.record import (
     ScalarFact,
 )
 from extract.textnorm import Normalized, fold, normalize
-from extract.units import UnitSpan, gazetteer_spans, is_guest, open_units
+from extract.units import UnitSpan, gazetteer_spans, is_guest, open_units, place_units
 
 _KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tong_ket", re.compile(r"(?<!trù bị )(?<!báo cáo )tổng\s+kết", re.I)),
@@ -117,7 +117,8 @@ def extract_record(
             for it in rel._parse_list_region(w, m.end(), e, gaz):
                 if not is_guest(it.canonical) and not _in_person_title(w, it.start):
                     _add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending", w)
-    all_units = sorted(units + list_items, key=lambda u: (u.start, -u.end))
+    places = [p for s, e in sentences if rel.ROLE_RE.search(w, s, e) for p in place_units(w, s, e, units + list_items)]
+    all_units = sorted(units + list_items + places, key=lambda u: (u.start, -u.end))
 
     # roles
     active_year = reviewed or planned or (event_day.year if event_day and kinds else None)
@@ -131,6 +132,8 @@ def extract_record(
                 year = None
             elif hit.year:
                 year = hit.year
+            elif hit.this_year:
+                year = event_day.year if event_day else active_year
             elif sy:
                 year = int(sy.group(1))
             elif hit.elected and active_year:
@@ -138,8 +141,9 @@ def extract_record(
             else:
                 year = active_year
             key = (ukey(hit.unit.canonical), hit.role, year)
-            if key in seen_roles:
-                continue
+            stated = bool(hit.year or hit.this_year or sy)
+            if key in seen_roles or not stated and any(k[:2] == key[:2] for k in seen_roles):
+                continue  # a later bare "Trưởng khối phát biểu" repeats the role already read
             seen_roles.add(key)
             rec.roles.append(RoleFact(ev(hit.unit.start, hit.cue_end), 0.8 * hit.unit.confidence + 0.15, "role_pattern",
                                       unit=hit.unit.canonical, role=hit.role, year=year))  # type: ignore[arg-type]
@@ -222,7 +226,7 @@ def _event_kinds(w: str, heads: list[tuple[int, int]], url: str | None, rec: Rec
 
 def _period_years(w: str, heads: list[tuple[int, int]]) -> tuple[int | None, int | None]:
     reviewed = planned = None
-    for s, e in heads:
+    for s, e in reversed(heads):  # the lead's sentence is more exact than a headline ("… NĂM 2026" for 2025's review)
         for m in _PERIOD_RE.finditer(w, s, e):
             cue, y = fold(m.group("cue")), int(m.group("y"))
             if cue.startswith(("tong", "so ket")):

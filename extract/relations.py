@@ -249,26 +249,41 @@ ROLE_RE = re.compile(
 )
 _ROLE_YEAR_RE = re.compile(r"^[^.;,()]{0,60}?năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)")
 _SCHOOL_YEAR_RE = re.compile(r"^[^.;()]{0,60}?năm học")
+_TAKES_ROLE = (
+    r"(?:được\s+(?:[^,.;]{0,30}?\s)?(?:phân công|bầu|giao|chọn|cử|suy tôn|thống nhất)(?:\s+(?:làm|là|giữ))?"
+    r"|là|làm|sẽ là|tiếp tục là|tiếp tục làm|giữ|giữ vai trò|với vai trò(?: là)?|đảm nhận|đảm nhiệm|(?:tiếp\s+)?nhận"
+    r"|tiếp nhận)(?:\s+(?:vai trò|nhiệm vụ|chức))?(?:\s+(?:là|làm))?"
+)
 _BEFORE_ROLE_RE = re.compile(
-    r"(?:\s*[(,–\-]\s*|\s+(?:là|làm|giữ vai trò|với vai trò là|được bầu làm|được bầu|sẽ là|được chọn làm)\s+|\s+)"
-    r"(?:đơn vị\s+)?$",
+    rf"(?:\s*[(,–\-]\s*|\s+{_TAKES_ROLE}\s+|\s+)(?:đơn vị\s+)?$",
     re.IGNORECASE,
 )
-_ELECT_RE = re.compile(r"bầu|sẽ là|bàn giao|chuyển giao|đảm nhận|luân phiên|kế nhiệm|tiếp nhận|trao cờ luân lưu", re.IGNORECASE)
+# "Đơn vị Khối phó năm nay là Trường Chính trị tỉnh", "Khối trưởng năm 2017 là Sở Y tế"
+_ROLE_THEN_UNIT_RE = re.compile(
+    r"^(?:\s+(?:thi\s+đua|của\s+(?:khối|cụm)))?(?:\s+năm\s+(?:nay|(?:19|20)\d\d))?\s+(?:là|thuộc về)\s+(?:đơn vị\s+)?",
+    re.IGNORECASE,
+)
+_TOPIC_YEAR_RE = re.compile(r"(?:^|[,:;]\s*|\s)năm\s+((?:19|20)\d\d)\s*,?\s*$", re.IGNORECASE)
+_ELECT_RE = re.compile(
+    r"bầu|sẽ là|bàn giao|chuyển giao|đảm nhận|đảm nhiệm|luân phiên|kế nhiệm|tiếp nhận|nhận nhiệm vụ|trao cờ luân lưu"
+    r"|thống nhất|nhất trí|phân công|suy tôn|giao\s+(?:cho|nhiệm vụ)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class RoleHit:
     unit: UnitSpan
     role: str
-    year: int | None
-    elected: bool
+    year: int | None  # stated with the cue ("Khối trưởng năm 2017") or as the clause's topic ("Năm 2018, A là …")
+    elected: bool  # taken on at this meeting (bầu, phân công, bàn giao …): the new term's year applies
     cue_start: int
     cue_end: int
+    this_year: bool = False  # "năm nay": the year the article reports
 
 
 def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan]) -> list[RoleHit]:
-    """Roles in one sentence: the unit right before the cue, or after "cho"/"bầu" when handed over."""
+    """Roles in one sentence: the unit right before the cue, or after "cho"/"bầu"/"là" when handed over."""
     out: list[RoleHit] = []
     for m in ROLE_RE.finditer(text, sent_start, sent_end):
         cue = m.group("role").lower()
@@ -280,17 +295,30 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
         year = int(ym.group(1)) if ym else None
         if _SCHOOL_YEAR_RE.match(after) and not ym:
             year = -1  # a school year: no calendar year
+        this_year = bool(re.match(r"^\s+năm\s+nay", after, re.I))
         unit = _unit_before(text, m.start(), sent_start, units)
         elected = bool(_ELECT_RE.search(text[max(sent_start, m.start() - 80) : m.start()]))
         if unit is None:
+            then = _ROLE_THEN_UNIT_RE.match(after)
             # "bàn giao nhiệm vụ Khối trưởng năm 2018 cho Sở Y tế", "bầu … làm Khối trưởng"
-            hand = re.match(r"^[^.;]{0,60}?\bcho\s+(?:đơn vị\s+|lãnh đạo\s+)?", after)
-            if hand:
+            hand = re.match(r"^[^.;]{0,60}?\bcho\s+(?:đơn vị\s+|lãnh đạo\s+|đại diện\s+)?", after)
+            if then:
+                unit = _unit_at(text, m.end() + then.end(), sent_end, units)
+            elif hand:
                 unit = _unit_at(text, m.end() + hand.end(), sent_end, units)
                 elected = True
         if unit is None:
             continue
-        out.append(RoleHit(unit, role, year, elected, m.start(), m.end()))
+        if year is None:
+            topic = _TOPIC_YEAR_RE.search(text[max(sent_start, unit.start - 40) : unit.start])
+            year = int(topic.group(1)) if topic else None
+        out.append(RoleHit(unit, role, year, elected, m.start(), m.end(), this_year))
+    # "A là Trưởng Khối, B là Phó Trưởng Khối năm 2018": one year for the whole coordination
+    for i, h in enumerate(out):
+        if h.year is None:
+            later = next((o for o in out[i + 1 :] if o.year and o.year > 0 and o.elected == h.elected), None)
+            if later:
+                out[i] = RoleHit(h.unit, h.role, later.year, h.elected, h.cue_start, h.cue_end, h.this_year)
     return out
 
 

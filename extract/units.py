@@ -261,3 +261,27 @@ def open_units(text: str, start: int, end: int, taken: list[tuple[int, int]]) ->
             out.append(UnitSpan(s, e, c[0], c[1], c[2]))
             taken = [*taken, (s, e)]
     return out
+
+
+_PLACE_RE = re.compile(
+    r"(?<![\w])(?:[Tt]ỉnh|[Hh]uyện|[Tt]hị xã|[Tt]hành phố)\s+(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,3})"
+)
+
+
+def place_units(text: str, start: int, end: int, taken: list[UnitSpan]) -> list[UnitSpan]:
+    """Provinces and districts acting as members of a cluster ("Tỉnh Đắk Lắk - Cụm trưởng"), outside named units."""
+    out: list[UnitSpan] = []
+    lex = lexicon()
+    for m in _PLACE_RE.finditer(text, start, end):
+        if any(u.start <= m.start() < u.end for u in taken):
+            continue
+        kind = m.group(0).split()[0].lower()
+        if kind == "tỉnh":
+            p = lex.province(m.group("name"))
+            if p is None:
+                continue
+            name = f"tỉnh {p.name}"
+        else:
+            name = f"{kind} {m.group('name')}" if kind != "thị" else f"thị xã {m.group('name')}"
+        out.append(UnitSpan(m.start(), m.end(), name, 0.6, "place"))
+    return out

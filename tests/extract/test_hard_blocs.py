@@ -61,7 +61,8 @@ CASE11_NUMBERED = [
     pytest.param(
         _article(
             "Khối thi đua số XII tổng kết năm 2023",
-            "Chiều 15/01, Khối thi đua số XII tỉnh Nghệ An tổ chức hội nghị tổng kết công tác thi đua năm 2023.",
+            "Chiều 15/01, Khối thi đua số XII tỉnh Nghệ An tổ chức hội nghị tổng kết công tác thi đua năm "
+            "2023.",
         ),
         "12",
         id="roman-twelve",
@@ -97,7 +98,8 @@ CASE11_NAMED = [
     pytest.param(
         _article(
             "Khối Mặt trận và các đoàn thể tỉnh ký kết giao ước thi đua năm 2024",
-            "Sáng 02/02, Khối Mặt trận và các đoàn thể tỉnh Yên Bái tổ chức ký kết giao ước thi đua năm 2024.",
+            "Sáng 02/02, Khối Mặt trận và các đoàn thể tỉnh Yên Bái tổ chức ký kết giao ước thi đua năm "
+            "2024.",
         ),
         "Khối Mặt trận và các đoàn thể tỉnh",
         id="front-and-mass-organisations",
@@ -187,8 +189,8 @@ def test_case12_false_hits_next_to_a_real_bloc() -> None:
         "Khối thi đua số 3 tổng kết năm 2023",
         "Chiều 17/01, Khối thi đua số 3 tỉnh Hà Nam gồm Đảng ủy Khối các cơ quan tỉnh, Đoàn Khối Cơ quan và "
         "Doanh nghiệp tỉnh, Công an tỉnh và Bộ Chỉ huy Quân sự tỉnh tổ chức hội nghị tổng kết năm 2023.",
-        "Dù khối lượng công việc lớn, các đơn vị đã hoàn thành tốt nhiệm vụ. Năm qua, Bộ Chỉ huy Quân sự tỉnh "
-        "còn dẫn đầu Khối thi đua số 5 của Quân khu 3.",
+        "Dù khối lượng công việc lớn, các đơn vị đã hoàn thành tốt nhiệm vụ. Năm qua, Bộ Chỉ huy Quân sự "
+        "tỉnh còn dẫn đầu Khối thi đua số 5 của Quân khu 3.",
     )
     blocs = _blocs(text)
     assert [b["number"] for b in blocs] == ["3"]

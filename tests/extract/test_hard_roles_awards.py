@@ -106,7 +106,9 @@ def test_case13_cluster_leader_and_deputy_are_bloc_roles() -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
-        pytest.param("Đồng chí Bùi Văn Hải, Trưởng Ban Tổ chức Tỉnh ủy phát biểu chỉ đạo hội nghị.", id="trưởng-ban"),
+        pytest.param(
+            "Đồng chí Bùi Văn Hải, Trưởng Ban Tổ chức Tỉnh ủy phát biểu chỉ đạo hội nghị.", id="trưởng-ban"
+        ),
         pytest.param(
             "Bà Đỗ Thị Lan, Phó Trưởng ban Thi đua - Khen thưởng tỉnh đánh giá cao kết quả của Khối.",
             id="phó-trưởng-ban",
@@ -121,8 +123,8 @@ def test_case13_titles_that_are_not_bloc_roles(sentence: str) -> None:
 def test_case14_outgoing_leader_holds_the_reviewed_year_incoming_the_next() -> None:
     text = _article(
         "Khối thi đua số 2 tổng kết công tác thi đua năm 2020",
-        "Chiều 22/01, Khối thi đua số 2 tỉnh Thái Bình tổ chức hội nghị tổng kết công tác thi đua, khen thưởng "
-        "năm 2020. Sở Y tế (Khối trưởng) chủ trì hội nghị.",
+        "Chiều 22/01, Khối thi đua số 2 tỉnh Thái Bình tổ chức hội nghị tổng kết công tác thi đua, khen "
+        "thưởng năm 2020. Sở Y tế (Khối trưởng) chủ trì hội nghị.",
         "Hội nghị đã bầu Sở Tư pháp làm Khối trưởng, Sở Công Thương làm Khối phó.",
     )
     got = _roles(_record(text, "2021-01-25"))
@@ -193,8 +195,8 @@ def test_case15_status_follows_the_governing_verb(sentence: str, expected: tuple
 
 def test_case15_one_sentence_with_a_conferral_and_a_proposal() -> None:
     text = _review_2022(
-        "Dịp này, Sở Nội vụ được tặng Bằng khen của Chủ tịch UBND tỉnh; Hội nghị cũng thống nhất đề nghị UBND "
-        "tỉnh tặng Cờ thi đua cho Thanh tra tỉnh."
+        "Dịp này, Sở Nội vụ được tặng Bằng khen của Chủ tịch UBND tỉnh; Hội nghị cũng thống nhất đề nghị "
+        "UBND tỉnh tặng Cờ thi đua cho Thanh tra tỉnh."
     )
     awards = _awards(_record(text, "2023-01-13"))
     assert awards[(_k("Sở Nội vụ"), "bang_khen")]["status"] == "conferred"
@@ -277,7 +279,7 @@ def test_case17_every_listed_recipient_gets_the_award(sentence: str, recipients:
     rec = extract_article(doc_id="hard-roles-awards", text=_review_2022(sentence), published="2023-01-13")
     got = {_k(a["recipient"]) for a in rec.to_schema()["awards"] if a["award"] == "bang_khen"}
     assert got == {_k(u) for u in recipients}
-    assert not any(f.startswith("count_mismatch") for f in rec.flags), rec.flags
+    assert not any("count_mismatch" in f for f in rec.flags), rec.flags
 
 
 # hard case 18: the award year ---------------------------------------------------------------------
@@ -285,8 +287,8 @@ def _midyear_2022(sentence: str) -> str:
     """An interim review of the first half of 2022 (published 2022-07-16)."""
     return _article(
         "Khối thi đua số 3 sơ kết công tác thi đua 6 tháng đầu năm 2022",
-        "Chiều 15/7, Khối thi đua số 3 tỉnh Thái Bình tổ chức hội nghị sơ kết công tác thi đua 6 tháng đầu năm "
-        "2022.",
+        "Chiều 15/7, Khối thi đua số 3 tỉnh Thái Bình tổ chức hội nghị sơ kết công tác thi đua 6 tháng đầu "
+        "năm 2022.",
         sentence,
     )
 
@@ -300,8 +302,8 @@ CASE18 = [
     ),
     pytest.param(
         _midyear_2022(
-            "Tại hội nghị, Sở Y tế được UBND tỉnh tặng Cờ thi đua vì là đơn vị dẫn đầu phong trào thi đua năm "
-            "2021."
+            "Tại hội nghị, Sở Y tế được UBND tỉnh tặng Cờ thi đua vì là đơn vị dẫn đầu phong trào thi đua "
+            "năm 2021."
         ),
         "2022-07-16",
         ("Sở Y tế", "co_thi_dua", 2021),
@@ -327,8 +329,8 @@ def test_case18_award_year(text: str, published: str, expected: tuple[str, str, 
 def test_case18_no_year_when_nothing_is_reviewed_or_stated() -> None:
     text = _article(
         "Khối thi đua số 3 ký kết giao ước thi đua",
-        "Sáng 06/3, Khối thi đua số 3 tỉnh Thái Bình tổ chức ký kết giao ước thi đua. Tại hội nghị, Sở Tư pháp "
-        "vinh dự đón nhận Bằng khen của Bộ Tư pháp.",
+        "Sáng 06/3, Khối thi đua số 3 tỉnh Thái Bình tổ chức ký kết giao ước thi đua. Tại hội nghị, Sở Tư "
+        "pháp vinh dự đón nhận Bằng khen của Bộ Tư pháp.",
     )
     rec = extract_article(doc_id="hard-roles-awards", text=text, published="2024-03-07")
     awards = _awards(rec.to_schema())
@@ -350,13 +352,14 @@ CASE19 = [
         id="order-of-labour",
     ),
     pytest.param(
-        "Khối cũng trao Giấy khen của Khối cho Sở Xây dựng vì thành tích trong phong trào văn nghệ, thể thao.",
+        "Khối cũng trao Giấy khen của Khối cho Sở Xây dựng vì thành tích trong phong trào văn nghệ, thể "
+        "thao.",
         ("Sở Xây dựng", "giay_khen", "khoi", "conferred"),
         id="certificate-of-the-bloc",
     ),
     pytest.param(
-        "Kết thúc hội nghị, Sở Tư pháp đã trao Cờ luân lưu của Khối cho Sở Công Thương, đơn vị Khối trưởng năm "
-        "2023.",
+        "Kết thúc hội nghị, Sở Tư pháp đã trao Cờ luân lưu của Khối cho Sở Công Thương, đơn vị Khối trưởng "
+        "năm 2023.",
         ("Sở Công Thương", "co_luan_luu", "khoi", "conferred"),
         id="rotating-flag",
     ),

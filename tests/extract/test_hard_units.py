@@ -267,8 +267,8 @@ CASE4 = [
         "Hà Giang",
         _article(
             "Khối thi đua số 9 tổng kết năm 2019",
-            "Sáng 07/01, Khối thi đua số 9 tỉnh Hà Giang gồm Hội LHPN, Hội Nông dân, Hội CCB tỉnh tổ chức hội "
-            "nghị tổng kết công tác thi đua năm 2019.",
+            "Sáng 07/01, Khối thi đua số 9 tỉnh Hà Giang gồm Hội LHPN, Hội Nông dân, Hội CCB tỉnh tổ chức "
+            "hội nghị tổng kết công tác thi đua năm 2019.",
         ),
         "2020-01-08",
         {"Hội Liên hiệp Phụ nữ tỉnh", "Hội Nông dân tỉnh", "Hội Cựu chiến binh tỉnh"},
@@ -370,7 +370,8 @@ CASE6 = [
         _article(
             "Khối thi đua các đoàn thể tỉnh Gia Lai ký kết giao ước năm 2023",
             "Chiều 17/02, các đơn vị trong Khối thi đua các đoàn thể gồm: Tỉnh Đoàn Gia Lai, LĐLĐ tỉnh Gia "
-            "Lai, Hội Nông dân tỉnh Gia Lai và Hội Cựu chiến binh Gia Lai đã ký kết giao ước thi đua năm 2023.",
+            "Lai, Hội Nông dân tỉnh Gia Lai và Hội Cựu chiến binh Gia Lai đã ký kết giao ước thi đua năm "
+            "2023.",
         ),
         {"Tỉnh đoàn", "Liên đoàn Lao động tỉnh", "Hội Nông dân tỉnh", "Hội Cựu chiến binh tỉnh"},
         id="tinh-doan-capitalised-and-province-names",
@@ -458,8 +459,8 @@ CASE8 = [
             "Khối thi đua số 2 tổng kết năm 2022",
             "Chiều 11/01, Khối thi đua số 2 tỉnh Sơn La tổ chức hội nghị tổng kết công tác thi đua năm 2022. "
             "Khối gồm: Sở Nội vụ, Sở Tư pháp, Thanh tra tỉnh và Báo Sơn La.",
-            "Dự hội nghị có ông Lò Văn Thắng, Phó Trưởng Ban Thi đua – Khen thưởng tỉnh; đại diện lãnh đạo UBND "
-            "tỉnh; lãnh đạo các đơn vị thành viên và phóng viên các cơ quan báo, đài của tỉnh.",
+            "Dự hội nghị có ông Lò Văn Thắng, Phó Trưởng Ban Thi đua – Khen thưởng tỉnh; đại diện lãnh đạo "
+            "UBND tỉnh; lãnh đạo các đơn vị thành viên và phóng viên các cơ quan báo, đài của tỉnh.",
         ),
         ["Ban Thi đua - Khen thưởng tỉnh", "Ủy ban nhân dân tỉnh", "Đài Phát thanh và Truyền hình tỉnh"],
         id="board-ubnd-reporters",
