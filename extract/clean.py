@@ -25,6 +25,7 @@ import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
+from extract import legacy
 from extract.errors import CleaningError
 from extract.pagedate import parse_page_date
 from extract.sites import SiteParser, parser_for
@@ -111,6 +112,7 @@ def _parse(html: str) -> HtmlElement:
         raise CleaningError(f"unparseable HTML ({exc}); check that the page was fetched completely") from exc
     for el in list(doc.iter(lxml.etree.Comment, "script", "style", "noscript", "template")):
         el.drop_tree()
+    _legacy_to_unicode(doc)
     # hidden blocks carry injected spam links on hacked sites (portals.md §4.10)
     for el in list(doc.iter()):
         if isinstance(el.tag, str) and (
@@ -225,6 +227,17 @@ def _trafilatura_fields(html: str, url: str) -> dict[str, str]:
         return {}
     values = doc if isinstance(doc, dict) else {k: getattr(doc, k, None) for k in ("text", "title", "date")}
     return {k: str(values[k]) for k in ("text", "title", "date") if values.get(k)}
+
+
+def _legacy_to_unicode(doc: HtmlElement) -> None:
+    """Rewrite text typed in TCVN3/VNI fonts as Unicode, node by node (a page may mix both)."""
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.text and legacy.has_legacy(el.text):
+            el.text = legacy.to_unicode(el.text)
+        if el.tail and legacy.has_legacy(el.tail):
+            el.tail = legacy.to_unicode(el.tail)
 
 
 def clean_html(html: str, url: str, family: str | None = None) -> CleanArticle:

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from extract import legacy
+
 # Old-style tone placement ("hoà", "Uỷ") → new style ("hòa", "Ủy"): same length, so offsets hold.
 # Only where the vowel pair ends the syllable ("hoàn" is already right) and "uy" is not "quy".
 _TONES = "\u0300\u0301\u0309\u0303\u0323"  # grave, acute, hook, tilde, dot below
@@ -64,27 +66,33 @@ def normalize(original: str) -> Normalized:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i, n = 0, len(original)
+    src = original
+    src_starts: list[int] | None = None
+    src_ends: list[int] = []
+    if legacy.has_legacy(original):  # TCVN3/VNI lines first: their "\xad" is a letter, not a soft hyphen
+        src, src_starts, src_ends = legacy.decode(original)
+    i, n = 0, len(src)
     while i < n:
         j = i + 1
-        while j < n and unicodedata.combining(original[j]):
+        while j < n and unicodedata.combining(src[j]):
             j += 1
-        cluster = original[i:j]
+        cluster = src[i:j]
+        o_start, o_end = (src_starts[i], src_ends[j - 1]) if src_starts is not None else (i, j)
         if cluster in _DROP:
             i = j
             continue
         cluster = _CHAR_MAP.get(cluster, cluster)
-        if original[i] == "\r" and j < n and original[j] == "\n":
+        if src[i] == "\r" and j < n and src[j] == "\n":
             i = j  # CRLF: the LF that follows stands for both
             continue
         if cluster == " " and out and out[-1] == " ":
-            ends[-1] = j  # a run of spaces reads as one, so "Đại  biểu" still matches "Đại biểu"
+            ends[-1] = o_end  # a run of spaces reads as one, so "Đại  biểu" still matches "Đại biểu"
             i = j
             continue
         for ch in unicodedata.normalize("NFC", cluster):
             out.append(ch)
-            starts.append(i)
-            ends.append(j)
+            starts.append(o_start)
+            ends.append(o_end)
         i = j
     text = "".join(out)
     text = _OLD_TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
