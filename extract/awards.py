@@ -142,7 +142,7 @@ def find_awards(text: str, start: int, end: int, units: list[UnitSpan], gaz: lis
         prev_agent_issuer = agent_issuer or prev_agent_issuer
 
         year = _year(text, m, clause_s, zone_e)
-        if year is None and reviewed_year:
+        if year is None and reviewed_year and kind != "huan_chuong":  # orders reward many years' work
             # the rotating flag goes to the bloc's leader for the coming year
             year = reviewed_year + 1 if kind == "co_luan_luu" else reviewed_year
         recips, consumed, count = _after_recipients(text, m.end(), zone_e, nxt, gaz)
@@ -204,10 +204,16 @@ def _issuer(after: str, before: str, kind: str) -> tuple[str | None, str | None]
 
 def _year(text: str, m: re.Match[str], clause_s: int, zone_e: int) -> int | None:
     ym = _YEAR_RE.match(text, m.end() + 1, zone_e) or _YEAR_RE.search(text, m.end(), min(zone_e, m.end() + 120))
-    if ym and not re.search(r"\s(?:cho|là)\s", text[m.end() : ym.start()]):
+    if ym and not _in_period(text, ym):
         return int(ym.group(1))
-    years = list(_YEAR_RE.finditer(text, clause_s, m.start()))
+    years = [y for y in _YEAR_RE.finditer(text, clause_s, m.start()) if not _in_period(text, y)]
     return int(years[-1].group(1)) if years else None
+
+
+def _in_period(text: str, ym: re.Match[str]) -> bool:
+    """ "từ năm 2017 đến năm 2021": a span of years, not one emulation year."""
+    return bool(re.search(r"(?:từ|giai đoạn)\s*$", text[max(0, ym.start() - 12) : ym.start()], re.I)
+                or re.match(r"\s*(?:đến|[-–])\s*(?:năm\s+)?(?:19|20)\d\d", text[ym.end() : ym.end() + 14], re.I))
 
 
 def _after_recipients(text: str, pos: int, zone_e: int, next_cue: int,

@@ -154,8 +154,7 @@ def extract_record(
     remaining: list[tuple[aw.AwardHit, tuple[int, int]]] = []
     hits_with_count: list[aw.AwardHit] = []
     for s, e in sentences:
-        for hit in aw.find_awards(w, s, e, all_units, gaz, reviewed_year=reviewed or (
-                event_day.year if event_day and kinds else None)):
+        for hit in aw.find_awards(w, s, e, all_units, gaz, reviewed_year=reviewed):
             if hit.stated_count:
                 hits_with_count.append(hit)
             if hit.recipient is None:
@@ -320,7 +319,7 @@ def _province(rec: Record, w: str, url: str | None, hint: str | None, ev: _Evide
     # a cluster of several provinces belongs to none of them
     provs_in_members = {p.name for m in rec.members for p in lex.provinces if m.unit.endswith(" " + p.name) or m.unit == p.name}
     bloc_names = " ".join(b.name for b in rec.blocs)
-    if len(provs_in_members) >= 2 or re.search(r"\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I) or sum(
+    if len(provs_in_members) >= 2 or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I) or sum(
         1 for p in lex.provinces if p.name in bloc_names) >= 2 or re.search(r"\bBộ\s|Việt Nam", bloc_names):
         return
     if hint:

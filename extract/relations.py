@@ -33,7 +33,10 @@ _LIST_END_RE = re.compile(
     r"[.!?](?:\s|$)|\n|\s(?:tổ chức|vừa|đã|đang|tiến hành|cùng ký|ký kết|tham gia|tham dự|thuộc Khối|thuộc khối"
     r"|nhằm|với tổng|đồng chủ trì|với\s+\d)(?!\w)"
 )
-_COUNT_RE = re.compile(r"(\d+)\s+(?:đơn vị|cơ quan|tập thể|sở|thành viên|tỉnh|Sở)", re.IGNORECASE)
+# "09 đơn vị", "7 tỉnh" — but not "Khối thi đua số 3 tỉnh Thái Bình" (a bloc number)
+_COUNT_RE = re.compile(
+    r"(?<!số )(?<!khối )(?<!cụm )(?<!đua )(\d+)\s+(?:đơn vị|cơ quan|tập thể|sở|thành viên|tỉnh|Sở)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,7 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
             raw.append((seg_s, seg_e, text[seg_s:seg_e]))
     prev_surface = ""
     for n, (seg_s, seg_e, surface) in enumerate(raw):
-        if loc and n and re.match(rf"(?:\d+\s+)?(?:{_HEADS})\s", surface):
+        if loc and n and (re.match(rf"(?:\d+\s+)?(?:{_HEADS})\s", surface) or starts_with_head(surface, 0)):
             # "… Bình Phước và 4 Phòng Ngoại vụ thuộc Văn phòng UBND các tỉnh A, B": a new sub-list
             items.extend(_parse_list_region(text, seg_s, end, gaz))
             break
@@ -175,15 +178,28 @@ def _share_tails(text: str, items: list[ListItem]) -> list[ListItem]:
 def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[ListItem]:
     """Units listed as members after "gồm", "các đơn vị trong Khối:", "N đơn vị:" …"""
     out: list[ListItem] = []
+    done = start
     for m in _LIST_TRIGGER_RE.finditer(text, start, end):
+        if m.start() < done:
+            continue  # inside the list an earlier trigger opened ("gồm 05 đơn vị: …")
         ctx = text[max(start, m.start() - 120) : m.start()].lower()
         if not re.search(r"khối|cụm|đơn vị|thành viên|cơ quan|sở|tỉnh|ngành", ctx + m.group().lower()):
             continue
         ls = m.end()
-        if not _opens_list(text, ls, end, gaz):
+        typed = _TYPED_COUNT_RE.match(text, ls, end)
+        if typed:
+            ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon
+        elif not _opens_list(text, ls, end, gaz):
             continue  # "gồm 07 thành viên với nhiệm vụ …" describes, it does not list
-        out.extend(_parse_list_region(text, ls, list_end(text, ls, end, gaz), gaz))
+        le = list_end(text, ls, end, gaz)
+        out.extend(_parse_list_region(text, ls, le, gaz))
+        done = le
     return out
+
+
+_TYPED_COUNT_RE = re.compile(
+    r"\s*(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|thành\s+viên|tập\s+thể)[^.;:]{0,60}:\s*", re.IGNORECASE
+)
 
 
 def list_end(text: str, start: int, end: int, gaz: list[UnitSpan]) -> int:
@@ -255,12 +271,14 @@ _TAKES_ROLE = (
     r"|tiếp nhận)(?:\s+(?:vai trò|nhiệm vụ|chức))?(?:\s+(?:là|làm))?"
 )
 _BEFORE_ROLE_RE = re.compile(
-    rf"(?:\s*[(,–\-]\s*|\s+{_TAKES_ROLE}\s+|\s+)(?:đơn vị\s+)?$",
+    rf"(?:\s*[(,–\-]\s*|\s+)(?:(?:là\s+)?đơn vị\s+)?(?:{_TAKES_ROLE}\s+)?(?:đơn vị\s+)?$",
     re.IGNORECASE,
 )
 # "Đơn vị Khối phó năm nay là Trường Chính trị tỉnh", "Khối trưởng năm 2017 là Sở Y tế"
 _ROLE_THEN_UNIT_RE = re.compile(
-    r"^(?:\s+(?:thi\s+đua|của\s+(?:khối|cụm)))?(?:\s+năm\s+(?:nay|(?:19|20)\d\d))?\s+(?:là|thuộc về)\s+(?:đơn vị\s+)?",
+    r"^(?:\s+(?:thi\s+đua|của\s+(?:khối|cụm)))?(?:\s+năm\s+(?:nay|(?:19|20)\d\d))?"
+    r"(?:\s+(?:là|thuộc về)\s+(?:đơn vị\s+)?|\s*[–-]\s*(?:phó\s+)?(?:giám đốc|chủ tịch|trưởng ban|chánh văn phòng"
+    r"|chánh thanh tra|viện trưởng|chánh án|cục trưởng|bí thư|hiệu trưởng|tổng biên tập)\s+)",
     re.IGNORECASE,
 )
 _TOPIC_YEAR_RE = re.compile(r"(?:^|[,:;]\s*|\s)năm\s+((?:19|20)\d\d)\s*,?\s*$", re.IGNORECASE)
