@@ -13,7 +13,7 @@ _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
     r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện))|\s[-–]\s*(?:khối|cụm)\s|$|\n"
     r"|\stổ chức(?=\s*$|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết|triển khai|gồm|bao gồm|có|là|do|được|năm\s+\d|năm học"
-    r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia|cho|và\s+(?:các|ban|đại)|hội nghị"
+    r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia|cho|và\s+(?:các(?!\s+(?:đoàn thể|tổ chức|hội))|ban|đại)|hội nghị"
     r"|phát động|thống nhất|nhất trí|luôn|cũng|nhằm|của\s+tỉnh|6 tháng|gửi|bỏ phiếu|suy tôn|hiện nay)(?!\w)))"
 )
 _BLOC_RE = re.compile(
@@ -30,6 +30,11 @@ _FALSE_AFTER_RE = re.compile(
 _NAMED_RE = re.compile(
     r"^\s*(thi đua|giao ước|số|thứ|\d|[IVXL]+\b|các\s|cơ quan|nội chính|an ninh|anninh|annd|mttq|mặt trận"
     r"|sự nghiệp|văn hóa|kinh tế|tham mưu|đảng|doanh nghiệp|dịch vụ|trường|hội|chi cục|sở|ngành|đoàn thể)",
+    re.IGNORECASE,
+)
+_MILITARY_RE = re.compile(
+    r"\s*(?:của|thuộc)\s+(?:Quân\s+khu|Quân\s+đoàn|Bộ\s+Tư\s+lệnh|Sư\s+đoàn|Binh\s+đoàn|Quân\s+chủng|Binh\s+chủng"
+    r"|Bộ\s+Quốc\s+phòng|Tổng\s+cục\s+(?:Chính\s+trị|Hậu\s+cần|Kỹ\s+thuật))",
     re.IGNORECASE,
 )
 _GENERIC_RE = re.compile(r"^(khối|cụm)(\s+thi đua)?(\s+(này|trưởng|phó))?$", re.IGNORECASE)
@@ -87,6 +92,9 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
         if re.fullmatch(r"(?i)(khối|cụm)( thi đua)?( (các|của)( \w+)?)?", name):
             continue
         pos = m.start() + len(name)
+        if _MILITARY_RE.match(text, m.start() + len(name), min(end, m.start() + len(name) + 40)) or re.search(
+                _MILITARY_RE.pattern, name, re.IGNORECASE):
+            continue  # "Khối thi đua số 5 của Quân khu 3": an army bloc, not the province's
         num = m.group("num")
         if num is None:
             trailing = re.search(r"\s(\d{1,2})$", name)  # "Khối thi đua Dịch vụ - Thương mại 1"

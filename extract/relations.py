@@ -80,13 +80,19 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
     list's type word was given, "các Sở: Y tế, Tư pháp"). Parentheses are never cut.
     """
     protected = [(u.start, u.end) for u in gaz if u.start >= start and u.end <= end] + _paren_spans(text, start, end)
+    if head and not loc:
+        protected += _typed_names(text, start, end, head)
     bounds = [start]
+    plural: str | None = None  # "các Ban Tổ chức, Tuyên giáo, Dân vận Tỉnh ủy": the head word is shared
     for m in _CUT_RE.finditer(text, start, end):
         p = m.start()
         if any(a <= p < b for a, b in protected):
             continue
+        pm = _PLURAL_HEAD_RE.match(text, bounds[-1], p)
+        plural = pm.group(1) if pm else plural if not starts_with_head(text, bounds[-1]) else None
         sep = m.group().strip()
-        if sep != ";" and not ((head or loc) and sep == "," or _starts_unit(text, m.end(), end, gaz)):
+        shared = (head or loc or plural) and text[m.end() : m.end() + 3].lstrip()[:1].isupper()
+        if sep != ";" and not ((head or loc) and sep == "," or shared or _starts_unit(text, m.end(), end, gaz)):
             continue
         bounds += [p, m.end()]
     bounds.append(end)
@@ -95,9 +101,10 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
     for a, b in zip(bounds[::2], bounds[1::2], strict=False):
         seg_s, seg_e = _item_extent(text, a, b, gaz)
         if seg_e > seg_s:
-            raw.append((seg_s, seg_e, text[seg_s:seg_e]))
+            raw.append((a, seg_s, seg_e, text[seg_s:seg_e]))
     prev_surface = ""
-    for n, (seg_s, seg_e, surface) in enumerate(raw):
+    plural = None
+    for n, (seg_a, seg_s, seg_e, surface) in enumerate(raw):
         if loc and n and (re.match(rf"(?:\d+\s+)?(?:{_HEADS})\s", surface) or starts_with_head(surface, 0)):
             # "… Bình Phước và 4 Phòng Ngoại vụ thuộc Văn phòng UBND các tỉnh A, B": a new sub-list
             items.extend(_parse_list_region(text, seg_s, end, gaz))
@@ -108,7 +115,9 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
             name = f"{head} {loc} {surface}" if not surface.lower().startswith(loc) else f"{head} {surface}"
             c = canonicalize(name)
         else:
-            c = canonicalize(surface, head=head)
+            pm = _PLURAL_HEAD_RE.match(text, seg_a, seg_e)
+            plural = pm.group(1) if pm else plural if not starts_with_head(surface, 0) else None
+            c = canonicalize(surface, head=head or (plural if not pm else None))
             shared = _shared_head(prev_surface, surface)
             if shared and (c is None or c[2] == "open_class" and not starts_with_head(surface, 0)):
                 c = canonicalize(f"{shared} {surface}") or c
@@ -143,6 +152,27 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
     return s, e
 
 
+_PLURAL_HEAD_RE = re.compile(r"\s*(?:\d+\s+|các\s+)(Ban|Sở|Phòng|Hội|Trường|Cục)\s+(?=[A-ZĐ])")
+
+
+def _typed_names(text: str, start: int, end: int, head: str) -> list[tuple[int, int]]:
+    """In "05 sở, ngành: Y tế, Văn hóa, Thể thao và Du lịch", the runs that name one unit with the type."""
+    seps = [start] + [m.end() for m in re.finditer(r"[,;]\s*", text[start:end])]
+    seps = [start + s if i else s for i, s in enumerate(seps)]
+    ends = [start + m.start() for m in re.finditer(r"\s*[,;]", text[start:end])] + [end]
+    out: list[tuple[int, int]] = []
+    for i, a in enumerate(seps):
+        for k in (3, 2, 1):
+            if i + k - 1 >= len(ends):
+                continue
+            b = ends[i + k - 1]
+            c = canonicalize(f"{head} {text[a:b]}")
+            if c and c[2] != "open_class" and c[1] >= 0.9:
+                out.append((a, b))
+                break
+    return out
+
+
 def _shared_head(prev: str, surface: str) -> str | None:
     """The words an item borrows from the one before: "VKSND huyện A và thị xã B" → "VKSND"."""
     if not prev:
@@ -168,7 +198,7 @@ def _share_tails(text: str, items: list[ListItem]) -> list[ListItem]:
         j = i - 1
         while j >= 0 and ";" not in text[out[j].end : out[j + 1].start]:
             if out[j].rule in ("open_class", "type_restored") and not _TAIL_RE.search(out[j].canonical):
-                c = canonicalize(f"{text[out[j].start : out[j].end]} {tail.group(1)}")
+                c = canonicalize(f"{out[j].canonical} {tail.group(1)}")
                 if c:
                     out[j] = ListItem(out[j].start, out[j].end, c[0], min(c[1], 0.85), "shared_tail")
             j -= 1
