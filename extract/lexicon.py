@@ -15,6 +15,7 @@ from importlib import resources
 from extract.textnorm import fold, normalize
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
+_SLOT_RE = re.compile(r"\{(huyện|thị xã|thành phố|quận)\}")
 _KEY_DROP = {"va", "tinh"}
 
 
@@ -78,13 +79,21 @@ def lexicon() -> Lexicon:
         key=lambda ab: len(ab[0]),
         reverse=True,
     )
+    districts: dict[str, list[str]] = {}
+    for row in _rows("districts.tsv")[1:]:
+        if len(row) >= 3:
+            districts.setdefault(row[1], []).append(row[2])
     for row in _rows("units-gazetteer.tsv")[1:]:
         canonical, utype = normalize(row[0]).text, row[1]
         variants = [normalize(v).text for v in (row[2].split("|") if len(row) > 2 else []) if v]
         names = [canonical, *variants]
         if "{" in canonical:
             if "{tỉnh}" not in canonical:
-                continue  # district templates need district lists; open-class rules cover them
+                slot = _SLOT_RE.search(canonical)  # "UBND huyện {huyện}" for every district
+                for d in districts.get(slot.group(1), ()) if slot else ():
+                    for n in names:
+                        _add_unit(lex, n.replace(slot.group(0), d), canonical.replace(slot.group(0), d), utype)
+                continue
             for p in lex.provinces:
                 for n in names:
                     _add_unit(lex, n.replace("{tỉnh}", p.name), canonical.replace("{tỉnh}", p.name), utype)

@@ -73,6 +73,8 @@ _GUEST_KEYS = (
 def is_guest(canonical: str) -> bool:
     """Bodies that attend or give awards but are not bloc members (UBND tỉnh, Ban TĐKT, …)."""
     k = ukey(canonical)
+    if lexicon().unit_types.get(canonical, "").endswith("_khach") or k in ("uy", "thanh uy"):
+        return True  # typed as a guest body in the gazetteer (Ban TĐKT, Tỉnh ủy)
     if k in ("uy ban nhan dan thanh pho", "ubnd thanh pho"):
         return True  # the city's own People's Committee; "UBND thành phố Bắc Kạn" (a town) is a member
     return any(k == g or k.startswith(g + " ") and len(k.split()) <= len(g.split()) + 3 for g in _GUEST_KEYS) and not (

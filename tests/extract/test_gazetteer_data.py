@@ -110,7 +110,6 @@ def test_guest_bodies_are_typed_as_guests() -> None:
             assert not is_guest(row[0]), row[0]
 
 
-@pytest.mark.xfail(reason='is_guest looks for key "tinh uy", but ukey drops "tỉnh": ukey("Tỉnh ủy") == "uy"', strict=False)
 def test_tinh_uy_is_a_guest() -> None:
     assert is_guest("Tỉnh ủy")
 
