@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from functools import cache
 from urllib.parse import urlsplit
 
 from extract import awards as aw
@@ -314,10 +315,22 @@ def _add_member(members: dict[str, MemberFact], canonical: str, evidence: Eviden
     members[k] = MemberFact(evidence, round(min(conf, 1.0), 3), rule, unit=canonical, surface=evidence.text)
 
 
+@cache
+def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
+    """One pattern for every province name and variant (longest first), and the name each spelling means."""
+    names: dict[str, str] = {}
+    for p in lexicon().provinces:
+        for v in {p.name, *(x for x in p.variants if len(x) > 4)}:
+            names.setdefault(v, p.name)
+    alt = "|".join(re.escape(v) for v in sorted(names, key=len, reverse=True))
+    return names, re.compile(rf"(?<![\wÀ-ỹ])(?:{alt})(?![\wÀ-ỹ])")
+
+
 def _province(rec: Record, w: str, url: str | None, hint: str | None, ev: _EvidenceMaker) -> None:
     lex = lexicon()
     # a cluster of several provinces belongs to none of them
-    provs_in_members = {p.name for m in rec.members for p in lex.provinces if m.unit.endswith(" " + p.name) or m.unit == p.name}
+    provs_in_members = {p.name for m in rec.members for p in lex.provinces
+                        if m.unit.endswith(p.name) and (m.unit == p.name or m.unit.endswith(" " + p.name))}
     bloc_names = " ".join(b.name for b in rec.blocs)
     if len(provs_in_members) >= 2 or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I) or sum(
         1 for p in lex.provinces if p.name in bloc_names) >= 2 or re.search(r"\bBộ\s|Việt Nam", bloc_names):
@@ -333,11 +346,13 @@ def _province(rec: Record, w: str, url: str | None, hint: str | None, ev: _Evide
             return
     counts: Counter[str] = Counter()
     first: dict[str, tuple[int, int]] = {}
-    for p in lex.provinces:
-        for v in {p.name, *(x for x in p.variants if len(x) > 4)}:
-            for m in re.finditer(rf"(?<![\wÀ-ỹ]){re.escape(v)}(?![\wÀ-ỹ])", w):
-                counts[p.name] += 1
-                first.setdefault(p.name, (m.start(), m.end()))
+    names, rx = _province_matcher()
+    for m in rx.finditer(w):
+        name = names[m.group(0)]
+        if name == "Hồ Chí Minh" and not re.search(r"(?:thành phố|TP\.?)\s*$", w[max(0, m.start() - 12) : m.start()], re.I):
+            continue  # the President ("tư tưởng, đạo đức Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh"), not the city
+        counts[name] += 1
+        first.setdefault(name, (m.start(), m.end()))
     if counts:
         name, n = counts.most_common(1)[0]
         s, e = first[name]
