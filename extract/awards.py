@@ -76,6 +76,7 @@ class AwardHit:
     cue_end: int
     confidence: float
     stated_count: int | None = None
+    year_stated: bool = False
 
 
 def award_kind(cue: str) -> str:
@@ -106,6 +107,8 @@ def issuer_of(phrase: str) -> str | None:
         return "ubnd_tinh"
     if re.search(r"(?<!\w)bộ\s|tối cao|trung ương|tổng liên đoàn|tổng cục|(?<!\w)ngành|việt nam|(?<!\w)tw(?!\w)", p):
         return "bo_nganh"
+    if re.search(r"tỉnh ủy|thành ủy|huyện ủy|ban thường vụ|ban chấp hành đảng bộ", p):
+        return "other"  # the Party committee's own certificates
     if re.search(r"(?:của|cho)\s+(?:khối|cụm)|(?<!\w)(?:khối|cụm)\s+thi\s+đua", p):
         return "khoi"
     if re.search(r"giám đốc|viện trưởng|vksnd|viện kiểm sát|tòa án|công an|sở\s|cục\s", p):
@@ -142,6 +145,7 @@ def find_awards(text: str, start: int, end: int, units: list[UnitSpan], gaz: lis
         prev_agent_issuer = agent_issuer or prev_agent_issuer
 
         year = _year(text, m, clause_s, zone_e)
+        stated = year is not None
         if year is None and reviewed_year and kind != "huan_chuong":  # orders reward many years' work
             # the rotating flag goes to the bloc's leader for the coming year
             year = reviewed_year + 1 if kind == "co_luan_luu" else reviewed_year
@@ -155,7 +159,7 @@ def find_awards(text: str, start: int, end: int, units: list[UnitSpan], gaz: lis
             conf = 0.75
             consumed = m.end()
         for r in recips:
-            out.append(AwardHit(r, kind, issuer, year, status, m.start(), m.end(), conf if r else 0.6, count))
+            out.append(AwardHit(r, kind, issuer, year, status, m.start(), m.end(), conf if r else 0.6, count, stated))
         floor = max(consumed, m.end())
     return out
 
@@ -171,6 +175,8 @@ def _in_parens(text: str, start: int, pos: int) -> bool:
 
 
 def _status(before: str, prev: str | None, sentence_before: str) -> str:
+    if prev and re.match(r"\W*(?:và|cùng|đồng thời)\s+(?:đề\s+nghị\s+)?(?:tặng|trao|công\s+nhận)", before):
+        return prev  # "đề nghị … tặng Cờ cho A và công nhận danh hiệu … cho B": one proposal
     if _PROPOSE_RE.search(before):
         return "proposed"
     if _CONFER_RE.search(before):
@@ -203,7 +209,7 @@ def _issuer(after: str, before: str, kind: str) -> tuple[str | None, str | None]
 
 
 def _year(text: str, m: re.Match[str], clause_s: int, zone_e: int) -> int | None:
-    ym = _YEAR_RE.match(text, m.end() + 1, zone_e) or _YEAR_RE.search(text, m.end(), min(zone_e, m.end() + 120))
+    ym = _YEAR_RE.match(text, m.end() + 1, zone_e) or _YEAR_RE.search(text, m.end(), min(zone_e, m.end() + 240))
     if ym and not _in_period(text, ym):
         return int(ym.group(1))
     years = [y for y in _YEAR_RE.finditer(text, clause_s, m.start()) if not _in_period(text, y)]

@@ -286,9 +286,16 @@ def _add_award(rec: Record, awarded: dict[tuple[str, str], AwardFact], members: 
                hit: aw.AwardHit, recipient: str, unit_ev: Evidence | None, cue_ev: Evidence, conf: float, w: str) -> None:
     recipient = _member_for_province(recipient, members)
     k = (ukey(recipient), hit.award)
-    if k in awarded or is_guest(recipient):
+    if is_guest(recipient):
         return
-    fact = AwardFact(cue_ev, round(conf, 3), "award_pattern", recipient=recipient, award=hit.award,  # type: ignore[arg-type]
+    old = awarded.get(k)
+    if old is not None:
+        if hit.year_stated and old.year != hit.year and old.rule == "award_pattern":
+            old.year = hit.year  # a headline's bare "đón nhận Cờ thi đua" is dated by the body
+            old.rule = "award_pattern:stated_year"
+        return
+    rule = "award_pattern:stated_year" if hit.year_stated else "award_pattern"
+    fact = AwardFact(cue_ev, round(conf, 3), rule, recipient=recipient, award=hit.award,  # type: ignore[arg-type]
                      issuer=hit.issuer, year=hit.year, status=hit.status)  # type: ignore[arg-type]
     awarded[k] = fact
     rec.awards.append(fact)

@@ -22,7 +22,7 @@ _LIST_HEAD_RE = re.compile(
     r"|Phòng[^:;,]{0,30}|Sở [A-ZĐ][^:;,]{0,30})\s*:\s*",
 )
 _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
-    r"(?P<unit>[A-ZĐ][^,;:]{1,60}?)\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
+    r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
 )
 _SPREAD_TAIL_RE = re.compile(
@@ -31,7 +31,7 @@ _SPREAD_TAIL_RE = re.compile(
 )
 _LIST_END_RE = re.compile(
     r"[.!?](?:\s|$)|\n|\s(?:tổ chức|vừa|đã|đang|tiến hành|cùng ký|ký kết|tham gia|tham dự|thuộc Khối|thuộc khối"
-    r"|nhằm|với tổng|đồng chủ trì|với\s+\d)(?!\w)"
+    r"|nhằm|với tổng|đồng chủ trì|với\s+\d|và\s+(?:công nhận|tặng|trao|đề nghị|bầu|được))(?!\w)"
 )
 # "09 đơn vị", "7 tỉnh" — but not "Khối thi đua số 3 tỉnh Thái Bình" (a bloc number)
 _COUNT_RE = re.compile(
@@ -109,6 +109,10 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
             # "… Bình Phước và 4 Phòng Ngoại vụ thuộc Văn phòng UBND các tỉnh A, B": a new sub-list
             items.extend(_parse_list_region(text, seg_s, end, gaz))
             break
+        if not loc and n and _SPREAD_RE.match(surface):
+            # "UBND thành phố A và UBND các huyện: B, C": the rest spreads one name over places
+            items.extend(_parse_list_region(text, seg_s, end, gaz))
+            break
         if loc and not (lexicon().province(surface) if loc == "tỉnh" else surface[:1].isupper() and len(surface.split()) <= 4):
             break  # the list of places has ended ("…, Đồng Nai và Tây Ninh, do LĐLĐ tỉnh A làm Cụm trưởng")
         if loc:
@@ -133,6 +137,12 @@ _ITEM_NOISE_RE = re.compile(
 )
 
 
+# what may follow a gazetteer name inside a list item: a place or a proper name ("… huyện Tân Lạc", "… Hòa Bình")
+_NAME_TAIL_RE = re.compile(
+    r"(?:\s+(?:tỉnh|thành phố|huyện|thị xã|quận|khu vực|chi nhánh|số)?\s*[A-ZĐ0-9][\wÀ-ỹ]*(?:\s+[A-ZĐ0-9][\wÀ-ỹ]*)*)+"
+)
+
+
 def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, int]:
     """Trim a list segment to the unit name it holds: no leading "đại diện", no trailing clause."""
     seg = text[a:b]
@@ -142,7 +152,10 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
     if noise and noise.end() < e and (starts_with_head(text, noise.end()) or any(u.start == noise.end() for u in gaz)):
         s = noise.end()
     g = next((u for u in gaz if u.start == s and u.end <= e), None)
-    if g or starts_with_head(text, s):
+    if g:
+        tail = _NAME_TAIL_RE.match(text, g.end, e)
+        return s, tail.end() if tail else g.end
+    if starts_with_head(text, s):
         stop = capture_forward(text, s, e, name_from=g.end if g else None, max_words=30)
         if stop > s:
             e = stop

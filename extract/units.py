@@ -32,7 +32,7 @@ class UnitSpan:
 _HEADS_ALT = "|".join(sorted(map(re.escape, UNIT_HEADS), key=len, reverse=True))
 # "Hội nghị", "Trường hợp", "Phòng họp" start with a head word but are not units
 _HEAD_RE = re.compile(
-    rf"(?<![\w])({_HEADS_ALT})(?![\w])(?!\s+(?:nghị|thao|thi|viên|diễn|trường|hợp|họp|chống|ngừa|khi)(?!\w))"
+    rf"(?<![\w])({_HEADS_ALT})(?![\w])(?!\s+(?:nghị|thao|thi|viên|diễn|trường|hợp|họp|chống|ngừa|khi|cáo|chí|hành|bố|giám|động|trình)(?!\w))"
 )
 _ROLE_WORDS = r"(?:khối|cụm)\s+trưởng|(?:phó\s+)?trưởng\s+(?:khối|cụm)|(?:khối|cụm)\s+phó|phó\s+(?:khối|cụm)(?:\s+trưởng)?"
 _PERSON_TITLES = (
@@ -42,7 +42,7 @@ _PERSON_TITLES = (
 )
 # Words that end a unit name when they appear after it (clause verbs, prepositions, roles, years).
 _STOP_RE = re.compile(
-    r"\s*(?:[,;:.!?()\[\]“”\"«»]|\s?[-–—]\s(?=(?:" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r"|đơn vị|cơ quan)(?!\w))|$|\svà\s(?=(?:" + _HEADS_ALT + r")(?!\w))|\s(?:"
+    r"\s*(?:[,;:.!?()\[\]“”\"«»]|\svà\s(?=(?:lãnh đạo|đại diện|các|cán bộ|\d))|\s?[-–—]\s(?=(?:" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r"|đơn vị|cơ quan)(?!\w))|$|\svà\s(?=(?:" + _HEADS_ALT + r")(?!\w))|\s(?:"
     r"đã|đang|sẽ|vừa|được|là|làm|tiến hành|có|với|tại|cho|trong|để|nhằm|cùng|đồng chủ trì|chủ trì|ký|bầu"
     r"|nhận|đạt|giữ|vì|do|từ|theo|đến|tới|gồm|bao gồm|phụ trách|dẫn đầu|tham gia|tham dự|đề nghị|trao"
     r"|dự(?!\s+(?:án|thảo|toán|kiến|trữ|báo|bị)(?!\w))"
