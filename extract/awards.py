@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract.record import AwardKind, AwardStatus, Issuer
 from extract.relations import list_end, split_list
 from extract.units import UnitSpan, is_guest
 
 AWARD_RE = re.compile(
     r"(?<![\w])(?P<award>cờ\s+luân\s+lưu|cờ\s+thi\s+đua|bằng\s+khen|huân\s+chương(?:\s+lao\s+động)?|giấy\s+khen"
-    r"|danh\s+hiệu\s+[“\"]?(?:tập thể lao động xuất sắc|tập thể lao động tiên tiến|đơn vị tiên tiến|đơn vị quyết thắng)"
+    r"|danh\s+hiệu\s+[“\"]?(?:tập thể lao động xuất sắc|tập thể lao động tiên tiến"
+    r"|đơn vị tiên tiến|đơn vị quyết thắng)"
     r"|tập\s+thể\s+lao\s+động\s+(?:xuất\s+sắc|tiên\s+tiến)|đơn\s+vị\s+(?:tiên\s+tiến|quyết\s+thắng)"
     r"|(?<=tặng\s)cờ(?!\s+(?:lưu niệm|thi đua|luân)))(?![\w])",
     re.IGNORECASE,
@@ -39,11 +41,14 @@ _CONFER_RE = re.compile(
     re.I,
 )
 _WEAK_RE = re.compile(r"(?<!\w)tặng(?!\w)", re.I)  # a bare "tặng" continues the clause before it
-_ANY_VERB_RE = re.compile(rf"{_PROPOSE_RE.pattern}|{_CONFER_RE.pattern}|{_WEAK_RE.pattern}|đạt|giành|xứng\s+đáng", re.I)
+_ANY_VERB_RE = re.compile(
+    rf"{_PROPOSE_RE.pattern}|{_CONFER_RE.pattern}|{_WEAK_RE.pattern}|đạt|giành|xứng\s+đáng", re.I
+)
 # "đề nghị UBND tỉnh tặng", "được Bộ Y tế tặng", "UBND tỉnh đã trao": the agent of the giving verb
 _AGENT_RE = re.compile(
     r"(?:đề\s+nghị|được|do|trình)\s+(?P<agent>[^.;]{2,70}?)\s+(?:xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)"
-    r"|(?P<subject>(?:UBND|Ủy ban nhân dân|Chủ tịch|Bộ|Thủ tướng|Chính phủ|Tổng|Trung ương|Ban Chấp hành)[^.;,]{0,60}?)"
+    r"|(?P<subject>(?:UBND|Ủy ban nhân dân|Chủ tịch|Bộ"
+    r"|Thủ tướng|Chính phủ|Tổng|Trung ương|Ban Chấp hành)[^.;,]{0,60}?)"
     r"\s+(?:đã\s+|vừa\s+)?(?:trao|tặng|khen\s+thưởng)",
 )
 _RECIPIENT_INTRO_RE = re.compile(
@@ -60,7 +65,8 @@ _LIST_GAP_RE = re.compile(
     re.I,
 )
 _TITLE_BEFORE_RE = re.compile(
-    r"(giám đốc|chủ tịch|bí thư|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
+    r"(giám đốc|chủ tịch|bí thư"
+    r"|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
     re.I,
 )
 
@@ -68,10 +74,10 @@ _TITLE_BEFORE_RE = re.compile(
 @dataclass(frozen=True, slots=True)
 class AwardHit:
     recipient: UnitSpan | None  # None: "các đơn vị còn lại" (the caller resolves it)
-    award: str
-    issuer: str | None
+    award: AwardKind
+    issuer: Issuer | None
     year: int | None
-    status: str
+    status: AwardStatus
     cue_start: int
     cue_end: int
     confidence: float
@@ -79,7 +85,7 @@ class AwardHit:
     year_stated: bool = False
 
 
-def award_kind(cue: str) -> str:
+def award_kind(cue: str) -> AwardKind:
     c = cue.lower()
     if "luân" in c:
         return "co_luan_luu"
@@ -94,7 +100,7 @@ def award_kind(cue: str) -> str:
     return "danh_hieu"
 
 
-def issuer_of(phrase: str) -> str | None:
+def issuer_of(phrase: str) -> Issuer | None:
     """Issuer named in an award phrase or its agent ("của Chính phủ", "UBND tỉnh", "Bộ Y tế")."""
     p = phrase.lower()
     if re.search(r"thủ\s+tướng", p):
@@ -105,7 +111,9 @@ def issuer_of(phrase: str) -> str | None:
         return "other"
     if re.search(r"ubnd|ủy ban nhân dân|chủ tịch ubnd|chủ tịch ủy ban|cấp tỉnh", p):
         return "ubnd_tinh"
-    if re.search(r"(?<!\w)bộ\s|tối cao|trung ương|tổng liên đoàn|tổng cục|(?<!\w)ngành|việt nam|(?<!\w)tw(?!\w)", p):
+    if re.search(
+        r"(?<!\w)bộ\s|tối cao|trung ương|tổng liên đoàn|tổng cục|(?<!\w)ngành|việt nam|(?<!\w)tw(?!\w)", p
+    ):
         return "bo_nganh"
     if re.search(r"tỉnh ủy|thành ủy|huyện ủy|ban thường vụ|ban chấp hành đảng bộ", p):
         return "other"  # the Party committee's own certificates
@@ -116,17 +124,21 @@ def issuer_of(phrase: str) -> str | None:
     return None
 
 
-def find_awards(text: str, start: int, end: int, units: list[UnitSpan], gaz: list[UnitSpan], *,
-                reviewed_year: int | None) -> list[AwardHit]:
+def find_awards(
+    text: str, start: int, end: int, units: list[UnitSpan], gaz: list[UnitSpan], *, reviewed_year: int | None
+) -> list[AwardHit]:
     """Every award outcome stated in the sentence text[start:end]."""
     cues = [m for m in AWARD_RE.finditer(text, start, end) if not _is_title_list(text, m, start)]
     if not cues:
         return []
-    bounds = [start, *(m.start() for m in _CLAUSE_RE.finditer(text, start, end) if not _in_parens(text, start, m.start())),
-              end]
+    bounds = [
+        start,
+        *(m.start() for m in _CLAUSE_RE.finditer(text, start, end) if not _in_parens(text, start, m.start())),
+        end,
+    ]
     out: list[AwardHit] = []
-    prev_status: str | None = None
-    prev_agent_issuer: str | None = None
+    prev_status: AwardStatus | None = None
+    prev_agent_issuer: Issuer | None = None
     floor = start  # recipients before a cue never reach back past the previous cue's own words
     for i, m in enumerate(cues):
         clause_s = max(b for b in bounds if b <= m.start())
@@ -159,14 +171,19 @@ def find_awards(text: str, start: int, end: int, units: list[UnitSpan], gaz: lis
             conf = 0.75
             consumed = m.end()
         for r in recips:
-            out.append(AwardHit(r, kind, issuer, year, status, m.start(), m.end(), conf if r else 0.6, count, stated))
+            out.append(
+                AwardHit(r, kind, issuer, year, status, m.start(), m.end(), conf if r else 0.6, count, stated)
+            )
         floor = max(consumed, m.end())
     return out
 
 
 def _is_title_list(text: str, m: re.Match[str], start: int) -> bool:
     # “Cờ thi đua”, “Bằng khen”, … quoted in a list of titles under discussion, not an outcome
-    return bool(re.search(r"[“\"]\s*$", text[max(start, m.start() - 2) : m.start()])) and "," in text[m.end() : m.end() + 25]
+    return (
+        bool(re.search(r"[“\"]\s*$", text[max(start, m.start() - 2) : m.start()]))
+        and "," in text[m.end() : m.end() + 25]
+    )
 
 
 def _in_parens(text: str, start: int, pos: int) -> bool:
@@ -174,7 +191,7 @@ def _in_parens(text: str, start: int, pos: int) -> bool:
     return seg.count("(") > seg.count(")")
 
 
-def _status(before: str, prev: str | None, sentence_before: str) -> str:
+def _status(before: str, prev: AwardStatus | None, sentence_before: str) -> AwardStatus:
     if prev and re.match(r"\W*(?:và|cùng|đồng thời)\s+(?:đề\s+nghị\s+)?(?:tặng|trao|công\s+nhận)", before):
         return prev  # "đề nghị … tặng Cờ cho A và công nhận danh hiệu … cho B": one proposal
     if _PROPOSE_RE.search(before):
@@ -188,7 +205,7 @@ def _status(before: str, prev: str | None, sentence_before: str) -> str:
     return "proposed" if _PROPOSE_RE.search(sentence_before) else "conferred"
 
 
-def _issuer(after: str, before: str, kind: str) -> tuple[str | None, str | None]:
+def _issuer(after: str, before: str, kind: str) -> tuple[Issuer | None, Issuer | None]:
     """(issuer, the part of it that came from a verb's agent and may carry to later clauses)."""
     head = re.split(r"\s(?:cho|năm|gồm|là|về|vì|trong|tại)\s|[:;,(]", after, maxsplit=1)[0][:70]
     named = issuer_of(head) if re.match(r"\s*(?:của\s+|do\s+|\w)", head) else None
@@ -209,7 +226,9 @@ def _issuer(after: str, before: str, kind: str) -> tuple[str | None, str | None]
 
 
 def _year(text: str, m: re.Match[str], clause_s: int, zone_e: int) -> int | None:
-    ym = _YEAR_RE.match(text, m.end() + 1, zone_e) or _YEAR_RE.search(text, m.end(), min(zone_e, m.end() + 240))
+    ym = _YEAR_RE.match(text, m.end() + 1, zone_e) or _YEAR_RE.search(
+        text, m.end(), min(zone_e, m.end() + 240)
+    )
     if ym and not _in_period(text, ym):
         return int(ym.group(1))
     years = [y for y in _YEAR_RE.finditer(text, clause_s, m.start()) if not _in_period(text, y)]
@@ -218,12 +237,15 @@ def _year(text: str, m: re.Match[str], clause_s: int, zone_e: int) -> int | None
 
 def _in_period(text: str, ym: re.Match[str]) -> bool:
     """ "từ năm 2017 đến năm 2021": a span of years, not one emulation year."""
-    return bool(re.search(r"(?:từ|giai đoạn)\s*$", text[max(0, ym.start() - 12) : ym.start()], re.I)
-                or re.match(r"\s*(?:đến|[-–])\s*(?:năm\s+)?(?:19|20)\d\d", text[ym.end() : ym.end() + 14], re.I))
+    return bool(
+        re.search(r"(?:từ|giai đoạn)\s*$", text[max(0, ym.start() - 12) : ym.start()], re.I)
+        or re.match(r"\s*(?:đến|[-–])\s*(?:năm\s+)?(?:19|20)\d\d", text[ym.end() : ym.end() + 14], re.I)
+    )
 
 
-def _after_recipients(text: str, pos: int, zone_e: int, next_cue: int,
-                      gaz: list[UnitSpan]) -> tuple[list[UnitSpan | None], int, int | None]:
+def _after_recipients(
+    text: str, pos: int, zone_e: int, next_cue: int, gaz: list[UnitSpan]
+) -> tuple[list[UnitSpan | None], int, int | None]:
     """Recipients listed after the cue; also where they end and the count the list states.
 
     A list announced by a colon or a count ("cho 4 đơn vị gồm: A; B; C") runs across ";" up to the
@@ -241,7 +263,9 @@ def _after_recipients(text: str, pos: int, zone_e: int, next_cue: int,
         return [None], ls, None
     le = list_end(text, ls, zone_e, gaz)
     items = split_list(text, ls, le, gaz)
-    spans: list[UnitSpan | None] = [UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule) for it in items]
+    spans: list[UnitSpan | None] = [
+        UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule) for it in items
+    ]
     return spans, (items[-1].end if items else ls), count
 
 
@@ -251,7 +275,9 @@ def _before_recipients(text: str, floor: int, cue: int, units: list[UnitSpan]) -
         rm = list(_REMAINING_RE.finditer(text, floor, cue))[-1]
         if not any(rm.end() <= u.start < cue and _eligible(text, u, cue) for u in units):
             return [None]
-    spans = {(u.start, u.end): u for u in units if floor <= u.start and u.end <= cue and _eligible(text, u, cue)}
+    spans = {
+        (u.start, u.end): u for u in units if floor <= u.start and u.end <= cue and _eligible(text, u, cue)
+    }
     cands = sorted(spans.values(), key=lambda u: (u.start, -u.end))
     cands = [u for u in cands if not any(o is not u and o.start <= u.start and u.end <= o.end for o in cands)]
     if not cands:
@@ -272,10 +298,13 @@ def _eligible(text: str, u: UnitSpan, cue: int) -> bool:
     """A unit before the cue can receive it unless it is the giver, a guest, a place or a person's title."""
     if is_guest(u.canonical):
         return False
-    if re.search(r"(?:tại|ở)\s*$", text[max(0, u.start - 6) : u.start]) or _TITLE_BEFORE_RE.search(text[max(0, u.start - 25) : u.start]):
+    if re.search(r"(?:tại|ở)\s*$", text[max(0, u.start - 6) : u.start]) or _TITLE_BEFORE_RE.search(
+        text[max(0, u.start - 25) : u.start]
+    ):
         return False
     between = text[u.end : cue]
-    # "được VKSND tối cao tặng", "đề nghị Bộ Y tế tặng", "UBND tỉnh trao": the agent gives, it does not receive
-    if re.match(r"\s*(?:đã\s+|vừa\s+|xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)(?!\w)", between):
-        return False
-    return True
+    # "được VKSND tối cao tặng", "đề nghị Bộ Y tế tặng", "UBND tỉnh trao":
+    # the agent gives, it does not receive
+    return not re.match(
+        r"\s*(?:đã\s+|vừa\s+|xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)(?!\w)", between
+    )

@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
-    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện))|\s[-–]\s*(?:khối|cụm)\s|$|\n"
-    r"|\stổ chức(?=\s*$|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết|triển khai|gồm|bao gồm|có|là|do|được|năm\s+\d|năm học"
-    r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia|cho|và\s+(?:các(?!\s+(?:đoàn thể|tổ chức|hội))|ban|đại)|hội nghị"
+    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện))"
+    r"|\s[-–]\s*(?:khối|cụm)\s|$|\n"
+    r"|\stổ chức(?=\s*$|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))"
+    r"|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết"
+    r"|triển khai|gồm|bao gồm|có|là|do|được|năm\s+\d|năm học"
+    r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia"
+    r"|cho|và\s+(?:các(?!\s+(?:đoàn thể|tổ chức|hội))|ban|đại)|hội nghị"
     r"|phát động|thống nhất|nhất trí|luôn|cũng|nhằm|của\s+tỉnh|6 tháng|gửi|bỏ phiếu|suy tôn|hiện nay)(?!\w)))"
 )
 _BLOC_RE = re.compile(
@@ -21,7 +25,9 @@ _BLOC_RE = re.compile(
     r"(?:\s+(?:số\s+|thứ\s+)?(?P<num>\d{1,2}|[IVXL]{1,5})(?![\w/]))?"
     r"(?:(?<=\d)|(?<=[IVXL])|(?<=đua))?[^\n]{0,140}?)" + _NAME_STOP,
 )
-_FALSE_BEFORE_RE = re.compile(r"(đảng ủy|đảng bộ|đoàn|công đoàn|chi bộ|tầng \d+,?|nhà|dãy)\s*$", re.IGNORECASE)
+_FALSE_BEFORE_RE = re.compile(
+    r"(đảng ủy|đảng bộ|đoàn|công đoàn|chi bộ|tầng \d+,?|nhà|dãy)\s*$", re.IGNORECASE
+)
 _FALSE_AFTER_RE = re.compile(
     r"^\s*(lượng|u\b|đại đoàn kết|dân vận|doanh nghiệp|các cơ quan(?! tham mưu)|cơ quan và doanh nghiệp"
     r"|kiến thức|óc|băng|công nghiệp|dân cư|chuyên môn|đồng bào|nhà|phố)",
@@ -65,9 +71,11 @@ def roman(value: str) -> int | None:
         return None
     total = 0
     for a, b in zip(value, [*value[1:], "I"], strict=True):
-        total += -_ROMAN[a] if _ROMAN[a] < _ROMAN[b] and b != value[-1:] or (
-            _ROMAN[a] < _ROMAN[b] and len(value) == 2
-        ) else _ROMAN[a]
+        total += (
+            -_ROMAN[a]
+            if (_ROMAN[a] < _ROMAN[b] and b != value[-1:]) or (_ROMAN[a] < _ROMAN[b] and len(value) == 2)
+            else _ROMAN[a]
+        )
     return total if total > 0 else None
 
 
@@ -93,7 +101,8 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
             continue
         pos = m.start() + len(name)
         if _MILITARY_RE.match(text, m.start() + len(name), min(end, m.start() + len(name) + 40)) or re.search(
-                _MILITARY_RE.pattern, name, re.IGNORECASE):
+            _MILITARY_RE.pattern, name, re.IGNORECASE
+        ):
             continue  # "Khối thi đua số 5 của Quân khu 3": an army bloc, not the province's
         num = m.group("num")
         if num is None:
@@ -135,6 +144,7 @@ def group_mentions(mentions: list[BlocMention]) -> list[BlocGroup]:
 
 def best_name(group: BlocGroup) -> str:
     """The fullest name: prefer "thi đua" names, then length."""
+
     def score(m: BlocMention) -> tuple[int, int]:
         return (int("thi đua" in m.name.lower()) + int(m.name[:1].isupper()), len(m.name))
 

@@ -20,9 +20,13 @@ _EVENT_DATE_LONG_RE = re.compile(
     r"(?P<cue>(?:sáng|trưa|chiều|tối)?\s*)ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?",
     re.IGNORECASE,
 )
-_RANGE_RE = re.compile(r"(?P<cue>(?:trong\s+)?\d\s+ngày\s*)\(\s*(?P<d>\d{1,2})\s*-\s*\d{1,2}\s*/\s*(?P<m>\d{1,2})", re.I)
+_RANGE_RE = re.compile(
+    r"(?P<cue>(?:trong\s+)?\d\s+ngày\s*)\(\s*(?P<d>\d{1,2})\s*-\s*\d{1,2}\s*/\s*(?P<m>\d{1,2})", re.I
+)
 # Document references and anniversaries are not the meeting: "Quyết định số 22/QĐ-UBND ngày 04/01/2019".
-_NOT_EVENT_BEFORE_RE = re.compile(r"(số\s+\S+|QĐ-\S*|/KH\S*|/CT\S*|/NQ\S*|/HD\S*|trước đó,?)\s*$", re.IGNORECASE)
+_NOT_EVENT_BEFORE_RE = re.compile(
+    r"(số\s+\S+|QĐ-\S*|/KH\S*|/CT\S*|/NQ\S*|/HD\S*|trước đó,?)\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +69,23 @@ def _valid(y: int | None, m: int, d: int) -> bool:
     return True
 
 
-def resolve_year(hit: DateHit, *, published: date | None, period_year: int | None, reviews_year: bool) -> date | None:
+def resolve_year(
+    hit: DateHit, *, published: date | None, period_year: int | None, reviews_year: bool
+) -> date | None:
     """Give a day-first date its year; `period_year` is the year the meeting reviews or plans."""
     if hit.year:
         y = hit.year
         # "tổng kết năm 2018" held "11/01/2018" and published in 2019: the year was mistyped
-        if reviews_year and period_year and y == period_year and hit.month <= 3:
-            if published is not None and published.year == y + 1:  # only the page date can prove a typo
-                y += 1
+        # only the page date can prove a typo
+        if (
+            reviews_year
+            and period_year
+            and y == period_year
+            and hit.month <= 3
+            and published is not None
+            and published.year == y + 1
+        ):
+            y += 1
         return date(y, hit.month, hit.day)
     if published:
         for y in (published.year, published.year - 1):

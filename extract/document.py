@@ -14,9 +14,12 @@ _BOILERPLATE_RE = re.compile(
     r"|liên kết website|additional information|xem thêm|các tin khác.*|các tin bài khác|các tin đã đưa.*"
     r"|tin liên quan|bài viết liên quan|tin cùng chuyên mục|những tin (mới hơn|cũ hơn).*|theo dòng sự kiện"
     r"|thống kê truy cập.*|trực tuyến\s*:.*|đã truy cập.*|đang online.*|đang truy cập.*|tổng lượt truy cập.*"
-    r"|(số )?lượt xem.*|lượt truy cập.*|(kích )?cỡ chữ.*|in trang.*|in bài.*|gửi email.*|chia sẻ.*|bình luận.*"
-    r"|image advertisement|anh tin bai|giấy phép.*|bản quyền.*|® .*|ghi rõ nguồn.*|địa chỉ\s*:.*|điện thoại\s*:.*"
-    r"|e-?mail\s*:.*|trưởng ban biên tập.*|cơ quan chủ quản.*|nguồn\s*:.*|nguồn tin\s*:.*|tác giả( bài viết)?\s*:.*"
+    r"|(số )?lượt xem.*|lượt truy cập.*|(kích )?cỡ chữ.*|in trang.*|in bài.*|gửi email.*|chia sẻ.*"
+    r"|bình luận.*"
+    r"|image advertisement|anh tin bai|giấy phép.*|bản quyền.*|® .*|ghi rõ nguồn.*"
+    r"|địa chỉ\s*:.*|điện thoại\s*:.*"
+    r"|e-?mail\s*:.*|trưởng ban biên tập.*|cơ quan chủ quản.*"
+    r"|nguồn\s*:.*|nguồn tin\s*:.*|tác giả( bài viết)?\s*:.*"
     r"|từ khóa\s*:.*|mọi chi tiết xin liên hệ.*|cổng thông tin điện tử.*|về đầu trang.*|100%"
     r"|cannot retrieve the url.*|[\d.,\s|]+|\S+\.(jpe?g|png|gif|webp)|\(?ảnh\s*:.*|tin,? ảnh\s*:.*)$",
     re.IGNORECASE,
@@ -115,7 +118,9 @@ def _find_title_and_lead(doc: Document) -> None:
     pool = [c for c in candidates if c is not doc.lead]
     if pool:
         # the line naming most meeting words wins; the category label "Thi đua Khen thưởng" loses
-        best = max(pool, key=lambda c: (len(set(m.lower() for m in _TITLE_WORDS_RE.findall(c.text))), -pool.index(c)))
+        best = max(
+            pool, key=lambda c: (len({m.lower() for m in _TITLE_WORDS_RE.findall(c.text)}), -pool.index(c))
+        )
         doc.title = best if _TITLE_WORDS_RE.search(best.text) else max(pool, key=lambda c: len(c.text))
         doc.title.kind = "title"
     if doc.lead is doc.title:

@@ -26,8 +26,24 @@ TCVN3: dict[str, str] = {p[0]: p[1] for p in _TCVN3_PAIRS.split()}
 _VNI_TONE = {"ù": "\u0301", "ø": "\u0300", "û": "\u0309", "õ": "\u0303", "ï": "\u0323"}
 _VNI_CIRC_TONE = {"á": "\u0301", "à": "\u0300", "å": "\u0309", "ã": "\u0303", "ä": "\u0323"}
 _VNI_BREVE_TONE = {"é": "\u0301", "è": "\u0300", "ú": "\u0309", "ü": "\u0303", "ë": "\u0323"}
-_VNI_SINGLE = {"ñ": "đ", "Ñ": "Đ", "ö": "ư", "Ö": "Ư", "ô": "ơ", "Ô": "Ơ",
-               "ì": "ì", "Ì": "Ì", "í": "í", "Í": "Í", "æ": "ỉ", "Æ": "Ỉ", "ó": "ĩ", "Ó": "Ĩ", "ò": "ị", "Ò": "Ị"}
+_VNI_SINGLE = {
+    "ñ": "đ",
+    "Ñ": "Đ",
+    "ö": "ư",
+    "Ö": "Ư",
+    "ô": "ơ",
+    "Ô": "Ơ",
+    "ì": "ì",
+    "Ì": "Ì",
+    "í": "í",
+    "Í": "Í",
+    "æ": "ỉ",
+    "Æ": "Ỉ",
+    "ó": "ĩ",
+    "Ó": "Ĩ",
+    "ò": "ị",
+    "Ò": "Ị",
+}
 
 _VIET_SPECIFIC = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 _TCVN3_MARKS = re.compile("[®§¸µ¶·¹¨©ª«¬\xad»¼½¾Þß÷þ]")
@@ -92,7 +108,8 @@ def _decode_line(line: str, kind: str) -> list[tuple[str, int, int]]:
 def has_legacy(text: str) -> bool:
     """Cheap test: could any line of `text` be TCVN3 or VNI?"""
     return bool(_TCVN3_MARKS.search(text) or _VNI_MARKS.search(text)) and any(
-        detect(line) for line in text.split("\n"))
+        detect(line) for line in text.split("\n")
+    )
 
 
 def decode(text: str) -> tuple[str, list[int], list[int]]:

@@ -90,9 +90,12 @@ def lexicon() -> Lexicon:
         if "{" in canonical:
             if "{tỉnh}" not in canonical:
                 slot = _SLOT_RE.search(canonical)  # "UBND huyện {huyện}" for every district
-                for d in districts.get(slot.group(1), ()) if slot else ():
-                    for n in names:
-                        _add_unit(lex, n.replace(slot.group(0), d), canonical.replace(slot.group(0), d), utype)
+                if slot:
+                    for d in districts.get(slot.group(1), ()):
+                        for n in names:
+                            _add_unit(
+                                lex, n.replace(slot.group(0), d), canonical.replace(slot.group(0), d), utype
+                            )
                 continue
             for p in lex.provinces:
                 for n in names:
@@ -126,19 +129,87 @@ _EXTRA_UNITS: tuple[tuple[str, str, str], ...] = (
     ("Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh", "Tỉnh đoàn", "doan_the"),
     ("Liên minh các Hợp tác xã tỉnh", "Liên minh Hợp tác xã tỉnh", "hoi"),
     ("Cục Thống kê", "Cục Thống kê tỉnh", "nganh_doc_pre2025"),
-    ("Ban Quản lý khu kinh tế và các khu công nghiệp tỉnh", "Ban Quản lý khu kinh tế và các khu công nghiệp tỉnh", "ban"),
+    (
+        "Ban Quản lý khu kinh tế và các khu công nghiệp tỉnh",
+        "Ban Quản lý khu kinh tế và các khu công nghiệp tỉnh",
+        "ban",
+    ),
 )
 
 # Words that open a unit name. Longest first when matched.
 UNIT_HEADS: tuple[str, ...] = (
-    "Sở", "Ban", "Ủy ban", "Văn phòng", "Thanh tra", "Trường", "Học viện", "Đại học", "Trung tâm",
-    "Công ty", "Tổng công ty", "Tập đoàn", "Bệnh viện", "Hội", "Liên đoàn", "Liên hiệp", "Liên minh",
-    "Đài", "Báo", "Tạp chí", "Cục", "Chi cục", "Viện", "Tòa án", "Công an", "Bộ Chỉ huy", "Bộ đội",
-    "Kho bạc", "Ngân hàng", "Bảo hiểm xã hội", "Bảo tàng", "Thư viện", "Trại giam", "Lữ đoàn",
-    "Trung đoàn", "Sư đoàn", "Hải đoàn", "Tỉnh đoàn", "Tỉnh Đoàn", "Thành đoàn", "Huyện đoàn",
-    "Phòng", "Bưu điện", "Viễn thông", "Điện lực", "Đảng ủy", "Vườn quốc gia", "Vườn Quốc gia",
-    "Quỹ", "Chi nhánh", "Nhà máy", "Xí nghiệp", "Hợp tác xã", "Tỉnh ủy", "Thành ủy", "Huyện ủy",
-    "Cổng Thông tin", "Nhà xuất bản", "Trạm", "Hạt Kiểm lâm", "Kiểm lâm", "Hải quan", "Thuế",
-    "Mặt trận", "Ủy ban nhân dân", "UBND", "VKSND", "TAND", "BHXH", "LĐLĐ", "BQL", "UBMTTQ",
-    "Bộ", "Văn phòng Đoàn",
+    "Sở",
+    "Ban",
+    "Ủy ban",
+    "Văn phòng",
+    "Thanh tra",
+    "Trường",
+    "Học viện",
+    "Đại học",
+    "Trung tâm",
+    "Công ty",
+    "Tổng công ty",
+    "Tập đoàn",
+    "Bệnh viện",
+    "Hội",
+    "Liên đoàn",
+    "Liên hiệp",
+    "Liên minh",
+    "Đài",
+    "Báo",
+    "Tạp chí",
+    "Cục",
+    "Chi cục",
+    "Viện",
+    "Tòa án",
+    "Công an",
+    "Bộ Chỉ huy",
+    "Bộ đội",
+    "Kho bạc",
+    "Ngân hàng",
+    "Bảo hiểm xã hội",
+    "Bảo tàng",
+    "Thư viện",
+    "Trại giam",
+    "Lữ đoàn",
+    "Trung đoàn",
+    "Sư đoàn",
+    "Hải đoàn",
+    "Tỉnh đoàn",
+    "Tỉnh Đoàn",
+    "Thành đoàn",
+    "Huyện đoàn",
+    "Phòng",
+    "Bưu điện",
+    "Viễn thông",
+    "Điện lực",
+    "Đảng ủy",
+    "Vườn quốc gia",
+    "Vườn Quốc gia",
+    "Quỹ",
+    "Chi nhánh",
+    "Nhà máy",
+    "Xí nghiệp",
+    "Hợp tác xã",
+    "Tỉnh ủy",
+    "Thành ủy",
+    "Huyện ủy",
+    "Cổng Thông tin",
+    "Nhà xuất bản",
+    "Trạm",
+    "Hạt Kiểm lâm",
+    "Kiểm lâm",
+    "Hải quan",
+    "Thuế",
+    "Mặt trận",
+    "Ủy ban nhân dân",
+    "UBND",
+    "VKSND",
+    "TAND",
+    "BHXH",
+    "LĐLĐ",
+    "BQL",
+    "UBMTTQ",
+    "Bộ",
+    "Văn phòng Đoàn",
 )

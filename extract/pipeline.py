@@ -13,8 +13,8 @@ from extract import blocs as bl
 from extract import dates as dt
 from extract import relations as rel
 from extract.document import Document, build
-from extract.pagedate import parse_page_date
 from extract.lexicon import lexicon, ukey
+from extract.pagedate import parse_page_date
 from extract.record import (
     AwardFact,
     BlocFact,
@@ -40,14 +40,21 @@ _KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_SLUG_KINDS = (("tong_ket", "tong-ket"), ("so_ket", "so-ket"), ("giao_uoc", "giao-uoc"), ("trien_khai", "trien-khai"))
+_SLUG_KINDS = (
+    ("tong_ket", "tong-ket"),
+    ("so_ket", "so-ket"),
+    ("giao_uoc", "giao-uoc"),
+    ("trien_khai", "trien-khai"),
+)
 _PERIOD_RE = re.compile(
     r"(?P<cue>tổng\s+kết|sơ\s+kết|giao\s+ước|triển\s+khai|phương\s+hướng|kế\s+hoạch)[^.;]{0,120}?năm\s+(?P<y>(?:19|20)\d\d)",
     re.I,
 )
 _SENT_YEAR_RE = re.compile(r"^\W*(?:trong\s+)?năm\s+((?:19|20)\d\d)\s*,", re.I)
 _ATTEND_RE = re.compile(
-    r"(?:dự|tham dự|đến dự)(?:\s+hội nghị|\s+lễ[^,]{0,30})?\s+(?:còn\s+)?có[^.:;]{0,40}?(?:lãnh đạo|đại diện)\s+(?:các\s+)?", re.I
+    r"(?:dự|tham dự|đến dự)(?:\s+hội nghị|\s+lễ[^,]{0,30})?\s+(?:còn\s+)?có[^.:;]{0,40}?"
+    r"(?:lãnh đạo|đại diện)\s+(?:các\s+)?",
+    re.I,
 )
 _REMAINING_RE = re.compile(r"(?:các|tất cả các)\s+đơn\s+vị\s+còn\s+lại", re.I)
 
@@ -73,8 +80,13 @@ def extract_record(
     elif doc.dateline:
         pub = parse_page_date(doc.dateline.text)
         if pub:
-            rec.published = ScalarFact(ev(doc.dateline.start, doc.dateline.end), 0.85, "dateline",
-                                       field_name="published", value=pub.isoformat())
+            rec.published = ScalarFact(
+                ev(doc.dateline.start, doc.dateline.end),
+                0.85,
+                "dateline",
+                field_name="published",
+                value=pub.isoformat(),
+            )
 
     heads = doc.head_spans()
     kinds = _event_kinds(w, heads, url, rec, ev)
@@ -98,8 +110,16 @@ def extract_record(
         name = bl.best_name(g)
         aliases = sorted({m.name for m in g.mentions if ukey(m.name) != ukey(name)}, key=len, reverse=True)
         first = g.mentions[0]
-        rec.blocs.append(BlocFact(ev(first.start, first.end), 0.9 if g.number or "thi đua" in name.lower() else 0.7,
-                                  "bloc_pattern", name=name, number=g.number, aliases=aliases))
+        rec.blocs.append(
+            BlocFact(
+                ev(first.start, first.end),
+                0.9 if g.number or "thi đua" in name.lower() else 0.7,
+                "bloc_pattern",
+                name=name,
+                number=g.number,
+                aliases=aliases,
+            )
+        )
 
     # members from lists
     members: dict[str, MemberFact] = {}
@@ -108,17 +128,28 @@ def extract_record(
         items = rel.member_lists(w, s, e, gaz)
         for it in items:
             list_items.append(UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule))
-        count = rel.stated_count(w, max(s, (items[0].start - 80) if items else s), items[0].start if items else s)
+        count = rel.stated_count(
+            w, max(s, (items[0].start - 80) if items else s), items[0].start if items else s
+        )
         real = [it for it in items if not is_guest(it.canonical)]
         if items and count and count != len(real) and f"count_mismatch:{count}!={len(real)}" not in rec.flags:
             rec.flags.append(f"count_mismatch:{count}!={len(real)}")
         for it in real:
-            _add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}", w)
+            _add_member(
+                members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}", w
+            )
         for m in _ATTEND_RE.finditer(w, s, e):
             for it in rel._parse_list_region(w, m.end(), e, gaz):
                 if not is_guest(it.canonical) and not _in_person_title(w, it.start):
-                    _add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending", w)
-    places = [p for s, e in sentences if rel.ROLE_RE.search(w, s, e) for p in place_units(w, s, e, units + list_items)]
+                    _add_member(
+                        members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending", w
+                    )
+    places = [
+        p
+        for s, e in sentences
+        if rel.ROLE_RE.search(w, s, e)
+        for p in place_units(w, s, e, units + list_items)
+    ]
     all_units = sorted(units + list_items + places, key=lambda u: (u.start, -u.end))
 
     # roles
@@ -126,29 +157,44 @@ def extract_record(
     seen_roles: set[tuple[str, str, int | None]] = set()
     for s, e in sentences:
         sy = _SENT_YEAR_RE.match(w[s:e])
-        for hit in rel.find_roles(w, s, e, all_units):
-            if is_guest(hit.unit.canonical):
+        for role_hit in rel.find_roles(w, s, e, all_units):
+            if is_guest(role_hit.unit.canonical):
                 continue
-            if hit.year == -1:
+            if role_hit.year == -1:
                 year = None
-            elif hit.year:
-                year = hit.year
-            elif hit.this_year:
+            elif role_hit.year:
+                year = role_hit.year
+            elif role_hit.this_year:
                 year = event_day.year if event_day else active_year
             elif sy:
                 year = int(sy.group(1))
-            elif hit.elected and active_year:
+            elif role_hit.elected and active_year:
                 year = (reviewed + 1) if reviewed else active_year
             else:
                 year = active_year
-            key = (ukey(hit.unit.canonical), hit.role, year)
-            stated = bool(hit.year or hit.this_year or sy)
-            if key in seen_roles or not stated and any(k[:2] == key[:2] for k in seen_roles):
+            key = (ukey(role_hit.unit.canonical), role_hit.role, year)
+            stated = bool(role_hit.year or role_hit.this_year or sy)
+            if key in seen_roles or (not stated and any(k[:2] == key[:2] for k in seen_roles)):
                 continue  # a later bare "Trưởng khối phát biểu" repeats the role already read
             seen_roles.add(key)
-            rec.roles.append(RoleFact(ev(hit.unit.start, hit.cue_end), 0.8 * hit.unit.confidence + 0.15, "role_pattern",
-                                      unit=hit.unit.canonical, role=hit.role, year=year))  # type: ignore[arg-type]
-            _add_member(members, hit.unit.canonical, ev(hit.unit.start, hit.unit.end), 0.85, "role_holder", w)
+            rec.roles.append(
+                RoleFact(
+                    ev(role_hit.unit.start, role_hit.cue_end),
+                    0.8 * role_hit.unit.confidence + 0.15,
+                    "role_pattern",
+                    unit=role_hit.unit.canonical,
+                    role=role_hit.role,
+                    year=year,
+                )
+            )
+            _add_member(
+                members,
+                role_hit.unit.canonical,
+                ev(role_hit.unit.start, role_hit.unit.end),
+                0.85,
+                "role_holder",
+                w,
+            )
 
     # awards
     awarded: dict[tuple[str, str], AwardFact] = {}
@@ -161,18 +207,31 @@ def extract_record(
             if hit.recipient is None:
                 remaining.append((hit, (s, e)))
                 continue
-            _add_award(rec, awarded, members, hit, hit.recipient.canonical, ev(hit.recipient.start, hit.recipient.end),
-                       ev(hit.cue_start, hit.cue_end), hit.confidence, w)
-    for hit, (s, e) in remaining:  # "các đơn vị còn lại": the members not awarded before in the article
-        got = {k[0] for k, a in awarded.items() if a.evidence is None or a.evidence.start < ev(hit.cue_start, hit.cue_end).start}
+            _add_award(
+                rec,
+                awarded,
+                members,
+                hit,
+                hit.recipient.canonical,
+                ev(hit.recipient.start, hit.recipient.end),
+                ev(hit.cue_start, hit.cue_end),
+                hit.confidence,
+                w,
+            )
+    for hit, _sentence in remaining:  # "các đơn vị còn lại": the members not awarded before in the article
+        got = {
+            k[0]
+            for k, a in awarded.items()
+            if a.evidence is None or a.evidence.start < ev(hit.cue_start, hit.cue_end).start
+        }
         for mf in list(members.values()):
             if ukey(mf.unit) not in got:
                 _add_award(rec, awarded, members, hit, mf.unit, None, ev(hit.cue_start, hit.cue_end), 0.6, w)
     by_cue = Counter(h.cue_start for h in hits_with_count)
     for cue, n in by_cue.items():
-        stated = next(h.stated_count for h in hits_with_count if h.cue_start == cue)
-        if stated != n:
-            rec.flags.append(f"award_count_mismatch:{stated}!={n}")
+        stated_count = next(h.stated_count for h in hits_with_count if h.cue_start == cue)
+        if stated_count != n:
+            rec.flags.append(f"award_count_mismatch:{stated_count}!={n}")
 
     rec.members = _drop_bare_provinces(list(members.values()))
     if any(m.rule.endswith("open_class") for m in rec.members):
@@ -206,14 +265,18 @@ def _sentences(doc: Document) -> list[tuple[int, int]]:
     return out
 
 
-def _event_kinds(w: str, heads: list[tuple[int, int]], url: str | None, rec: Record, ev: _EvidenceMaker) -> list[str]:
+def _event_kinds(
+    w: str, heads: list[tuple[int, int]], url: str | None, rec: Record, ev: _EvidenceMaker
+) -> list[str]:
     kinds: list[str] = []
     for kind, rx in _KIND_RES:
         for s, e in heads:
             m = rx.search(w, s, e)
             if m and not re.search(r"trù\s+bị\s*$", w[max(s, m.start() - 8) : m.start()]):
                 kinds.append(kind)
-                rec.event_kinds.append(ScalarFact(ev(m.start(), m.end()), 0.9, "kind_cue", field_name="event_kind", value=kind))
+                rec.event_kinds.append(
+                    ScalarFact(ev(m.start(), m.end()), 0.9, "kind_cue", field_name="event_kind", value=kind)
+                )
                 break
     if not kinds and url:
         slug = urlsplit(url).path.lower()
@@ -226,7 +289,9 @@ def _event_kinds(w: str, heads: list[tuple[int, int]], url: str | None, rec: Rec
 
 def _period_years(w: str, heads: list[tuple[int, int]]) -> tuple[int | None, int | None]:
     reviewed = planned = None
-    for s, e in reversed(heads):  # the lead's sentence is more exact than a headline ("… NĂM 2026" for 2025's review)
+    for s, e in reversed(
+        heads
+    ):  # the lead's sentence is more exact than a headline ("… NĂM 2026" for 2025's review)
         for m in _PERIOD_RE.finditer(w, s, e):
             cue, y = fold(m.group("cue")), int(m.group("y"))
             if cue.startswith(("tong", "so ket")):
@@ -236,8 +301,15 @@ def _period_years(w: str, heads: list[tuple[int, int]]) -> tuple[int | None, int
     return reviewed, planned
 
 
-def _event_date(doc: Document, pub: date | None, reviewed: int | None, planned: int | None, kinds: list[str],
-                rec: Record, ev: _EvidenceMaker) -> date | None:
+def _event_date(
+    doc: Document,
+    pub: date | None,
+    reviewed: int | None,
+    planned: int | None,
+    kinds: list[str],
+    rec: Record,
+    ev: _EvidenceMaker,
+) -> date | None:
     w = doc.text
     body = [ln for ln in doc.lines if ln.kind in ("body", "title")]
     if doc.lead:
@@ -252,7 +324,9 @@ def _event_date(doc: Document, pub: date | None, reviewed: int | None, planned: 
             if d is None:
                 continue
             conf = 0.9 if hit.year or pub else 0.7
-            rec.event_date = ScalarFact(ev(hit.start, hit.end), conf, "lead_date", field_name="event_date", value=d.isoformat())
+            rec.event_date = ScalarFact(
+                ev(hit.start, hit.end), conf, "lead_date", field_name="event_date", value=d.isoformat()
+            )
             if pub and d > pub:
                 rec.flags.append("event_after_publication")
             return d
@@ -260,7 +334,8 @@ def _event_date(doc: Document, pub: date | None, reviewed: int | None, planned: 
 
 
 def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:
-    """A bare province in a list ("gồm: Bắc Kạn, Thái Nguyên") stands for that province's unit when one is named."""
+    """A bare province in a list ("gồm: Bắc Kạn, Thái Nguyên") stands for that province's unit
+    when one is named."""
     lex = lexicon()
     out = []
     for m in members:
@@ -282,8 +357,17 @@ def _member_for_province(canonical: str, members: dict[str, MemberFact]) -> str:
     return canonical
 
 
-def _add_award(rec: Record, awarded: dict[tuple[str, str], AwardFact], members: dict[str, MemberFact],
-               hit: aw.AwardHit, recipient: str, unit_ev: Evidence | None, cue_ev: Evidence, conf: float, w: str) -> None:
+def _add_award(
+    rec: Record,
+    awarded: dict[tuple[str, str], AwardFact],
+    members: dict[str, MemberFact],
+    hit: aw.AwardHit,
+    recipient: str,
+    unit_ev: Evidence | None,
+    cue_ev: Evidence,
+    conf: float,
+    w: str,
+) -> None:
     recipient = _member_for_province(recipient, members)
     k = (ukey(recipient), hit.award)
     if is_guest(recipient):
@@ -295,8 +379,16 @@ def _add_award(rec: Record, awarded: dict[tuple[str, str], AwardFact], members: 
             old.rule = "award_pattern:stated_year"
         return
     rule = "award_pattern:stated_year" if hit.year_stated else "award_pattern"
-    fact = AwardFact(cue_ev, round(conf, 3), rule, recipient=recipient, award=hit.award,  # type: ignore[arg-type]
-                     issuer=hit.issuer, year=hit.year, status=hit.status)  # type: ignore[arg-type]
+    fact = AwardFact(
+        cue_ev,
+        round(conf, 3),
+        rule,
+        recipient=recipient,
+        award=hit.award,
+        issuer=hit.issuer,
+        year=hit.year,
+        status=hit.status,
+    )
     awarded[k] = fact
     rec.awards.append(fact)
     if unit_ev is not None:
@@ -306,7 +398,8 @@ def _add_award(rec: Record, awarded: dict[tuple[str, str], AwardFact], members: 
 
 
 _TITLE_BEFORE_RE = re.compile(
-    r"(giám đốc|chủ tịch|bí thư|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
+    r"(giám đốc|chủ tịch|bí thư"
+    r"|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
     re.I,
 )
 
@@ -315,7 +408,9 @@ def _in_person_title(w: str, pos: int) -> bool:
     return bool(_TITLE_BEFORE_RE.search(w[max(0, pos - 25) : pos]))
 
 
-def _add_member(members: dict[str, MemberFact], canonical: str, evidence: Evidence, conf: float, rule: str, w: str) -> None:
+def _add_member(
+    members: dict[str, MemberFact], canonical: str, evidence: Evidence, conf: float, rule: str, w: str
+) -> None:
     k = ukey(canonical)
     if not k or k in members or is_guest(canonical):
         return
@@ -336,11 +431,19 @@ def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
 def _province(rec: Record, w: str, url: str | None, hint: str | None, ev: _EvidenceMaker) -> None:
     lex = lexicon()
     # a cluster of several provinces belongs to none of them
-    provs_in_members = {p.name for m in rec.members for p in lex.provinces
-                        if m.unit.endswith(p.name) and (m.unit == p.name or m.unit.endswith(" " + p.name))}
+    provs_in_members = {
+        p.name
+        for m in rec.members
+        for p in lex.provinces
+        if m.unit.endswith(p.name) and (m.unit == p.name or m.unit.endswith(" " + p.name))
+    }
     bloc_names = " ".join(b.name for b in rec.blocs)
-    if len(provs_in_members) >= 2 or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I) or sum(
-        1 for p in lex.provinces if p.name in bloc_names) >= 2 or re.search(r"\bBộ\s|Việt Nam", bloc_names):
+    if (
+        len(provs_in_members) >= 2
+        or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I)
+        or sum(1 for p in lex.provinces if p.name in bloc_names) >= 2
+        or re.search(r"\bBộ\s|Việt Nam", bloc_names)
+    ):
         return
     if hint:
         rec.province = ScalarFact(None, 0.95, "registry", field_name="province", value=hint)
@@ -356,11 +459,15 @@ def _province(rec: Record, w: str, url: str | None, hint: str | None, ev: _Evide
     names, rx = _province_matcher()
     for m in rx.finditer(w):
         name = names[m.group(0)]
-        if name == "Hồ Chí Minh" and not re.search(r"(?:thành phố|TP\.?)\s*$", w[max(0, m.start() - 12) : m.start()], re.I):
+        if name == "Hồ Chí Minh" and not re.search(
+            r"(?:thành phố|TP\.?)\s*$", w[max(0, m.start() - 12) : m.start()], re.I
+        ):
             continue  # the President ("tư tưởng, đạo đức Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh"), not the city
         counts[name] += 1
         first.setdefault(name, (m.start(), m.end()))
     if counts:
         name, n = counts.most_common(1)[0]
         s, e = first[name]
-        rec.province = ScalarFact(ev(s, e), 0.6 if n == 1 else 0.75, "text_mention", field_name="province", value=name)
+        rec.province = ScalarFact(
+            ev(s, e), 0.6 if n == 1 else 0.75, "text_mention", field_name="province", value=name
+        )

@@ -8,34 +8,41 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.lexicon import lexicon, ukey
-from extract.units import UnitSpan, canonicalize, capture_forward, is_guest, starts_with_head
+from extract.lexicon import lexicon
+from extract.record import RoleKind
+from extract.units import UnitSpan, canonicalize, capture_forward, starts_with_head
 
 # ---------------------------------------------------------------- member lists
 _LIST_TRIGGER_RE = re.compile(
-    r"(?:(?:bao\s+)?gồm(?:\s+có)?(?:\s+các\s+đơn\s+vị)?|thành viên(?: trong khối)?\s*:|các đơn vị(?: trong| thuộc)? (?:khối|cụm)\s*:"
+    r"(?:(?:bao\s+)?gồm(?:\s+có)?(?:\s+các\s+đơn\s+vị)?|thành viên(?: trong khối)?\s*:"
+    r"|các đơn vị(?: trong| thuộc)? (?:khối|cụm)\s*:"
     r"|(?:\d+|các)\s+(?:đơn vị|cơ quan)(?:[^.;:]{0,40})?:)\s*:?\s*",
     re.IGNORECASE,
 )
 _LIST_HEAD_RE = re.compile(
-    r"(?:(?P<n>\d+)\s+|các\s+)(?P<head>Sở(?:,\s*ngành)?|sở(?:,\s*ngành)?|Ban Quản lý[^:;,]{0,60}|Ban[^:;,]{0,40}"
+    r"(?:(?P<n>\d+)\s+|các\s+)(?P<head>Sở(?:,\s*ngành)?|sở(?:,\s*ngành)?"
+    r"|Ban Quản lý[^:;,]{0,60}|Ban[^:;,]{0,40}"
     r"|Phòng[^:;,]{0,30}|Sở [A-ZĐ][^:;,]{0,30})\s*:\s*",
 )
 _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
-    r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
+    r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)"
+    r"(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
 )
 _SPREAD_TAIL_RE = re.compile(
-    r"\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?(?:\s+(?:gồm|là))?\s*:?\s*",
+    r"\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
+    r"(?:\s+(?:gồm|là))?\s*:?\s*",
     re.IGNORECASE,
 )
 _LIST_END_RE = re.compile(
-    r"[.!?](?:\s|$)|\n|\s(?:tổ chức|vừa|đã|đang|tiến hành|cùng ký|ký kết|tham gia|tham dự|thuộc Khối|thuộc khối"
+    r"[.!?](?:\s|$)|\n|\s(?:tổ chức|vừa|đã|đang|tiến hành|cùng ký|ký kết|tham gia|tham dự"
+    r"|thuộc Khối|thuộc khối"
     r"|nhằm|với tổng|đồng chủ trì|với\s+\d|và\s+(?:công nhận|tặng|trao|đề nghị|bầu|được))(?!\w)"
 )
 # "09 đơn vị", "7 tỉnh" — but not "Khối thi đua số 3 tỉnh Thái Bình" (a bloc number)
 _COUNT_RE = re.compile(
-    r"(?<!số )(?<!khối )(?<!cụm )(?<!đua )(\d+)\s+(?:đơn vị|cơ quan|tập thể|sở|thành viên|tỉnh|Sở)", re.IGNORECASE
+    r"(?<!số )(?<!khối )(?<!cụm )(?<!đua )(\d+)\s+(?:đơn vị|cơ quan|tập thể|sở|thành viên|tỉnh|Sở)",
+    re.IGNORECASE,
 )
 
 
@@ -72,14 +79,17 @@ def _starts_unit(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
     return bool(starts_with_head(text, p)) or bool(lexicon().province(first))
 
 
-def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: str | None = None,
-               loc: str | None = None) -> list[ListItem]:
+def split_list(
+    text: str, start: int, end: int, gaz: list[UnitSpan], *, head: str | None = None, loc: str | None = None
+) -> list[ListItem]:
     """Split a list of units, keeping gazetteer names (with their commas and "và") whole.
 
     ";" always separates; "," and "và" separate where the next words begin a unit (or where the
     list's type word was given, "các Sở: Y tế, Tư pháp"). Parentheses are never cut.
     """
-    protected = [(u.start, u.end) for u in gaz if u.start >= start and u.end <= end] + _paren_spans(text, start, end)
+    protected = [(u.start, u.end) for u in gaz if u.start >= start and u.end <= end] + _paren_spans(
+        text, start, end
+    )
     if head and not loc:
         protected += _typed_names(text, start, end, head)
     bounds = [start]
@@ -92,12 +102,14 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
         plural = pm.group(1) if pm else plural if not starts_with_head(text, bounds[-1]) else None
         sep = m.group().strip()
         shared = (head or loc or plural) and text[m.end() : m.end() + 3].lstrip()[:1].isupper()
-        if sep != ";" and not ((head or loc) and sep == "," or shared or _starts_unit(text, m.end(), end, gaz)):
+        if sep != ";" and not (
+            ((head or loc) and sep == ",") or shared or _starts_unit(text, m.end(), end, gaz)
+        ):
             continue
         bounds += [p, m.end()]
     bounds.append(end)
     items: list[ListItem] = []
-    raw: list[tuple[int, int, str]] = []
+    raw: list[tuple[int, int, int, str]] = []
     for a, b in zip(bounds[::2], bounds[1::2], strict=False):
         seg_s, seg_e = _item_extent(text, a, b, gaz)
         if seg_e > seg_s:
@@ -113,7 +125,11 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
             # "UBND thành phố A và UBND các huyện: B, C": the rest spreads one name over places
             items.extend(_parse_list_region(text, seg_s, end, gaz))
             break
-        if loc and not (lexicon().province(surface) if loc == "tỉnh" else surface[:1].isupper() and len(surface.split()) <= 4):
+        if loc and not (
+            lexicon().province(surface)
+            if loc == "tỉnh"
+            else surface[:1].isupper() and len(surface.split()) <= 4
+        ):
             break  # the list of places has ended ("…, Đồng Nai và Tây Ninh, do LĐLĐ tỉnh A làm Cụm trưởng")
         if loc:
             name = f"{head} {loc} {surface}" if not surface.lower().startswith(loc) else f"{head} {surface}"
@@ -123,7 +139,7 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
             plural = pm.group(1) if pm else plural if not starts_with_head(surface, 0) else None
             c = canonicalize(surface, head=head or (plural if not pm else None))
             shared = _shared_head(prev_surface, surface)
-            if shared and (c is None or c[2] == "open_class" and not starts_with_head(surface, 0)):
+            if shared and (c is None or (c[2] == "open_class" and not starts_with_head(surface, 0))):
                 c = canonicalize(f"{shared} {surface}") or c
         if c:
             items.append(ListItem(seg_s, seg_e, c[0], c[1], c[2]))
@@ -131,15 +147,19 @@ def split_list(text: str, start: int, end: int, gaz: list[UnitSpan], *, head: st
     return _share_tails(text, items)
 
 
-_HEADS = "Sở|Ban|Phòng|Văn phòng|Ủy ban|Cục|Chi cục|Trung tâm|Hội|Liên đoàn|Báo|Đài|Bảo hiểm|Viện|Tòa án|Công an"
+_HEADS = (
+    "Sở|Ban|Phòng|Văn phòng|Ủy ban|Cục|Chi cục|Trung tâm|Hội|Liên đoàn|Báo|Đài|Bảo hiểm|Viện|Tòa án|Công an"
+)
 _ITEM_NOISE_RE = re.compile(
     r"(?:(?:và|cùng|các|đại diện|lãnh đạo|đơn vị|tập thể|cơ quan|thành viên|đ/c|\d+)\s+)+", re.IGNORECASE
 )
 
 
-# what may follow a gazetteer name inside a list item: a place or a proper name ("… huyện Tân Lạc", "… Hòa Bình")
+# what may follow a gazetteer name inside a list item: a place or a proper name
+# ("… huyện Tân Lạc", "… Hòa Bình")
 _NAME_TAIL_RE = re.compile(
-    r"(?:\s+(?:tỉnh|thành phố|huyện|thị xã|quận|khu vực|chi nhánh|số)?\s*[A-ZĐ0-9][\wÀ-ỹ]*(?:\s+[A-ZĐ0-9][\wÀ-ỹ]*)*)+"
+    r"(?:\s+(?:tỉnh|thành phố|huyện|thị xã|quận|khu vực|chi nhánh|số)?\s*"
+    r"[A-ZĐ0-9][\wÀ-ỹ]*(?:\s+[A-ZĐ0-9][\wÀ-ỹ]*)*)+"
 )
 
 
@@ -149,7 +169,11 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
     s = a + len(seg) - len(seg.lstrip(" ,;:-–"))
     e = a + len(seg.rstrip(" ,;:.-–/"))
     noise = _ITEM_NOISE_RE.match(text, s, e)
-    if noise and noise.end() < e and (starts_with_head(text, noise.end()) or any(u.start == noise.end() for u in gaz)):
+    if (
+        noise
+        and noise.end() < e
+        and (starts_with_head(text, noise.end()) or any(u.start == noise.end() for u in gaz))
+    ):
         s = noise.end()
     g = next((u for u in gaz if u.start == s and u.end <= e), None)
     if g:
@@ -192,7 +216,7 @@ def _shared_head(prev: str, surface: str) -> str | None:
         return None
     loc = _LOCALITY_RE.match(surface)
     if loc:
-        m = re.search(rf"^(.*?)\s+(?:huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", prev, re.IGNORECASE)
+        m = re.search(r"^(.*?)\s+(?:huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", prev, re.IGNORECASE)
         return m.group(1) if m else None
     hm = starts_with_head(prev, 0)
     if hm and surface[:1].isupper():
@@ -254,7 +278,11 @@ def list_end(text: str, start: int, end: int, gaz: list[UnitSpan]) -> int:
 
 
 def _opens_list(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
-    if re.match(r"\s*(?:(?:\d+|các)\s+)?(?:đơn vị|cơ quan|thành viên|sở|ban|tỉnh|huyện)[^.;:]{0,40}:", text[pos:end], re.I):
+    if re.match(
+        r"\s*(?:(?:\d+|các)\s+)?(?:đơn vị|cơ quan|thành viên|sở|ban|tỉnh|huyện)[^.;:]{0,40}:",
+        text[pos:end],
+        re.I,
+    ):
         return True
     return _starts_unit(text, pos, end, gaz) or bool(re.match(r"\s*(?:\d+|các)\s+[A-ZĐ]", text[pos:end]))
 
@@ -280,7 +308,9 @@ def _parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list
     return _split_with_subheads(text, ls, le, gaz, None)
 
 
-def _split_with_subheads(text: str, ls: int, le: int, gaz: list[UnitSpan], head: str | None) -> list[ListItem]:
+def _split_with_subheads(
+    text: str, ls: int, le: int, gaz: list[UnitSpan], head: str | None
+) -> list[ListItem]:
     # "các Ban Quản lý dự án …: Giao thông; Dân dụng; các Ban Quản lý Vườn Quốc gia: Núi Chúa; Phước Bình"
     out: list[ListItem] = []
     sub = re.compile(r"(?:^|[;,]\s*)(?:các\s+)(?P<h>[A-ZĐ][^:;,]{2,80}):\s*")
@@ -302,7 +332,8 @@ def stated_count(text: str, start: int, end: int) -> int | None:
 
 # ---------------------------------------------------------------- roles
 ROLE_RE = re.compile(
-    r"(?<![\w])(?P<role>(?:đơn vị\s+)?(?:(?:phó\s+(?:trưởng\s+)?(?:khối|cụm)(?:\s+trưởng)?)|(?:khối|cụm)\s+phó"
+    r"(?<![\w])(?P<role>(?:đơn vị\s+)?(?:(?:phó\s+(?:trưởng\s+)?(?:khối|cụm)(?:\s+trưởng)?)"
+    r"|(?:khối|cụm)\s+phó"
     r"|(?:khối|cụm)\s+trưởng|trưởng\s+(?:khối|cụm)))(?![\w])",
     re.IGNORECASE,
 )
@@ -310,7 +341,8 @@ _ROLE_YEAR_RE = re.compile(r"^[^.;,()]{0,60}?năm\s+((?:19|20)\d\d)(?!\s*[-–]\
 _SCHOOL_YEAR_RE = re.compile(r"^[^.;()]{0,60}?năm học")
 _TAKES_ROLE = (
     r"(?:được\s+(?:[^,.;]{0,30}?\s)?(?:phân công|bầu|giao|chọn|cử|suy tôn|thống nhất)(?:\s+(?:làm|là|giữ))?"
-    r"|là|làm|sẽ là|tiếp tục là|tiếp tục làm|giữ|giữ vai trò|với vai trò(?: là)?|đảm nhận|đảm nhiệm|(?:tiếp\s+)?nhận"
+    r"|là|làm|sẽ là|tiếp tục là|tiếp tục làm|giữ|giữ vai trò|với vai trò(?: là)?"
+    r"|đảm nhận|đảm nhiệm|(?:tiếp\s+)?nhận"
     r"|tiếp nhận)(?:\s+(?:vai trò|nhiệm vụ|chức))?(?:\s+(?:là|làm))?"
 )
 _BEFORE_ROLE_RE = re.compile(
@@ -320,13 +352,15 @@ _BEFORE_ROLE_RE = re.compile(
 # "Đơn vị Khối phó năm nay là Trường Chính trị tỉnh", "Khối trưởng năm 2017 là Sở Y tế"
 _ROLE_THEN_UNIT_RE = re.compile(
     r"^(?:\s+(?:thi\s+đua|của\s+(?:khối|cụm)))?(?:\s+năm\s+(?:nay|(?:19|20)\d\d))?"
-    r"(?:\s+(?:là|thuộc về)\s+(?:đơn vị\s+)?|\s*[–-]\s*(?:phó\s+)?(?:giám đốc|chủ tịch|trưởng ban|chánh văn phòng"
+    r"(?:\s+(?:là|thuộc về)\s+(?:đơn vị\s+)?"
+    r"|\s*[–-]\s*(?:phó\s+)?(?:giám đốc|chủ tịch|trưởng ban|chánh văn phòng"
     r"|chánh thanh tra|viện trưởng|chánh án|cục trưởng|bí thư|hiệu trưởng|tổng biên tập)\s+)",
     re.IGNORECASE,
 )
 _TOPIC_YEAR_RE = re.compile(r"(?:^|[,:;]\s*|\s)năm\s+((?:19|20)\d\d)\s*,?\s*$", re.IGNORECASE)
 _ELECT_RE = re.compile(
-    r"bầu|sẽ là|bàn giao|chuyển giao|đảm nhận|đảm nhiệm|luân phiên|kế nhiệm|tiếp nhận|nhận nhiệm vụ|trao cờ luân lưu"
+    r"bầu|sẽ là|bàn giao|chuyển giao|đảm nhận|đảm nhiệm|luân phiên|kế nhiệm|tiếp nhận|nhận nhiệm vụ"
+    r"|trao cờ luân lưu"
     r"|thống nhất|nhất trí|phân công|suy tôn|giao\s+(?:cho|nhiệm vụ)",
     re.IGNORECASE,
 )
@@ -335,8 +369,9 @@ _ELECT_RE = re.compile(
 @dataclass(frozen=True, slots=True)
 class RoleHit:
     unit: UnitSpan
-    role: str
-    year: int | None  # stated with the cue ("Khối trưởng năm 2017") or as the clause's topic ("Năm 2018, A là …")
+    role: RoleKind
+    # stated with the cue ("Khối trưởng năm 2017") or as the clause's topic ("Năm 2018, A là …")
+    year: int | None
     elected: bool  # taken on at this meeting (bầu, phân công, bàn giao …): the new term's year applies
     cue_start: int
     cue_end: int
@@ -350,7 +385,7 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
         cue = m.group("role").lower()
         if re.search(r"ban|phòng", text[m.end() : m.end() + 4].lower()):
             continue
-        role = "khoi_pho" if "phó" in cue else "khoi_truong"
+        role: RoleKind = "khoi_pho" if "phó" in cue else "khoi_truong"
         after = text[m.end() : sent_end]
         ym = _ROLE_YEAR_RE.match(after)
         year = int(ym.group(1)) if ym else None
@@ -388,12 +423,12 @@ def _unit_before(text: str, pos: int, floor: int, units: list[UnitSpan]) -> Unit
     for u in units:
         if u.end <= pos and u.end >= floor:
             between = text[u.end : pos]
-            if _BEFORE_ROLE_RE.fullmatch(between) or _BEFORE_ROLE_RE.search(between) and len(between) < 4:
-                if best is None or u.end > best.end:
-                    best = u
-            elif re.fullmatch(r"\s*(?:\([^()]{0,40}\)\s*)?[(,–\-]?\s*(?:đơn vị\s+)?", between):
-                if best is None or u.end > best.end:
-                    best = u
+            if (
+                _BEFORE_ROLE_RE.fullmatch(between)
+                or (_BEFORE_ROLE_RE.search(between) and len(between) < 4)
+                or re.fullmatch(r"\s*(?:\([^()]{0,40}\)\s*)?[(,–\-]?\s*(?:đơn vị\s+)?", between)
+            ) and (best is None or u.end > best.end):
+                best = u
     if best is None:
         # "Giám đốc Sở Y tế – Khối trưởng": a unit inside a person's title, right before the cue
         for u in units:

@@ -111,7 +111,9 @@ def _objs(rec: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [x for x in rec.get(name) or [] if isinstance(x, dict)]
 
 
-def _fields(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[list[Any], list[Any], Callable[[Any, Any], bool]]]:
+def _fields(
+    gold: dict[str, Any], pred: dict[str, Any]
+) -> dict[str, tuple[list[Any], list[Any], Callable[[Any, Any], bool]]]:
     """Per list field: the gold facts, the predicted facts and the rule that makes two the same."""
     prov = gold.get("province")
 
@@ -124,13 +126,20 @@ def _fields(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[list[
         return bool(gk & pk)
 
     def role_same(g: dict[str, Any], p: dict[str, Any]) -> bool:
-        return (name_key(p.get("unit"), prov) in name_keys(g.get("unit"), prov) and g.get("role") == p.get("role")
-                and _opt(g.get("year"), p.get("year")))
+        return (
+            name_key(p.get("unit"), prov) in name_keys(g.get("unit"), prov)
+            and g.get("role") == p.get("role")
+            and _opt(g.get("year"), p.get("year"))
+        )
 
     def award_same(g: dict[str, Any], p: dict[str, Any]) -> bool:
-        return (name_key(p.get("recipient"), prov) in name_keys(g.get("recipient"), prov)
-                and g.get("award") == p.get("award") and g.get("status") == p.get("status")
-                and _opt(g.get("issuer"), p.get("issuer")) and _opt(g.get("year"), p.get("year")))
+        return (
+            name_key(p.get("recipient"), prov) in name_keys(g.get("recipient"), prov)
+            and g.get("award") == p.get("award")
+            and g.get("status") == p.get("status")
+            and _opt(g.get("issuer"), p.get("issuer"))
+            and _opt(g.get("year"), p.get("year"))
+        )
 
     def member_same(g: Any, p: Any) -> bool:
         return name_key(p, prov) in name_keys(g, prov)
@@ -144,8 +153,11 @@ def _fields(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[list[
             seen.add(k)
             pred_members.append(m)
     return {
-        "event_kinds": (sorted(set(gold.get("event_kinds") or [])), sorted(set(pred.get("event_kinds") or [])),
-                        lambda a, b: a == b),
+        "event_kinds": (
+            sorted(set(gold.get("event_kinds") or [])),
+            sorted(set(pred.get("event_kinds") or [])),
+            lambda a, b: a == b,
+        ),
         "blocs": (_objs(gold, "blocs"), _objs(pred, "blocs"), bloc_same),
         "members": (gold_members, pred_members, member_same),
         "roles": (_objs(gold, "roles"), _objs(pred, "roles"), role_same),
@@ -193,8 +205,10 @@ def score(golds: dict[str, dict[str, Any]], preds: dict[str, dict[str, Any]]) ->
 
 def format_table(result: Score, *, docs: int, missing: Iterable[str] = ()) -> str:
     """Render the per-field table the way ../shared/eval/score.py prints it."""
-    lines = [f"docs {docs}, without a record {len(list(missing))}",
-             f"{'field':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'gold':>5} {'pred':>5}"]
+    lines = [
+        f"docs {docs}, without a record {len(list(missing))}",
+        f"{'field':<12} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'gold':>5} {'pred':>5}",
+    ]
     rows = [*result.fields.items(), ("overall", result.overall)]
     for name, c in rows:
         p, r, f = c.prf()

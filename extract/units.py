@@ -34,7 +34,10 @@ _HEADS_ALT = "|".join(sorted(map(re.escape, UNIT_HEADS), key=len, reverse=True))
 _HEAD_RE = re.compile(
     rf"(?<![\w])({_HEADS_ALT})(?![\w])(?!\s+(?:nghị|thao|thi|viên|diễn|trường|hợp|họp|chống|ngừa|khi|cáo|chí|hành|bố|giám|động|trình)(?!\w))"
 )
-_ROLE_WORDS = r"(?:khối|cụm)\s+trưởng|(?:phó\s+)?trưởng\s+(?:khối|cụm)|(?:khối|cụm)\s+phó|phó\s+(?:khối|cụm)(?:\s+trưởng)?"
+_ROLE_WORDS = (
+    r"(?:khối|cụm)\s+trưởng|(?:phó\s+)?trưởng\s+(?:khối|cụm)|(?:khối|cụm)\s+phó"
+    r"|phó\s+(?:khối|cụm)(?:\s+trưởng)?"
+)
 _PERSON_TITLES = (
     r"(?:phó\s+)?(?:giám đốc|chủ tịch|bí thư|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng"
     r"|tổng biên tập|chánh văn phòng|chánh thanh tra|cục trưởng|chi cục trưởng|thủ trưởng|tư lệnh"
@@ -42,7 +45,13 @@ _PERSON_TITLES = (
 )
 # Words that end a unit name when they appear after it (clause verbs, prepositions, roles, years).
 _STOP_RE = re.compile(
-    r"\s*(?:[,;:.!?()\[\]“”\"«»]|\svà\s(?=(?:lãnh đạo|đại diện|các|cán bộ|\d))|\s?[-–—]\s(?=(?:" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r"|đơn vị|cơ quan)(?!\w))|$|\svà\s(?=(?:" + _HEADS_ALT + r")(?!\w))|\s(?:"
+    r"\s*(?:[,;:.!?()\[\]“”\"«»]|\svà\s(?=(?:lãnh đạo|đại diện|các|cán bộ|\d))|\s?[-–—]\s(?=(?:"
+    + _ROLE_WORDS
+    + r"|"
+    + _PERSON_TITLES
+    + r"|đơn vị|cơ quan)(?!\w))|$|\svà\s(?=(?:"
+    + _HEADS_ALT
+    + r")(?!\w))|\s(?:"
     r"đã|đang|sẽ|vừa|được|là|làm|tiến hành|có|với|tại|cho|trong|để|nhằm|cùng|đồng chủ trì|chủ trì|ký|bầu"
     r"|nhận|đạt|giữ|vì|do|từ|theo|đến|tới|gồm|bao gồm|phụ trách|dẫn đầu|tham gia|tham dự|đề nghị|trao"
     r"|dự(?!\s+(?:án|thảo|toán|kiến|trữ|báo|bị)(?!\w))"
@@ -77,9 +86,14 @@ def is_guest(canonical: str) -> bool:
         return True  # typed as a guest body in the gazetteer (Ban TĐKT, Tỉnh ủy)
     if k in ("uy ban nhan dan thanh pho", "ubnd thanh pho"):
         return True  # the city's own People's Committee; "UBND thành phố Bắc Kạn" (a town) is a member
-    return any(k == g or k.startswith(g + " ") and len(k.split()) <= len(g.split()) + 3 for g in _GUEST_KEYS) and not (
-        k.startswith("van phong") or k.startswith("uy ban nhan dan huyen") or k.startswith("uy ban nhan dan thi")
-        or k.startswith("uy ban nhan dan thanh pho") or k.startswith("uy ban nhan dan quan")
+    return any(
+        k == g or (k.startswith(g + " ") and len(k.split()) <= len(g.split()) + 3) for g in _GUEST_KEYS
+    ) and not (
+        k.startswith("van phong")
+        or k.startswith("uy ban nhan dan huyen")
+        or k.startswith("uy ban nhan dan thi")
+        or k.startswith("uy ban nhan dan thanh pho")
+        or k.startswith("uy ban nhan dan quan")
     )
 
 
@@ -160,7 +174,7 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
     `head` restores a unit type that a list omitted ("các sở: Y tế" → head "Sở").
     """
     lex = lexicon()
-    s = _LEADING_NOISE_RE.sub("", surface.strip(" ,;:.-–()\"“”")).strip()
+    s = _LEADING_NOISE_RE.sub("", surface.strip(' ,;:.-–()"“”')).strip()
     s = _TITLE_PREFIX_RE.sub("", s)
     s = re.sub(r"\s*\((?:[^()]*)\)?\s*$", "", s).strip()  # "(Khối trưởng)", or its cut-off "(Khối trưởng"
     if not s or len(s) > 160:
@@ -177,7 +191,9 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
         expanded = f"{head} {expanded}"
     expanded = re.sub(r"\btrực thuộc\b", "thuộc", expanded)
     hm = _HEAD_RE.match(expanded)
-    if hm and len(expanded.split()) > len(hm.group(1).split()):  # a head word alone ("Văn phòng") names nothing
+    if hm and len(expanded.split()) > len(
+        hm.group(1).split()
+    ):  # a head word alone ("Văn phòng") names nothing
         return expanded, 0.6, "open_class"
     if lex.province(s):
         return s, 0.55, "province"
@@ -214,7 +230,9 @@ def starts_with_head(text: str, pos: int) -> str | None:
     return m.group(1) if m and text[pos : pos + 1].isupper() else None
 
 
-def capture_forward(text: str, start: int, limit: int, *, name_from: int | None = None, max_words: int = 16) -> int:
+def capture_forward(
+    text: str, start: int, limit: int, *, name_from: int | None = None, max_words: int = 16
+) -> int:
     """Return where an open-class unit starting at `start` (on its head word) ends.
 
     `name_from`: the name is known to run at least to there (a gazetteer name with commas inside).
@@ -266,12 +284,14 @@ def open_units(text: str, start: int, end: int, taken: list[tuple[int, int]]) ->
 
 
 _PLACE_RE = re.compile(
-    r"(?<![\w])(?:[Tt]ỉnh|[Hh]uyện|[Tt]hị xã|[Tt]hành phố)\s+(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,3})"
+    r"(?<![\w])(?:[Tt]ỉnh|[Hh]uyện|[Tt]hị xã|[Tt]hành phố)\s+"
+    r"(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,3})"
 )
 
 
 def place_units(text: str, start: int, end: int, taken: list[UnitSpan]) -> list[UnitSpan]:
-    """Provinces and districts acting as members of a cluster ("Tỉnh Đắk Lắk - Cụm trưởng"), outside named units."""
+    """Provinces and districts acting as members of a cluster ("Tỉnh Đắk Lắk - Cụm trưởng"),
+    outside named units."""
     out: list[UnitSpan] = []
     lex = lexicon()
     for m in _PLACE_RE.finditer(text, start, end):

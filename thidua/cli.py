@@ -26,12 +26,16 @@ def _settings() -> Settings:
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """thidua: Vietnamese emulation-bloc news → a queryable, correctable database."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 @main.command("extract-text")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="OUT.jsonl")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="OUT.jsonl"
+)
 @click.option("--full", is_flag=True, help="Also write evidence, confidence and flags for every fact.")
 def extract_text(directory: Path, output: Path, full: bool) -> None:
     """Extract one SCHEMA.md record per DIR/*.txt into OUT.jsonl.
@@ -44,14 +48,21 @@ def extract_text(directory: Path, output: Path, full: bool) -> None:
     from thidua.extract_files import extract_dir, write_jsonl
 
     errors: list[str] = []
-    recs = write_jsonl(extract_dir(directory), output, full=full, on_error=lambda e: (errors.append(e), click.echo(e, err=True)))
+
+    def on_error(message: str) -> None:
+        errors.append(message)
+        click.echo(message, err=True)
+
+    recs = write_jsonl(extract_dir(directory), output, full=full, on_error=on_error)
     click.echo(f"{len(recs)} records written to {output} ({len(errors)} failed)", err=True)
 
 
 @main.command("eval")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--per-doc", is_flag=True, help="List each article's misses.")
-@click.option("--diff", is_flag=True, help="Print each missed gold fact (-) and each unmatched prediction (+).")
+@click.option(
+    "--diff", is_flag=True, help="Print each missed gold fact (-) and each unmatched prediction (+)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--min-f1", type=float, default=None, help="Exit 1 if overall F1 is below this floor.")
 def eval_cmd(directory: Path, per_doc: bool, diff: bool, as_json: bool, min_f1: float | None) -> None:
@@ -67,8 +78,9 @@ def eval_cmd(directory: Path, per_doc: bool, diff: bool, as_json: bool, min_f1: 
         raise click.ClickException(f"{directory} must hold text/ and gold/ folders")
     golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))}
     with tempfile.TemporaryDirectory() as tmp:
-        preds = write_jsonl(extract_dir(text_dir), Path(tmp) / "pred.jsonl",
-                            on_error=lambda e: click.echo(e, err=True))
+        preds = write_jsonl(
+            extract_dir(text_dir), Path(tmp) / "pred.jsonl", on_error=lambda e: click.echo(e, err=True)
+        )
     result = score(golds, preds)
     missing = [d for d in golds if d not in preds]
     if diff:
@@ -82,13 +94,20 @@ def eval_cmd(directory: Path, per_doc: bool, diff: bool, as_json: bool, min_f1: 
         for doc_id, counts in result.per_doc.items():
             bad = {f: c for f, c in counts.items() if not (c[0] == c[1] == c[2])}
             if bad:
-                click.echo(f"{doc_id}: " + ", ".join(f"{f} tp={c[0]} gold={c[1]} pred={c[2]}" for f, c in bad.items()))
+                click.echo(
+                    f"{doc_id}: "
+                    + ", ".join(f"{f} tp={c[0]} gold={c[1]} pred={c[2]}" for f, c in bad.items())
+                )
     if as_json:
         fields: dict[str, Any] = {}
         for name, c in [*result.fields.items(), ("overall", result.overall)]:
             p, r, f1 = c.prf()
             fields[name] = {"precision": p, "recall": r, "f1": f1, "tp": c.tp, "gold": c.gold, "pred": c.pred}
-        click.echo(json.dumps({"docs": len(golds), "missing": missing, "fields": fields}, ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                {"docs": len(golds), "missing": missing, "fields": fields}, ensure_ascii=False, indent=1
+            )
+        )
     else:
         click.echo(format_table(result, docs=len(golds), missing=missing))
     overall = result.overall.prf()[2]
@@ -120,11 +139,17 @@ def crawl(portals: tuple[str, ...], refresh: bool) -> None:
     from crawler.run import run_crawl
 
     try:
-        stats = run_crawl(_settings(), portals=list(portals) or None, progress=lambda ln: click.echo(ln, err=True),
-                          refresh=refresh)
+        stats = run_crawl(
+            _settings(),
+            portals=list(portals) or None,
+            progress=lambda ln: click.echo(ln, err=True),
+            refresh=refresh,
+        )
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from exc
-    click.echo(json.dumps(stats.__dict__ if hasattr(stats, "__dict__") else _asdict(stats), ensure_ascii=False))
+    click.echo(
+        json.dumps(stats.__dict__ if hasattr(stats, "__dict__") else _asdict(stats), ensure_ascii=False)
+    )
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -134,8 +159,13 @@ def _asdict(obj: Any) -> dict[str, Any]:
 
 
 @main.command("demo")
-@click.option("--database", type=click.Path(dir_okay=False, path_type=Path), default=Path("var/demo.sqlite"),
-              show_default=True, help="SQLite file to (re)create for the demo.")
+@click.option(
+    "--database",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("var/demo.sqlite"),
+    show_default=True,
+    help="SQLite file to (re)create for the demo.",
+)
 def demo(database: Path) -> None:
     """Start the bundled mock portals, crawl them all into a fresh SQLite file, print a summary.
 
@@ -153,7 +183,9 @@ def demo(database: Path) -> None:
     started = time.monotonic()
     with start_server() as server:
         click.echo(f"mock portals serving on {server.url} (used as the crawl's HTTP proxy)", err=True)
-        settings = Settings(database_url=url, http_proxy=server.url, crawl_download_delay=0.0, log_level="WARNING")
+        settings = Settings(
+            database_url=url, http_proxy=server.url, crawl_download_delay=0.0, log_level="WARNING"
+        )
         migrate(url)
         stats = run_crawl(settings, progress=lambda ln: click.echo(f"  … {ln}", err=True))
     engine = make_engine(url)
@@ -187,12 +219,24 @@ def _format_summary(stats: dict[str, Any], counts: dict[str, Any], seconds: floa
 @click.option("--year", type=int, help="Year of the meeting or publication.")
 @click.option("--bloc", help="Bloc number or words of its name.")
 @click.option("--unit", help="Words of a unit name (member, leader or award recipient).")
-@click.option("--award", type=click.Choice(["co_thi_dua", "bang_khen", "co_luan_luu", "huan_chuong", "giay_khen",
-                                            "danh_hieu", "other"]), help="Award type.")
+@click.option(
+    "--award",
+    type=click.Choice(
+        ["co_thi_dua", "bang_khen", "co_luan_luu", "huan_chuong", "giay_khen", "danh_hieu", "other"]
+    ),
+    help="Award type.",
+)
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON lines.")
-def query(province: str | None, year: int | None, bloc: str | None, unit: str | None, award: str | None,
-          limit: int, as_json: bool) -> None:
+def query(
+    province: str | None,
+    year: int | None,
+    bloc: str | None,
+    unit: str | None,
+    award: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """Find records by province, year, bloc, unit or award type.
 
     Example: thidua query --province 'Hòa Bình' --award co_thi_dua --json
@@ -204,7 +248,9 @@ def query(province: str | None, year: int | None, bloc: str | None, unit: str | 
     engine = make_engine(_settings().database_url)
     try:
         with session_factory(engine)() as session:
-            rows = find_records(session, province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit)
+            rows = find_records(
+                session, province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit
+            )
     except QueryError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -216,12 +262,16 @@ def query(province: str | None, year: int | None, bloc: str | None, unit: str | 
     if not rows:
         click.echo("no records match", err=True)
         return
-    click.echo(f"{'date':<10}  {'province':<16} {'bloc':<40} {'members':>7} {'roles':>5} {'awards':>6}  title")
+    click.echo(
+        f"{'date':<10}  {'province':<16} {'bloc':<40} {'members':>7} {'roles':>5} {'awards':>6}  title"
+    )
     for r in rows:
         bloc_name = (r.get("blocs") or [{}])[0].get("name", "") if r.get("blocs") else ""
-        click.echo(f"{r.get('event_date') or r.get('published') or '':<10}  {(r.get('province') or '-'):<16} "
-                   f"{bloc_name[:40]:<40} {len(r.get('members') or []):>7} {len(r.get('roles') or []):>5} "
-                   f"{len(r.get('awards') or []):>6}  {(r.get('title') or '')[:60]}")
+        click.echo(
+            f"{r.get('event_date') or r.get('published') or '':<10}  {(r.get('province') or '-'):<16} "
+            f"{bloc_name[:40]:<40} {len(r.get('members') or []):>7} {len(r.get('roles') or []):>5} "
+            f"{len(r.get('awards') or []):>6}  {(r.get('title') or '')[:60]}"
+        )
 
 
 @main.command("serve-mock")

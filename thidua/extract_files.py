@@ -41,14 +41,21 @@ def extract_dir(directory: Path) -> Iterator[FileResult]:
             text = path.read_bytes().decode("utf-8")
             url = meta.get("url") if isinstance(meta.get("url"), str) else None
             published = meta.get("published") if isinstance(meta.get("published"), str) else None
-            yield FileResult(doc_id, extract_article(doc_id=doc_id, text=text, url=url, published=published), None)
+            yield FileResult(
+                doc_id, extract_article(doc_id=doc_id, text=text, url=url, published=published), None
+            )
         except Exception as exc:  # one bad file must never stop the run
             log.debug("extraction failed for %s", path, exc_info=True)
             yield FileResult(doc_id, empty_record(doc_id), f"{path}: {type(exc).__name__}: {exc}")
 
 
-def write_jsonl(results: Iterator[FileResult], out: Path, *, full: bool = False,
-                on_error: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
+def write_jsonl(
+    results: Iterator[FileResult],
+    out: Path,
+    *,
+    full: bool = False,
+    on_error: Callable[[str], None] | None = None,
+) -> dict[str, dict[str, Any]]:
     """Write one record per line; return the schema records by doc_id."""
     records: dict[str, dict[str, Any]] = {}
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,9 @@ def test_extract_text_survives_a_bad_file(tmp_path: Path) -> None:
         "giao ước thi đua năm 2020 gồm: Sở Y tế, Sở Tư pháp và Sở Nội vụ.\n",
         encoding="utf-8",
     )
-    (tmp_path / "good.meta.json").write_text(json.dumps({"url": None, "published": "2020-03-06"}), encoding="utf-8")
+    (tmp_path / "good.meta.json").write_text(
+        json.dumps({"url": None, "published": "2020-03-06"}), encoding="utf-8"
+    )
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe not utf-8 \x81")
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(main, ["extract-text", str(tmp_path), "-o", str(out)])
@@ -39,7 +41,9 @@ def test_extract_text_survives_a_bad_file(tmp_path: Path) -> None:
 
 
 def test_eval_on_the_mock_corpus_meets_its_floor() -> None:
-    floor = json.loads((Path(__file__).resolve().parents[2] / "bench" / "quality_floor.json").read_text())["mock"]
+    floor = json.loads((Path(__file__).resolve().parents[2] / "bench" / "quality_floor.json").read_text())[
+        "mock"
+    ]
     result = CliRunner().invoke(main, ["eval", str(MOCK_CORPUS), "--json", "--min-f1", str(floor)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

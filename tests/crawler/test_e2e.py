@@ -197,7 +197,9 @@ def test_stored_records_match_the_mock_gold(crawl: Crawl) -> None:
     from extract.scoring import score
 
     corpus = Path(__file__).resolve().parents[2] / "crawler" / "mockportals" / "corpus"
-    golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "gold").glob("*.json"))}
+    golds = {
+        p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "gold").glob("*.json"))
+    }
     stored = stored_records_by_mock_id(crawl.database_url, crawl.server)
     assert set(golds) <= set(stored), sorted(set(golds) - set(stored))
     result = score(golds, stored)

@@ -5,18 +5,24 @@ from __future__ import annotations
 from extract.api import extract_article
 from extract.lexicon import ukey
 
-ARTICLE = """Khối thi đua số 3 tổng kết công tác thi đua năm 2021
-
-Chiều ngày 14/1, Khối thi đua số 3 tổ chức Hội nghị tổng kết công tác thi đua, khen thưởng năm 2021 và triển khai nhiệm vụ năm 2022. Dự Hội nghị có đại diện Ban Thi đua - Khen thưởng tỉnh và lãnh đạo 06 đơn vị trong Khối gồm: Sở GD&ĐT; Sở Lao động, Thương binh và Xã hội; Sở Văn hoá, Thể thao và Du lịch; Đài PT-TH tỉnh; Trường Cao đẳng Y tế tỉnh và Bảo hiểm xã hội tỉnh.
-
-Năm 2021, Sở Giáo dục và Đào tạo (Khối trưởng) đã chủ trì nhiều hoạt động.
-
-Hội nghị đã thống nhất đề nghị UBND tỉnh tặng Cờ thi đua năm 2021 cho Sở Giáo dục và Đào tạo; tặng Bằng khen cho 02 tập thể: Đài PT-TH tỉnh và Bảo hiểm xã hội tỉnh.
-
-Dịp này, Sở Lao động, Thương binh và Xã hội được UBND tỉnh trao Cờ thi đua vì dẫn đầu Khối năm 2020.
-
-Hội nghị bầu Trường Cao đẳng Y tế tỉnh làm Khối trưởng, Sở Văn hóa, Thể thao và Du lịch làm Khối phó năm 2022.
-"""
+ARTICLE = (
+    "Khối thi đua số 3 tổng kết công tác thi đua năm 2021\n"
+    "\n"
+    "Chiều ngày 14/1, Khối thi đua số 3 tổ chức Hội nghị tổng kết công tác thi đua, khen thưởng năm 2021 "
+    "và triển khai nhiệm vụ năm 2022. Dự Hội nghị có đại diện Ban Thi đua - Khen thưởng tỉnh và lãnh đạo "
+    "06 đơn vị trong Khối gồm: Sở GD&ĐT; Sở Lao động, Thương binh và Xã hội; Sở Văn hoá, Thể thao và Du "
+    "lịch; Đài PT-TH tỉnh; Trường Cao đẳng Y tế tỉnh và Bảo hiểm xã hội tỉnh.\n"
+    "\n"
+    "Năm 2021, Sở Giáo dục và Đào tạo (Khối trưởng) đã chủ trì nhiều hoạt động.\n"
+    "\n"
+    "Hội nghị đã thống nhất đề nghị UBND tỉnh tặng Cờ thi đua năm 2021 cho Sở Giáo dục và Đào tạo; tặng "
+    "Bằng khen cho 02 tập thể: Đài PT-TH tỉnh và Bảo hiểm xã hội tỉnh.\n"
+    "\n"
+    "Dịp này, Sở Lao động, Thương binh và Xã hội được UBND tỉnh trao Cờ thi đua vì dẫn đầu Khối năm 2020.\n"
+    "\n"
+    "Hội nghị bầu Trường Cao đẳng Y tế tỉnh làm Khối trưởng, Sở Văn hóa, Thể thao và Du lịch làm Khối phó"
+    " năm 2022.\n"
+)
 
 
 def _rec() -> dict:  # type: ignore[type-arg]
@@ -25,8 +31,14 @@ def _rec() -> dict:  # type: ignore[type-arg]
 
 def test_members_keep_commas_inside_names_and_expand_abbreviations() -> None:
     keys = {ukey(m) for m in _rec()["members"]}
-    for name in ("Sở Giáo dục và Đào tạo", "Sở Lao động, Thương binh và Xã hội", "Sở Văn hóa, Thể thao và Du lịch",
-                 "Đài Phát thanh và Truyền hình tỉnh", "Trường Cao đẳng Y tế tỉnh", "Bảo hiểm xã hội tỉnh"):
+    for name in (
+        "Sở Giáo dục và Đào tạo",
+        "Sở Lao động, Thương binh và Xã hội",
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Đài Phát thanh và Truyền hình tỉnh",
+        "Trường Cao đẳng Y tế tỉnh",
+        "Bảo hiểm xã hội tỉnh",
+    ):
         assert ukey(name) in keys, name
     assert ukey("Ban Thi đua - Khen thưởng tỉnh") not in keys  # a guest
     assert ukey("Thể thao và Du lịch") not in keys

@@ -41,12 +41,15 @@ def _resolve(text: str, **kw: object) -> date | None:
 
 
 def test_year_end_review_in_january_belongs_to_the_new_year() -> None:
-    assert _resolve("Sáng 12/1, Khối họp", published=None, period_year=2020, reviews_year=True) == date(2021, 1, 12)
+    assert _resolve("Sáng 12/1, Khối họp", published=None, period_year=2020, reviews_year=True) == date(
+        2021, 1, 12
+    )
 
 
 def test_bare_date_takes_year_from_publication() -> None:
-    assert _resolve("Chiều ngày 28/12 vừa qua, Khối", published=date(2021, 1, 4), period_year=None,
-                    reviews_year=False) == date(2020, 12, 28)
+    assert _resolve(
+        "Chiều ngày 28/12 vừa qua, Khối", published=date(2021, 1, 4), period_year=None, reviews_year=False
+    ) == date(2020, 12, 28)
 
 
 def test_document_dates_are_not_meeting_dates() -> None:

@@ -91,8 +91,20 @@ def test_every_loaded_name_resolves_to_its_own_row() -> None:
 
 @pytest.mark.parametrize(
     "bare",
-    ["Bảo hiểm xã hội", "BHXH", "Thanh tra", "Công an", "Cục Thuế", "Cục Hải quan", "Trường Chính trị", "Thành đoàn",
-     "ĐBQH tỉnh", "Thống kê tỉnh", "LĐLĐ", "Hội LHPN"],
+    [
+        "Bảo hiểm xã hội",
+        "BHXH",
+        "Thanh tra",
+        "Công an",
+        "Cục Thuế",
+        "Cục Hải quan",
+        "Trường Chính trị",
+        "Thành đoàn",
+        "ĐBQH tỉnh",
+        "Thống kê tỉnh",
+        "LĐLĐ",
+        "Hội LHPN",
+    ],
 )
 def test_words_common_in_prose_are_not_phrases(bare: str) -> None:
     phrases = {p.lower() for p in lexicon().phrases}
@@ -103,7 +115,11 @@ def test_guest_bodies_are_typed_as_guests() -> None:
     types = {row[0]: row[1] for row in _rows_gaz()}
     for name in ("Ban Thi đua - Khen thưởng tỉnh", "Hội đồng Thi đua - Khen thưởng tỉnh", "Tỉnh ủy"):
         assert types[name].endswith("_khach")
-    for name in ("Ban Thi đua - Khen thưởng tỉnh", "Hội đồng Thi đua - Khen thưởng tỉnh", "Ủy ban nhân dân tỉnh"):
+    for name in (
+        "Ban Thi đua - Khen thưởng tỉnh",
+        "Hội đồng Thi đua - Khen thưởng tỉnh",
+        "Ủy ban nhân dân tỉnh",
+    ):
         assert is_guest(name)
     for row in _rows_gaz():
         if not row[1].endswith("_khach") and not row[1].startswith("chinh_quyen") and row[1] != "trung_uong":
@@ -182,46 +198,79 @@ def _spans(text: str) -> list[tuple[str, str]]:
     [
         (
             "Đại diện Sở LĐ-TB&XH, Liên hiệp các tổ chức hữu nghị tỉnh và Hội Nhà báo tỉnh dự họp.",
-            ["Sở Lao động - Thương binh và Xã hội", "Liên hiệp các tổ chức hữu nghị tỉnh", "Hội Nhà báo tỉnh"],
+            [
+                "Sở Lao động - Thương binh và Xã hội",
+                "Liên hiệp các tổ chức hữu nghị tỉnh",
+                "Hội Nhà báo tỉnh",
+            ],
         ),
         (
-            "Tham gia ký giao ước có Sở Văn hoá, Thể thao và Du lịch; Sở Dân tộc và Tôn giáo; Ban Tuyên giáo và Dân vận"
-            " Tỉnh uỷ và Đảng ủy các cơ quan Đảng tỉnh.",
-            ["Sở Văn hóa, Thể thao và Du lịch", "Sở Dân tộc và Tôn giáo", "Ban Tuyên giáo và Dân vận Tỉnh ủy",
-             "Đảng ủy các cơ quan Đảng tỉnh"],
+            "Tham gia ký giao ước có Sở Văn hoá, Thể thao và Du lịch; Sở Dân tộc và Tôn giáo;"
+            " Ban Tuyên giáo và Dân vận Tỉnh uỷ và Đảng ủy các cơ quan Đảng tỉnh.",
+            [
+                "Sở Văn hóa, Thể thao và Du lịch",
+                "Sở Dân tộc và Tôn giáo",
+                "Ban Tuyên giáo và Dân vận Tỉnh ủy",
+                "Đảng ủy các cơ quan Đảng tỉnh",
+            ],
         ),
         (
-            "Năm nay Ban Bảo vệ, chăm sóc sức khỏe cán bộ tỉnh làm Khối trưởng, Hội Bảo trợ người khuyết tật và trẻ mồ"
-            " côi tỉnh làm Khối phó.",
+            "Năm nay Ban Bảo vệ, chăm sóc sức khỏe cán bộ tỉnh làm Khối trưởng,"
+            " Hội Bảo trợ người khuyết tật và trẻ mồ côi tỉnh làm Khối phó.",
             ["Ban Bảo vệ, chăm sóc sức khỏe cán bộ tỉnh", "Hội Bảo trợ người khuyết tật và trẻ mồ côi tỉnh"],
         ),
         (
             "Khối gồm VKSND tỉnh, TAND tỉnh, Cục THADS tỉnh, Bộ CHQS tỉnh và Bộ Chỉ huy BĐBP tỉnh.",
-            ["Viện Kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh", "Cục Thi hành án dân sự tỉnh",
-             "Bộ Chỉ huy Quân sự tỉnh", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"],
+            [
+                "Viện Kiểm sát nhân dân tỉnh",
+                "Tòa án nhân dân tỉnh",
+                "Cục Thi hành án dân sự tỉnh",
+                "Bộ Chỉ huy Quân sự tỉnh",
+                "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+            ],
         ),
         (
-            "Bảo hiểm xã hội khu vực XII, Kho bạc Nhà nước khu vực VII và Chi cục Thuế khu vực XV cùng ký kết.",
+            "Bảo hiểm xã hội khu vực XII, Kho bạc Nhà nước khu vực VII và Chi cục Thuế khu vực XV"
+            " cùng ký kết.",
             ["Bảo hiểm xã hội khu vực XII", "Kho bạc Nhà nước khu vực VII", "Chi cục Thuế khu vực XV"],
         ),
         (
             "Báo và Phát thanh, Truyền hình Đồng Nai, Báo và Đài PT-TH Vĩnh Long và Báo Hà Tĩnh đưa tin.",
-            ["Báo và Phát thanh, Truyền hình Đồng Nai", "Báo và Đài Phát thanh - Truyền hình Vĩnh Long", "Báo Hà Tĩnh"],
+            [
+                "Báo và Phát thanh, Truyền hình Đồng Nai",
+                "Báo và Đài Phát thanh - Truyền hình Vĩnh Long",
+                "Báo Hà Tĩnh",
+            ],
         ),
         (
             "Hội Nạn nhân chất độc da cam/dioxin tỉnh, Hội Cựu TNXP tỉnh, Liên minh HTX tỉnh, Hội CTĐ tỉnh.",
-            ["Hội Nạn nhân chất độc da cam/dioxin tỉnh", "Hội Cựu Thanh niên xung phong tỉnh", "Liên minh Hợp tác xã tỉnh",
-             "Hội Chữ thập đỏ tỉnh"],
+            [
+                "Hội Nạn nhân chất độc da cam/dioxin tỉnh",
+                "Hội Cựu Thanh niên xung phong tỉnh",
+                "Liên minh Hợp tác xã tỉnh",
+                "Hội Chữ thập đỏ tỉnh",
+            ],
         ),
         (
-            "Đại diện Ban Thi đua – Khen thưởng tỉnh, Ủy ban MTTQ Việt Nam tỉnh và Ngân hàng Nhà nước chi nhánh tỉnh.",
-            ["Ban Thi đua - Khen thưởng tỉnh", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "Ngân hàng Nhà nước Việt Nam chi nhánh tỉnh"],
+            "Đại diện Ban Thi đua – Khen thưởng tỉnh, Ủy ban MTTQ Việt Nam tỉnh"
+            " và Ngân hàng Nhà nước chi nhánh tỉnh.",
+            [
+                "Ban Thi đua - Khen thưởng tỉnh",
+                "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+                "Ngân hàng Nhà nước Việt Nam chi nhánh tỉnh",
+            ],
         ),
         (
             "Sở GD&ĐT, Sở KH&CN, Sở TN&MT, Sở TT&TT, Sở NN&PTNT, Sở GTVT và Sở KH&ĐT.",
-            ["Sở Giáo dục và Đào tạo", "Sở Khoa học và Công nghệ", "Sở Tài nguyên và Môi trường",
-             "Sở Thông tin và Truyền thông", "Sở Nông nghiệp và Phát triển nông thôn", "Sở Giao thông vận tải",
-             "Sở Kế hoạch và Đầu tư"],
+            [
+                "Sở Giáo dục và Đào tạo",
+                "Sở Khoa học và Công nghệ",
+                "Sở Tài nguyên và Môi trường",
+                "Sở Thông tin và Truyền thông",
+                "Sở Nông nghiệp và Phát triển nông thôn",
+                "Sở Giao thông vận tải",
+                "Sở Kế hoạch và Đầu tư",
+            ],
         ),
         (
             "Công ty Điện lực Gia Lai, Viễn thông Gia Lai, Bưu điện tỉnh và Cục Thống kê tỉnh dự hội nghị.",
@@ -261,13 +310,21 @@ def test_prose_words_are_not_units(text: str) -> None:
 
 def test_central_bodies_are_not_read_as_the_provincial_unit_inside_them() -> None:
     found = _spans("Bằng khen của Tổng Liên đoàn Lao động Việt Nam, Hội Nông dân Việt Nam và Tổng cục Thuế.")
-    assert [c for _, c in found] == ["Tổng Liên đoàn Lao động Việt Nam", "Hội Nông dân Việt Nam", "Tổng cục Thuế"]
+    assert [c for _, c in found] == [
+        "Tổng Liên đoàn Lao động Việt Nam",
+        "Hội Nông dân Việt Nam",
+        "Tổng cục Thuế",
+    ]
 
 
 def test_open_class_school_of_politics_is_not_cut_short() -> None:
     w = normalize("Trường Chính trị Tôn Đức Thắng là Khối trưởng.").text
     assert gazetteer_spans(w) == []
-    assert canonicalize("Trường Chính trị Tôn Đức Thắng") == ("Trường Chính trị Tôn Đức Thắng", 0.6, "open_class")
+    assert canonicalize("Trường Chính trị Tôn Đức Thắng") == (
+        "Trường Chính trị Tôn Đức Thắng",
+        0.6,
+        "open_class",
+    )
 
 
 def test_bare_forms_in_lists_still_reach_the_canonical() -> None:
