@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
-    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện))"
+    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?i:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện|mặt trận|mttq"
+    r"|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội))"
     r"|\s[-–]\s*(?:khối|cụm)\s|$|\n"
     r"|\stổ chức(?=\s*$|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))"
     r"|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết"

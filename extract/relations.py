@@ -253,6 +253,9 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         if not re.search(r"khối|cụm|đơn vị|thành viên|cơ quan|sở|tỉnh|ngành", ctx + m.group().lower()):
             continue
         ls = m.end()
+        inner = re.search(r"(?:bao\s+)?gồm(?:\s+có)?\s*:?\s*", m.group())
+        if inner and inner.start() > 0:
+            ls = m.start() + inner.end()  # "09 đơn vị thành viên gồm các sở: …": the list's type comes after "gồm"
         typed = _TYPED_COUNT_RE.match(text, ls, end)
         if typed:
             ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon
@@ -261,11 +264,30 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         le = list_end(text, ls, end, gaz)
         out.extend(_parse_list_region(text, ls, le, gaz))
         done = le
+    for m in _PLACES_TRIGGER_RE.finditer(text, start, end):
+        # "Chủ tịch UBND 05 huyện trong Cụm: A, B" — the unit word before the count is spread over the places
+        if m.start() < done:
+            continue
+        heads = list(_HEAD_FIND_RE.finditer(text, max(start, m.start() - 50), m.start()))
+        if not heads:
+            continue
+        unit = text[heads[-1].start() : m.start()].strip()
+        le = list_end(text, m.end(), end, gaz)
+        out.extend(split_list(text, m.end(), le, gaz, head=unit, loc=m.group("loc").lower()))
     return out
 
 
 _TYPED_COUNT_RE = re.compile(
     r"\s*(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|thành\s+viên|tập\s+thể)[^.;:]{0,60}:\s*", re.IGNORECASE
+)
+
+
+_PLACES_TRIGGER_RE = re.compile(
+    r"\s(?:các|\d+)\s+(?P<loc>huyện|tỉnh|thị xã|thành phố|quận)\s+(?:trong|thuộc)\s+(?:khối|cụm)[^:.;]{0,30}?:\s*",
+    re.IGNORECASE,
+)
+_HEAD_FIND_RE = re.compile(
+    r"(?<![\wÀ-ỹ])(?:UBND|Ủy ban nhân dân|Phòng|Sở|Công an|Viện|Tòa án|Chi cục|Ban|Hội|Liên đoàn)(?![\wÀ-ỹ])"
 )
 
 

@@ -79,6 +79,12 @@ _GUEST_KEYS = (
 )
 
 
+_MINISTRY_RE = re.compile(
+    r"(?:van phong )?bo (?:noi vu|tu phap|tai chinh|cong thuong|y te|giao duc|lao dong|van hoa|khoa hoc|thong tin"
+    r"|xay dung|giao thong|nong nghiep|tai nguyen|ke hoach|ngoai giao|dan toc|ngoai vu)(?: \w+){0,6}$"
+)
+
+
 def is_guest(canonical: str) -> bool:
     """Bodies that attend or give awards but are not bloc members (UBND tỉnh, Ban TĐKT, …)."""
     k = ukey(canonical)
@@ -86,6 +92,8 @@ def is_guest(canonical: str) -> bool:
         return True  # typed as a guest body in the gazetteer (Ban TĐKT, Tỉnh ủy)
     if k in ("uy ban nhan dan thanh pho", "ubnd thanh pho"):
         return True  # the city's own People's Committee; "UBND thành phố Bắc Kạn" (a town) is a member
+    if _MINISTRY_RE.match(k):
+        return True  # a ministry ("Bộ Tư pháp") steers or rewards a bloc; its provincial offices are the members
     return any(
         k == g or (k.startswith(g + " ") and len(k.split()) <= len(g.split()) + 3) for g in _GUEST_KEYS
     ) and not (
