@@ -278,7 +278,9 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
 
 
 _TYPED_COUNT_RE = re.compile(
-    r"\s*(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|thành\s+viên|tập\s+thể)[^.;:]{0,60}:\s*", re.IGNORECASE
+    r"\s*(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|thành\s+viên|tập\s+thể|trường|doanh\s+nghiệp|công\s+ty|bệnh\s+viện)"
+    r"[^.;:]{0,60}:\s*",
+    re.IGNORECASE,
 )
 
 

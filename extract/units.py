@@ -45,7 +45,7 @@ _PERSON_TITLES = (
 )
 # Words that end a unit name when they appear after it (clause verbs, prepositions, roles, years).
 _STOP_RE = re.compile(
-    r"\s*(?:[,;:.!?()\[\]“”\"«»]|\svà\s(?=(?:lãnh đạo|đại diện|các|cán bộ|\d))|\s?[-–—]\s(?=(?:"
+    r"\s*(?:[,;:!?()\[\]“”\"«»]|\.(?![\wÀ-ỹ])|\svà\s(?=(?:lãnh đạo|đại diện|các|cán bộ|\d))|\s?[-–—]\s(?=(?:"
     + _ROLE_WORDS
     + r"|"
     + _PERSON_TITLES
