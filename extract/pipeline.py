@@ -225,8 +225,9 @@ def extract_record(
             if a.evidence is None or a.evidence.start < ev(hit.cue_start, hit.cue_end).start
         }
         for mf in list(members.values()):
-            if ukey(mf.unit) not in got:
-                _add_award(rec, awarded, members, hit, mf.unit, None, ev(hit.cue_start, hit.cue_end), 0.6, w)
+            unit = _member_for_province(mf.unit, members)  # a bare "Bắc Kạn" in a list is that province's member
+            if ukey(unit) not in got:
+                _add_award(rec, awarded, members, hit, unit, None, ev(hit.cue_start, hit.cue_end), 0.6, w)
     by_cue = Counter(h.cue_start for h in hits_with_count)
     for cue, n in by_cue.items():
         stated_count = next(h.stated_count for h in hits_with_count if h.cue_start == cue)
