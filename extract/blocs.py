@@ -14,9 +14,10 @@ _NAME_STOP = (
     r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?i:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện|mặt trận|mttq"
     r"|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội))"
     r"|\s[-–]\s*(?:khối|cụm)\s|$|\n"
-    r"|\stổ chức(?=\s*$|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))"
+    r"|\stổ chức(?=\s*$|\s*[\n.,;]|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))"
     r"|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết"
-    r"|triển khai|gồm|bao gồm|có|là|do|được|năm\s+\d|năm học"
+    r"|triển khai|gồm|bao gồm|có(?!\s+tính\s+chất)|là|do|được|năm\s+\d|năm học|hỗ trợ|phối hợp|trao|tặng|chúc mừng"
+    r"|biểu dương|đánh giá|ghi nhận|đề nghị|mong muốn|bởi|mang"
     r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia"
     r"|cho|và\s+(?:các(?!\s+(?:đoàn thể|tổ chức|hội))|ban|đại)|hội nghị"
     r"|phát động|thống nhất|nhất trí|luôn|cũng|nhằm|của\s+tỉnh|6 tháng|gửi|bỏ phiếu|suy tôn|hiện nay)(?!\w)))"
@@ -98,7 +99,7 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
         if head.islower() and not re.match(r"\s+(giao ước\s+)?thi đua|\s+(số\s+)?\d", tail):
             continue
         name = re.sub(r"\s+", " ", (head + tail).strip(" ,-–"))
-        if re.fullmatch(r"(?i)(khối|cụm)( thi đua)?( (các|của)( \w+)?)?", name):
+        if re.fullmatch(r"(?i)(khối|cụm)( thi đua)?( (các|của)( \w+)?)?", name) and not re.search(r"các [A-ZĐ]", name):
             continue
         pos = m.start() + len(name)
         if _MILITARY_RE.match(text, m.start() + len(name), min(end, m.start() + len(name) + 40)) or re.search(

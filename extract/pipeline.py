@@ -56,6 +56,7 @@ _ATTEND_RE = re.compile(
     r"(?:lãnh đạo|đại diện)\s+(?:các\s+)?",
     re.I,
 )
+_GENERIC_BLOC_RE = re.compile(r"(?<![\wÀ-ỹ])(?:[Kk]hối|[Cc]ụm)\s+[Tt]hi\s+đua(?![\wÀ-ỹ])")
 _REMAINING_RE = re.compile(r"(?:các|tất cả các)\s+đơn\s+vị\s+còn\s+lại", re.I)
 
 
@@ -120,6 +121,14 @@ def extract_record(
                 aliases=aliases,
             )
         )
+    if not groups:
+        # the article only ever says "Khối thi đua"/"Cụm thi đua": still one bloc, unnamed
+        generic = [m for s, e in sentences for m in _GENERIC_BLOC_RE.finditer(w, s, e)]
+        if len(generic) >= 2:
+            g0 = generic[0]
+            name = re.sub(r"\s+", " ", g0.group(0))
+            rec.blocs.append(BlocFact(ev(g0.start(), g0.end()), 0.5, "bloc_generic", name=name[0].upper() + name[1:],
+                                      number=None, aliases=[]))
 
     # members from lists
     members: dict[str, MemberFact] = {}
