@@ -109,3 +109,28 @@ def parse_iso(value: str | None) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+_FULL_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*((?:19|20)\d\d)(?!\d)")
+_YEAR_WORD_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
+
+
+def year_from_text(hit: DateHit, text: str) -> date | None:
+    """Last resort for a bare "24/8" in an undated article: the latest full date it cites is the anchor
+    (the meeting falls on or before it: "kỷ niệm … (16/2/1995 - 16/2/2025)" dates an August meeting to
+    2024); failing that, the latest year it names ("6 tháng đầu năm 2014")."""
+    anchors = []
+    for m in _FULL_DATE_RE.finditer(text):
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if _valid(y, mo, d):
+            anchors.append(date(y, mo, d))
+    if anchors:
+        anchor = max(anchors)
+        cand = date(anchor.year, hit.month, hit.day) if _valid(anchor.year, hit.month, hit.day) else None
+        if cand is not None and cand > anchor:
+            cand = date(anchor.year - 1, hit.month, hit.day) if _valid(anchor.year - 1, hit.month, hit.day) else None
+        return cand
+    years = [int(y) for y in _YEAR_WORD_RE.findall(text)]
+    if years and _valid(max(years), hit.month, hit.day):
+        return date(max(years), hit.month, hit.day)
+    return None

@@ -331,9 +331,14 @@ def _event_date(
             if reviews:
                 period = reviewed
             d = dt.resolve_year(hit, published=pub, period_year=period, reviews_year=reviews)
+            conf = 0.9 if hit.year or pub else 0.7
+            if d is None and pub is None and period is None:
+                d = dt.year_from_text(hit, w)  # no page date, no period: the dates the article itself cites
+                conf = 0.5
+                if d is not None:
+                    rec.flags.append("event_year_inferred")
             if d is None:
                 continue
-            conf = 0.9 if hit.year or pub else 0.7
             rec.event_date = ScalarFact(
                 ev(hit.start, hit.end), conf, "lead_date", field_name="event_date", value=d.isoformat()
             )
