@@ -45,6 +45,12 @@ _MILITARY_RE = re.compile(
     r"|Bộ\s+Quốc\s+phòng|Tổng\s+cục\s+(?:Chính\s+trị|Hậu\s+cần|Kỹ\s+thuật))",
     re.IGNORECASE,
 )
+_NAME_WORD_RE = re.compile(
+    r"(?:các|cơ quan|nội chính|an ninh|mttq|mặt trận|sự nghiệp|văn hóa|kinh tế|tham mưu|đảng|doanh nghiệp|dịch vụ"
+    r"|trường|hội|chi cục|sở|ngành|đoàn thể|số|thứ|cấp|khối|cụm|khu vực|tổng hợp|quản lý|nông|tài chính|xã hội"
+    r"|y tế|giáo dục|tư pháp|đặc thù|phía|miền|vùng|\d|[ivxl]+\b)",
+    re.IGNORECASE,
+)
 _GENERIC_RE = re.compile(r"^(khối|cụm)(\s+thi đua)?(\s+(này|trưởng|phó))?$", re.IGNORECASE)
 
 
@@ -99,6 +105,10 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
         if head.islower() and not re.match(r"\s+(giao ước\s+)?thi đua|\s+(số\s+)?\d", tail):
             continue
         name = re.sub(r"\s+", " ", (head + tail).strip(" ,-–"))
+        # "Khối thi đua thăm và chúc mừng …": a verb after "thi đua" is the sentence, not the name
+        after = re.match(r"(?i)(?:khối|cụm)(?:\s+giao ước)?\s+thi đua\s+(?P<w>\S+)", name)
+        if after and after.group("w")[:1].islower() and not _NAME_WORD_RE.match(name, after.start("w")):
+            name = name[: after.start("w")].rstrip()
         if re.fullmatch(r"(?i)(khối|cụm)( thi đua)?( (các|của)( \w+)?)?", name) and not re.search(r"các [A-ZĐ]", name):
             continue
         pos = m.start() + len(name)

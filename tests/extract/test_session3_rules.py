@@ -1,0 +1,76 @@
+"""Rules added while raising accuracy (issue 3), each on sentences written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extract.api import extract_article
+from extract.dates import DateHit, year_from_text
+from extract.lexicon import ukey
+
+
+def _record(*paragraphs: str, published: str | None = None, url: str | None = None) -> dict:
+    text = "\n\n".join(paragraphs) + "\n"
+    return extract_article(doc_id="t", text=text, published=published, url=url).to_schema()
+
+
+def test_undated_meeting_takes_its_year_from_the_latest_date_it_cites() -> None:
+    # an anniversary on 10/3/2026 dates a September meeting to the year before it
+    text = "Hội thao chào mừng 40 năm thành lập ngành (10/3/1986 - 10/3/2026) diễn ra ngày 12/9."
+    assert year_from_text(DateHit(0, 0, 12, 9, None), text) == date(2025, 9, 12)
+    assert year_from_text(DateHit(0, 0, 2, 3, None), text) == date(2026, 3, 2)
+
+
+def test_undated_meeting_falls_back_to_the_latest_year_named() -> None:
+    text = "Hội nghị sơ kết công tác thi đua 6 tháng đầu năm 2019 của Cụm, so với năm 2018 tăng 5%."
+    assert year_from_text(DateHit(0, 0, 9, 7, None), text) == date(2019, 7, 9)
+    assert year_from_text(DateHit(0, 0, 9, 7, None), "Không có năm nào ở đây.") is None
+
+
+def test_undated_article_flags_the_inferred_year() -> None:
+    rec = extract_article(
+        doc_id="t",
+        text="Cụm thi đua số 2 tổ chức hội thao\n\nNgày 11/7, tại tỉnh Sơn La, Cụm thi đua số 2 tổ chức hội thao "
+        "chào mừng 20 năm thành lập ngành (15/10/2001 - 15/10/2021).\n",
+    )
+    assert rec.to_schema()["event_date"] == "2021-07-11"
+    assert "event_year_inferred" in rec.flags
+
+
+def test_article_naming_only_khoi_thi_dua_still_has_its_bloc() -> None:
+    rec = _record(
+        "Khối thi đua thăm và chúc mừng Hội Luật gia",
+        "Chiều 20/6, đại diện các đơn vị trong Khối thi đua đã đến chúc mừng Hội Luật gia tỉnh. "
+        "Thay mặt Khối thi đua, bà Trần Thị Hoa phát biểu chúc mừng.",
+        published="2023-06-21",
+    )
+    assert [b["name"] for b in rec["blocs"]] == ["Khối thi đua"]
+
+
+def test_remaining_units_exclude_those_awarded_by_province_name() -> None:
+    rec = _record(
+        "Cụm thi đua 5 tỉnh Tây Bắc tổng kết năm 2021",
+        "Sáng 10/12, Cụm thi đua 5 tỉnh Tây Bắc ngành Tư pháp tổ chức hội nghị tổng kết năm 2021.",
+        "Dự hội nghị có lãnh đạo Sở Tư pháp các tỉnh trong Cụm gồm: Sơn La, Điện Biên, Lai Châu, Lào Cai và Yên Bái.",
+        "Cụm thống nhất đề nghị Bộ Tư pháp tặng Cờ thi đua cho Sơn La, Lào Cai; đề nghị Bộ Tư pháp tặng Bằng khen "
+        "cho các đơn vị còn lại.",
+        published="2021-12-11",
+    )
+    flags = {(ukey(a["recipient"]), a["award"]) for a in rec["awards"]}
+    assert (ukey("Sở Tư pháp tỉnh Sơn La"), "co_thi_dua") in flags
+    assert (ukey("Sở Tư pháp tỉnh Điện Biên"), "bang_khen") in flags
+    assert (ukey("Sở Tư pháp tỉnh Sơn La"), "bang_khen") not in flags
+    assert {a["issuer"] for a in rec["awards"]} == {"bo_nganh"}
+    assert rec["province"] is None
+
+
+def test_ministry_is_not_a_member_and_city_abbreviation_is_spelled_out() -> None:
+    rec = _record(
+        "Khối thi đua các trường thuộc Bộ Xây dựng tổng kết năm 2022",
+        "Ngày 16/12, Khối thi đua các trường thuộc Bộ Xây dựng tổ chức hội nghị tổng kết năm 2022. Khối gồm "
+        "03 trường: Trường ĐH Kiến trúc TP.HCM; Trường CĐ Xây dựng số 2 và Trường CĐ Xây dựng miền Tây.",
+        published="2022-12-17",
+    )
+    members = {ukey(m) for m in rec["members"]}
+    assert ukey("Trường Đại học Kiến trúc Thành phố Hồ Chí Minh") in members
+    assert not any(m.startswith("bo xay dung") for m in members)
