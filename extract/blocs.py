@@ -109,7 +109,9 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
         after = re.match(r"(?i)(?:khối|cụm)(?:\s+giao ước)?\s+thi đua\s+(?P<w>\S+)", name)
         if after and after.group("w")[:1].islower() and not _NAME_WORD_RE.match(name, after.start("w")):
             name = name[: after.start("w")].rstrip()
-        if re.fullmatch(r"(?i)(khối|cụm)( thi đua)?( (các|của)( \w+)?)?", name) and not re.search(r"các [A-ZĐ]", name):
+        if re.fullmatch(r"(?i)(khối|cụm)( thi đua)?( (các|của)( \w+)?)?", name) and not re.search(
+            r"các [A-ZĐ]", name
+        ):
             continue
         pos = m.start() + len(name)
         if _MILITARY_RE.match(text, m.start() + len(name), min(end, m.start() + len(name) + 40)) or re.search(

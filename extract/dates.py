@@ -128,7 +128,11 @@ def year_from_text(hit: DateHit, text: str) -> date | None:
         anchor = max(anchors)
         cand = date(anchor.year, hit.month, hit.day) if _valid(anchor.year, hit.month, hit.day) else None
         if cand is not None and cand > anchor:
-            cand = date(anchor.year - 1, hit.month, hit.day) if _valid(anchor.year - 1, hit.month, hit.day) else None
+            cand = (
+                date(anchor.year - 1, hit.month, hit.day)
+                if _valid(anchor.year - 1, hit.month, hit.day)
+                else None
+            )
         return cand
     years = [int(y) for y in _YEAR_WORD_RE.findall(text)]
     if years and _valid(max(years), hit.month, hit.day):

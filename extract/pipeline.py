@@ -127,8 +127,16 @@ def extract_record(
         if len(generic) >= 2:
             g0 = generic[0]
             name = re.sub(r"\s+", " ", g0.group(0))
-            rec.blocs.append(BlocFact(ev(g0.start(), g0.end()), 0.5, "bloc_generic", name=name[0].upper() + name[1:],
-                                      number=None, aliases=[]))
+            rec.blocs.append(
+                BlocFact(
+                    ev(g0.start(), g0.end()),
+                    0.5,
+                    "bloc_generic",
+                    name=name[0].upper() + name[1:],
+                    number=None,
+                    aliases=[],
+                )
+            )
 
     # members from lists
     members: dict[str, MemberFact] = {}
@@ -234,7 +242,9 @@ def extract_record(
             if a.evidence is None or a.evidence.start < ev(hit.cue_start, hit.cue_end).start
         }
         for mf in list(members.values()):
-            unit = _member_for_province(mf.unit, members)  # a bare "Bắc Kạn" in a list is that province's member
+            unit = _member_for_province(
+                mf.unit, members
+            )  # a bare "Bắc Kạn" in a list is that province's member
             if ukey(unit) not in got:
                 _add_award(rec, awarded, members, hit, unit, None, ev(hit.cue_start, hit.cue_end), 0.6, w)
     by_cue = Counter(h.cue_start for h in hits_with_count)

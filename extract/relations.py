@@ -255,7 +255,9 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         ls = m.end()
         inner = re.search(r"(?:bao\s+)?gồm(?:\s+có)?\s*:?\s*", m.group())
         if inner and inner.start() > 0:
-            ls = m.start() + inner.end()  # "09 đơn vị thành viên gồm các sở: …": the list's type comes after "gồm"
+            ls = (
+                m.start() + inner.end()
+            )  # "09 đơn vị thành viên gồm các sở: …": the list's type comes after "gồm"
         typed = _TYPED_COUNT_RE.match(text, ls, end)
         if typed:
             ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon

@@ -36,6 +36,7 @@ _LETTER = r"[^\W\d_]"
 _OLD_TONE_RE = re.compile(
     rf"(?<![qQ])({'|'.join(sorted(map(re.escape, _TONE_MAP), key=len, reverse=True))})(?!{_LETTER})"
 )
+_GLUED_RE = re.compile(r"(?<=[A-ZĐ&][A-ZĐ])(?=[A-ZĐ][^\W\d_])")
 _CHAR_MAP = {"\u00d0": "Đ", "\u00f0": "đ", "\u00a0": " ", "\t": " ", "\u2007": " ", "\u202f": " ", "\r": "\n"}
 _DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"}
 
@@ -96,6 +97,14 @@ def normalize(original: str) -> Normalized:
         i = j
     text = "".join(out)
     text = _OLD_TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
+    glued = [m.start() for m in _GLUED_RE.finditer(text) if text[m.start() + 1].islower()]
+    if glued:
+        # "Sở KH&CNLê Công Nhường": a lost line break glued a name to an abbreviation; read a space there
+        # (it maps to no stored character, so evidence spans stay exact)
+        for pos in reversed(glued):
+            text = text[:pos] + " " + text[pos:]
+            starts.insert(pos, starts[pos])
+            ends.insert(pos, starts[pos])
     return Normalized(original, text, tuple(starts), tuple(ends))
 
 

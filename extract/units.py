@@ -93,7 +93,9 @@ def is_guest(canonical: str) -> bool:
     if k in ("uy ban nhan dan thanh pho", "ubnd thanh pho"):
         return True  # the city's own People's Committee; "UBND thành phố Bắc Kạn" (a town) is a member
     if _MINISTRY_RE.match(k):
-        return True  # a ministry ("Bộ Tư pháp") steers or rewards a bloc; its provincial offices are the members
+        return (
+            True  # a ministry ("Bộ Tư pháp") steers or rewards a bloc; its provincial offices are the members
+        )
     return any(
         k == g or (k.startswith(g + " ") and len(k.split()) <= len(g.split()) + 3) for g in _GUEST_KEYS
     ) and not (

@@ -74,3 +74,19 @@ def test_ministry_is_not_a_member_and_city_abbreviation_is_spelled_out() -> None
     members = {ukey(m) for m in rec["members"]}
     assert ukey("Trường Đại học Kiến trúc Thành phố Hồ Chí Minh") in members
     assert not any(m.startswith("bo xay dung") for m in members)
+
+
+def test_a_name_glued_to_an_abbreviation_is_read_apart_and_evidence_stays_exact() -> None:
+    from extract.textnorm import normalize
+
+    n = normalize("Ảnh: Sở TN&MTNguyễn Văn Bình phát biểu; LĐLĐ tỉnh; UBND tỉnh")
+    assert "Sở TN&MT Nguyễn Văn Bình" in n.text
+    assert "LĐLĐ tỉnh" in n.text  # an all-capital abbreviation is not split
+    i = n.text.index("Nguyễn")
+    assert n.orig_text(i - 3, i + 6) == "&MTNguyễn"
+    text = "Khối thi đua số 2 tổng kết năm 2020\n\nChiều 28/12, Khối thi đua số 2 tổ chức hội nghị tổng kết năm 2020.\n\nSở TN&MTNguyễn Văn Bình phát biểu.\n"
+    rec = extract_article(doc_id="t", text=text, published="2020-12-29")
+    for _, fact in rec.facts():
+        if fact.evidence is not None:
+            assert text[fact.evidence.start : fact.evidence.end] == fact.evidence.text
+    assert all("Nguyễn" not in m for m in rec.to_schema()["members"])
