@@ -105,6 +105,7 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
         if head.islower() and not re.match(r"\s+(giao ước\s+)?thi đua|\s+(số\s+)?\d", tail):
             continue
         name = re.sub(r"\s+", " ", (head + tail).strip(" ,-–"))
+        name = re.sub(r"\s+(?:số|thứ)$", "", name)  # "Khối thi đua số" with its number lost
         # "Khối thi đua thăm và chúc mừng …": a verb after "thi đua" is the sentence, not the name
         after = re.match(r"(?i)(?:khối|cụm)(?:\s+giao ước)?\s+thi đua\s+(?P<w>\S+)", name)
         if after and after.group("w")[:1].islower() and not _NAME_WORD_RE.match(name, after.start("w")):

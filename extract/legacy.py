@@ -71,14 +71,19 @@ def _vni_letter(base: str, mod: str) -> str | None:
     return out.upper() if upper else out
 
 
-def detect(line: str) -> str | None:
-    """'tcvn3', 'vni' or None for one line of text."""
+def detect(line: str, *, page: str | None = None) -> str | None:
+    """'tcvn3', 'vni' or None for one line of text.
+
+    `page`: the encoding other lines of the same text were found in; then one mark is enough
+    (a short title "Khèi thi ®ua sè 6" has a single "®").
+    """
     if _VIET_SPECIFIC.search(line):
         return None
     tcvn, vni = len(_TCVN3_MARKS.findall(line)), len(_VNI_MARKS.findall(line))
-    if vni >= 2 and vni > tcvn:
+    need = 1 if page else 2
+    if vni >= need and vni > tcvn and page in (None, "vni"):
         return "vni"
-    if tcvn >= 2:
+    if tcvn >= need and page in (None, "tcvn3"):
         return "tcvn3"
     return None
 
@@ -118,8 +123,11 @@ def decode(text: str) -> tuple[str, list[int], list[int]]:
     starts: list[int] = []
     ends: list[int] = []
     pos = 0
-    for line in text.split("\n"):
-        kind = detect(line)
+    lines = text.split("\n")
+    kinds = [detect(line) for line in lines]
+    page = max(set(k for k in kinds if k), key=kinds.count, default=None)
+    for line, kind in zip(lines, kinds, strict=True):
+        kind = kind or (detect(line, page=page) if page else None)
         if kind:
             for ch, s, e in _decode_line(line, kind):
                 chars.append(ch)

@@ -83,7 +83,7 @@ def test_a_name_glued_to_an_abbreviation_is_read_apart_and_evidence_stays_exact(
     assert "Sở TN&MT Nguyễn Văn Bình" in n.text
     assert "LĐLĐ tỉnh" in n.text  # an all-capital abbreviation is not split
     i = n.text.index("Nguyễn")
-    assert n.orig_text(i - 3, i + 6) == "&MTNguyễn"
+    assert n.orig_text(i - 4, i + 6) == "&MTNguyễn"
     text = "Khối thi đua số 2 tổng kết năm 2020\n\nChiều 28/12, Khối thi đua số 2 tổ chức hội nghị tổng kết năm 2020.\n\nSở TN&MTNguyễn Văn Bình phát biểu.\n"
     rec = extract_article(doc_id="t", text=text, published="2020-12-29")
     for _, fact in rec.facts():
