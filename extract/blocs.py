@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
-    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?i:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện|mặt trận|mttq"
-    r"|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội))"
+    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?i:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện"
+    r"|mặt trận|mttq|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội))"
     r"|\s[-–]\s*(?:khối|cụm)\s|$|\n"
-    r"|\stổ chức(?=\s*$|\s*[\n.,;]|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))"
+    r"|\stổ chức(?=\s*$|\s*[\n.,;]"
+    r"|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))"
     r"|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết"
-    r"|triển khai|gồm|bao gồm|có(?!\s+tính\s+chất)|là|do|được|năm\s+\d|năm học|hỗ trợ|phối hợp|trao|tặng|chúc mừng"
+    r"|triển khai|gồm|bao gồm|có(?!\s+tính\s+chất)|là|do|được|năm\s+\d|năm học|hỗ trợ|phối hợp|trao|tặng"
+    r"|chúc mừng"
     r"|biểu dương|đánh giá|ghi nhận|đề nghị|mong muốn|bởi|mang"
     r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia"
     r"|cho|và\s+(?:các(?!\s+(?:đoàn thể|tổ chức|hội))|ban|đại)|hội nghị"
@@ -46,8 +48,10 @@ _MILITARY_RE = re.compile(
     re.IGNORECASE,
 )
 _NAME_WORD_RE = re.compile(
-    r"(?:các|cơ quan|nội chính|an ninh|mttq|mặt trận|sự nghiệp|văn hóa|kinh tế|tham mưu|đảng|doanh nghiệp|dịch vụ"
-    r"|trường|hội|chi cục|sở|ngành|đoàn thể|số|thứ|cấp|khối|cụm|khu vực|tổng hợp|quản lý|nông|tài chính|xã hội"
+    r"(?:các|cơ quan|nội chính|an ninh|mttq|mặt trận|sự nghiệp|văn hóa|kinh tế|tham mưu|đảng|doanh nghiệp"
+    r"|dịch vụ|trường|hội|chi cục|sở|ngành|đoàn thể|số|thứ|cấp|khối|cụm|khu vực|tổng hợp|quản lý|nông"
+    r"|tài chính"
+    r"|xã hội"
     r"|y tế|giáo dục|tư pháp|đặc thù|phía|miền|vùng|\d|[ivxl]+\b)",
     re.IGNORECASE,
 )

@@ -125,7 +125,7 @@ def decode(text: str) -> tuple[str, list[int], list[int]]:
     pos = 0
     lines = text.split("\n")
     kinds = [detect(line) for line in lines]
-    page = max(set(k for k in kinds if k), key=kinds.count, default=None)
+    page = max({k for k in kinds if k}, key=kinds.count, default=None)
     for line, kind in zip(lines, kinds, strict=True):
         kind = kind or (detect(line, page=page) if page else None)
         if kind:

@@ -287,7 +287,8 @@ _TYPED_COUNT_RE = re.compile(
 
 
 _PLACES_TRIGGER_RE = re.compile(
-    r"\s(?:các|\d+)\s+(?P<loc>huyện|tỉnh|thị xã|thành phố|quận)\s+(?:trong|thuộc)\s+(?:khối|cụm)[^:.;]{0,30}?:\s*",
+    r"\s(?:các|\d+)\s+(?P<loc>huyện|tỉnh|thị xã|thành phố|quận)\s+(?:trong|thuộc)\s+(?:khối|cụm)"
+    r"[^:.;]{0,30}?:\s*",
     re.IGNORECASE,
 )
 _HEAD_FIND_RE = re.compile(

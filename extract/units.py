@@ -80,8 +80,9 @@ _GUEST_KEYS = (
 
 
 _MINISTRY_RE = re.compile(
-    r"(?:van phong )?bo (?:noi vu|tu phap|tai chinh|cong thuong|y te|giao duc|lao dong|van hoa|khoa hoc|thong tin"
-    r"|xay dung|giao thong|nong nghiep|tai nguyen|ke hoach|ngoai giao|dan toc|ngoai vu)(?: \w+){0,6}$"
+    r"(?:van phong )?bo (?:noi vu|tu phap|tai chinh|cong thuong|y te|giao duc|lao dong|van hoa|khoa hoc"
+    r"|thong tin|xay dung|giao thong|nong nghiep|tai nguyen|ke hoach|ngoai giao|dan toc|ngoai vu)"
+    r"(?: \w+){0,6}$"
 )
 
 

@@ -30,7 +30,8 @@ def test_undated_meeting_falls_back_to_the_latest_year_named() -> None:
 def test_undated_article_flags_the_inferred_year() -> None:
     rec = extract_article(
         doc_id="t",
-        text="Cụm thi đua số 2 tổ chức hội thao\n\nNgày 11/7, tại tỉnh Sơn La, Cụm thi đua số 2 tổ chức hội thao "
+        text="Cụm thi đua số 2 tổ chức hội thao\n\n"
+        "Ngày 11/7, tại tỉnh Sơn La, Cụm thi đua số 2 tổ chức hội thao "
         "chào mừng 20 năm thành lập ngành (15/10/2001 - 15/10/2021).\n",
     )
     assert rec.to_schema()["event_date"] == "2021-07-11"
@@ -51,8 +52,10 @@ def test_remaining_units_exclude_those_awarded_by_province_name() -> None:
     rec = _record(
         "Cụm thi đua 5 tỉnh Tây Bắc tổng kết năm 2021",
         "Sáng 10/12, Cụm thi đua 5 tỉnh Tây Bắc ngành Tư pháp tổ chức hội nghị tổng kết năm 2021.",
-        "Dự hội nghị có lãnh đạo Sở Tư pháp các tỉnh trong Cụm gồm: Sơn La, Điện Biên, Lai Châu, Lào Cai và Yên Bái.",
-        "Cụm thống nhất đề nghị Bộ Tư pháp tặng Cờ thi đua cho Sơn La, Lào Cai; đề nghị Bộ Tư pháp tặng Bằng khen "
+        "Dự hội nghị có lãnh đạo Sở Tư pháp các tỉnh trong Cụm gồm: Sơn La, Điện Biên, Lai Châu, Lào Cai "
+        "và Yên Bái.",
+        "Cụm thống nhất đề nghị Bộ Tư pháp tặng Cờ thi đua cho Sơn La, Lào Cai; "
+        "đề nghị Bộ Tư pháp tặng Bằng khen "
         "cho các đơn vị còn lại.",
         published="2021-12-11",
     )
@@ -84,7 +87,11 @@ def test_a_name_glued_to_an_abbreviation_is_read_apart_and_evidence_stays_exact(
     assert "LĐLĐ tỉnh" in n.text  # an all-capital abbreviation is not split
     i = n.text.index("Nguyễn")
     assert n.orig_text(i - 4, i + 6) == "&MTNguyễn"
-    text = "Khối thi đua số 2 tổng kết năm 2020\n\nChiều 28/12, Khối thi đua số 2 tổ chức hội nghị tổng kết năm 2020.\n\nSở TN&MTNguyễn Văn Bình phát biểu.\n"
+    text = (
+        "Khối thi đua số 2 tổng kết năm 2020\n\n"
+        "Chiều 28/12, Khối thi đua số 2 tổ chức hội nghị tổng kết năm 2020.\n\n"
+        "Sở TN&MTNguyễn Văn Bình phát biểu.\n"
+    )
     rec = extract_article(doc_id="t", text=text, published="2020-12-29")
     for _, fact in rec.facts():
         if fact.evidence is not None:
