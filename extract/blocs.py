@@ -19,7 +19,7 @@ _NAME_STOP = (
     r"|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết"
     r"|triển khai|gồm|bao gồm|có(?!\s+tính\s+chất)|là|do|được|năm\s+\d|năm học|hỗ trợ|phối hợp|trao|tặng"
     r"|chúc mừng"
-    r"|biểu dương|đánh giá|ghi nhận|đề nghị|mong muốn|bởi|mang"
+    r"|biểu dương|đánh giá|ghi nhận|đề nghị|mong muốn|bởi|mang|chủ trì|đồng chủ trì|họp|làm việc|kiểm tra"
     r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia"
     r"|cho|và\s+(?:các(?!\s+(?:đoàn thể|tổ chức|hội))|ban|đại)|hội nghị"
     r"|phát động|thống nhất|nhất trí|luôn|cũng|nhằm|của\s+tỉnh|6 tháng|gửi|bỏ phiếu|suy tôn|hiện nay)(?!\w)))"
