@@ -31,7 +31,8 @@ AWARD_RE = re.compile(
     re.IGNORECASE,
 )
 _PROPOSE_RE = re.compile(
-    r"đề\s+nghị|suy\s+tôn|bình\s+xét|bỏ\s+phiếu|(?<!\w)trình(?!\s+bày)|đề\s+xuất|xét\s+tặng|(?<!\w)bầu(?!\w)"
+    r"đề\s+nghị|suy\s+tôn|bình\s+xét|bỏ\s+phiếu|(?<!\\w)trình\\s+(?:lên\\s+)?(?:UBND|Ủy ban|Thủ tướng|Chính phủ|Bộ|Chủ tịch|cấp|Hội đồng|Ban|Trung ương)"
+    r"|đề\s+xuất|xét\s+tặng|(?<!\w)bầu(?!\w)"
     r"|biểu\s+quyết|kiến\s+nghị",
     re.I,
 )
@@ -46,7 +47,7 @@ _ANY_VERB_RE = re.compile(
 )
 # "đề nghị UBND tỉnh tặng", "được Bộ Y tế tặng", "UBND tỉnh đã trao": the agent of the giving verb
 _AGENT_RE = re.compile(
-    r"(?:đề\s+nghị|được|do|trình)\s+(?P<agent>[^.;]{2,70}?)\s+(?:xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)"
+    r"(?:đề\s+nghị|được|do|(?<!công )trình)\s+(?P<agent>[^.;]{2,70}?)\s+(?:xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)"
     r"|(?P<subject>(?:UBND|Ủy ban nhân dân|Chủ tịch|Bộ"
     r"|Thủ tướng|Chính phủ|Tổng|Trung ương|Ban Chấp hành)[^.;,]{0,60}?)"
     r"\s+(?:đã\s+|vừa\s+)?(?:trao|tặng|khen\s+thưởng)",
@@ -56,6 +57,8 @@ _RECIPIENT_INTRO_RE = re.compile(
     r"(?:(?:\d+|các)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)(?:[^.;:]{0,90}?)(?:\s(?:gồm|là)\s*:?\s*|\s*:\s*))?",
     re.I,
 )
+_THIS_UNIT_RE = re.compile(r"(?:đơn\s+vị|cơ\s+quan)\s+(?:này|trên|nói\s+trên)(?!\w)", re.I)
+_SAME_AS_BEFORE = UnitSpan(-1, -1, "", 0.0, "anaphora")  # "… cho đơn vị này": resolved to the last recipient
 _REMAINING_RE = re.compile(r"(?:tất\s+cả\s+)?(?:các|những)\s+đơn\s+vị\s+còn\s+lại", re.I)
 _CLAUSE_RE = re.compile(r";|,\s+(?=(?:\d+|các)\s+(?:đơn vị|tập thể|cơ quan)\s)")
 _YEAR_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)")
@@ -170,6 +173,14 @@ def find_awards(
             recips = _before_recipients(text, max(floor, start), m.start(), units)
             conf = 0.75
             consumed = m.end()
+        if recips and recips[0] is _SAME_AS_BEFORE:
+            # the last award's recipients, else the unit named last before the cue
+            last = [
+                h.recipient
+                for h in out
+                if out and h.cue_start == out[-1].cue_start and h.recipient is not None
+            ]
+            recips = list(last) or _before_recipients(text, start, m.start(), units)[-1:]
         for r in recips:
             out.append(
                 AwardHit(r, kind, issuer, year, status, m.start(), m.end(), conf if r else 0.6, count, stated)
@@ -192,7 +203,9 @@ def _in_parens(text: str, start: int, pos: int) -> bool:
 
 
 def _status(before: str, prev: AwardStatus | None, sentence_before: str) -> AwardStatus:
-    if prev and re.match(r"\W*(?:và|cùng|đồng thời)\s+(?:đề\s+nghị\s+)?(?:tặng|trao|công\s+nhận)", before):
+    if prev and re.match(
+        r"\W*(?:(?:và|cùng|đồng thời)\s+)?(?:đề\s+nghị\s+)?(?:tặng|trao|công\s+nhận)", before
+    ):
         return prev  # "đề nghị … tặng Cờ cho A và công nhận danh hiệu … cho B": one proposal
     if _PROPOSE_RE.search(before):
         return "proposed"
@@ -261,6 +274,8 @@ def _after_recipients(
         zone_e = max(zone_e, next_cue)
     if _REMAINING_RE.match(text, ls):
         return [None], ls, None
+    if _THIS_UNIT_RE.match(text, ls):
+        return [_SAME_AS_BEFORE], ls, None
     le = list_end(text, ls, zone_e, gaz)
     items = split_list(text, ls, le, gaz)
     spans: list[UnitSpan | None] = [

@@ -367,6 +367,9 @@ def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:
         p = lex.province(m.unit)
         if p and any(o is not m and o.unit.endswith(" " + p.name) for o in members):
             continue
+        place = re.match(r"(?:tỉnh|huyện|thị xã|thành phố|quận)\s", m.unit)
+        if place and any(o is not m and o.unit.endswith(" " + m.unit) for o in members):
+            continue  # "huyện Lộc Ninh" beside "Ủy ban nhân dân huyện Lộc Ninh"
         out.append(m)
     return out
 
@@ -463,6 +466,8 @@ def _province(rec: Record, w: str, url: str | None, hint: str | None, ev: _Evide
         if m.unit.endswith(p.name) and (m.unit == p.name or m.unit.endswith(" " + p.name))
     }
     bloc_names = " ".join(b.name for b in rec.blocs)
+    if re.search(r"\b[Bb]ộ,|các\s+[Bb]ộ(?:\s|,)|[Bb]ộ\s+ngành", bloc_names):
+        return  # a bloc of ministries is national
     if (
         len(provs_in_members) >= 2
         or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I)

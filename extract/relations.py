@@ -25,7 +25,7 @@ _LIST_HEAD_RE = re.compile(
     r"|Phòng[^:;,]{0,30}|Sở [A-ZĐ][^:;,]{0,30})\s*:\s*",
 )
 _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
-    r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)"
+    r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+(?:các|\d+)\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)"
     r"(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
 )
@@ -181,6 +181,14 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
         return s, tail.end() if tail else g.end
     if starts_with_head(text, s):
         stop = capture_forward(text, s, e, name_from=g.end if g else None, max_words=30)
+        while stop < e and text[stop : stop + 2].lstrip().startswith("("):
+            # "Ngân hàng TMCP Ngoại thương Việt Nam (Vietcombank) chi nhánh An Giang": the name goes on
+            close = text.find(")", stop, e)
+            if close < 0 or not re.match(
+                r"\s+(?:chi nhánh|tỉnh|thành phố|huyện|khu vực|tại)\s", text[close + 1 : e]
+            ):
+                break
+            stop = capture_forward(text, s, e, name_from=close + 1, max_words=30)
         if stop > s:
             e = stop
     paren = re.search(r"\s*\([^()]*\)?\s*$", text[s:e])
@@ -280,7 +288,8 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
 
 
 _TYPED_COUNT_RE = re.compile(
-    r"\s*(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|thành\s+viên|tập\s+thể|trường|doanh\s+nghiệp|công\s+ty|bệnh\s+viện)"
+    r"\s*(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|thành\s+viên|tập\s+thể|trường|doanh\s+nghiệp|công\s+ty|bệnh\s+viện"
+    r"|hội|ngân\s+hàng|bộ|tổ\s+chức)"
     r"[^.;:]{0,60}:\s*",
     re.IGNORECASE,
 )
@@ -421,6 +430,12 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
         this_year = bool(re.match(r"^\s+năm\s+nay", after, re.I))
         unit = _unit_before(text, m.start(), sent_start, units)
         elected = bool(_ELECT_RE.search(text[max(sent_start, m.start() - 80) : m.start()]))
+        if unit is None and re.search(
+            r"vai\s+trò\s*$", text[max(sent_start, m.start() - 12) : m.start()], re.I
+        ):
+            comma = re.match(r"^[^,.;]{0,50},\s*", after)  # "Với vai trò Khối phó Khối III, Sở Y tế đã …"
+            if comma:
+                unit = _unit_at(text, m.end() + comma.end(), sent_end, units)
         if unit is None:
             then = _ROLE_THEN_UNIT_RE.match(after)
             # "bàn giao nhiệm vụ Khối trưởng năm 2018 cho Sở Y tế", "bầu … làm Khối trưởng"

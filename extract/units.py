@@ -56,6 +56,8 @@ _STOP_RE = re.compile(
     r"|nhận|đạt|giữ|vì|do|từ|theo|đến|tới|gồm|bao gồm|phụ trách|dẫn đầu|tham gia|tham dự|đề nghị|trao"
     r"|dự(?!\s+(?:án|thảo|toán|kiến|trữ|báo|bị)(?!\w))"
     r"|tặng|vinh dự|đón nhận|này|nay|khi|thì|mà|thuộc khối|thuộc cụm|nhất trí|thống nhất|báo cáo|phát biểu"
+    r"|xem xét|quyết định|phê duyệt|khen thưởng|ghi nhận|biểu dương|chỉ đạo|hướng dẫn|phối hợp|đánh giá|đề xuất"
+    r"|bàn giao|chuyển giao|hỗ trợ|đảm bảo|bảo đảm|chủ động|tích cực|luôn|cũng|vẫn|còn|đều|sẽ"
     r"|năm\s+(?:19|20)\d\d|năm học|" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r")(?!\w))",
     re.IGNORECASE,
 )
@@ -188,6 +190,7 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
     s = _LEADING_NOISE_RE.sub("", surface.strip(' ,;:.-–()"“”')).strip()
     s = _TITLE_PREFIX_RE.sub("", s)
     s = re.sub(r"\s*\((?:[^()]*)\)?\s*$", "", s).strip()  # "(Khối trưởng)", or its cut-off "(Khối trưởng"
+    s = re.sub(r"\s*\([^()]{1,30}\)(?=\s)", "", s)  # "Ngân hàng … (BIDV) chi nhánh …": the short name aside
     if not s or len(s) > 160:
         return None
     for cand, conf, rule in _candidates(s, head):
