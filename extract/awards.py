@@ -31,7 +31,8 @@ AWARD_RE = re.compile(
     re.IGNORECASE,
 )
 _PROPOSE_RE = re.compile(
-    r"đề\s+nghị|suy\s+tôn|bình\s+xét|bỏ\s+phiếu|(?<!\\w)trình\\s+(?:lên\\s+)?(?:UBND|Ủy ban|Thủ tướng|Chính phủ|Bộ|Chủ tịch|cấp|Hội đồng|Ban|Trung ương)"
+    r"đề\s+nghị|suy\s+tôn|bình\s+xét|bỏ\s+phiếu|(?<!\w)trình\s+(?:lên\s+)?(?:UBND|Ủy ban|Thủ tướng|Chính phủ"
+    r"|Bộ|Chủ tịch|cấp|Hội đồng|Ban|Trung ương)"
     r"|đề\s+xuất|xét\s+tặng|(?<!\w)bầu(?!\w)"
     r"|biểu\s+quyết|kiến\s+nghị",
     re.I,
@@ -47,7 +48,8 @@ _ANY_VERB_RE = re.compile(
 )
 # "đề nghị UBND tỉnh tặng", "được Bộ Y tế tặng", "UBND tỉnh đã trao": the agent of the giving verb
 _AGENT_RE = re.compile(
-    r"(?:đề\s+nghị|được|do|(?<!công )trình)\s+(?P<agent>[^.;]{2,70}?)\s+(?:xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)"
+    r"(?:đề\s+nghị|được|do|(?<!công )trình)\s+(?P<agent>[^.;]{2,70}?)\s+(?:xét\s+)?"
+    r"(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)"
     r"|(?P<subject>(?:UBND|Ủy ban nhân dân|Chủ tịch|Bộ"
     r"|Thủ tướng|Chính phủ|Tổng|Trung ương|Ban Chấp hành)[^.;,]{0,60}?)"
     r"\s+(?:đã\s+|vừa\s+)?(?:trao|tặng|khen\s+thưởng)",

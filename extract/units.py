@@ -56,7 +56,8 @@ _STOP_RE = re.compile(
     r"|nhận|đạt|giữ|vì|do|từ|theo|đến|tới|gồm|bao gồm|phụ trách|dẫn đầu|tham gia|tham dự|đề nghị|trao"
     r"|dự(?!\s+(?:án|thảo|toán|kiến|trữ|báo|bị)(?!\w))"
     r"|tặng|vinh dự|đón nhận|này|nay|khi|thì|mà|thuộc khối|thuộc cụm|nhất trí|thống nhất|báo cáo|phát biểu"
-    r"|xem xét|quyết định|phê duyệt|khen thưởng|ghi nhận|biểu dương|chỉ đạo|hướng dẫn|phối hợp|đánh giá|đề xuất"
+    r"|xem xét|quyết định|phê duyệt|khen thưởng|ghi nhận|biểu dương|chỉ đạo|hướng dẫn|phối hợp|đánh giá"
+    r"|đề xuất"
     r"|bàn giao|chuyển giao|hỗ trợ|đảm bảo|bảo đảm|chủ động|tích cực|luôn|cũng|vẫn|còn|đều|sẽ"
     r"|năm\s+(?:19|20)\d\d|năm học|" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r")(?!\w))",
     re.IGNORECASE,
