@@ -63,7 +63,7 @@ _THIS_UNIT_RE = re.compile(r"(?:đơn\s+vị|cơ\s+quan)\s+(?:này|trên|nói\s+
 _SAME_AS_BEFORE = UnitSpan(-1, -1, "", 0.0, "anaphora")  # "… cho đơn vị này": resolved to the last recipient
 _REMAINING_RE = re.compile(r"(?:tất\s+cả\s+)?(?:các|những)\s+đơn\s+vị\s+còn\s+lại", re.I)
 _CLAUSE_RE = re.compile(r";|,\s+(?=(?:\d+|các)\s+(?:đơn vị|tập thể|cơ quan)\s)")
-_YEAR_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)")
+_YEAR_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)", re.IGNORECASE)
 # between two units of one unbroken list: separators, "và", a count phrase
 _LIST_GAP_RE = re.compile(
     r"[\s,;:]*(?:(?:và|cùng)\s+)?(?:(?:\d+|các)\s+(?:đơn\s+vị|tập\s+thể|cơ\s+quan)[^.;:,]{0,30}?(?:\s(?:gồm|là))?\s*:?\s*)?",
@@ -319,6 +319,12 @@ def _eligible(text: str, u: UnitSpan, cue: int) -> bool:
         text[max(0, u.start - 25) : u.start]
     ):
         return False
+    if re.search(
+        r"đề\s+nghị\s+(?:(?:Viện trưởng|Chủ tịch|Bộ trưởng|Chánh án|Tổng Giám đốc|Giám đốc|Thống đốc)\s+)?$",
+        text[max(0, u.start - 30) : u.start],
+        re.IGNORECASE,
+    ):
+        return False  # "đề nghị Viện trưởng VKSND tối cao xem xét, trình …": asked to give, not a recipient
     between = text[u.end : cue]
     # "được VKSND tối cao tặng", "đề nghị Bộ Y tế tặng", "UBND tỉnh trao":
     # the agent gives, it does not receive

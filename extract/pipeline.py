@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from urllib.parse import urlsplit
 
 from extract import awards as aw
@@ -25,7 +25,7 @@ from extract.record import (
     ScalarFact,
 )
 from extract.textnorm import Normalized, fold, normalize
-from extract.units import UnitSpan, gazetteer_spans, is_guest, open_units, place_units
+from extract.units import PROVINCES_ARE_MEMBERS, UnitSpan, gazetteer_spans, is_guest, open_units, place_units
 
 _KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tong_ket", re.compile(r"(?<!trù bị )(?<!báo cáo )tổng\s+kết", re.I)),
@@ -69,6 +69,16 @@ def extract_record(
     province_hint: str | None = None,
 ) -> Record:
     """Run every step on one article and return its record (offsets into `text`)."""
+    token = PROVINCES_ARE_MEMBERS.set(False)  # per article: is the bloc a cluster of provinces?
+    try:
+        return _extract(text, doc_id=doc_id, url=url, published=published, province_hint=province_hint)
+    finally:
+        PROVINCES_ARE_MEMBERS.reset(token)
+
+
+def _extract(
+    text: str, *, doc_id: str, url: str | None, published: str | None, province_hint: str | None
+) -> Record:
     norm = normalize(text)
     doc = build(norm)
     rec = Record(doc_id=doc_id)
@@ -161,10 +171,16 @@ def extract_record(
                     _add_member(
                         members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending", w
                     )
+    lex = lexicon()
+    provinces = {p.name for mf in members.values() for p in [lex.province(mf.unit)] if p} | {
+        p.name for mf in members.values() for p in lex.provinces if mf.unit.endswith(" " + p.name)
+    }
+    if len(provinces) >= 2:
+        PROVINCES_ARE_MEMBERS.set(True)
     places = [
         p
         for s, e in sentences
-        if rel.ROLE_RE.search(w, s, e)
+        if rel.ROLE_RE.search(w, s, e) or (PROVINCES_ARE_MEMBERS.get() and aw.AWARD_RE.search(w, s, e))
         for p in place_units(w, s, e, units + list_items)
     ]
     all_units = sorted(units + list_items + places, key=lambda u: (u.start, -u.end))
@@ -236,16 +252,20 @@ def extract_record(
                 w,
             )
     for hit, _sentence in remaining:  # "các đơn vị còn lại": the members not awarded before in the article
+        # "Tỉnh Đoàn" awarded before is the member "Tỉnh Đoàn Sơn La", unless provinces tell members apart
+        full: dict[str, set[str]] = {}
+        for mf in members.values():
+            full.setdefault(_key_without_province(ukey(mf.unit)), set()).add(ukey(mf.unit))
+        short = partial(_short_key, full=full)
         got = {
-            k[0]
+            short(k[0])
             for k, a in awarded.items()
             if a.evidence is None or a.evidence.start < ev(hit.cue_start, hit.cue_end).start
         }
         for mf in list(members.values()):
-            unit = _member_for_province(
-                mf.unit, members
-            )  # a bare "Bắc Kạn" in a list is that province's member
-            if ukey(unit) not in got:
+            # a bare "Bắc Kạn" in a list is that province's member
+            unit = _member_for_province(mf.unit, members)
+            if short(ukey(unit)) not in got:
                 _add_award(rec, awarded, members, hit, unit, None, ev(hit.cue_start, hit.cue_end), 0.6, w)
     by_cue = Counter(h.cue_start for h in hits_with_count)
     for cue, n in by_cue.items():
@@ -372,6 +392,21 @@ def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:
             continue  # "huyện Lộc Ninh" beside "Ủy ban nhân dân huyện Lộc Ninh"
         out.append(m)
     return out
+
+
+def _short_key(key: str, *, full: dict[str, set[str]]) -> str:
+    base = _key_without_province(key)
+    return base if len(full.get(base, ())) <= 1 else key
+
+
+def _key_without_province(key: str) -> str:
+    """ "tinh doan son la" and "tinh doan" are one unit when telling who was awarded already."""
+    words = key.split()
+    lex = lexicon()
+    for i in range(1, len(words)):
+        if lex.province(" ".join(words[i:])):
+            return " ".join(words[:i])
+    return key
 
 
 def _member_for_province(canonical: str, members: dict[str, MemberFact]) -> str:

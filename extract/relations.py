@@ -373,7 +373,7 @@ ROLE_RE = re.compile(
     r"|(?:khối|cụm)\s+trưởng|trưởng\s+(?:khối|cụm)))(?![\w])",
     re.IGNORECASE,
 )
-_ROLE_YEAR_RE = re.compile(r"^[^.;,()]{0,60}?năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)")
+_ROLE_YEAR_RE = re.compile(r"^[^.;,()]{0,60}?năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)", re.IGNORECASE)
 _SCHOOL_YEAR_RE = re.compile(r"^[^.;()]{0,60}?năm học")
 _TAKES_ROLE = (
     r"(?:được\s+(?:[^,.;]{0,30}?\s)?(?:phân công|bầu|giao|chọn|cử|suy tôn|thống nhất)(?:\s+(?:làm|là|giữ))?"
@@ -454,7 +454,14 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
     # "A là Trưởng Khối, B là Phó Trưởng Khối năm 2018": one year for the whole coordination
     for i, h in enumerate(out):
         if h.year is None:
-            later = next((o for o in out[i + 1 :] if o.year and o.year > 0 and o.elected == h.elected), None)
+            later = next(
+                (
+                    o
+                    for o in [*out[i + 1 :], *reversed(out[:i])]
+                    if o.year and o.year > 0 and o.elected == h.elected
+                ),
+                None,
+            )
             if later:
                 out[i] = RoleHit(h.unit, h.role, later.year, h.elected, h.cue_start, h.cue_end, h.this_year)
     return out

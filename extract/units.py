@@ -9,6 +9,7 @@ POS tags to tell "tổ chức" the verb from "tổ chức" inside a name.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -79,6 +80,8 @@ _GUEST_KEYS = (
     "ban thuong vu",
     "thu tuong chinh phu",
     "chinh phu",
+    "vien kiem sat nhan dan toi cao",
+    "toa an nhan dan toi cao",
 )
 
 
@@ -89,9 +92,18 @@ _MINISTRY_RE = re.compile(
 )
 
 
+# Set for one article whose bloc is a cluster of provinces: there "UBND tỉnh Gia Lai" is a member.
+PROVINCES_ARE_MEMBERS: ContextVar[bool] = ContextVar("PROVINCES_ARE_MEMBERS", default=False)
+
+
 def is_guest(canonical: str) -> bool:
     """Bodies that attend or give awards but are not bloc members (UBND tỉnh, Ban TĐKT, …)."""
     k = ukey(canonical)
+    if PROVINCES_ARE_MEMBERS.get() and re.match(r"(?:uy ban nhan dan|ubnd) \w", k):
+        lex = lexicon()
+        words = k.split()
+        if any(lex.province(" ".join(words[i:])) for i in range(3, len(words))):
+            return False
     if lexicon().unit_types.get(canonical, "").endswith("_khach") or k in ("uy", "thanh uy"):
         return True  # typed as a guest body in the gazetteer (Ban TĐKT, Tỉnh ủy)
     if k in ("uy ban nhan dan thanh pho", "ubnd thanh pho"):
