@@ -36,6 +36,7 @@ class Province:
     name: str  # as articles of its time name it ("Thừa Thiên Huế", "Bà Rịa - Vũng Tàu")
     variants: tuple[str, ...]
     slug: str  # ascii, no spaces: "thuathienhue"
+    merged_into: str = ""  # the province it belongs to since 1 July 2025 ("Quảng Nam" → "Đà Nẵng")
 
 
 @dataclass(slots=True)
@@ -62,7 +63,8 @@ def _province_rows() -> list[Province]:
         if short == "Huế":  # before 2025 articles say "Thừa Thiên Huế"
             short, variants = "Thừa Thiên Huế", [*variants, "Huế", "Thừa Thiên-Huế"]
         slug = "".join(_WORD_RE.findall(fold(short)))
-        out.append(Province(short, tuple(variants), slug))
+        merged = row[5] if len(row) > 5 else short
+        out.append(Province(short, tuple(variants), slug, "Thừa Thiên Huế" if merged == "Huế" else merged))
     return out
 
 

@@ -35,7 +35,7 @@ _KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "trien_khai",
         re.compile(
             r"triển\s+khai\s+(?!thực\s+hiện|có\s+hiệu)(?:\S+\s+){0,2}?(?:nhiệm\s+vụ|kế\s+hoạch|phương\s+hướng|chương\s+trình"
-            r"|công\s+tác|phong\s+trào)|phát\s+động\s+(?:phong\s+trào\s+)?thi\s+đua",
+            r"|công\s+tác|phong\s+trào)|phát\s+động\s+(?:(?:phong\s+trào|đợt|cuộc)\s+)?(?:\S+\s+){0,2}?thi\s+đua",
             re.I,
         ),
     ),
@@ -494,8 +494,9 @@ def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
 def _province(rec: Record, w: str, url: str | None, hint: str | None, ev: _EvidenceMaker) -> None:
     lex = lexicon()
     # a cluster of several provinces belongs to none of them
+    # (by the province each belongs to since 2025: a merged province's old parts are one province)
     provs_in_members = {
-        p.name
+        p.merged_into or p.name
         for m in rec.members
         for p in lex.provinces
         if m.unit.endswith(p.name) and (m.unit == p.name or m.unit.endswith(" " + p.name))
