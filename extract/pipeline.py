@@ -165,9 +165,16 @@ def _extract(
             _add_member(
                 members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}", w
             )
-        for m in _ATTEND_RE.finditer(w, s, e):
-            for it in rel._parse_list_region(w, m.end(), e, gaz):
-                if not is_guest(it.canonical) and not _in_person_title(w, it.start):
+        for ls, le, strict in _attending_regions(w, s, e):
+            found = rel._parse_list_region(w, ls, le, gaz)
+            if strict and len([it for it in found if not is_guest(it.canonical)]) < 3:
+                continue  # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
+            for it in found:
+                if (
+                    not is_guest(it.canonical)
+                    and not _in_person_title(w, it.start)
+                    and not _PRESS_BEFORE_RE.search(w, max(s, it.start - 12), it.start)
+                ):
                     _add_member(
                         members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending", w
                     )
@@ -376,6 +383,29 @@ def _event_date(
                 rec.flags.append("event_after_publication")
             return d
     return None
+
+
+_ATTEND_OPEN_RE = re.compile(
+    r"\W*(?:tham\s+)?dự\s+(?:hội\s+nghị|lễ|buổi)?[^.:;]{0,40}?\s(?:còn\s+)?có\s", re.I
+)
+_GUESTS_OPEN_RE = re.compile(r"\W*(?:cùng\s+(?:tham\s+)?dự|đến\s+dự|dự\s+[^.;]{0,40}?\scòn\s+có)", re.I)
+_ATTEND_WHO_RE = re.compile(r"(?:lãnh\s+đạo|đại\s+diện)\s+(?:lãnh\s+đạo\s+)?(?:các\s+)?", re.I)
+_PRESS_BEFORE_RE = re.compile(r"phóng\s+viên\s*$|báo\s+chí\s*$", re.I)
+
+
+def _attending_regions(w: str, s: int, e: int) -> list[tuple[int, int, bool]]:
+    """Where an attendance sentence lists the bloc's units: after each "lãnh đạo"/"đại diện", up to ";".
+
+    "Cùng dự có …", "Đến dự còn có …" list guests, not members.
+    """
+    regions = [(m.end(), e, False) for m in _ATTEND_RE.finditer(w, s, e)]
+    if _ATTEND_OPEN_RE.match(w, s, e) and not _GUESTS_OPEN_RE.match(w, s, e):
+        for m in _ATTEND_WHO_RE.finditer(w, s, e):
+            end = w.find(";", m.end(), e)
+            regions.append((m.end(), end if end >= 0 else e, True))
+    if _GUESTS_OPEN_RE.match(w, s, e) and not re.search(r"trong\s+(?:khối|cụm)|thành\s+viên", w[s:e], re.I):
+        return []
+    return regions
 
 
 def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:
