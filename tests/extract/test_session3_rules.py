@@ -97,3 +97,79 @@ def test_a_name_glued_to_an_abbreviation_is_read_apart_and_evidence_stays_exact(
         if fact.evidence is not None:
             assert text[fact.evidence.start : fact.evidence.end] == fact.evidence.text
     assert all("Nguyễn" not in m for m in rec.to_schema()["members"])
+
+
+def _keys(names: list) -> set[str]:
+    return {ukey(n) for n in names}
+
+
+def test_attendance_lists_members_after_people_and_leaves_guests_out() -> None:
+    rec = _record(
+        "Khối thi đua số 4 tổng kết năm 2022",
+        "Chiều 27/12, Khối thi đua số 4 tỉnh Hà Nam tổ chức hội nghị tổng kết năm 2022.",
+        "Dự hội nghị có bà Lê Thị Mai, Giám đốc Sở Tư pháp - Khối trưởng; ông Đỗ Văn Nam, Phó Chánh Thanh tra "
+        "tỉnh; lãnh đạo Sở Nội vụ, Sở Ngoại vụ, Văn phòng UBND tỉnh và Cục Thi hành án dân sự tỉnh. Cùng dự có "
+        "đại diện Ban Thi đua - Khen thưởng tỉnh, Đảng ủy Khối các cơ quan tỉnh và phóng viên Báo Hà Nam.",
+        published="2022-12-28",
+    )
+    members = _keys(rec["members"])
+    for unit in (
+        "Sở Tư pháp",
+        "Sở Nội vụ",
+        "Sở Ngoại vụ",
+        "Văn phòng Ủy ban nhân dân tỉnh",
+        "Cục Thi hành án dân sự tỉnh",
+    ):
+        assert ukey(unit) in members, unit
+    for guest in ("Đảng ủy Khối các cơ quan tỉnh", "Báo Hà Nam", "Ban Thi đua - Khen thưởng tỉnh"):
+        assert ukey(guest) not in members, guest
+
+
+def test_counted_spread_and_anaphoric_recipient() -> None:
+    rec = _record(
+        "Cụm thi đua số 2 ngành Tòa án tổng kết năm 2020",
+        "Ngày 15/01/2021, Cụm thi đua số 2 gồm Tòa án nhân dân 4 tỉnh: Hải Dương, Hưng Yên, Thái Bình và Nam Định "
+        "tổ chức hội nghị tổng kết năm 2020.",
+        "Hội nghị suy tôn Tòa án nhân dân tỉnh Hưng Yên dẫn đầu Cụm, đề nghị Chánh án Tòa án nhân dân tối cao "
+        "xem xét, trình Thủ tướng Chính phủ tặng Cờ thi đua của Chính phủ cho đơn vị này.",
+        published="2021-01-16",
+    )
+    assert len(rec["members"]) == 4 and rec["province"] is None
+    assert [(ukey(a["recipient"]), a["award"], a["issuer"], a["status"]) for a in rec["awards"]] == [
+        (ukey("Tòa án nhân dân tỉnh Hưng Yên"), "co_thi_dua", "chinh_phu", "proposed")
+    ]
+
+
+def test_role_after_vai_tro_and_bank_names_with_short_names_inside() -> None:
+    rec = _record(
+        "Khối thi đua các ngân hàng tổng kết năm 2021",
+        "Sáng 12/01/2022, Khối thi đua các ngân hàng thương mại tỉnh Bến Tre tổ chức hội nghị tổng kết năm 2021. "
+        "Khối gồm 03 đơn vị: Ngân hàng TMCP Công Thương Việt Nam (VietinBank) chi nhánh Bến Tre; Ngân hàng TMCP "
+        "Á Châu (ACB) chi nhánh Bến Tre và Ngân hàng Chính sách xã hội chi nhánh tỉnh Bến Tre.",
+        "Với vai trò Khối trưởng năm 2021, Ngân hàng TMCP Á Châu chi nhánh Bến Tre đã phối hợp tốt với các đơn vị.",
+        published="2022-01-13",
+    )
+    members = _keys(rec["members"])
+    assert ukey("Ngân hàng TMCP Công Thương Việt Nam chi nhánh Bến Tre") in members
+    assert ukey("Ngân hàng TMCP Á Châu chi nhánh Bến Tre") in members
+    assert (ukey("Ngân hàng TMCP Á Châu chi nhánh Bến Tre"), "khoi_truong", 2021) in {
+        (ukey(r["unit"]), r["role"], r["year"]) for r in rec["roles"]
+    }
+
+
+def test_cluster_of_provinces_has_provincial_committees_as_members() -> None:
+    rec = _record(
+        "Cụm thi đua các tỉnh Đông Bắc tổng kết năm 2019",
+        "Ngày 10/01/2020, Cụm thi đua các tỉnh Đông Bắc gồm 4 tỉnh: Lạng Sơn, Cao Bằng, Bắc Kạn và Hà Giang tổ "
+        "chức hội nghị tổng kết năm 2019.",
+        "Năm 2019, với vai trò Cụm trưởng, UBND tỉnh Cao Bằng đã tổ chức tốt các hoạt động của Cụm. Hội nghị suy "
+        "tôn tỉnh Lạng Sơn dẫn đầu Cụm, đề nghị Chính phủ tặng Cờ thi đua; đồng thời phát động đợt thi đua "
+        "cao điểm năm 2020.",
+        published="2020-01-11",
+    )
+    assert rec["province"] is None
+    roles = {(" ".join(ukey(r["unit"]).split()[-2:]), r["role"], r["year"]) for r in rec["roles"]}
+    assert ("cao bang", "khoi_truong", 2019) in roles
+    assert any(
+        ukey(a["recipient"]).endswith("lang son") and a["issuer"] == "chinh_phu" for a in rec["awards"]
+    )
