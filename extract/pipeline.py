@@ -25,7 +25,16 @@ from extract.record import (
     ScalarFact,
 )
 from extract.textnorm import Normalized, fold, normalize
-from extract.units import PROVINCES_ARE_MEMBERS, UnitSpan, gazetteer_spans, is_guest, open_units, place_units
+from extract.units import (
+    MINISTRIES_ARE_MEMBERS,
+    PROVINCES_ARE_MEMBERS,
+    UnitSpan,
+    gazetteer_spans,
+    is_guest,
+    is_ministry,
+    open_units,
+    place_units,
+)
 
 _KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tong_ket", re.compile(r"(?<!trù bị )(?<!báo cáo )tổng\s+kết", re.I)),
@@ -69,11 +78,13 @@ def extract_record(
     province_hint: str | None = None,
 ) -> Record:
     """Run every step on one article and return its record (offsets into `text`)."""
-    token = PROVINCES_ARE_MEMBERS.set(False)  # per article: is the bloc a cluster of provinces?
+    # per article: is the bloc a cluster of provinces, or of ministries?
+    tokens = (PROVINCES_ARE_MEMBERS.set(False), MINISTRIES_ARE_MEMBERS.set(False))
     try:
         return _extract(text, doc_id=doc_id, url=url, published=published, province_hint=province_hint)
     finally:
-        PROVINCES_ARE_MEMBERS.reset(token)
+        PROVINCES_ARE_MEMBERS.reset(tokens[0])
+        MINISTRIES_ARE_MEMBERS.reset(tokens[1])
 
 
 def _extract(
@@ -158,6 +169,8 @@ def _extract(
         count = rel.stated_count(
             w, max(s, (items[0].start - 80) if items else s), items[0].start if items else s
         )
+        if sum(1 for it in items if is_ministry(it.canonical)) >= 2:
+            MINISTRIES_ARE_MEMBERS.set(True)  # the bloc is made of ministries: they are its members here
         real = [it for it in items if not is_guest(it.canonical)]
         if items and count and count != len(real) and f"count_mismatch:{count}!={len(real)}" not in rec.flags:
             rec.flags.append(f"count_mismatch:{count}!={len(real)}")

@@ -94,6 +94,13 @@ _MINISTRY_RE = re.compile(
 
 # Set for one article whose bloc is a cluster of provinces: there "UBND tỉnh Gia Lai" is a member.
 PROVINCES_ARE_MEMBERS: ContextVar[bool] = ContextVar("PROVINCES_ARE_MEMBERS", default=False)
+# Set for one article whose bloc is made of ministries ("Khối các Bộ, ngành Kinh tế tổng hợp").
+MINISTRIES_ARE_MEMBERS: ContextVar[bool] = ContextVar("MINISTRIES_ARE_MEMBERS", default=False)
+
+
+def is_ministry(canonical: str) -> bool:
+    """A ministry ("Bộ Tài chính"), not a provincial command ("Bộ Chỉ huy Quân sự tỉnh")."""
+    return bool(_MINISTRY_RE.match(ukey(canonical)))
 
 
 def is_guest(canonical: str) -> bool:
@@ -108,7 +115,7 @@ def is_guest(canonical: str) -> bool:
         return True  # typed as a guest body in the gazetteer (Ban TĐKT, Tỉnh ủy)
     if k in ("uy ban nhan dan thanh pho", "ubnd thanh pho"):
         return True  # the city's own People's Committee; "UBND thành phố Bắc Kạn" (a town) is a member
-    if _MINISTRY_RE.match(k):
+    if _MINISTRY_RE.match(k) and not MINISTRIES_ARE_MEMBERS.get():
         return (
             True  # a ministry ("Bộ Tư pháp") steers or rewards a bloc; its provincial offices are the members
         )
