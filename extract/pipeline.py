@@ -273,9 +273,10 @@ def _extract(
             )
     for hit, _sentence in remaining:  # "các đơn vị còn lại": the members not awarded before in the article
         # "Tỉnh Đoàn" awarded before is the member "Tỉnh Đoàn Sơn La", unless provinces tell members apart
-        full: dict[str, set[str]] = {}
+        full: dict[str, set[str]] = {}  # unit key without its province → the provinces it is named with
         for mf in members.values():
-            full.setdefault(_key_without_province(ukey(mf.unit)), set()).add(ukey(mf.unit))
+            base = _key_without_province(ukey(mf.unit))
+            full.setdefault(base, set()).add(ukey(mf.unit)[len(base) :].strip())
         short = partial(_short_key, full=full)
         got = {
             short(k[0])
@@ -439,7 +440,7 @@ def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:
 
 def _short_key(key: str, *, full: dict[str, set[str]]) -> str:
     base = _key_without_province(key)
-    return base if len(full.get(base, ())) <= 1 else key
+    return base if len(full.get(base, set()) - {""}) <= 1 else key
 
 
 def _key_without_province(key: str) -> str:

@@ -454,16 +454,12 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
     # "A là Trưởng Khối, B là Phó Trưởng Khối năm 2018": one year for the whole coordination
     for i, h in enumerate(out):
         if h.year is None:
-            later = next(
-                (
-                    o
-                    for o in [*out[i + 1 :], *reversed(out[:i])]
-                    if o.year and o.year > 0 and o.elected == h.elected
-                ),
-                None,
-            )
-            if later:
-                out[i] = RoleHit(h.unit, h.role, later.year, h.elected, h.cue_start, h.cue_end, h.this_year)
+            dated = [o for o in [*out[i + 1 :], *reversed(out[:i])] if o.year and o.year > 0]
+            # a sibling taken on the same way first ("bầu A …, B …"), else the nearest dated one
+            sib = next((o for o in dated if o.elected == h.elected), dated[0] if dated else None)
+            if sib:
+                elected = h.elected or sib.elected
+                out[i] = RoleHit(h.unit, h.role, sib.year, elected, h.cue_start, h.cue_end, h.this_year)
     return out
 
 
