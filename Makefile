@@ -35,6 +35,9 @@ eval: $(VENV)/.synced  ## score extraction on the real dev articles
 bench: $(VENV)/.synced
 	$(BIN)/python -m bench.extract_speed
 
+train: $(VENV)/.synced  ## retrain the shipped UNIT model (extract/models/units) from extract/data/train
+	$(BIN)/thidua train
+
 lock:
 	$(BIN)/uv lock
 

@@ -180,8 +180,9 @@ def _extract(
             )
         for ls, le, strict in _attending_regions(w, s, e):
             found = rel._parse_list_region(w, ls, le, gaz)
+            # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
             if strict and len([it for it in found if not is_guest(it.canonical)]) < 3:
-                continue  # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
+                continue
             for it in found:
                 if (
                     not is_guest(it.canonical)

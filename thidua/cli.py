@@ -274,6 +274,45 @@ def query(
         )
 
 
+@main.command("train")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Model directory to (re)write [default: extract/models/units, the shipped model].",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (data order, weights).")
+@click.option("--steps", type=int, default=None, help="Training steps [default: extract.train.DEFAULT_STEPS].")
+@click.option("--limit", type=int, default=None, help="Train on the first N sentences only (quick checks).")
+@click.option("--rebuild-corpus", is_flag=True, help="First regenerate extract/data/train/units.jsonl.")
+def train_cmd(out: Path | None, seed: int, steps: int | None, limit: int | None, rebuild_corpus: bool) -> None:
+    """Train the UNIT span model on extract/data/train/units.jsonl and print its held-out scores.
+
+    Offline and deterministic for a given seed; writes the model, metrics.json and README.md to OUT.
+
+    Example: thidua train --out extract/models/units --seed 0
+    """
+    from extract import train as training
+
+    if rebuild_corpus:
+        n = training.main_rebuild(seed)
+        click.echo(f"corpus rebuilt: {n} sentences in {training.CORPUS_FILE}", err=True)
+    metrics = training.train(
+        out or training.MODEL_DIR,
+        seed=seed,
+        max_steps=steps or training.DEFAULT_STEPS,
+        limit=limit,
+        log=lambda line: click.echo(line, err=True),
+    )
+    for name in ("dev_unseen", "dev_unseen_generated", "dev_unseen_handwritten", "train_seen_sample"):
+        m = metrics[name]
+        click.echo(
+            f"{name:<24} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  "
+            f"(gold {m['gold']}, sentences {m['sentences']})"
+        )
+    click.echo(f"training took {metrics['training']['seconds']} s")
+
+
 @main.command("serve-mock")
 @click.option("--port", type=int, default=8765, show_default=True)
 def serve_mock(port: int) -> None:
