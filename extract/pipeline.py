@@ -251,7 +251,7 @@ def _extract(
             )
 
     # awards
-    awarded: dict[tuple[str, str], AwardFact] = {}
+    awarded: dict[tuple[str, str, str], AwardFact] = {}
     remaining: list[tuple[aw.AwardHit, tuple[int, int]]] = []
     hits_with_count: list[aw.AwardHit] = []
     for s, e in sentences:
@@ -467,7 +467,7 @@ def _member_for_province(canonical: str, members: dict[str, MemberFact]) -> str:
 
 def _add_award(
     rec: Record,
-    awarded: dict[tuple[str, str], AwardFact],
+    awarded: dict[tuple[str, str, str], AwardFact],
     members: dict[str, MemberFact],
     hit: aw.AwardHit,
     recipient: str,
@@ -477,11 +477,17 @@ def _add_award(
     w: str,
 ) -> None:
     recipient = _member_for_province(recipient, members)
-    k = (ukey(recipient), hit.award)
     if is_guest(recipient):
         return
-    old = awarded.get(k)
+    # one award per recipient, kind and issuer: "Cờ thi đua của UBND tỉnh" and "Cờ thi đua của Chính phủ" are two
+    k = (ukey(recipient), hit.award, hit.issuer or "")
+    old = awarded.get(k) or next(
+        (a for (r, kind, iss), a in awarded.items() if (r, kind) == k[:2] and (not iss or not hit.issuer)),
+        None,
+    )
     if old is not None:
+        if old.issuer is None and hit.issuer:
+            old.issuer = hit.issuer
         if hit.year_stated and old.year != hit.year and old.rule == "award_pattern":
             old.year = hit.year  # a headline's bare "đón nhận Cờ thi đua" is dated by the body
             old.rule = "award_pattern:stated_year"
