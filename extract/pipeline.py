@@ -179,11 +179,11 @@ def _extract(
                 members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}", w
             )
         for ls, le, strict in _attending_regions(w, s, e):
-            found = rel._parse_list_region(w, ls, le, gaz)
+            attendees = rel._parse_list_region(w, ls, le, gaz)
             # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
-            if strict and len([it for it in found if not is_guest(it.canonical)]) < 3:
+            if strict and len([it for it in attendees if not is_guest(it.canonical)]) < 3:
                 continue
-            for it in found:
+            for it in attendees:
                 if (
                     not is_guest(it.canonical)
                     and not _in_person_title(w, it.start)
@@ -479,7 +479,8 @@ def _add_award(
     recipient = _member_for_province(recipient, members)
     if is_guest(recipient):
         return
-    # one award per recipient, kind and issuer: "Cờ thi đua của UBND tỉnh" and "Cờ thi đua của Chính phủ" are two
+    # one award per recipient, kind and issuer:
+    # "Cờ thi đua của UBND tỉnh" and "Cờ thi đua của Chính phủ" are two
     k = (ukey(recipient), hit.award, hit.issuer or "")
     old = awarded.get(k) or next(
         (a for (r, kind, iss), a in awarded.items() if (r, kind) == k[:2] and (not iss or not hit.issuer)),
