@@ -9,7 +9,7 @@ cue ("Cờ thi đua", "Bằng khen", "Cờ luân lưu", …):
   Bộ Y tế tặng", "được VKSND tối cao tặng", "UBND tỉnh trao"), else the agent of an earlier clause;
 * recipients: a list after "cho"/"là"/":" ("Bằng khen cho 06 tập thể: A; B; …"), else the unbroken
   list of units right before the predicate ("A, B và C được suy tôn … đề nghị tặng Bằng khen");
-  "các đơn vị còn lại" stands for the members not awarded before it (resolved by the caller);
+  "các đơn vị còn lại" stands for the members not awarded before it (resolved in extract.outcomes);
 * year: stated next to the cue or in its clause ("Cờ thi đua năm 2017"), else the reviewed year.
 """
 

@@ -1,13 +1,16 @@
 """Bloc and cluster names ("Khối thi đua số 6", "Cụm thi đua các huyện phía Nam", "Khối VI").
 
 False hits are rejected: "Đảng ủy Khối …" (a party committee), "khối lượng", "khối đại đoàn kết",
-a building's "Khối 4".
+a building's "Khối 4". `bloc_facts` turns an article's mentions into its record's blocs.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from extract.lexicon import ukey
+from extract.record import BlocFact, EvidenceMaker
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
@@ -55,6 +58,7 @@ _NAME_WORD_RE = re.compile(
     r"|y tế|giáo dục|tư pháp|đặc thù|phía|miền|vùng|\d|[ivxl]+\b)",
     re.IGNORECASE,
 )
+_GENERIC_BLOC_RE = re.compile(r"(?<![\wÀ-ỹ])(?:[Kk]hối|[Cc]ụm)\s+[Tt]hi\s+đua(?![\wÀ-ỹ])")
 _GENERIC_RE = re.compile(r"^(khối|cụm)(\s+thi đua)?(\s+(này|trưởng|phó))?$", re.IGNORECASE)
 
 
@@ -168,3 +172,41 @@ def best_name(group: BlocGroup) -> str:
         return (int("thi đua" in m.name.lower()) + int(m.name[:1].isupper()), len(m.name))
 
     return max(group.mentions, key=score).name
+
+
+def bloc_facts(w: str, sentences: list[tuple[int, int]], ev: EvidenceMaker) -> list[BlocFact]:
+    """One fact per bloc the article names, with the other names it uses as aliases."""
+    out: list[BlocFact] = []
+    mentions = [m for s, e in sentences for m in find_mentions(w, s, e)]
+    groups = group_mentions(mentions)
+    for g in groups:
+        name = best_name(g)
+        aliases = sorted({m.name for m in g.mentions if ukey(m.name) != ukey(name)}, key=len, reverse=True)
+        first = g.mentions[0]
+        out.append(
+            BlocFact(
+                ev(first.start, first.end),
+                0.9 if g.number or "thi đua" in name.lower() else 0.7,
+                "bloc_pattern",
+                name=name,
+                number=g.number,
+                aliases=aliases,
+            )
+        )
+    if not groups:
+        # the article only ever says "Khối thi đua"/"Cụm thi đua": still one bloc, unnamed
+        generic = [m for s, e in sentences for m in _GENERIC_BLOC_RE.finditer(w, s, e)]
+        if len(generic) >= 2:
+            g0 = generic[0]
+            name = re.sub(r"\s+", " ", g0.group(0))
+            out.append(
+                BlocFact(
+                    ev(g0.start(), g0.end()),
+                    0.5,
+                    "bloc_generic",
+                    name=name[0].upper() + name[1:],
+                    number=None,
+                    aliases=[],
+                )
+            )
+    return out

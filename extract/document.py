@@ -69,6 +69,23 @@ class Document:
         return spans
 
 
+def body_sentences(doc: Document) -> list[tuple[int, int]]:
+    """Title and body sentences as working-text spans: relation patterns match one sentence at a time."""
+    from underthesea import sent_tokenize  # punkt parameters; fast (~1 ms per article)
+
+    out: list[tuple[int, int]] = []
+    w = doc.text
+    for ln in doc.body_lines():
+        pos = ln.start
+        for sent in sent_tokenize(w[ln.start : ln.end]):
+            i = w.find(sent[:30], pos, ln.end)
+            if i < 0:
+                continue
+            out.append((i, min(ln.end, i + len(sent))))
+            pos = i + len(sent)
+    return out
+
+
 def _first_sentence_end(text: str, start: int, end: int) -> int:
     m = re.compile(r"[.!?](\s|$)").search(text, start, end)
     return m.end() if m else end

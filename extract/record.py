@@ -1,13 +1,16 @@
 """The extraction record (see ../shared/eval/SCHEMA.md) with evidence for every fact.
 
 `Record.to_schema()` gives exactly the SCHEMA.md JSON; the evidence, confidences and review flags
-travel beside it for the store and for editors.
+travel beside it for the store and for editors. `EvidenceMaker` turns working-text offsets into the
+evidence of the stored text, for every step that writes a fact.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from extract.textnorm import Normalized
 
 EventKind = Literal["tong_ket", "so_ket", "giao_uoc", "trien_khai"]
 RoleKind = Literal["khoi_truong", "khoi_pho"]
@@ -27,6 +30,18 @@ class Evidence:
     start: int
     end: int
     text: str
+
+
+class EvidenceMaker:
+    """Evidence for a span of the working text: the stored characters it came from."""
+
+    def __init__(self, norm: Normalized) -> None:
+        self.norm = norm
+
+    def __call__(self, start: int, end: int) -> Evidence:
+        """The evidence for working-text offsets `start:end`."""
+        s, e = self.norm.to_orig(start, end)
+        return Evidence(s, e, self.norm.original[s:e])
 
 
 @dataclass(slots=True)

@@ -1,0 +1,143 @@
+"""The meeting an article reports: its kinds, the years it reviews or plans, and its date.
+
+Articles name the meeting in the title and the lead's opening sentence ("Hội nghị tổng kết công
+tác thi đua năm 2025 …"), so kinds and period years are read there (the URL slug stands in when
+they name no kind); the event date is the first date the opening lines give, its year completed
+from the page date or the period.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from extract import dates as dt
+from extract.document import Document
+from extract.record import EvidenceMaker, Record, ScalarFact
+from extract.textnorm import fold
+
+_KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("tong_ket", re.compile(r"(?<!trù bị )(?<!báo cáo )tổng\s+kết", re.I)),
+    ("so_ket", re.compile(r"sơ\s+kết", re.I)),
+    ("giao_uoc", re.compile(r"ký\s+(?:kết\s+)?(?:bản\s+)?(?:cam\s+kết\s+)?giao\s+ước", re.I)),
+    (
+        "trien_khai",
+        re.compile(
+            r"triển\s+khai\s+(?!thực\s+hiện|có\s+hiệu)(?:\S+\s+){0,2}?(?:nhiệm\s+vụ|kế\s+hoạch|phương\s+hướng|chương\s+trình"
+            r"|công\s+tác|phong\s+trào)|phát\s+động\s+(?:(?:phong\s+trào|đợt|cuộc)\s+)?(?:\S+\s+){0,2}?thi\s+đua",
+            re.I,
+        ),
+    ),
+)
+_SLUG_KINDS = (
+    ("tong_ket", "tong-ket"),
+    ("so_ket", "so-ket"),
+    ("giao_uoc", "giao-uoc"),
+    ("trien_khai", "trien-khai"),
+)
+_PERIOD_RE = re.compile(
+    r"(?P<cue>tổng\s+kết|sơ\s+kết|giao\s+ước|triển\s+khai|phương\s+hướng|kế\s+hoạch)[^.;]{0,120}?năm\s+(?P<y>(?:19|20)\d\d)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """What later steps need to know of the meeting: its kinds, reviewed and planned years, and date."""
+
+    kinds: list[str]
+    reviewed: int | None
+    planned: int | None
+    day: date | None
+
+    @property
+    def active_year(self) -> int | None:
+        """The year the meeting is about: reviewed, else planned, else its date's (for a known kind)."""
+        return self.reviewed or self.planned or (self.day.year if self.day and self.kinds else None)
+
+
+def read_meeting(rec: Record, doc: Document, url: str | None, pub: date | None, ev: EvidenceMaker) -> Meeting:
+    """Write the event kinds and event date into `rec`; return the meeting, which dates roles and awards."""
+    w = doc.text
+    heads = doc.head_spans()
+    kinds = _event_kinds(w, heads, url, rec, ev)
+    reviewed, planned = _period_years(w, heads)
+    day = _event_date(doc, pub, reviewed, planned, kinds, rec, ev)
+    return Meeting(kinds, reviewed, planned, day)
+
+
+def _event_kinds(
+    w: str, heads: list[tuple[int, int]], url: str | None, rec: Record, ev: EvidenceMaker
+) -> list[str]:
+    """The kinds the opening lines name, else those the URL slug names."""
+    kinds: list[str] = []
+    for kind, rx in _KIND_RES:
+        for s, e in heads:
+            m = rx.search(w, s, e)
+            if m and not re.search(r"trù\s+bị\s*$", w[max(s, m.start() - 8) : m.start()]):
+                kinds.append(kind)
+                rec.event_kinds.append(
+                    ScalarFact(ev(m.start(), m.end()), 0.9, "kind_cue", field_name="event_kind", value=kind)
+                )
+                break
+    if not kinds and url:
+        slug = urlsplit(url).path.lower()
+        for kind, token in _SLUG_KINDS:
+            if token in slug:
+                kinds.append(kind)
+                rec.event_kinds.append(ScalarFact(None, 0.6, "url_slug", field_name="event_kind", value=kind))
+    return kinds
+
+
+def _period_years(w: str, heads: list[tuple[int, int]]) -> tuple[int | None, int | None]:
+    """The year the meeting reviews ("tổng kết … năm 2025") and the year it plans for."""
+    reviewed = planned = None
+    # the lead's sentence is more exact than a headline ("… NĂM 2026" for 2025's review)
+    for s, e in reversed(heads):
+        for m in _PERIOD_RE.finditer(w, s, e):
+            cue, y = fold(m.group("cue")), int(m.group("y"))
+            if cue.startswith(("tong", "so ket")):
+                reviewed = reviewed or y
+            else:
+                planned = planned or y
+    return reviewed, planned
+
+
+def _event_date(
+    doc: Document,
+    pub: date | None,
+    reviewed: int | None,
+    planned: int | None,
+    kinds: list[str],
+    rec: Record,
+    ev: EvidenceMaker,
+) -> date | None:
+    """The first date of the title and the lead's opening lines, its year completed."""
+    w = doc.text
+    body = [ln for ln in doc.lines if ln.kind in ("body", "title")]
+    if doc.lead:
+        body = [ln for ln in body if ln.start >= doc.lead.start or ln is doc.title]
+    for ln in body[:4]:
+        for hit in dt.find_event_dates(w, ln.start, ln.end):
+            period = reviewed or planned
+            reviews = reviewed is not None and "tong_ket" in kinds
+            if reviews:
+                period = reviewed
+            d = dt.resolve_year(hit, published=pub, period_year=period, reviews_year=reviews)
+            conf = 0.9 if hit.year or pub else 0.7
+            if d is None and pub is None and period is None:
+                d = dt.year_from_text(hit, w)  # no page date, no period: the dates the article itself cites
+                conf = 0.5
+                if d is not None:
+                    rec.flags.append("event_year_inferred")
+            if d is None:
+                continue
+            rec.event_date = ScalarFact(
+                ev(hit.start, hit.end), conf, "lead_date", field_name="event_date", value=d.isoformat()
+            )
+            if pub and d > pub:
+                rec.flags.append("event_after_publication")
+            return d
+    return None

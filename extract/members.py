@@ -1,0 +1,149 @@
+"""The bloc's members, one fact per unit, gathered from every step that names one.
+
+Member lists ("gồm: …") and attendance sentences ("Dự hội nghị có lãnh đạo …") come first; role
+holders and award recipients join later through `add_member`. The lists also tell what kind of bloc
+it is (of ministries, of provinces), which decides who is a guest for the rest of the article.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract import relations as rel
+from extract.lexicon import lexicon, ukey
+from extract.record import Evidence, EvidenceMaker, MemberFact, Record
+from extract.units import MINISTRIES_ARE_MEMBERS, PROVINCES_ARE_MEMBERS, UnitSpan, is_guest, is_ministry
+
+Members = dict[str, MemberFact]  # unit key → its fact, in the order first read
+
+_ATTEND_RE = re.compile(
+    r"(?:dự|tham dự|đến dự)(?:\s+hội nghị|\s+lễ[^,]{0,30})?\s+(?:còn\s+)?có[^.:;]{0,40}?"
+    r"(?:lãnh đạo|đại diện)\s+(?:các\s+)?",
+    re.I,
+)
+_ATTEND_OPEN_RE = re.compile(
+    r"\W*(?:tham\s+)?dự\s+(?:hội\s+nghị|lễ|buổi)?[^.:;]{0,40}?\s(?:còn\s+)?có\s", re.I
+)
+_GUESTS_OPEN_RE = re.compile(r"\W*(?:cùng\s+(?:tham\s+)?dự|đến\s+dự|dự\s+[^.;]{0,40}?\scòn\s+có)", re.I)
+_ATTEND_WHO_RE = re.compile(r"(?:lãnh\s+đạo|đại\s+diện)\s+(?:lãnh\s+đạo\s+)?(?:các\s+)?", re.I)
+_PRESS_BEFORE_RE = re.compile(r"phóng\s+viên\s*$|báo\s+chí\s*$", re.I)
+_TITLE_BEFORE_RE = re.compile(
+    r"(giám đốc|chủ tịch|bí thư"
+    r"|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
+    re.I,
+)
+
+
+def read_member_lists(
+    rec: Record, w: str, sentences: list[tuple[int, int]], gaz: list[UnitSpan], ev: EvidenceMaker
+) -> tuple[Members, list[UnitSpan]]:
+    """Members named in lists and attendance sentences, and every list item as a unit span.
+
+    Flags a list whose stated count ("gồm 7 đơn vị") differs from the units read, and marks a bloc
+    of ministries, whose ministries are then members rather than guests.
+    """
+    members: Members = {}
+    list_items: list[UnitSpan] = []
+    for s, e in sentences:
+        items = rel.member_lists(w, s, e, gaz)
+        for it in items:
+            list_items.append(UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule))
+        count = rel.stated_count(
+            w, max(s, (items[0].start - 80) if items else s), items[0].start if items else s
+        )
+        if sum(1 for it in items if is_ministry(it.canonical)) >= 2:
+            MINISTRIES_ARE_MEMBERS.set(True)  # the bloc is made of ministries: they are its members here
+        real = [it for it in items if not is_guest(it.canonical)]
+        if items and count and count != len(real) and f"count_mismatch:{count}!={len(real)}" not in rec.flags:
+            rec.flags.append(f"count_mismatch:{count}!={len(real)}")
+        for it in real:
+            add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}")
+        for ls, le, strict in _attending_regions(w, s, e):
+            attendees = rel._parse_list_region(w, ls, le, gaz)
+            # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
+            if strict and len([it for it in attendees if not is_guest(it.canonical)]) < 3:
+                continue
+            for it in attendees:
+                if (
+                    not is_guest(it.canonical)
+                    and not _in_person_title(w, it.start)
+                    and not _PRESS_BEFORE_RE.search(w, max(s, it.start - 12), it.start)
+                ):
+                    add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending")
+    return members, list_items
+
+
+def note_province_cluster(members: Members) -> None:
+    """Mark the bloc a cluster of provinces when members come from two or more provinces.
+
+    In such a cluster "UBND tỉnh Gia Lai" is a member, not a guest, and provinces named in award
+    sentences are read as units.
+    """
+    lex = lexicon()
+    provinces = {p.name for mf in members.values() for p in [lex.province(mf.unit)] if p} | {
+        p.name for mf in members.values() for p in lex.provinces if mf.unit.endswith(" " + p.name)
+    }
+    if len(provinces) >= 2:
+        PROVINCES_ARE_MEMBERS.set(True)
+
+
+def _attending_regions(w: str, s: int, e: int) -> list[tuple[int, int, bool]]:
+    """Where an attendance sentence lists the bloc's units: after each "lãnh đạo"/"đại diện", up to ";".
+
+    "Cùng dự có …", "Đến dự còn có …" list guests, not members.
+    """
+    regions = [(m.end(), e, False) for m in _ATTEND_RE.finditer(w, s, e)]
+    if _ATTEND_OPEN_RE.match(w, s, e) and not _GUESTS_OPEN_RE.match(w, s, e):
+        for m in _ATTEND_WHO_RE.finditer(w, s, e):
+            end = w.find(";", m.end(), e)
+            regions.append((m.end(), end if end >= 0 else e, True))
+    if _GUESTS_OPEN_RE.match(w, s, e) and not re.search(r"trong\s+(?:khối|cụm)|thành\s+viên", w[s:e], re.I):
+        return []
+    return regions
+
+
+def _in_person_title(w: str, pos: int) -> bool:
+    """The unit at `pos` comes right after a person's title ("Giám đốc Sở Y tế"): attendance skips it."""
+    return bool(_TITLE_BEFORE_RE.search(w[max(0, pos - 25) : pos]))
+
+
+def add_member(members: Members, canonical: str, evidence: Evidence, conf: float, rule: str) -> None:
+    """Add `canonical` as a member unless it is one already (the first reading wins) or a guest."""
+    k = ukey(canonical)
+    if not k or k in members or is_guest(canonical):
+        return
+    members[k] = MemberFact(evidence, round(min(conf, 1.0), 3), rule, unit=canonical, surface=evidence.text)
+
+
+def member_for_province(canonical: str, members: Members) -> str:
+    """A bare province named as a recipient ("tặng Cờ cho Bắc Kạn, Phú Thọ") means its member unit."""
+    p = lexicon().province(canonical)
+    if not p:
+        return canonical
+    for mf in members.values():
+        if mf.unit.endswith(" " + p.name) and mf.unit != p.name:
+            return mf.unit
+    return canonical
+
+
+def finish_members(rec: Record, members: Members) -> None:
+    """Write the members into `rec`, a bare province dropped where its unit is named too."""
+    rec.members = _drop_bare_provinces(list(members.values()))
+    if any(m.rule.endswith("open_class") for m in rec.members):
+        rec.flags.append("open_class_unit")
+
+
+def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:
+    """A bare province in a list ("gồm: Bắc Kạn, Thái Nguyên") stands for that province's unit
+    when one is named."""
+    lex = lexicon()
+    out = []
+    for m in members:
+        p = lex.province(m.unit)
+        if p and any(o is not m and o.unit.endswith(" " + p.name) for o in members):
+            continue
+        place = re.match(r"(?:tỉnh|huyện|thị xã|thành phố|quận)\s", m.unit)
+        if place and any(o is not m and o.unit.endswith(" " + m.unit) for o in members):
+            continue  # "huyện Lộc Ninh" beside "Ủy ban nhân dân huyện Lộc Ninh"
+        out.append(m)
+    return out

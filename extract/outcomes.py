@@ -1,0 +1,201 @@
+"""What the meeting settled for the bloc's units: leadership roles and awards, as record facts.
+
+extract.relations and extract.awards find role and award hits sentence by sentence; here each hit
+gets its year, repeats are merged, "các đơn vị còn lại" is resolved to the members not awarded
+before it, and role holders and award recipients join the members.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import partial
+
+from extract import awards as aw
+from extract import relations as rel
+from extract.lexicon import lexicon, ukey
+from extract.meeting import Meeting
+from extract.members import Members, add_member, member_for_province
+from extract.record import AwardFact, Evidence, EvidenceMaker, Record, RoleFact
+from extract.units import UnitSpan, is_guest
+
+_SENT_YEAR_RE = re.compile(r"^\W*(?:trong\s+)?năm\s+((?:19|20)\d\d)\s*,", re.I)
+
+
+def read_roles(
+    rec: Record,
+    w: str,
+    sentences: list[tuple[int, int]],
+    units: list[UnitSpan],
+    meeting: Meeting,
+    members: Members,
+    ev: EvidenceMaker,
+) -> None:
+    """Roles ("Khối trưởng năm 2026") with the year the sentence states, else the meeting's year.
+
+    Role holders join the members, after the lists (whose readings take precedence).
+    """
+    reviewed, event_day = meeting.reviewed, meeting.day
+    active_year = meeting.active_year
+    seen_roles: set[tuple[str, str, int | None]] = set()
+    for s, e in sentences:
+        sy = _SENT_YEAR_RE.match(w[s:e])
+        for role_hit in rel.find_roles(w, s, e, units):
+            if is_guest(role_hit.unit.canonical):
+                continue
+            if role_hit.year == -1:
+                year = None
+            elif role_hit.year:
+                year = role_hit.year
+            elif role_hit.this_year:
+                year = event_day.year if event_day else active_year
+            elif sy:
+                year = int(sy.group(1))
+            elif role_hit.elected and active_year:
+                year = (reviewed + 1) if reviewed else active_year
+            else:
+                year = active_year
+            key = (ukey(role_hit.unit.canonical), role_hit.role, year)
+            stated = bool(role_hit.year or role_hit.this_year or sy)
+            if key in seen_roles or (not stated and any(k[:2] == key[:2] for k in seen_roles)):
+                continue  # a later bare "Trưởng khối phát biểu" repeats the role already read
+            seen_roles.add(key)
+            rec.roles.append(
+                RoleFact(
+                    ev(role_hit.unit.start, role_hit.cue_end),
+                    0.8 * role_hit.unit.confidence + 0.15,
+                    "role_pattern",
+                    unit=role_hit.unit.canonical,
+                    role=role_hit.role,
+                    year=year,
+                )
+            )
+            add_member(
+                members,
+                role_hit.unit.canonical,
+                ev(role_hit.unit.start, role_hit.unit.end),
+                0.85,
+                "role_holder",
+            )
+
+
+def read_awards(
+    rec: Record,
+    w: str,
+    sentences: list[tuple[int, int]],
+    units: list[UnitSpan],
+    gaz: list[UnitSpan],
+    reviewed: int | None,
+    members: Members,
+    ev: EvidenceMaker,
+) -> None:
+    """Awards, one per recipient, kind and issuer; recipients join the members.
+
+    Read after the lists and roles: "các đơn vị còn lại" stands for the members not awarded before
+    it. Flags an award whose stated count ("cho 03 tập thể") differs from the recipients read.
+    """
+    awarded: dict[tuple[str, str, str], AwardFact] = {}
+    remaining: list[aw.AwardHit] = []
+    hits_with_count: list[aw.AwardHit] = []
+    for s, e in sentences:
+        for hit in aw.find_awards(w, s, e, units, gaz, reviewed_year=reviewed):
+            if hit.stated_count:
+                hits_with_count.append(hit)
+            if hit.recipient is None:
+                remaining.append(hit)
+                continue
+            _add_award(
+                rec,
+                awarded,
+                members,
+                hit,
+                hit.recipient.canonical,
+                ev(hit.recipient.start, hit.recipient.end),
+                ev(hit.cue_start, hit.cue_end),
+                hit.confidence,
+            )
+    for hit in remaining:  # "các đơn vị còn lại": the members not awarded before in the article
+        # "Tỉnh Đoàn" awarded before is the member "Tỉnh Đoàn Sơn La", unless provinces tell members apart
+        full: dict[str, set[str]] = {}  # unit key without its province → the provinces it is named with
+        for mf in members.values():
+            base = _key_without_province(ukey(mf.unit))
+            full.setdefault(base, set()).add(ukey(mf.unit)[len(base) :].strip())
+        short = partial(_short_key, full=full)
+        got = {
+            short(k[0])
+            for k, a in awarded.items()
+            if a.evidence is None or a.evidence.start < ev(hit.cue_start, hit.cue_end).start
+        }
+        for mf in list(members.values()):
+            # a bare "Bắc Kạn" in a list is that province's member
+            unit = member_for_province(mf.unit, members)
+            if short(ukey(unit)) not in got:
+                _add_award(rec, awarded, members, hit, unit, None, ev(hit.cue_start, hit.cue_end), 0.6)
+    by_cue = Counter(h.cue_start for h in hits_with_count)
+    for cue, n in by_cue.items():
+        stated_count = next(h.stated_count for h in hits_with_count if h.cue_start == cue)
+        if stated_count != n:
+            rec.flags.append(f"award_count_mismatch:{stated_count}!={n}")
+
+
+def _short_key(key: str, *, full: dict[str, set[str]]) -> str:
+    """`key` without its province, unless members differ only by province (`full`)."""
+    base = _key_without_province(key)
+    return base if len(full.get(base, set()) - {""}) <= 1 else key
+
+
+def _key_without_province(key: str) -> str:
+    """ "tinh doan son la" and "tinh doan" are one unit when telling who was awarded already."""
+    words = key.split()
+    lex = lexicon()
+    for i in range(1, len(words)):
+        if lex.province(" ".join(words[i:])):
+            return " ".join(words[:i])
+    return key
+
+
+def _add_award(
+    rec: Record,
+    awarded: dict[tuple[str, str, str], AwardFact],
+    members: Members,
+    hit: aw.AwardHit,
+    recipient: str,
+    unit_ev: Evidence | None,
+    cue_ev: Evidence,
+    conf: float,
+) -> None:
+    """Record one award to `recipient`, or complete the one already recorded."""
+    recipient = member_for_province(recipient, members)
+    if is_guest(recipient):
+        return
+    # one award per recipient, kind and issuer:
+    # "Cờ thi đua của UBND tỉnh" and "Cờ thi đua của Chính phủ" are two
+    k = (ukey(recipient), hit.award, hit.issuer or "")
+    old = awarded.get(k) or next(
+        (a for (r, kind, iss), a in awarded.items() if (r, kind) == k[:2] and (not iss or not hit.issuer)),
+        None,
+    )
+    if old is not None:
+        if old.issuer is None and hit.issuer:
+            old.issuer = hit.issuer
+        if hit.year_stated and old.year != hit.year and old.rule == "award_pattern":
+            old.year = hit.year  # a headline's bare "đón nhận Cờ thi đua" is dated by the body
+            old.rule = "award_pattern:stated_year"
+        return
+    rule = "award_pattern:stated_year" if hit.year_stated else "award_pattern"
+    fact = AwardFact(
+        cue_ev,
+        round(conf, 3),
+        rule,
+        recipient=recipient,
+        award=hit.award,
+        issuer=hit.issuer,
+        year=hit.year,
+        status=hit.status,
+    )
+    awarded[k] = fact
+    rec.awards.append(fact)
+    if unit_ev is not None:
+        add_member(members, recipient, unit_ev, 0.75, "award_recipient")
+    if hit.year is None and "award_without_year" not in rec.flags:
+        rec.flags.append("award_without_year")

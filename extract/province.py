@@ -1,0 +1,78 @@
+"""The province an article's bloc belongs to, read last because it depends on the blocs and members.
+
+A cluster of provinces or a bloc of ministries belongs to none; otherwise the portal's province
+(registry hint, then URL host) wins over the province the text names most.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+from urllib.parse import urlsplit
+
+from extract.lexicon import lexicon
+from extract.record import EvidenceMaker, Record, ScalarFact
+
+
+@cache
+def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
+    """One pattern for every province name and variant (longest first), and the name each spelling means."""
+    names: dict[str, str] = {}
+    for p in lexicon().provinces:
+        for v in {p.name, *(x for x in p.variants if len(x) > 4)}:
+            names.setdefault(v, p.name)
+    alt = "|".join(re.escape(v) for v in sorted(names, key=len, reverse=True))
+    return names, re.compile(rf"(?<![\wÀ-ỹ])(?:{alt})(?![\wÀ-ỹ])")
+
+
+def assign_province(rec: Record, w: str, url: str | None, hint: str | None, ev: EvidenceMaker) -> None:
+    """Set `rec.province`, or leave it unset for a bloc that spans provinces or is national.
+
+    Runs last: whether the bloc spans provinces is told by its name and its members.
+    """
+    lex = lexicon()
+    # a cluster of several provinces belongs to none of them
+    # (by the province each belongs to since 2025: a merged province's old parts are one province)
+    provs_in_members = {
+        p.merged_into or p.name
+        for m in rec.members
+        for p in lex.provinces
+        if m.unit.endswith(p.name) and (m.unit == p.name or m.unit.endswith(" " + p.name))
+    }
+    bloc_names = " ".join(b.name for b in rec.blocs)
+    if re.search(r"\b[Bb]ộ,|các\s+[Bb]ộ(?:\s|,)|[Bb]ộ\s+ngành", bloc_names):
+        return  # a bloc of ministries is national
+    if (
+        len(provs_in_members) >= 2
+        or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I)
+        or sum(1 for p in lex.provinces if p.name in bloc_names) >= 2
+        or re.search(r"\bBộ\s|Việt Nam", bloc_names)
+    ):
+        return
+    if hint:
+        rec.province = ScalarFact(None, 0.95, "registry", field_name="province", value=hint)
+        return
+    if url:
+        host = (urlsplit(url).hostname or "").lower().replace("-", "")
+        best = max((p for p in lex.provinces if p.slug in host), key=lambda p: len(p.slug), default=None)
+        if best:
+            rec.province = ScalarFact(None, 0.9, "url_host", field_name="province", value=best.name)
+            return
+    counts: Counter[str] = Counter()
+    first: dict[str, tuple[int, int]] = {}
+    names, rx = _province_matcher()
+    for m in rx.finditer(w):
+        name = names[m.group(0)]
+        if name == "Hồ Chí Minh" and not re.search(
+            r"(?:thành phố|TP\.?)\s*$", w[max(0, m.start() - 12) : m.start()], re.I
+        ):
+            continue  # the President ("tư tưởng, đạo đức Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh"), not the city
+        counts[name] += 1
+        first.setdefault(name, (m.start(), m.end()))
+    if counts:
+        name, n = counts.most_common(1)[0]
+        s, e = first[name]
+        rec.province = ScalarFact(
+            ev(s, e), 0.6 if n == 1 else 0.75, "text_mention", field_name="province", value=name
+        )
