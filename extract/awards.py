@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from extract.record import AwardKind, AwardStatus, Issuer
 from extract.relations import list_end, split_list
-from extract.units import UnitSpan, is_guest
+from extract.units import TITLE_BEFORE_RE, UnitSpan, is_guest
 
 AWARD_RE = re.compile(
     r"(?<![\w])(?P<award>cờ\s+luân\s+lưu|cờ\s+thi\s+đua|bằng\s+khen|huân\s+chương(?:\s+lao\s+động)?|giấy\s+khen"
@@ -67,11 +67,6 @@ _YEAR_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)", re.IGNORECASE
 # between two units of one unbroken list: separators, "và", a count phrase
 _LIST_GAP_RE = re.compile(
     r"[\s,;:]*(?:(?:và|cùng)\s+)?(?:(?:\d+|các)\s+(?:đơn\s+vị|tập\s+thể|cơ\s+quan)[^.;:,]{0,30}?(?:\s(?:gồm|là))?\s*:?\s*)?",
-    re.I,
-)
-_TITLE_BEFORE_RE = re.compile(
-    r"(giám đốc|chủ tịch|bí thư"
-    r"|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
     re.I,
 )
 
@@ -315,7 +310,7 @@ def _eligible(text: str, u: UnitSpan, cue: int) -> bool:
     """A unit before the cue can receive it unless it is the giver, a guest, a place or a person's title."""
     if is_guest(u.canonical):
         return False
-    if re.search(r"(?:tại|ở)\s*$", text[max(0, u.start - 6) : u.start]) or _TITLE_BEFORE_RE.search(
+    if re.search(r"(?:tại|ở)\s*$", text[max(0, u.start - 6) : u.start]) or TITLE_BEFORE_RE.search(
         text[max(0, u.start - 25) : u.start]
     ):
         return False

@@ -12,7 +12,14 @@ import re
 from extract import relations as rel
 from extract.lexicon import lexicon, ukey
 from extract.record import Evidence, EvidenceMaker, MemberFact, Record
-from extract.units import MINISTRIES_ARE_MEMBERS, PROVINCES_ARE_MEMBERS, UnitSpan, is_guest, is_ministry
+from extract.units import (
+    MINISTRIES_ARE_MEMBERS,
+    PROVINCES_ARE_MEMBERS,
+    TITLE_BEFORE_RE,
+    UnitSpan,
+    is_guest,
+    is_ministry,
+)
 
 Members = dict[str, MemberFact]  # unit key → its fact, in the order first read
 
@@ -27,11 +34,6 @@ _ATTEND_OPEN_RE = re.compile(
 _GUESTS_OPEN_RE = re.compile(r"\W*(?:cùng\s+(?:tham\s+)?dự|đến\s+dự|dự\s+[^.;]{0,40}?\scòn\s+có)", re.I)
 _ATTEND_WHO_RE = re.compile(r"(?:lãnh\s+đạo|đại\s+diện)\s+(?:lãnh\s+đạo\s+)?(?:các\s+)?", re.I)
 _PRESS_BEFORE_RE = re.compile(r"phóng\s+viên\s*$|báo\s+chí\s*$", re.I)
-_TITLE_BEFORE_RE = re.compile(
-    r"(giám đốc|chủ tịch|bí thư"
-    r"|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
-    re.I,
-)
 
 
 def read_member_lists(
@@ -59,7 +61,7 @@ def read_member_lists(
         for it in real:
             add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}")
         for ls, le, strict in _attending_regions(w, s, e):
-            attendees = rel._parse_list_region(w, ls, le, gaz)
+            attendees = rel.parse_list_region(w, ls, le, gaz)
             # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
             if strict and len([it for it in attendees if not is_guest(it.canonical)]) < 3:
                 continue
@@ -104,7 +106,7 @@ def _attending_regions(w: str, s: int, e: int) -> list[tuple[int, int, bool]]:
 
 def _in_person_title(w: str, pos: int) -> bool:
     """The unit at `pos` comes right after a person's title ("Giám đốc Sở Y tế"): attendance skips it."""
-    return bool(_TITLE_BEFORE_RE.search(w[max(0, pos - 25) : pos]))
+    return bool(TITLE_BEFORE_RE.search(w[max(0, pos - 25) : pos]))
 
 
 def add_member(members: Members, canonical: str, evidence: Evidence, conf: float, rule: str) -> None:

@@ -119,11 +119,11 @@ def split_list(
     for n, (seg_a, seg_s, seg_e, surface) in enumerate(raw):
         if loc and n and (re.match(rf"(?:\d+\s+)?(?:{_HEADS})\s", surface) or starts_with_head(surface, 0)):
             # "… Bình Phước và 4 Phòng Ngoại vụ thuộc Văn phòng UBND các tỉnh A, B": a new sub-list
-            items.extend(_parse_list_region(text, seg_s, end, gaz))
+            items.extend(parse_list_region(text, seg_s, end, gaz))
             break
         if not loc and n and _SPREAD_RE.match(surface):
             # "UBND thành phố A và UBND các huyện: B, C": the rest spreads one name over places
-            items.extend(_parse_list_region(text, seg_s, end, gaz))
+            items.extend(parse_list_region(text, seg_s, end, gaz))
             break
         if loc and not (
             lexicon().province(surface)
@@ -272,7 +272,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         elif not _opens_list(text, ls, end, gaz):
             continue  # "gồm 07 thành viên với nhiệm vụ …" describes, it does not list
         le = list_end(text, ls, end, gaz)
-        out.extend(_parse_list_region(text, ls, le, gaz))
+        out.extend(parse_list_region(text, ls, le, gaz))
         done = le
     for m in _PLACES_TRIGGER_RE.finditer(text, start, end):
         # "Chủ tịch UBND 05 huyện trong Cụm: A, B" — the unit word before the count is spread over the places
@@ -323,7 +323,8 @@ def _opens_list(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
     return _starts_unit(text, pos, end, gaz) or bool(re.match(r"\s*(?:\d+|các)\s+[A-ZĐ]", text[pos:end]))
 
 
-def _parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[ListItem]:
+def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[ListItem]:
+    """The units listed in text[ls:le]: a list with its type word, one name spread over places, or plain."""
     head_m = _LIST_HEAD_RE.match(text, ls, le)
     spread_m = _SPREAD_RE.match(text, ls, le)
     g = next((u for u in gaz if u.start == ls), None)

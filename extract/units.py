@@ -103,6 +103,14 @@ def is_ministry(canonical: str) -> bool:
     return bool(_MINISTRY_RE.match(ukey(canonical)))
 
 
+# a person's title right before a unit name: "Giám đốc Sở Y tế" names the person, the unit follows
+TITLE_BEFORE_RE = re.compile(
+    r"(giám đốc|chủ tịch|bí thư"
+    r"|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
+    re.I,
+)
+
+
 def is_guest(canonical: str) -> bool:
     """Bodies that attend or give awards but are not bloc members (UBND tỉnh, Ban TĐKT, …)."""
     k = ukey(canonical)
