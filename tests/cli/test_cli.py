@@ -55,7 +55,8 @@ def test_eval_on_the_blind_heldout_corpus_meets_its_floor() -> None:
     # bench/heldout was written without sight of the rules; its floor guards generalisation
     root = Path(__file__).resolve().parents[2]
     floor = json.loads((root / "bench" / "quality_floor.json").read_text())["heldout"]
-    result = CliRunner().invoke(main, ["eval", str(root / "bench" / "heldout"), "--json", "--min-f1", str(floor)])
+    args = ["eval", str(root / "bench" / "heldout"), "--json", "--min-f1", str(floor)]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["docs"] == 30

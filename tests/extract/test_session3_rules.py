@@ -107,8 +107,10 @@ def test_attendance_lists_members_after_people_and_leaves_guests_out() -> None:
     rec = _record(
         "Khối thi đua số 4 tổng kết năm 2022",
         "Chiều 27/12, Khối thi đua số 4 tỉnh Hà Nam tổ chức hội nghị tổng kết năm 2022.",
-        "Dự hội nghị có bà Lê Thị Mai, Giám đốc Sở Tư pháp - Khối trưởng; ông Đỗ Văn Nam, Phó Chánh Thanh tra "
-        "tỉnh; lãnh đạo Sở Nội vụ, Sở Ngoại vụ, Văn phòng UBND tỉnh và Cục Thi hành án dân sự tỉnh. Cùng dự có "
+        "Dự hội nghị có bà Lê Thị Mai, Giám đốc Sở Tư pháp - Khối trưởng; ông Đỗ Văn Nam, Phó Chánh Thanh "
+        "tra "
+        "tỉnh; lãnh đạo Sở Nội vụ, Sở Ngoại vụ, Văn phòng UBND tỉnh và Cục Thi hành án dân sự tỉnh. Cùng "
+        "dự có "
         "đại diện Ban Thi đua - Khen thưởng tỉnh, Đảng ủy Khối các cơ quan tỉnh và phóng viên Báo Hà Nam.",
         published="2022-12-28",
     )
@@ -128,9 +130,11 @@ def test_attendance_lists_members_after_people_and_leaves_guests_out() -> None:
 def test_counted_spread_and_anaphoric_recipient() -> None:
     rec = _record(
         "Cụm thi đua số 2 ngành Tòa án tổng kết năm 2020",
-        "Ngày 15/01/2021, Cụm thi đua số 2 gồm Tòa án nhân dân 4 tỉnh: Hải Dương, Hưng Yên, Thái Bình và Nam Định "
+        "Ngày 15/01/2021, Cụm thi đua số 2 gồm Tòa án nhân dân 4 tỉnh: Hải Dương, Hưng Yên, Thái Bình và "
+        "Nam Định "
         "tổ chức hội nghị tổng kết năm 2020.",
-        "Hội nghị suy tôn Tòa án nhân dân tỉnh Hưng Yên dẫn đầu Cụm, đề nghị Chánh án Tòa án nhân dân tối cao "
+        "Hội nghị suy tôn Tòa án nhân dân tỉnh Hưng Yên dẫn đầu Cụm, đề nghị Chánh án Tòa án nhân dân tối "
+        "cao "
         "xem xét, trình Thủ tướng Chính phủ tặng Cờ thi đua của Chính phủ cho đơn vị này.",
         published="2021-01-16",
     )
@@ -143,10 +147,13 @@ def test_counted_spread_and_anaphoric_recipient() -> None:
 def test_role_after_vai_tro_and_bank_names_with_short_names_inside() -> None:
     rec = _record(
         "Khối thi đua các ngân hàng tổng kết năm 2021",
-        "Sáng 12/01/2022, Khối thi đua các ngân hàng thương mại tỉnh Bến Tre tổ chức hội nghị tổng kết năm 2021. "
-        "Khối gồm 03 đơn vị: Ngân hàng TMCP Công Thương Việt Nam (VietinBank) chi nhánh Bến Tre; Ngân hàng TMCP "
+        "Sáng 12/01/2022, Khối thi đua các ngân hàng thương mại tỉnh Bến Tre tổ chức hội nghị tổng kết năm "
+        "2021. "
+        "Khối gồm 03 đơn vị: Ngân hàng TMCP Công Thương Việt Nam (VietinBank) chi nhánh Bến Tre; Ngân hàng "
+        "TMCP "
         "Á Châu (ACB) chi nhánh Bến Tre và Ngân hàng Chính sách xã hội chi nhánh tỉnh Bến Tre.",
-        "Với vai trò Khối trưởng năm 2021, Ngân hàng TMCP Á Châu chi nhánh Bến Tre đã phối hợp tốt với các đơn vị.",
+        "Với vai trò Khối trưởng năm 2021, Ngân hàng TMCP Á Châu chi nhánh Bến Tre đã phối hợp tốt với các "
+        "đơn vị.",
         published="2022-01-13",
     )
     members = _keys(rec["members"])
@@ -160,9 +167,11 @@ def test_role_after_vai_tro_and_bank_names_with_short_names_inside() -> None:
 def test_cluster_of_provinces_has_provincial_committees_as_members() -> None:
     rec = _record(
         "Cụm thi đua các tỉnh Đông Bắc tổng kết năm 2019",
-        "Ngày 10/01/2020, Cụm thi đua các tỉnh Đông Bắc gồm 4 tỉnh: Lạng Sơn, Cao Bằng, Bắc Kạn và Hà Giang tổ "
+        "Ngày 10/01/2020, Cụm thi đua các tỉnh Đông Bắc gồm 4 tỉnh: Lạng Sơn, Cao Bằng, Bắc Kạn và Hà "
+        "Giang tổ "
         "chức hội nghị tổng kết năm 2019.",
-        "Năm 2019, với vai trò Cụm trưởng, UBND tỉnh Cao Bằng đã tổ chức tốt các hoạt động của Cụm. Hội nghị suy "
+        "Năm 2019, với vai trò Cụm trưởng, UBND tỉnh Cao Bằng đã tổ chức tốt các hoạt động của Cụm. Hội "
+        "nghị suy "
         "tôn tỉnh Lạng Sơn dẫn đầu Cụm, đề nghị Chính phủ tặng Cờ thi đua; đồng thời phát động đợt thi đua "
         "cao điểm năm 2020.",
         published="2020-01-11",
