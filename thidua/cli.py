@@ -282,10 +282,12 @@ def query(
     help="Model directory to (re)write [default: extract/models/units, the shipped model].",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (data order, weights).")
-@click.option("--steps", type=int, default=None, help="Training steps [default: extract.train.DEFAULT_STEPS].")
-@click.option("--limit", type=int, default=None, help="Train on the first N sentences only (quick checks).")
+@click.option("--steps", type=int, default=None, help="Training steps [default: 1000].")
+@click.option("--limit", type=int, default=None, help="Train on the first N sentences only (quick test).")
 @click.option("--rebuild-corpus", is_flag=True, help="First regenerate extract/data/train/units.jsonl.")
-def train_cmd(out: Path | None, seed: int, steps: int | None, limit: int | None, rebuild_corpus: bool) -> None:
+def train_cmd(
+    out: Path | None, seed: int, steps: int | None, limit: int | None, rebuild_corpus: bool
+) -> None:
     """Train the UNIT span model on extract/data/train/units.jsonl and print its held-out scores.
 
     Offline and deterministic for a given seed; writes the model, metrics.json and README.md to OUT.
@@ -293,12 +295,13 @@ def train_cmd(out: Path | None, seed: int, steps: int | None, limit: int | None,
     Example: thidua train --out extract/models/units --seed 0
     """
     from extract import train as training
+    from extract.model import MODEL_DIR
 
     if rebuild_corpus:
         n = training.main_rebuild(seed)
         click.echo(f"corpus rebuilt: {n} sentences in {training.CORPUS_FILE}", err=True)
     metrics = training.train(
-        out or training.MODEL_DIR,
+        out or MODEL_DIR,
         seed=seed,
         max_steps=steps or training.DEFAULT_STEPS,
         limit=limit,
