@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from extract import relations as rel
+from extract.confirm import confirm_open_class
 from extract.lexicon import lexicon, ukey
 from extract.record import Evidence, EvidenceMaker, MemberFact, Record
 from extract.units import (
@@ -47,7 +48,7 @@ def read_member_lists(
     members: Members = {}
     list_items: list[UnitSpan] = []
     for s, e in sentences:
-        items = rel.member_lists(w, s, e, gaz)
+        items = confirm_open_class(w, s, e, rel.member_lists(w, s, e, gaz))
         for it in items:
             list_items.append(UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule))
         count = rel.stated_count(
@@ -61,7 +62,7 @@ def read_member_lists(
         for it in real:
             add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}")
         for ls, le, strict in _attending_regions(w, s, e):
-            attendees = rel.parse_list_region(w, ls, le, gaz)
+            attendees = confirm_open_class(w, s, e, rel.parse_list_region(w, ls, le, gaz))
             # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
             if strict and len([it for it in attendees if not is_guest(it.canonical)]) < 3:
                 continue

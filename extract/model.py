@@ -88,3 +88,17 @@ def unit_spans(
     doc = nlp.get_pipe("tok2vec")(nlp.make_doc(chunk))
     (spans,) = decode_spans([doc], nlp.get_pipe("spancat").predict([doc]), threshold)
     return [(s + start, e + start, score) for s, e, score in spans]
+
+
+def spans_in(chunks: Sequence[str], *, threshold: float = 0.5) -> list[list[tuple[int, int, float]]]:
+    """UNIT spans for several short texts in one batch: per chunk, (start, end, score) offsets into it.
+
+    Batching short windows around candidate names is far cheaper than reading whole sentences: the
+    suggester's n-grams grow with the text's length.
+    """
+    if not chunks:
+        return []
+    nlp = load_model()
+    docs = [nlp.make_doc(c) for c in chunks]
+    docs = list(nlp.get_pipe("tok2vec").pipe(docs))
+    return decode_spans(docs, nlp.get_pipe("spancat").predict(docs), threshold)

@@ -14,6 +14,7 @@ from extract import awards as aw
 from extract import dates as dt
 from extract import relations as rel
 from extract.blocs import bloc_facts
+from extract.confirm import confirm_open_class
 from extract.document import Document, body_sentences, build
 from extract.meeting import read_meeting
 from extract.members import finish_members, note_province_cluster, read_member_lists
@@ -107,7 +108,7 @@ def _units(w: str, sentences: list[tuple[int, int]]) -> tuple[list[UnitSpan], li
     taken = [(u.start, u.end) for u in gaz]
     for s, e in sentences:
         if rel.ROLE_RE.search(w, s, e) or aw.AWARD_RE.search(w, s, e) or "gồm" in w[s:e]:
-            found = open_units(w, s, e, taken)
+            found = confirm_open_class(w, s, e, open_units(w, s, e, taken))
             units += found
             taken += [(u.start, u.end) for u in found]
     return gaz, units

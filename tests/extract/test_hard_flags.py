@@ -116,8 +116,28 @@ def test_open_class_unit_is_flagged_only_when_used() -> None:
         "Chiều 12/01, Khối thi đua các doanh nghiệp của tỉnh Bắc Giang gồm Công ty Điện lực tỉnh, Viễn thông "
         "tỉnh và Bưu điện tỉnh tổ chức hội nghị tổng kết năm 2022.",
     )
-    assert "open_class_unit" in _run(with_company).flags
     assert "open_class_unit" not in _run(gazetteer_only).flags
+    # the shipped span model reads the sentence again: where it finds the same name, the unit is confirmed
+    confirmed = {m.unit: m for m in _run(with_company).members}
+    company = confirmed["Công ty TNHH MTV Cấp thoát nước Bắc Giang"]
+    assert company.rule.endswith("open_class+model") and company.confidence >= 0.75
+
+
+def test_open_class_unit_the_model_does_not_confirm_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    import extract.confirm
+
+    monkeypatch.setattr(
+        extract.confirm, "spans_in", lambda chunks, **_k: [[] for _ in chunks]
+    )  # sees no unit
+    rec = _run(
+        _article(
+            "Khối thi đua các doanh nghiệp tổng kết năm 2022",
+            "Chiều 12/01, Khối thi đua các doanh nghiệp của tỉnh Bắc Giang gồm "
+            "Công ty TNHH MTV Cấp thoát nước "
+            "Bắc Giang, Công ty Điện lực tỉnh và Bưu điện tỉnh tổ chức hội nghị tổng kết năm 2022.",
+        )
+    )
+    assert "open_class_unit" in rec.flags
 
 
 # list item 7: award_without_year --------------------------------------------------------------------
