@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from extract.textnorm import Normalized
 
+_CAPTION_RE = re.compile(r"\(?ảnh\s*:", re.IGNORECASE)
 _BOILERPLATE_RE = re.compile(
     r"^(skip ribbon commands|skip to main content|truy cập nội dung luôn|quay lại|xuất bản thông tin.*"
     r"|liên kết website|additional information|xem thêm|các tin khác.*|các tin bài khác|các tin đã đưa.*"
@@ -21,7 +22,7 @@ _BOILERPLATE_RE = re.compile(
     r"|e-?mail\s*:.*|trưởng ban biên tập.*|cơ quan chủ quản.*"
     r"|nguồn\s*:.*|nguồn tin\s*:.*|tác giả( bài viết)?\s*:.*"
     r"|từ khóa\s*:.*|mọi chi tiết xin liên hệ.*|cổng thông tin điện tử.*|về đầu trang.*|100%"
-    r"|cannot retrieve the url.*|[\d.,\s|]+|\S+\.(jpe?g|png|gif|webp)|\(?ảnh\s*:.*|tin,? ảnh\s*:.*)$",
+    r"|cannot retrieve the url.*|[\d.,\s|]+|\S+\.(jpe?g|png|gif|webp)|tin,? ảnh\s*:.*)$",
     re.IGNORECASE,
 )
 _SLOGAN_RE = re.compile(r"CHÀO MỪNG|^MỪNG |ĐỜI ĐỜI|NHIỆT LIỆT|MUÔN NĂM|QUYẾT TÂM")
@@ -41,7 +42,7 @@ class Line:
     start: int
     end: int
     text: str
-    kind: str = "body"  # body | boilerplate | dateline | title
+    kind: str = "body"  # body | boilerplate | caption | dateline | title
 
 
 @dataclass(slots=True)
@@ -57,7 +58,9 @@ class Document:
         return self.norm.text
 
     def body_lines(self) -> list[Line]:
-        return [ln for ln in self.lines if ln.kind in ("body", "title")]
+        """Lines relations are read from: the title, the body and photo captions (a caption may be the
+        only place that names the bloc's leader: "Ảnh: Giám đốc Sở KH&CN, Khối trưởng …")."""
+        return [ln for ln in self.lines if ln.kind in ("body", "title", "caption")]
 
     def head_spans(self) -> list[tuple[int, int]]:
         """Title and the lead's opening sentence: where articles name the meeting they report."""
@@ -107,6 +110,8 @@ def build(norm: Normalized) -> Document:
         line = Line(lstart, lstart + len(stripped), stripped)
         if _BOILERPLATE_RE.match(stripped) or (stripped.isupper() and _SLOGAN_RE.search(stripped)):
             line.kind = "boilerplate"
+        elif _CAPTION_RE.match(stripped) and stripped not in seen:
+            line.kind = "caption"  # never the title or the lead, but read for roles and awards
         elif _DATELINE_RE.match(stripped) and len(stripped) < 90:
             line.kind = "dateline"
         elif stripped in seen and len(stripped) < 200:
