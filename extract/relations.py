@@ -16,21 +16,24 @@ from extract.units import UnitSpan, canonicalize, capture_forward, starts_with_h
 _LIST_TRIGGER_RE = re.compile(
     r"(?:(?:bao\s+)?gồm(?:\s+có)?(?:\s+các\s+đơn\s+vị)?|thành viên(?: trong khối)?\s*:"
     r"|các đơn vị(?: trong| thuộc)? (?:khối|cụm)\s*:"
-    r"|(?:\d+|các)\s+(?:đơn vị|cơ quan)(?:[^.;:]{0,40})?:)\s*:?\s*",
+    r"|(?:\d+|các)\s+(?:đơn vị|cơ quan)(?:[^.;:]{0,40})?:"
+    r"|(?<=khối )(?:còn\s+)?có(?=\s+[A-ZĐ])|(?<=cụm )(?:còn\s+)?có(?=\s+[A-ZĐ])"
+    r"|có\s+\d+\s+(?:đơn vị|doanh nghiệp|thành viên|cơ quan|hội|trường|ngân hàng)\s*\()\s*:?\s*",
     re.IGNORECASE,
 )
 _LIST_HEAD_RE = re.compile(
     r"(?:(?P<n>\d+)\s+|các\s+)(?P<head>Sở(?:,\s*ngành)?|sở(?:,\s*ngành)?"
     r"|Ban Quản lý[^:;,]{0,60}|Ban[^:;,]{0,40}"
-    r"|Phòng[^:;,]{0,30}|Sở [A-ZĐ][^:;,]{0,30})\s*:\s*",
+    r"|Phòng[^:;,]{0,30}|Sở [A-ZĐ][^:;,]{0,30}|(?:cơ quan\s+|tờ\s+)?[Bb]áo(?:\s+Đảng)?)\s*:\s*",
 )
 _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
     r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+(?:các|\d+)\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)"
+    r"(?:,\s*(?:thành phố|thị xã))?"
     r"(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
 )
 _SPREAD_TAIL_RE = re.compile(
-    r"\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
+    r"\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:,\s*(?:thành phố|thị xã))?(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
     re.IGNORECASE,
 )
@@ -261,11 +264,10 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         if not re.search(r"khối|cụm|đơn vị|thành viên|cơ quan|sở|tỉnh|ngành", ctx + m.group().lower()):
             continue
         ls = m.end()
-        inner = re.search(r"(?:bao\s+)?gồm(?:\s+có)?\s*:?\s*", m.group())
+        inner = re.search(r"(?:bao\s+)?gồm(?:\s+có)?\s*:?\s*|\slà\s+(?=các\s)", m.group())
         if inner and inner.start() > 0:
-            ls = (
-                m.start() + inner.end()
-            )  # "09 đơn vị thành viên gồm các sở: …": the list's type comes after "gồm"
+            # "09 đơn vị thành viên gồm các sở: …", "6 đơn vị là các sở: …": the type comes after "gồm"/"là"
+            ls = m.start() + inner.end()
         typed = _TYPED_COUNT_RE.match(text, ls, end)
         if typed:
             ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon
