@@ -166,11 +166,17 @@ _NAME_TAIL_RE = re.compile(
 )
 
 
+_SUBLIST_INTRO_RE = re.compile(r"(?:và\s+)?(?:\d+|các)\s+[^\s,;:]+(?:\s+[^\s,;:]+){0,3}?\s+(?:là|gồm)\s*:?\s*", re.I)
+
+
 def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, int]:
     """Trim a list segment to the unit name it holds: no leading "đại diện", no trailing clause."""
     seg = text[a:b]
     s = a + len(seg) - len(seg.lstrip(" ,;:-–"))
     e = a + len(seg.rstrip(" ,;:.-–/"))
+    intro = _SUBLIST_INTRO_RE.match(text, s, e)
+    if intro and intro.end() < e:
+        s = intro.end()  # "5 tổ chức tín dụng là Agribank …": the item is the name after the intro
     noise = _ITEM_NOISE_RE.match(text, s, e)
     if (
         noise
@@ -204,16 +210,17 @@ _PLURAL_HEAD_RE = re.compile(r"\s*(?:\d+\s+|các\s+)(Ban|Sở|Phòng|Hội|Trư�
 
 
 def _typed_names(text: str, start: int, end: int, head: str) -> list[tuple[int, int]]:
-    """In "05 sở, ngành: Y tế, Văn hóa, Thể thao và Du lịch", the runs that name one unit with the type."""
-    seps = [start] + [m.end() for m in re.finditer(r"[,;]\s*", text[start:end])]
-    seps = [start + s if i else s for i, s in enumerate(seps)]
+    """In "05 sở, ngành: Y tế, Văn hóa, Thể thao và Du lịch", the runs that name one unit with the type.
+
+    A run may also end before a "và" that joins the next item ("Khoa học và Công nghệ và Ban …").
+    """
+    seps = [start] + [start + m.end() for m in re.finditer(r"[,;]\s*", text[start:end])]
     ends = [start + m.start() for m in re.finditer(r"\s*[,;]", text[start:end])] + [end]
     out: list[tuple[int, int]] = []
     for i, a in enumerate(seps):
-        for k in (3, 2, 1):
-            if i + k - 1 >= len(ends):
-                continue
-            b = ends[i + k - 1]
+        cands = [ends[i + k - 1] for k in (3, 2, 1) if i + k - 1 < len(ends)]
+        cands += [a + m.start() for m in re.finditer(r"\svà\s", text[a : ends[i]])][::-1] if i < len(ends) else []
+        for b in cands:
             c = canonicalize(f"{head} {text[a:b]}")
             if c and c[2] != "open_class" and c[1] >= 0.9:
                 out.append((a, b))
