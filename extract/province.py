@@ -26,7 +26,7 @@ def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
     return names, re.compile(rf"(?<![\wÀ-ỹ])(?:{alt})(?![\wÀ-ỹ])")
 
 
-def assign_province(rec: Record, w: str, url: str | None, hint: str | None, ev: EvidenceMaker) -> None:
+def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: EvidenceMaker) -> None:
     """Set `rec.province`, or leave it unset for a bloc that spans provinces or is national.
 
     Runs last: whether the bloc spans provinces is told by its name and its members.
@@ -76,3 +76,12 @@ def assign_province(rec: Record, w: str, url: str | None, hint: str | None, ev: 
         rec.province = ScalarFact(
             ev(s, e), 0.6 if n == 1 else 0.75, "text_mention", field_name="province", value=name
         )
+
+
+def assign_province(rec: Record, w: str, url: str | None, hint: str | None, ev: EvidenceMaker) -> None:
+    """The bloc's province: from the registry, the URL host or the text; none for a cluster of provinces."""
+    _assign(rec, w, url, hint, ev)
+    if rec.province is not None and rec.province.value == "Thừa Thiên Huế" and (
+        re.search(r"(?:thành phố|TP\.?)\s+Huế", w, re.I) and "Thừa Thiên" not in w
+    ):
+        rec.province.value = "Huế"  # a centrally-run city since 2025: articles of that time say "thành phố Huế"
