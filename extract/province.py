@@ -81,7 +81,11 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
 def assign_province(rec: Record, w: str, url: str | None, hint: str | None, ev: EvidenceMaker) -> None:
     """The bloc's province: from the registry, the URL host or the text; none for a cluster of provinces."""
     _assign(rec, w, url, hint, ev)
-    if rec.province is not None and rec.province.value == "Thừa Thiên Huế" and (
-        re.search(r"(?:thành phố|TP\.?)\s+Huế", w, re.I) and "Thừa Thiên" not in w
+    if (
+        rec.province is not None
+        and rec.province.value == "Thừa Thiên Huế"
+        and (re.search(r"(?:thành phố|TP\.?)\s+Huế", w, re.I) and "Thừa Thiên" not in w)
     ):
-        rec.province.value = "Huế"  # a centrally-run city since 2025: articles of that time say "thành phố Huế"
+        rec.province.value = (
+            "Huế"  # a centrally-run city since 2025: articles of that time say "thành phố Huế"
+        )

@@ -166,7 +166,9 @@ _NAME_TAIL_RE = re.compile(
 )
 
 
-_SUBLIST_INTRO_RE = re.compile(r"(?:và\s+)?(?:\d+|các)\s+[^\s,;:]+(?:\s+[^\s,;:]+){0,3}?\s+(?:là|gồm)\s*:?\s*", re.I)
+_SUBLIST_INTRO_RE = re.compile(
+    r"(?:và\s+)?(?:\d+|các)\s+[^\s,;:]+(?:\s+[^\s,;:]+){0,3}?\s+(?:là|gồm)\s*:?\s*", re.I
+)
 
 
 def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, int]:
@@ -219,7 +221,9 @@ def _typed_names(text: str, start: int, end: int, head: str) -> list[tuple[int, 
     out: list[tuple[int, int]] = []
     for i, a in enumerate(seps):
         cands = [ends[i + k - 1] for k in (3, 2, 1) if i + k - 1 < len(ends)]
-        cands += [a + m.start() for m in re.finditer(r"\svà\s", text[a : ends[i]])][::-1] if i < len(ends) else []
+        cands += (
+            [a + m.start() for m in re.finditer(r"\svà\s", text[a : ends[i]])][::-1] if i < len(ends) else []
+        )
         for b in cands:
             c = canonicalize(f"{head} {text[a:b]}")
             if c and c[2] != "open_class" and c[1] >= 0.9:
@@ -441,9 +445,12 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
         unit = _unit_before(text, m.start(), sent_start, units)
         elected = bool(_ELECT_RE.search(text[max(sent_start, m.start() - 80) : m.start()]))
         if unit is None and re.search(
-            r"vai\s+trò\s*$", text[max(sent_start, m.start() - 12) : m.start()], re.I
+            r"(?:vai\s+trò|thay\s+mặt(?:\s+đơn\s+vị)?)\s*$",
+            text[max(sent_start, m.start() - 20) : m.start()],
+            re.I,
         ):
-            comma = re.match(r"^[^,.;]{0,50},\s*", after)  # "Với vai trò Khối phó Khối III, Sở Y tế đã …"
+            # "Với vai trò Khối phó Khối III, Sở Y tế đã …", "Thay mặt đơn vị Khối phó, đại diện Trường …"
+            comma = re.match(r"^[^,.;]{0,50},\s*(?:(?:đại diện|lãnh đạo)\s+)?", after)
             if comma:
                 unit = _unit_at(text, m.end() + comma.end(), sent_end, units)
         if unit is None:
