@@ -150,6 +150,7 @@ UNIT_HEADS: tuple[str, ...] = (
     "Đại học",
     "Trung tâm",
     "Công ty",
+    "Cty",
     "Tổng công ty",
     "Tập đoàn",
     "Bệnh viện",

@@ -33,7 +33,8 @@ _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH cá
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
 )
 _SPREAD_TAIL_RE = re.compile(
-    r"\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:,\s*(?:thành phố|thị xã))?(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
+    r"\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:,\s*(?:thành phố|thị xã))?"
+    r"(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
     re.IGNORECASE,
 )
@@ -221,9 +222,8 @@ def _typed_names(text: str, start: int, end: int, head: str) -> list[tuple[int, 
     out: list[tuple[int, int]] = []
     for i, a in enumerate(seps):
         cands = [ends[i + k - 1] for k in (3, 2, 1) if i + k - 1 < len(ends)]
-        cands += (
-            [a + m.start() for m in re.finditer(r"\svà\s", text[a : ends[i]])][::-1] if i < len(ends) else []
-        )
+        if i < len(ends):
+            cands += [a + m.start() for m in re.finditer(r"\s(?:và|cùng)\s", text[a : ends[i]])][::-1]
         for b in cands:
             c = canonicalize(f"{head} {text[a:b]}")
             if c and c[2] != "open_class" and c[1] >= 0.9:
