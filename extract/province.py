@@ -22,6 +22,7 @@ def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
     for p in lexicon().provinces:
         for v in {p.name, *(x for x in p.variants if len(x) > 4)}:
             names.setdefault(v, p.name)
+    names.setdefault("Huế", "Thừa Thiên Huế")  # counted only after "thành phố"/"TP" (see _assign)
     alt = "|".join(re.escape(v) for v in sorted(names, key=len, reverse=True))
     return names, re.compile(rf"(?<![\wÀ-ỹ])(?:{alt})(?![\wÀ-ỹ])")
 
@@ -64,6 +65,10 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
     names, rx = _province_matcher()
     for m in rx.finditer(w):
         name = names[m.group(0)]
+        if m.group(0) == "Huế" and not re.search(
+            r"(?:thành phố|TP\.?)\s*$", w[max(0, m.start() - 12) : m.start()], re.I
+        ):
+            continue  # a bare "Huế" is often the old capital in prose; "thành phố Huế" is the province
         if name == "Hồ Chí Minh" and not re.search(
             r"(?:thành phố|TP\.?)\s*$", w[max(0, m.start() - 12) : m.start()], re.I
         ):

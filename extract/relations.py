@@ -39,7 +39,8 @@ _SPREAD_TAIL_RE = re.compile(
     re.IGNORECASE,
 )
 _LIST_END_RE = re.compile(
-    r"[.!?](?:\s|$)|\n|\s(?:tổ chức|vừa|đã|đang|tiến hành|cùng ký|ký kết|tham gia|tham dự"
+    r"[.!?](?:\s|$)|\n|\s(?:tổ chức(?!\s+(?:tín dụng|chính trị|xã hội|đoàn thể))|vừa|đã|đang|tiến hành"
+    r"|cùng ký|ký kết|tham gia|tham dự"
     r"|thuộc Khối|thuộc khối"
     r"|nhằm|với tổng|đồng chủ trì|với\s+\d|và\s+(?:công nhận|tặng|trao|đề nghị|bầu|được))(?!\w)"
 )
@@ -75,6 +76,9 @@ def _starts_unit(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
     """Does a unit name begin at `pos` (after spaces, a count or "các")?"""
     m = re.match(r"\s*(?:(?:\d+|các|đại diện|lãnh đạo)\s+)*", text[pos:end], re.IGNORECASE)
     p = pos + (m.end() if m else 0)
+    intro = _SUBLIST_INTRO_RE.match(text, pos, end)  # "và 5 tổ chức tín dụng là Agribank …"
+    if intro and intro.end() < end:
+        p = intro.end()
     if any(u.start == p for u in gaz):
         return True
     if re.match(r"(?:huyện|thị xã|thành phố|quận)\s+[A-ZĐ]", text[p:end]):
@@ -279,7 +283,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         if inner and inner.start() > 0:
             # "09 đơn vị thành viên gồm các sở: …", "6 đơn vị là các sở: …": the type comes after "gồm"/"là"
             ls = m.start() + inner.end()
-        typed = _TYPED_COUNT_RE.match(text, ls, end)
+        typed = None if _LIST_HEAD_RE.match(text, ls, end) else _TYPED_COUNT_RE.match(text, ls, end)
         if typed:
             ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon
         elif not _opens_list(text, ls, end, gaz):
@@ -351,6 +355,8 @@ def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[
     if head_m:
         head = head_m.group("head").split(",")[0].strip()
         head = head[0].upper() + head[1:]
+        if re.match(r"(?:cơ quan\s+|tờ\s+)?báo", head, re.IGNORECASE):
+            head = "Báo"  # "06 cơ quan báo Đảng: Sơn La, …" → "Báo Sơn La"
         # "10 Sở Ngoại vụ: Bình Định, Kon Tum" → "Sở Ngoại vụ tỉnh Bình Định"
         if " " in head and head.startswith("Sở"):
             return split_list(text, head_m.end(), le, gaz, head=head, loc="tỉnh")

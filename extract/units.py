@@ -247,9 +247,11 @@ def _split_province_tail(name: str, lex: Lexicon) -> str | None:
     words = name.split()
     for i in range(len(words) - 1, 0, -1):
         prov = lex.province(" ".join(words[i:]))
-        if prov is None:
+        if prov is None or words[i].lower() in ("và", "cùng"):
             continue
         j = i - 1 if words[i - 1].lower() in ("tỉnh", "phố") else i
+        if words[j - 1].lower() in ("và", "cùng") or words[j - 1].endswith(","):
+            continue  # "Báo Cao Bằng và Bắc Kạn" is two units, not one with a province
         if words[j - 1 : j + 1] == ["thành", "phố"] or words[j].lower() == "phố":
             j -= 1
         base = lex.units.get(ukey(" ".join(words[:j])))

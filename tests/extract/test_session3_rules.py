@@ -182,3 +182,87 @@ def test_cluster_of_provinces_has_provincial_committees_as_members() -> None:
     assert any(
         ukey(a["recipient"]).endswith("lang son") and a["issuer"] == "chinh_phu" for a in rec["awards"]
     )
+
+
+def test_caption_names_the_leader() -> None:
+    rec = _record(
+        "Khối thi đua Nông nghiệp sơ kết 6 tháng đầu năm 2020",
+        "Sáng 10/7, Khối thi đua Nông nghiệp tỉnh Gia Lai tổ chức hội nghị sơ kết 6 tháng đầu năm 2020.",
+        "Ảnh: Ông Trần Minh, Giám đốc Sở NN&PTNT, Khối trưởng Khối thi đua Nông nghiệp năm 2020 phát biểu.",
+        published="2020-07-11",
+    )
+    assert (ukey("Sở Nông nghiệp và Phát triển nông thôn"), "khoi_truong", 2020) in {
+        (ukey(r["unit"]), r["role"], r["year"]) for r in rec["roles"]
+    }
+
+
+def test_company_list_in_parentheses_and_bank_brands() -> None:
+    rec = _record(
+        "Khối thi đua doanh nghiệp tổng kết năm 2019",
+        "Chiều 30/12, Khối thi đua các doanh nghiệp nhà nước tỉnh Quảng Trị tổng kết năm 2019. Khối hiện có "
+        "3 doanh nghiệp (Cty TNHH MTV Lâm nghiệp Bến Hải, Cty TNHH MTV Xổ số kiến thiết Quảng Trị và Cty Cổ phần "
+        "Môi trường đô thị Đông Hà).",
+        "Khối thi đua các ngân hàng gồm Ngân hàng Nhà nước chi nhánh tỉnh và 2 tổ chức tín dụng là BIDV Quảng "
+        "Trị, VietinBank Quảng Trị.",
+        published="2019-12-31",
+    )
+    members = _keys(rec["members"])
+    assert ukey("Công ty TNHH MTV Lâm nghiệp Bến Hải") in members
+    assert ukey("Công ty Cổ phần Môi trường đô thị Đông Hà") in members
+    assert ukey("Ngân hàng TMCP Đầu tư và Phát triển Việt Nam chi nhánh Quảng Trị") in members
+    assert ukey("Ngân hàng TMCP Công Thương Việt Nam chi nhánh Quảng Trị") in members
+
+
+def test_typed_lists_after_la_and_spreads_over_provinces_and_cities() -> None:
+    rec = _record(
+        "Cụm thi đua ngành Thuế miền Trung tổng kết năm 2018",
+        "Ngày 11/01/2019, Cụm thi đua số 2 gồm Cục Thuế các tỉnh, thành phố: Quảng Bình, Quảng Trị và Đà Nẵng "
+        "tổ chức hội nghị tổng kết năm 2018.",
+        published="2019-01-12",
+    )
+    assert _keys(rec["members"]) == _keys(
+        ["Cục Thuế tỉnh Quảng Bình", "Cục Thuế tỉnh Quảng Trị", "Cục Thuế thành phố Đà Nẵng"]
+    ) or {k.replace("thanh pho ", "") for k in _keys(rec["members"])} == _keys(
+        ["Cục Thuế Quảng Bình", "Cục Thuế Quảng Trị", "Cục Thuế Đà Nẵng"]
+    )
+    rec = _record(
+        "Khối thi đua số 4 tổng kết năm 2019",
+        "Sáng 8/1/2020, Khối thi đua số 4 tỉnh Phú Thọ tổng kết năm 2019. Khối có 4 đơn vị là các sở: Xây dựng, "
+        "Giao thông vận tải, Tài nguyên và Môi trường cùng Ban Quản lý các khu công nghiệp tỉnh.",
+        published="2020-01-09",
+    )
+    assert _keys(rec["members"]) == _keys(
+        [
+            "Sở Xây dựng",
+            "Sở Giao thông vận tải",
+            "Sở Tài nguyên và Môi trường",
+            "Ban Quản lý các khu công nghiệp tỉnh",
+        ]
+    )
+
+
+def test_party_newspapers_typed_list_and_spokesman_for_the_deputy() -> None:
+    rec = _record(
+        "Cụm thi đua các báo Đảng Đông Bắc ký kết giao ước năm 2022",
+        "Ngày 20/3, Cụm thi đua gồm 03 cơ quan báo Đảng: Lạng Sơn, Cao Bằng và Bắc Kạn ký kết giao ước thi đua "
+        "năm 2022.",
+        "Thay mặt đơn vị Cụm phó, đại diện Báo Cao Bằng cam kết thực hiện tốt các nội dung giao ước.",
+        published="2022-03-21",
+    )
+    assert _keys(rec["members"]) == _keys(["Báo Lạng Sơn", "Báo Cao Bằng", "Báo Bắc Kạn"])
+    assert (ukey("Báo Cao Bằng"), "khoi_pho") in {(ukey(r["unit"]), r["role"]) for r in rec["roles"]}
+
+
+def test_hue_after_it_became_a_city() -> None:
+    rec = _record(
+        "Khối thi đua Kinh tế sơ kết 6 tháng đầu năm 2025",
+        "Chiều 20/6, Khối thi đua Kinh tế thành phố Huế tổ chức hội nghị sơ kết 6 tháng đầu năm 2025.",
+        published="2025-06-21",
+    )
+    assert rec["province"] == "Huế"
+    older = _record(
+        "Khối thi đua Kinh tế tổng kết năm 2018",
+        "Chiều 28/12, Khối thi đua Kinh tế tỉnh Thừa Thiên Huế tổ chức hội nghị tổng kết năm 2018.",
+        published="2018-12-29",
+    )
+    assert older["province"] == "Thừa Thiên Huế"
