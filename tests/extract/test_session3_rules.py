@@ -200,9 +200,11 @@ def test_company_list_in_parentheses_and_bank_brands() -> None:
     rec = _record(
         "Khối thi đua doanh nghiệp tổng kết năm 2019",
         "Chiều 30/12, Khối thi đua các doanh nghiệp nhà nước tỉnh Quảng Trị tổng kết năm 2019. Khối hiện có "
-        "3 doanh nghiệp (Cty TNHH MTV Lâm nghiệp Bến Hải, Cty TNHH MTV Xổ số kiến thiết Quảng Trị và Cty Cổ phần "
+        "3 doanh nghiệp (Cty TNHH MTV Lâm nghiệp Bến Hải, Cty TNHH MTV Xổ số kiến thiết Quảng Trị và Cty "
+        "Cổ phần "
         "Môi trường đô thị Đông Hà).",
-        "Khối thi đua các ngân hàng gồm Ngân hàng Nhà nước chi nhánh tỉnh và 2 tổ chức tín dụng là BIDV Quảng "
+        "Khối thi đua các ngân hàng gồm Ngân hàng Nhà nước chi nhánh tỉnh và 2 tổ chức tín dụng là BIDV "
+        "Quảng "
         "Trị, VietinBank Quảng Trị.",
         published="2019-12-31",
     )
@@ -216,7 +218,8 @@ def test_company_list_in_parentheses_and_bank_brands() -> None:
 def test_typed_lists_after_la_and_spreads_over_provinces_and_cities() -> None:
     rec = _record(
         "Cụm thi đua ngành Thuế miền Trung tổng kết năm 2018",
-        "Ngày 11/01/2019, Cụm thi đua số 2 gồm Cục Thuế các tỉnh, thành phố: Quảng Bình, Quảng Trị và Đà Nẵng "
+        "Ngày 11/01/2019, Cụm thi đua số 2 gồm Cục Thuế các tỉnh, thành phố: Quảng Bình, Quảng Trị và Đà "
+        "Nẵng "
         "tổ chức hội nghị tổng kết năm 2018.",
         published="2019-01-12",
     )
@@ -227,7 +230,8 @@ def test_typed_lists_after_la_and_spreads_over_provinces_and_cities() -> None:
     )
     rec = _record(
         "Khối thi đua số 4 tổng kết năm 2019",
-        "Sáng 8/1/2020, Khối thi đua số 4 tỉnh Phú Thọ tổng kết năm 2019. Khối có 4 đơn vị là các sở: Xây dựng, "
+        "Sáng 8/1/2020, Khối thi đua số 4 tỉnh Phú Thọ tổng kết năm 2019. Khối có 4 đơn vị là các sở: Xây "
+        "dựng, "
         "Giao thông vận tải, Tài nguyên và Môi trường cùng Ban Quản lý các khu công nghiệp tỉnh.",
         published="2020-01-09",
     )
@@ -244,7 +248,8 @@ def test_typed_lists_after_la_and_spreads_over_provinces_and_cities() -> None:
 def test_party_newspapers_typed_list_and_spokesman_for_the_deputy() -> None:
     rec = _record(
         "Cụm thi đua các báo Đảng Đông Bắc ký kết giao ước năm 2022",
-        "Ngày 20/3, Cụm thi đua gồm 03 cơ quan báo Đảng: Lạng Sơn, Cao Bằng và Bắc Kạn ký kết giao ước thi đua "
+        "Ngày 20/3, Cụm thi đua gồm 03 cơ quan báo Đảng: Lạng Sơn, Cao Bằng và Bắc Kạn ký kết giao ước thi "
+        "đua "
         "năm 2022.",
         "Thay mặt đơn vị Cụm phó, đại diện Báo Cao Bằng cam kết thực hiện tốt các nội dung giao ước.",
         published="2022-03-21",
