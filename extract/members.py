@@ -95,14 +95,24 @@ def _attending_regions(w: str, s: int, e: int) -> list[tuple[int, int, bool]]:
 
     "Cùng dự có …", "Đến dự còn có …" list guests, not members.
     """
-    regions = [(m.end(), e, False) for m in _ATTEND_RE.finditer(w, s, e)]
+    regions = []
+    for m in _ATTEND_RE.finditer(w, s, e):
+        # "có đại diện Sở Nội vụ – cơ quan thường trực …; lãnh đạo các đơn vị …": a body named alone after
+        # "đại diện" (no "các") is a guest unless a list follows
+        strict = not re.search(r"các\s*$", m.group()) and "đại diện" in m.group().lower()
+        regions.append((m.end(), _region_end(w, m.end(), e) if strict else e, strict))
     if _ATTEND_OPEN_RE.match(w, s, e) and not _GUESTS_OPEN_RE.match(w, s, e):
         for m in _ATTEND_WHO_RE.finditer(w, s, e):
-            end = w.find(";", m.end(), e)
-            regions.append((m.end(), end if end >= 0 else e, True))
+            regions.append((m.end(), _region_end(w, m.end(), e), True))
     if _GUESTS_OPEN_RE.match(w, s, e) and not re.search(r"trong\s+(?:khối|cụm)|thành\s+viên", w[s:e], re.I):
         return []
     return regions
+
+
+def _region_end(w: str, start: int, end: int) -> int:
+    """An attendance region ends at ";" or where the next "(cùng) lãnh đạo …" begins."""
+    m = re.compile(r";|\s(?:cùng|và)\s+(?:lãnh\s+đạo|đại\s+diện)\s", re.I).search(w, start, end)
+    return m.start() if m else end
 
 
 def _in_person_title(w: str, pos: int) -> bool:

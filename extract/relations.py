@@ -422,6 +422,13 @@ _ELECT_RE = re.compile(
 )
 
 
+_HANDS_ON_RE = re.compile(
+    r"[^.;]{0,30}?\s[–-]\s*(?:đã\s+)?(?:bàn\s+giao|chuyển\s+giao)(?:\s+(?:nhiệm\s+vụ|cờ\s+luân\s+lưu)[^.;]{0,30}?)?"
+    r"\s+cho\s+(?:đơn\s+vị\s+)?",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RoleHit:
     unit: UnitSpan
@@ -474,6 +481,13 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
             topic = _TOPIC_YEAR_RE.search(text[max(sent_start, unit.start - 40) : unit.start])
             year = int(topic.group(1)) if topic else None
         out.append(RoleHit(unit, role, year, elected, m.start(), m.end(), this_year))
+        # "Sở Xây dựng – Khối trưởng năm 2018 – bàn giao cho Sở Công Thương": the next holder takes over
+        hand_on = _HANDS_ON_RE.match(text, m.end(), sent_end)
+        if hand_on:
+            nxt = _unit_at(text, hand_on.end(), sent_end, units)
+            if nxt is not None and nxt.canonical != unit.canonical:
+                nyear = year + 1 if year and year > 0 else None
+                out.append(RoleHit(nxt, role, nyear, True, m.start(), m.end(), False))
     # "A là Trưởng Khối, B là Phó Trưởng Khối năm 2018": one year for the whole coordination
     for i, h in enumerate(out):
         if h.year is None:
