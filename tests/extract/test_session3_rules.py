@@ -271,3 +271,20 @@ def test_hue_after_it_became_a_city() -> None:
         published="2018-12-29",
     )
     assert older["province"] == "Thừa Thiên Huế"
+
+
+def test_attendance_guests_named_alone_and_role_handed_on_after_a_dash() -> None:
+    rec = _record(
+        "Khối thi đua các hội đặc thù tổng kết năm 2021",
+        "Chiều 24/12, Khối thi đua các hội đặc thù tỉnh Bến Tre tổng kết năm 2021. Dự hội nghị có đại diện "
+        "Ban Dân vận Tỉnh ủy, Sở Nội vụ cùng lãnh đạo 4 hội thành viên của Khối, gồm: Hội Chữ thập đỏ tỉnh, "
+        "Hội Người cao tuổi tỉnh, Hội Khuyến học tỉnh và Hội Luật gia tỉnh.",
+        "Hội Chữ thập đỏ tỉnh – Khối trưởng năm 2021 – bàn giao cho Hội Khuyến học tỉnh.",
+        published="2021-12-25",
+    )
+    members = _keys(rec["members"])
+    assert ukey("Ban Dân vận Tỉnh ủy") not in members and ukey("Sở Nội vụ") not in members
+    assert len(members) == 4
+    roles = {(ukey(r["unit"]), r["role"], r["year"]) for r in rec["roles"]}
+    assert (ukey("Hội Chữ thập đỏ tỉnh"), "khoi_truong", 2021) in roles
+    assert (ukey("Hội Khuyến học tỉnh"), "khoi_truong", 2022) in roles
