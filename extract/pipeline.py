@@ -16,6 +16,7 @@ from extract import relations as rel
 from extract.blocs import bloc_facts
 from extract.confirm import confirm_open_class
 from extract.document import Document, body_sentences, build
+from extract.lexicon import ukey
 from extract.meeting import read_meeting
 from extract.members import finish_members, note_province_cluster, read_member_lists
 from extract.outcomes import read_awards, read_roles
@@ -71,9 +72,24 @@ def _extract(
     all_units = _with_places(w, sentences, units + list_items)
     read_roles(rec, w, sentences, all_units, meeting, members, ev)
     read_awards(rec, w, sentences, all_units, gaz, meeting.reviewed, members, ev)
+    _date_rotating_flags(rec)
     finish_members(rec, members)
     assign_province(rec, w, url, province_hint, ev)
     return rec
+
+
+def _date_rotating_flags(rec: Record) -> None:
+    """A rotating flag with no year is the one its recipient holds as Khối trưởng of a stated year.
+
+    Read after roles and awards: "năm 2015 Hội Nông dân đảm nhận vai trò Khối trưởng … trao Cờ luân lưu
+    cho Hội Nông dân" dates the flag 2015 even at a pact meeting that reviews no year.
+    """
+    leaders = {ukey(r.unit): r.year for r in rec.roles if r.role == "khoi_truong" and r.year}
+    for a in rec.awards:
+        if a.award == "co_luan_luu" and a.year is None and ukey(a.recipient) in leaders:
+            a.year = leaders[ukey(a.recipient)]
+    if "award_without_year" in rec.flags and all(a.year is not None for a in rec.awards):
+        rec.flags.remove("award_without_year")
 
 
 def _published(rec: Record, doc: Document, published: str | None, ev: EvidenceMaker) -> date | None:

@@ -18,7 +18,8 @@ _LIST_TRIGGER_RE = re.compile(
     r"|các đơn vị(?: trong| thuộc)? (?:khối|cụm)\s*:"
     r"|(?:\d+|các)\s+(?:đơn vị|cơ quan)(?:[^.;:]{0,40})?:"
     r"|(?<=khối )(?:còn\s+)?có(?=\s+[A-ZĐ])|(?<=cụm )(?:còn\s+)?có(?=\s+[A-ZĐ])"
-    r"|có\s+\d+\s+(?:đơn vị|doanh nghiệp|thành viên|cơ quan|hội|trường|ngân hàng)\s*\()\s*:?\s*",
+    r"|có\s+\d+\s+(?:đơn vị|doanh nghiệp|thành viên|cơ quan|hội|trường|ngân hàng)\s*\("
+    r"|(?:đó|cụ thể)\s+là\s*:)\s*:?\s*",
     re.IGNORECASE,
 )
 _LIST_HEAD_RE = re.compile(
@@ -100,6 +101,10 @@ def split_list(
     )
     if head and not loc:
         protected += _typed_names(text, start, end, head)
+    first_plural = _PLURAL_HEAD_RE.match(text, start, end)
+    if first_plural and not head:
+        # "các Sở Y tế; Giáo dục và Đào tạo; Văn hóa, Thể thao và Du lịch": names with commas stay whole
+        protected += _typed_names(text, first_plural.end(), end, first_plural.group(1))
     bounds = [start]
     plural: str | None = None  # "các Ban Tổ chức, Tuyên giáo, Dân vận Tỉnh ủy": the head word is shared
     for m in _CUT_RE.finditer(text, start, end):

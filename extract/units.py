@@ -328,7 +328,7 @@ def open_units(text: str, start: int, end: int, taken: list[tuple[int, int]]) ->
 
 
 _PLACE_RE = re.compile(
-    r"(?<![\w])(?:[Tt]ỉnh|[Hh]uyện|[Tt]hị xã|[Tt]hành phố)\s+"
+    r"(?<![\w])(?:[Tt]ỉnh|[Hh]uyện|[Tt]hị xã|[Tt]hành phố|[Pp]hường|[Xx]ã)\s+"
     r"(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,3})"
 )
 
