@@ -54,6 +54,10 @@ class Lexicon:
     def province(self, name: str) -> Province | None:
         return self.province_by_key.get(ukey(name))
 
+    def province_of_unit(self, unit: str) -> Province | None:
+        """The province a unit name is, or ends with ("Sở Y tế tỉnh Gia Lai", "Gia Lai"); None otherwise."""
+        return next((p for p in self.provinces if unit == p.name or unit.endswith(" " + p.name)), None)
+
 
 def _province_rows() -> list[Province]:
     out: list[Province] = []

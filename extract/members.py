@@ -83,8 +83,11 @@ def note_province_cluster(members: Members) -> None:
     sentences are read as units.
     """
     lex = lexicon()
-    provinces = {p.name for mf in members.values() for p in [lex.province(mf.unit)] if p} | {
-        p.name for mf in members.values() for p in lex.provinces if mf.unit.endswith(" " + p.name)
+    provinces = {
+        p.name
+        for mf in members.values()
+        for p in [lex.province(mf.unit) or lex.province_of_unit(mf.unit)]
+        if p
     }
     if len(provinces) >= 2:
         PROVINCES_ARE_MEMBERS.set(True)

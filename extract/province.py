@@ -14,6 +14,10 @@ from urllib.parse import urlsplit
 from extract.lexicon import lexicon
 from extract.record import EvidenceMaker, Record, ScalarFact
 
+# Bare spellings that name the city only after "thành phố"/"TP": alone, "Hồ Chí Minh" is the President
+# ("tư tưởng, đạo đức Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh") and "Huế" is often the old capital in prose.
+_CITY_WORD_NEEDED = frozenset({"Hồ Chí Minh", "Huế"})
+
 
 @cache
 def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
@@ -22,7 +26,7 @@ def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
     for p in lexicon().provinces:
         for v in {p.name, *(x for x in p.variants if len(x) > 4)}:
             names.setdefault(v, p.name)
-    names.setdefault("Huế", "Thừa Thiên Huế")  # counted only after "thành phố"/"TP" (see _assign)
+    names.setdefault("Huế", "Thừa Thiên Huế")  # only after "thành phố"/"TP" (_CITY_WORD_NEEDED)
     alt = "|".join(re.escape(v) for v in sorted(names, key=len, reverse=True))
     return names, re.compile(rf"(?<![\wÀ-ỹ])(?:{alt})(?![\wÀ-ỹ])")
 
@@ -36,10 +40,7 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
     # a cluster of several provinces belongs to none of them
     # (by the province each belongs to since 2025: a merged province's old parts are one province)
     provs_in_members = {
-        p.merged_into or p.name
-        for m in rec.members
-        for p in lex.provinces
-        if m.unit.endswith(p.name) and (m.unit == p.name or m.unit.endswith(" " + p.name))
+        p.merged_into or p.name for m in rec.members for p in [lex.province_of_unit(m.unit)] if p
     }
     bloc_names = " ".join(b.name for b in rec.blocs)
     if re.search(r"\b[Bb]ộ,|các\s+[Bb]ộ(?:\s|,)|[Bb]ộ\s+ngành", bloc_names):
@@ -65,14 +66,10 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
     names, rx = _province_matcher()
     for m in rx.finditer(w):
         name = names[m.group(0)]
-        if m.group(0) == "Huế" and not re.search(
+        if m.group(0) in _CITY_WORD_NEEDED and not re.search(
             r"(?:thành phố|TP\.?)\s*$", w[max(0, m.start() - 12) : m.start()], re.I
         ):
-            continue  # a bare "Huế" is often the old capital in prose; "thành phố Huế" is the province
-        if name == "Hồ Chí Minh" and not re.search(
-            r"(?:thành phố|TP\.?)\s*$", w[max(0, m.start() - 12) : m.start()], re.I
-        ):
-            continue  # the President ("tư tưởng, đạo đức Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh"), not the city
+            continue
         counts[name] += 1
         first.setdefault(name, (m.start(), m.end()))
     if counts:

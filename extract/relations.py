@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from extract.lexicon import lexicon
 from extract.record import RoleKind
-from extract.units import UnitSpan, canonicalize, capture_forward, starts_with_head
+from extract.units import UnitSpan, canonicalize, capture_forward, head_starts, starts_with_head
 
 # ---------------------------------------------------------------- member lists
 _LIST_TRIGGER_RE = re.compile(
@@ -130,7 +130,7 @@ def split_list(
     prev_surface = ""
     plural = None
     for n, (seg_a, seg_s, seg_e, surface) in enumerate(raw):
-        if loc and n and (re.match(rf"(?:\d+\s+)?(?:{_HEADS})\s", surface) or starts_with_head(surface, 0)):
+        if loc and n and starts_with_head(re.sub(r"^\d+\s+", "", surface), 0):
             # "… Bình Phước và 4 Phòng Ngoại vụ thuộc Văn phòng UBND các tỉnh A, B": a new sub-list
             items.extend(parse_list_region(text, seg_s, end, gaz))
             break
@@ -160,9 +160,6 @@ def split_list(
     return _share_tails(text, items)
 
 
-_HEADS = (
-    "Sở|Ban|Phòng|Văn phòng|Ủy ban|Cục|Chi cục|Trung tâm|Hội|Liên đoàn|Báo|Đài|Bảo hiểm|Viện|Tòa án|Công an"
-)
 _ITEM_NOISE_RE = re.compile(
     r"(?:(?:và|cùng|các|đại diện|lãnh đạo|đơn vị|tập thể|cơ quan|thành viên|đ/c|\d+)\s+)+", re.IGNORECASE
 )
@@ -300,10 +297,10 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         # "Chủ tịch UBND 05 huyện trong Cụm: A, B" — the unit word before the count is spread over the places
         if m.start() < done:
             continue
-        heads = list(_HEAD_FIND_RE.finditer(text, max(start, m.start() - 50), m.start()))
+        heads = head_starts(text, max(start, m.start() - 50), m.start())
         if not heads:
             continue
-        unit = text[heads[-1].start() : m.start()].strip()
+        unit = text[heads[-1] : m.start()].strip()
         le = list_end(text, m.end(), end, gaz)
         out.extend(split_list(text, m.end(), le, gaz, head=unit, loc=m.group("loc").lower()))
     return out
@@ -321,9 +318,6 @@ _PLACES_TRIGGER_RE = re.compile(
     r"\s(?:các|\d+)\s+(?P<loc>huyện|tỉnh|thị xã|thành phố|quận)\s+(?:trong|thuộc)\s+(?:khối|cụm)"
     r"[^:.;]{0,30}?:\s*",
     re.IGNORECASE,
-)
-_HEAD_FIND_RE = re.compile(
-    r"(?<![\wÀ-ỹ])(?:UBND|Ủy ban nhân dân|Phòng|Sở|Công an|Viện|Tòa án|Chi cục|Ban|Hội|Liên đoàn)(?![\wÀ-ỹ])"
 )
 
 

@@ -274,6 +274,11 @@ def starts_with_head(text: str, pos: int) -> str | None:
     return m.group(1) if m and text[pos : pos + 1].isupper() else None
 
 
+def head_starts(text: str, start: int, end: int) -> list[int]:
+    """Where capitalised unit head words ("Sở", "UBND", "Phòng" …) begin in text[start:end]."""
+    return [m.start() for m in _HEAD_RE.finditer(text, start, end) if text[m.start()].isupper()]
+
+
 def capture_forward(
     text: str, start: int, limit: int, *, name_from: int | None = None, max_words: int = 16
 ) -> int:
