@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from functools import cache
 from typing import Protocol, TypeVar
 
 from extract.model import ModelMissingError, spans_in
@@ -35,7 +36,6 @@ class _Span(Protocol):
 
 
 S = TypeVar("S", bound=_Span)
-_warned: list[bool] = []
 
 
 def confirm_open_class(text: str, start: int, end: int, spans: list[S]) -> list[S]:
@@ -51,9 +51,7 @@ def confirm_open_class(text: str, start: int, end: int, spans: list[S]) -> list[
     try:
         found = spans_in([text[a:b] for a, b in windows])
     except ModelMissingError as exc:  # a broken install: the rules still work, say so once
-        if not _warned:
-            log.warning("unit model unavailable, open-class units stay unconfirmed: %s", exc)
-            _warned.append(True)
+        _warn_once(str(exc))
         return spans
     out = list(spans)
     for i, (a, _b), proposed in zip(todo, windows, found, strict=True):
@@ -61,6 +59,11 @@ def confirm_open_class(text: str, start: int, end: int, spans: list[S]) -> list[
         if any((a + s, a + e) == (sp.start, sp.end) for s, e, _score in proposed):
             out[i] = dataclasses.replace(sp, confidence=max(sp.confidence, 0.8), rule=CONFIRMED)  # type: ignore[type-var]
     return out
+
+
+@cache
+def _warn_once(reason: str) -> None:
+    log.warning("unit model unavailable, open-class units stay unconfirmed: %s", reason)
 
 
 def _window(text: str, start: int, end: int, sp: _Span) -> tuple[int, int]:

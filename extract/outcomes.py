@@ -197,5 +197,3 @@ def _add_award(
     rec.awards.append(fact)
     if unit_ev is not None:
         add_member(members, recipient, unit_ev, 0.75, "award_recipient")
-    if hit.year is None and "award_without_year" not in rec.flags:
-        rec.flags.append("award_without_year")

@@ -79,7 +79,8 @@ def _extract(
 
 
 def _date_rotating_flags(rec: Record) -> None:
-    """A rotating flag with no year is the one its recipient holds as Khối trưởng of a stated year.
+    """A rotating flag with no year is the one its recipient holds as Khối trưởng of a stated year;
+    then flag any award still without a year.
 
     Read after roles and awards: "năm 2015 Hội Nông dân đảm nhận vai trò Khối trưởng … trao Cờ luân lưu
     cho Hội Nông dân" dates the flag 2015 even at a pact meeting that reviews no year.
@@ -88,8 +89,8 @@ def _date_rotating_flags(rec: Record) -> None:
     for a in rec.awards:
         if a.award == "co_luan_luu" and a.year is None and ukey(a.recipient) in leaders:
             a.year = leaders[ukey(a.recipient)]
-    if "award_without_year" in rec.flags and all(a.year is not None for a in rec.awards):
-        rec.flags.remove("award_without_year")
+    if any(a.year is None for a in rec.awards):
+        rec.flags.append("award_without_year")  # once every award has the year it will get
 
 
 def _published(rec: Record, doc: Document, published: str | None, ev: EvidenceMaker) -> date | None:

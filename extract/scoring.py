@@ -165,13 +165,17 @@ def _fields(
     }
 
 
-def score_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
-    """Count (true positives, gold facts, predicted facts) per field for one article."""
-    counts = {
+def _scalars(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
+    return {
         "published": _scalar(gold.get("published"), pred.get("published")),
         "province": _scalar(gold.get("province"), pred.get("province"), province_key),
         "event_date": _scalar(gold.get("event_date"), pred.get("event_date")),
     }
+
+
+def score_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
+    """Count (true positives, gold facts, predicted facts) per field for one article."""
+    counts = _scalars(gold, pred)
     for name, (g, p, same) in _fields(gold, pred).items():
         counts[name] = _match(g, p, same)
     return {f: counts[f] for f in FIELDS}
@@ -180,9 +184,7 @@ def score_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int
 def diff_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[list[Any], list[Any]]]:
     """Per field, the gold facts the prediction missed and the predicted facts no gold fact accepts."""
     out: dict[str, tuple[list[Any], list[Any]]] = {}
-    counts = score_doc(gold, pred)
-    for name in ("published", "province", "event_date"):
-        tp, n_gold, n_pred = counts[name]
+    for name, (tp, n_gold, n_pred) in _scalars(gold, pred).items():
         if tp != n_gold or tp != n_pred:
             out[name] = ([gold.get(name)] if n_gold > tp else [], [pred.get(name)] if n_pred > tp else [])
     for name, (g, p, same) in _fields(gold, pred).items():
