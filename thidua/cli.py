@@ -65,11 +65,21 @@ def extract_text(directory: Path, output: Path, full: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--min-f1", type=float, default=None, help="Exit 1 if overall F1 is below this floor.")
-def eval_cmd(directory: Path, per_doc: bool, diff: bool, as_json: bool, min_f1: float | None) -> None:
+@click.option(
+    "--fold",
+    "folds",
+    type=int,
+    multiple=True,
+    help="Score only this fold (1-4, repeatable) of the fixed split in extract/folds.py.",
+)
+def eval_cmd(
+    directory: Path, per_doc: bool, diff: bool, as_json: bool, min_f1: float | None, folds: tuple[int, ...]
+) -> None:
     """Extract DIR/text/*.txt and score against DIR/gold/*.json (rules of SCHEMA.md).
 
-    Example: thidua eval ../shared/corpus/dev --per-doc
+    Example: thidua eval ../shared/corpus/dev --fold 1 --fold 2 --per-doc
     """
+    from extract.folds import FoldError, select_folds
     from extract.scoring import diff_doc, format_table, score
     from thidua.extract_files import extract_dir, write_jsonl
 
@@ -77,9 +87,16 @@ def eval_cmd(directory: Path, per_doc: bool, diff: bool, as_json: bool, min_f1: 
     if not gold_dir.is_dir() or not text_dir.is_dir():
         raise click.ClickException(f"{directory} must hold text/ and gold/ folders")
     golds = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))}
+    only: set[str] | None = None
+    if folds:
+        try:
+            only = select_folds(golds, folds)
+        except FoldError as exc:
+            raise click.BadParameter(str(exc), param_hint="--fold") from exc
+        golds = {d: g for d, g in golds.items() if d in only}
     with tempfile.TemporaryDirectory() as tmp:
         preds = write_jsonl(
-            extract_dir(text_dir), Path(tmp) / "pred.jsonl", on_error=lambda e: click.echo(e, err=True)
+            extract_dir(text_dir, only), Path(tmp) / "pred.jsonl", on_error=lambda e: click.echo(e, err=True)
         )
     result = score(golds, preds)
     missing = [d for d in golds if d not in preds]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,10 +32,13 @@ def _meta(path: Path) -> dict[str, Any]:
     return data
 
 
-def extract_dir(directory: Path) -> Iterator[FileResult]:
-    """Extract every DIR/*.txt; a file that fails yields an empty record and its error."""
+def extract_dir(directory: Path, only: Collection[str] | None = None) -> Iterator[FileResult]:
+    """Extract every DIR/*.txt (or only the ids in `only`); a file that fails yields an empty record
+    and its error."""
     for path in sorted(directory.glob("*.txt")):
         doc_id = path.stem
+        if only is not None and doc_id not in only:
+            continue
         try:
             meta = _meta(path)
             text = path.read_bytes().decode("utf-8")
