@@ -195,6 +195,7 @@ UNIT_HEADS: tuple[str, ...] = (
     "Vườn Quốc gia",
     "Quỹ",
     "Chi nhánh",
+    "Phân hiệu",
     "Nhà máy",
     "Xí nghiệp",
     "Hợp tác xã",

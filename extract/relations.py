@@ -105,18 +105,35 @@ def split_list(
     if first_plural and not head:
         # "các Sở Y tế; Giáo dục và Đào tạo; Văn hóa, Thể thao và Du lịch": names with commas stay whole
         protected += _typed_names(text, first_plural.end(), end, first_plural.group(1))
+    carried = _carried_type(text, start, end, gaz) if not (head or loc) else None
+    carried_starts: set[int] = set()
+    if carried:
+        # "Sở Tài chính, Xây dựng, Văn hóa, Thể thao và Du lịch": the first item's type is understood
+        # for the bare names after it; runs that name a known unit with that type are items
+        runs = _typed_names(text, start, end, carried[0])
+        protected += runs
+        carried_starts = {a for a, _ in runs}
     bounds = [start]
     plural: str | None = None  # "các Ban Tổ chức, Tuyên giáo, Dân vận Tỉnh ủy": the head word is shared
+    last_headed = start  # where the last item that names its head word begins
     for m in _CUT_RE.finditer(text, start, end):
         p = m.start()
         if any(a <= p < b for a, b in protected):
             continue
+        seg = bounds[-1] + len(text[bounds[-1] : p]) - len(text[bounds[-1] : p].lstrip(" :"))
+        if starts_with_head(text, seg):
+            last_headed = seg
         pm = _PLURAL_HEAD_RE.match(text, bounds[-1], p)
         plural = pm.group(1) if pm else plural if not starts_with_head(text, bounds[-1]) else None
         sep = m.group().strip()
         shared = (head or loc or plural) and text[m.end() : m.end() + 3].lstrip()[:1].isupper()
+        nxt = m.end() + len(text[m.end() : end]) - len(text[m.end() : end].lstrip())
         if sep != ";" and not (
-            ((head or loc) and sep == ",") or shared or _starts_unit(text, m.end(), end, gaz)
+            ((head or loc) and sep == ",")
+            or shared
+            or nxt in carried_starts
+            or _repeats_type_word(text, last_headed, nxt)
+            or _starts_unit(text, m.end(), end, gaz)
         ):
             continue
         bounds += [p, m.end()]
@@ -198,7 +215,7 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
         tail = _NAME_TAIL_RE.match(text, g.end, e)
         return s, tail.end() if tail else g.end
     if starts_with_head(text, s):
-        stop = capture_forward(text, s, e, name_from=g.end if g else None, max_words=30)
+        stop = capture_forward(text, s, e, name_from=g.end if g else None, max_words=30, in_list=True)
         while stop < e and text[stop : stop + 2].lstrip().startswith("("):
             # "Ngân hàng TMCP Ngoại thương Việt Nam (Vietcombank) chi nhánh An Giang": the name goes on
             close = text.find(")", stop, e)
@@ -206,7 +223,7 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
                 r"\s+(?:chi nhánh|tỉnh|thành phố|huyện|khu vực|tại)\s", text[close + 1 : e]
             ):
                 break
-            stop = capture_forward(text, s, e, name_from=close + 1, max_words=30)
+            stop = capture_forward(text, s, e, name_from=close + 1, max_words=30, in_list=True)
         if stop > s:
             e = stop
     paren = re.search(r"\s*\([^()]*\)?\s*$", text[s:e])
@@ -238,6 +255,38 @@ def _typed_names(text: str, start: int, end: int, head: str) -> list[tuple[int, 
     return out
 
 
+def _carried_type(text: str, start: int, end: int, gaz: list[UnitSpan]) -> tuple[str, int] | None:
+    """The head word ("Sở") of a list's first item, when that item is a known unit, and where it ends."""
+    m = _ITEM_NOISE_RE.match(text, start, end)
+    p = m.end() if m else start
+    p += len(text[p:end]) - len(text[p:end].lstrip(" :"))
+    g = next((u for u in gaz if u.start == p), None)
+    hm = starts_with_head(text, p)
+    return (hm, g.end) if g and hm else None
+
+
+# the type word after a head: an abbreviation ("THPT") or a capitalised word with its lowercase
+# followers ("Tiểu học", "Mầm non"), then the proper name
+_TYPE_WORD_RE = re.compile(r"\s+([A-ZĐ][A-ZĐ]+|[A-ZĐ][a-zà-ỹđ]+(?:\s+[a-zà-ỹđ]+){0,2})\s+(?=[A-ZĐ])")
+
+
+def _repeats_type_word(text: str, seg_start: int, pos: int) -> bool:
+    """Does the text at `pos` repeat the type word that follows the head of the item at `seg_start`?
+
+    "Trường THPT Lê Lợi, THPT Nguyễn Du": "THPT" after "Trường" comes again, so a new item starts.
+    """
+    hm = starts_with_head(text, seg_start)
+    if not hm:
+        return False
+    tm = _TYPE_WORD_RE.match(text, seg_start + len(hm))
+    if not tm:
+        return False
+    word = tm.group(1)
+    return text.startswith(word, pos) and bool(
+        re.match(r"\s+[A-ZĐ]", text[pos + len(word) : pos + len(word) + 2])
+    )
+
+
 def _shared_head(prev: str, surface: str) -> str | None:
     """The words an item borrows from the one before: "VKSND huyện A và thị xã B" → "VKSND"."""
     if not prev:
@@ -247,6 +296,8 @@ def _shared_head(prev: str, surface: str) -> str | None:
         m = re.search(r"^(.*?)\s+(?:huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", prev, re.IGNORECASE)
         return m.group(1) if m else None
     hm = starts_with_head(prev, 0)
+    if hm and _repeats_type_word(f"{prev}, {surface}", 0, len(prev) + 2):
+        return hm  # "Trường THPT Lê Lợi, THPT Nguyễn Du" → "Trường THPT Nguyễn Du"
     if hm and surface[:1].isupper():
         cand = canonicalize(f"{hm} {surface}")
         return hm if cand and cand[2] != "open_class" else None  # "Sở Y tế, Giáo dục và Đào tạo"

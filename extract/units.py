@@ -53,7 +53,9 @@ _STOP_RE = re.compile(
     + r"|đơn vị|cơ quan)(?!\w))|$|\svà\s(?=(?:"
     + _HEADS_ALT
     + r")(?!\w))|\s(?:"
-    r"đã|đang|sẽ|vừa|được|là|làm|tiến hành|có|với|tại|cho|trong|để|nhằm|cùng|đồng chủ trì|chủ trì|ký|bầu"
+    # "làm" the verb, not the noun "việc làm" ("Trung tâm Dịch vụ việc làm")
+    r"đã|đang|sẽ|vừa|được|là|làm(?<!việc làm)|tiến hành|có|với|tại|cho|trong|để|nhằm|cùng"
+    r"|đồng chủ trì|chủ trì|ký|bầu"
     r"|nhận|đạt|giữ|vì|do|từ|theo|đến|tới|gồm|bao gồm|phụ trách|dẫn đầu|tham gia|tham dự|đề nghị|trao"
     r"|dự(?!\s+(?:án|thảo|toán|kiến|trữ|báo|bị)(?!\w))"
     r"|tặng|vinh dự|đón nhận|này|nay|khi|thì|mà|thuộc khối|thuộc cụm|nhất trí|thống nhất|báo cáo|phát biểu"
@@ -279,14 +281,35 @@ def head_starts(text: str, start: int, end: int) -> list[int]:
     return [m.start() for m in _HEAD_RE.finditer(text, start, end) if text[m.start()].isupper()]
 
 
+# Inside a list item (whose bounds the list splitter has already set, cutting only where a unit
+# begins) a comma before lowercase words is part of the name ("Trung tâm Quan trắc đất, nước và không
+# khí"), unless an apposition follows (", đơn vị dẫn đầu Cụm"); "tại" before a place names a
+# branch ("Phân hiệu Trường Đại học X tại tỉnh Y").
+_IN_LIST_GOES_ON_RE = re.compile(
+    r",\s*(?=[a-zà-ỹđ])"
+    r"(?!(?:và|cùng|các|đã|đang|sẽ|được|là|tổ chức|với|cho|do|nhằm|đơn vị|cơ quan|tập thể|nơi|người)\s)"
+    r"|\s*tại\s+(?=[A-ZĐ]|tỉnh|thành phố|huyện)"
+)
+
+
 def capture_forward(
-    text: str, start: int, limit: int, *, name_from: int | None = None, max_words: int = 16
+    text: str,
+    start: int,
+    limit: int,
+    *,
+    name_from: int | None = None,
+    max_words: int = 16,
+    in_list: bool = False,
 ) -> int:
     """Return where an open-class unit starting at `start` (on its head word) ends.
 
     `name_from`: the name is known to run at least to there (a gazetteer name with commas inside).
+    `in_list`: the name is one item of a list already split, so commas before lowercase words and
+    "tại <place>" stay inside it.
     """
     m = _STOP_RE.search(text, max(start + 1, name_from or 0), limit)
+    while m and in_list and _IN_LIST_GOES_ON_RE.match(text, m.start(), limit):
+        m = _STOP_RE.search(text, m.end(), limit)
     end = m.start() if m else limit
     # "tổ chức"/"thực hiện" end the name only when they are the verb (underthesea POS decides)
     amb = _AMBIGUOUS_VERBS.search(text, start + 1, end)
