@@ -51,11 +51,20 @@ class Meeting:
     reviewed: int | None
     planned: int | None
     day: date | None
+    # the emulation year a meeting of no named kind is about ("bình xét thi đua năm 2023",
+    # "kiểm tra công tác thi đua, khen thưởng năm 2015")
+    covered: int | None = None
 
     @property
     def active_year(self) -> int | None:
-        """The year the meeting is about: reviewed, else planned, else its date's (for a known kind)."""
-        return self.reviewed or self.planned or (self.day.year if self.day and self.kinds else None)
+        """The year the meeting is about: reviewed, else planned, else the emulation year it covers,
+        else its date's (for a known kind)."""
+        return (
+            self.reviewed
+            or self.planned
+            or self.covered
+            or (self.day.year if self.day and self.kinds else None)
+        )
 
 
 def read_meeting(rec: Record, doc: Document, url: str | None, pub: date | None, ev: EvidenceMaker) -> Meeting:
@@ -65,7 +74,24 @@ def read_meeting(rec: Record, doc: Document, url: str | None, pub: date | None, 
     kinds = _event_kinds(w, heads, url, rec, ev)
     reviewed, planned = _period_years(w, heads)
     day = _event_date(doc, pub, reviewed, planned, kinds, rec, ev)
-    return Meeting(kinds, reviewed, planned, day)
+    covered = None if kinds else _covered_year(w, heads)
+    return Meeting(kinds, reviewed, planned, day, covered)
+
+
+_COVERED_RE = re.compile(
+    r"(?:thi\s+đua|khen\s+thưởng|bình\s+xét)[^.;]{0,80}?năm\s+(?P<y>(?:19|20)\d\d)(?!\s*[-–]\s*\d)", re.I
+)
+
+
+def _covered_year(w: str, heads: list[tuple[int, int]]) -> int | None:
+    """The emulation year named with its work ("công tác thi đua, khen thưởng năm 2015"): the opening
+    lines first, then the first such mention in the body."""
+    for s, e in heads:
+        m = _COVERED_RE.search(w, s, e)
+        if m:
+            return int(m.group("y"))
+    m = _COVERED_RE.search(w)
+    return int(m.group("y")) if m else None
 
 
 def _event_kinds(

@@ -34,6 +34,7 @@ _ATTEND_OPEN_RE = re.compile(
 )
 _GUESTS_OPEN_RE = re.compile(r"\W*(?:cùng\s+(?:tham\s+)?dự|đến\s+dự|dự\s+[^.;]{0,40}?\scòn\s+có)", re.I)
 _ATTEND_WHO_RE = re.compile(r"(?:lãnh\s+đạo|đại\s+diện)\s+(?:lãnh\s+đạo\s+)?(?:các\s+)?", re.I)
+_MINISTRY_BLOC_RE = re.compile(r"\bcác\s+bộ\b|\bbộ,\s*ngành", re.I)
 _PRESS_BEFORE_RE = re.compile(r"phóng\s+viên\s*$|báo\s+chí\s*$", re.I)
 
 
@@ -47,6 +48,8 @@ def read_member_lists(
     """
     members: Members = {}
     list_items: list[UnitSpan] = []
+    if any(_MINISTRY_BLOC_RE.search(b.name) for b in rec.blocs):
+        MINISTRIES_ARE_MEMBERS.set(True)  # "Khối thi đua các Bộ, ngành …": its ministries are members
     for s, e in sentences:
         items = confirm_open_class(w, s, e, rel.member_lists(w, s, e, gaz))
         for it in items:

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 from extract.lexicon import lexicon
 from extract.record import RoleKind
-from extract.units import UnitSpan, canonicalize, capture_forward, head_starts, starts_with_head
+from extract.units import (
+    TITLE_BEFORE_RE,
+    UnitSpan,
+    canonicalize,
+    capture_forward,
+    head_starts,
+    starts_with_head,
+)
 
 # ---------------------------------------------------------------- member lists
 _LIST_TRIGGER_RE = re.compile(
@@ -525,12 +532,22 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
             elif hand:
                 unit = _unit_at(text, m.end() + hand.end(), sent_end, units)
                 elected = True
+                # "bàn giao đơn vị Cụm trưởng năm 2023 từ A cho B": A held the role the year before
+                frm = re.search(r"\btừ\s+(?:đơn vị\s+)?", after[: hand.end()])
+                prev = _unit_at(text, m.end() + frm.end(), sent_end, units) if frm else None
+                if unit is not None and prev is not None and prev.canonical != unit.canonical:
+                    pyear = year - 1 if year and year > 0 else None
+                    out.append(RoleHit(prev, role, pyear, False, m.start(), m.end(), False))
         if unit is None:
             continue
         if year is None:
             topic = _TOPIC_YEAR_RE.search(text[max(sent_start, unit.start - 40) : unit.start])
             year = int(topic.group(1)) if topic else None
         out.append(RoleHit(unit, role, year, elected, m.start(), m.end(), this_year))
+        if _in_parentheses(text, m.start(), sent_start):
+            # "tặng hoa A (đơn vị cụm trưởng) và B, C (đơn vị cụm phó)": the role is each listed unit's
+            for u in _listed_before(text, unit, sent_start, units):
+                out.append(RoleHit(u, role, year, elected, m.start(), m.end(), this_year))
         # "Sở Xây dựng – Khối trưởng năm 2018 – bàn giao cho Sở Công Thương": the next holder takes over
         hand_on = _HANDS_ON_RE.match(text, m.end(), sent_end)
         if hand_on:
@@ -550,6 +567,37 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
     return out
 
 
+def _in_parentheses(text: str, pos: int, floor: int) -> bool:
+    """Is `pos` inside an open parenthesis of its sentence?"""
+    before = text[floor:pos]
+    return before.rfind("(") > before.rfind(")")
+
+
+_LIST_GAP_RE = re.compile(r"\s*(?:,|;|\svà|\s&)\s*")
+_ROLE_PAREN_GAP_RE = re.compile(r"\s*(\([^()]*\))\s*(?:,|;|và|&)\s*")
+
+
+def _listed_before(text: str, unit: UnitSpan, floor: int, units: list[UnitSpan]) -> list[UnitSpan]:
+    """The units joined to `unit` by commas or "và" right before it, nearest first."""
+    out: list[UnitSpan] = []
+    cur = unit
+    while True:
+        prev = max((u for u in units if floor <= u.end <= cur.start), key=lambda u: u.end, default=None)
+        if prev is None:
+            return []
+        if not _LIST_GAP_RE.fullmatch(text, prev.end, cur.start):
+            # only a list set off by the role of the unit before it ("A (cụm trưởng) và B, C (cụm phó)");
+            # "…, Sở Tư pháp và Thanh tra tỉnh (Khối phó)" gives the role to the last unit alone
+            gap = _ROLE_PAREN_GAP_RE.fullmatch(text, prev.end, cur.start)
+            return out if gap and ROLE_RE.search(gap.group(1)) else []
+        out.append(prev)
+        cur = prev
+
+
+# "<chức vụ> <đơn vị> <Họ Tên> – Trưởng Khối": a person's name stands between the unit and the role
+_PERSON_GAP_RE = re.compile(r"\s+[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){1,4}\s*[,–\-]\s*(?:đơn vị\s+)?")
+
+
 def _unit_before(text: str, pos: int, floor: int, units: list[UnitSpan]) -> UnitSpan | None:
     best: UnitSpan | None = None
     for u in units:
@@ -560,6 +608,14 @@ def _unit_before(text: str, pos: int, floor: int, units: list[UnitSpan]) -> Unit
                 or (_BEFORE_ROLE_RE.search(between) and len(between) < 4)
                 or re.fullmatch(r"\s*(?:\([^()]{0,40}\)\s*)?[(,–\-]?\s*(?:đơn vị\s+)?", between)
             ) and (best is None or u.end > best.end):
+                best = u
+    if best is None:
+        for u in units:
+            if (
+                floor <= u.end <= pos
+                and _PERSON_GAP_RE.fullmatch(text, u.end, pos)
+                and TITLE_BEFORE_RE.search(text[max(floor, u.start - 25) : u.start])
+            ):
                 best = u
     if best is None:
         # "Giám đốc Sở Y tế – Khối trưởng": a unit inside a person's title, right before the cue

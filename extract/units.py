@@ -42,7 +42,7 @@ _ROLE_WORDS = (
 _PERSON_TITLES = (
     r"(?:phó\s+)?(?:giám đốc|chủ tịch|bí thư|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng"
     r"|tổng biên tập|chánh văn phòng|chánh thanh tra|cục trưởng|chi cục trưởng|thủ trưởng|tư lệnh"
-    r"|chỉ huy trưởng|đại tá|thượng tá|trung tá|đồng chí|ông|bà|ths\.?|ts\.?)"
+    r"|chỉ huy trưởng|bộ trưởng|thứ trưởng|chủ nhiệm|đại tá|thượng tá|trung tá|đồng chí|ông|bà|ths\.?|ts\.?)"
 )
 # Words that end a unit name when they appear after it (clause verbs, prepositions, roles, years).
 _STOP_RE = re.compile(
@@ -108,7 +108,8 @@ def is_ministry(canonical: str) -> bool:
 # a person's title right before a unit name: "Giám đốc Sở Y tế" names the person, the unit follows
 TITLE_BEFORE_RE = re.compile(
     r"(giám đốc|chủ tịch|bí thư"
-    r"|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng)\s*$",
+    r"|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng"
+    r"|bộ trưởng|thứ trưởng|chủ nhiệm|(?<!khối )(?<!cụm )trưởng)\s*$",
     re.I,
 )
 

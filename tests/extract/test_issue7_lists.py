@@ -74,3 +74,59 @@ def test_branch_campus_is_a_unit_head() -> None:
     assert _keys(["Trường Cao đẳng Y tế", "Phân hiệu Trường Đại học Lâm nghiệp tại tỉnh"]) <= _keys(
         rec["members"]
     )
+
+
+def _roles(rec: dict[str, Any]) -> set[tuple[str, str, int | None]]:
+    return {(ukey(r["unit"]), r["role"], r["year"]) for r in rec["roles"]}
+
+
+def test_minister_title_is_not_part_of_the_unit() -> None:
+    rec = _record(
+        "Khối thi đua các Bộ, ngành Nội chính tổng kết năm 2023",
+        "Ngày 9/1, Khối thi đua các Bộ, ngành Nội chính tổ chức hội nghị tổng kết năm 2023 dưới sự chủ trì "
+        "của Bộ trưởng Bộ Tư pháp (Khối trưởng năm 2023).",
+    )
+    assert (ukey("Bộ Tư pháp"), "khoi_truong", 2023) in _roles(rec)
+
+
+def test_person_named_between_unit_and_role() -> None:
+    # "<chức vụ> <đơn vị> <họ tên> - Trưởng Khối": the role is the unit's
+    rec = _record(
+        "Khối thi đua các cơ quan Đảng tổng kết năm 2023",
+        "Sáng 12/1, Khối thi đua các cơ quan Đảng tổ chức hội nghị tổng kết năm 2023 dưới sự chủ trì của "
+        "Trưởng Ban Dân vận Tỉnh ủy Lê Văn Hòa - Trưởng Khối thi đua.",
+    )
+    assert (ukey("Ban Dân vận Tỉnh ủy"), "khoi_truong", 2023) in _roles(rec)
+
+
+def test_role_in_parentheses_applies_to_each_unit_of_the_list_before_it() -> None:
+    rec = _record(
+        "Cụm thi đua các tỉnh miền núi tổng kết năm 2022",
+        "Ngày 20/2, Cụm thi đua các tỉnh miền núi tổ chức hội nghị tổng kết năm 2022. Lãnh đạo tỉnh tặng hoa "
+        "chúc mừng Sở Tư pháp tỉnh Lai Châu (đơn vị cụm trưởng năm 2023) và Sở Tư pháp tỉnh Điện Biên, "
+        "Sở Tư pháp tỉnh Sơn La (đơn vị cụm phó năm 2023).",
+    )
+    roles = _roles(rec)
+    assert (ukey("Sở Tư pháp tỉnh Lai Châu"), "khoi_truong", 2023) in roles
+    assert (ukey("Sở Tư pháp tỉnh Điện Biên"), "khoi_pho", 2023) in roles
+    assert (ukey("Sở Tư pháp tỉnh Sơn La"), "khoi_pho", 2023) in roles
+
+
+def test_handover_from_one_unit_to_another_dates_both_terms() -> None:
+    rec = _record(
+        "Cụm thi đua số 4 tổng kết năm 2022",
+        "Ngày 10/1, Cụm thi đua số 4 tổ chức hội nghị tổng kết năm 2022. Hội nghị tổ chức bàn giao đơn vị "
+        "Cụm trưởng năm 2023 từ Sở Tư pháp tỉnh Lai Châu cho Sở Tư pháp tỉnh Sơn La.",
+    )
+    roles = _roles(rec)
+    assert (ukey("Sở Tư pháp tỉnh Lai Châu"), "khoi_truong", 2022) in roles
+    assert (ukey("Sở Tư pháp tỉnh Sơn La"), "khoi_truong", 2023) in roles
+
+
+def test_meeting_of_no_named_kind_dates_roles_by_the_emulation_year_it_covers() -> None:
+    rec = _record(
+        "Cụm thi đua số 2 họp bình xét thi đua",
+        "Chiều 15/11, Cụm thi đua số 2 họp bình xét thi đua, khen thưởng năm 2024. Đồng chí Trần Văn Bình, "
+        "Chánh án Tòa án nhân dân huyện Tân Hưng - đơn vị Cụm trưởng chủ trì cuộc họp.",
+    )
+    assert (ukey("Tòa án nhân dân huyện Tân Hưng"), "khoi_truong", 2024) in _roles(rec)
