@@ -31,6 +31,7 @@ from extract.units import (
     gazetteer_spans,
     open_units,
     place_units,
+    province_continuations,
 )
 
 
@@ -143,4 +144,5 @@ def _with_places(w: str, sentences: list[tuple[int, int]], units: list[UnitSpan]
         if rel.ROLE_RE.search(w, s, e) or (PROVINCES_ARE_MEMBERS.get() and aw.AWARD_RE.search(w, s, e))
         for p in place_units(w, s, e, units)
     ]
-    return sorted(units + places, key=lambda u: (u.start, -u.end))
+    spread = province_continuations(w, units)
+    return sorted(units + places + spread, key=lambda u: (u.start, -u.end))

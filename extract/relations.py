@@ -176,7 +176,9 @@ def split_list(
             plural = pm.group(1) if pm else plural if not starts_with_head(surface, 0) else None
             c = canonicalize(surface, head=head or (plural if not pm else None))
             shared = _shared_head(prev_surface, surface)
-            if shared and (c is None or (c[2] == "open_class" and not starts_with_head(surface, 0))):
+            if shared and (
+                c is None or c[2] == "province" or (c[2] == "open_class" and not starts_with_head(surface, 0))
+            ):
                 c = canonicalize(f"{shared} {surface}") or c
         if c:
             items.append(ListItem(seg_s, seg_e, c[0], c[1], c[2]))
@@ -298,6 +300,10 @@ def _shared_head(prev: str, surface: str) -> str | None:
     """The words an item borrows from the one before: "VKSND huyện A và thị xã B" → "VKSND"."""
     if not prev:
         return None
+    if lexicon().province(surface):
+        # "Công an tỉnh Lạng Sơn, Cao Bằng": a bare province after a provincial unit names the same unit
+        pm = re.match(r"^(.*?\S)\s+(?:tỉnh|thành phố|TP\.?)\s+\S", prev)
+        return f"{pm.group(1)} tỉnh" if pm and starts_with_head(prev, 0) else None
     loc = _LOCALITY_RE.match(surface)
     if loc:
         m = re.search(r"^(.*?)\s+(?:huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", prev, re.IGNORECASE)

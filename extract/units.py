@@ -380,3 +380,40 @@ def place_units(text: str, start: int, end: int, taken: list[UnitSpan]) -> list[
             name = f"{kind} {m.group('name')}" if kind != "thị" else f"thị xã {m.group('name')}"
         out.append(UnitSpan(m.start(), m.end(), name, 0.6, "place"))
     return out
+
+
+_NEXT_PLACE_RE = re.compile(
+    r"(?:\s*,\s*|\s+và\s+)(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"
+)
+
+
+def province_continuations(text: str, units: list[UnitSpan]) -> list[UnitSpan]:
+    """Bare provinces after a provincial unit, read as the same unit of each province.
+
+    "Công an tỉnh Lạng Sơn, Cao Bằng và Hà Giang được tặng …": the unit word is said once.
+    """
+    lex = lexicon()
+    out: list[UnitSpan] = []
+    starts = {u.start for u in units}
+    for u in units:
+        m = re.match(r"^(.*?\S)\s+tỉnh\s+(.+)$", u.canonical)
+        if not m or not lex.province(m.group(2)) or not _HEAD_RE.match(u.canonical):
+            continue
+        pos = u.end
+        while nm := _NEXT_PLACE_RE.match(text, pos):
+            if nm.start("name") in starts:
+                break
+            # the longest run of capitalised words that names a province ("Hà Giang" in "Hà Giang Được")
+            words = nm.group("name").split()
+            found = next(
+                ((k, p) for k in range(len(words), 0, -1) if (p := lex.province(" ".join(words[:k])))), None
+            )
+            if found is None:
+                break
+            k, prov = found
+            end = nm.start("name") + len(" ".join(words[:k]))
+            out.append(
+                UnitSpan(nm.start("name"), end, f"{m.group(1)} tỉnh {prov.name}", 0.8, "shared_province")
+            )
+            pos = end
+    return out

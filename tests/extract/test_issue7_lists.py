@@ -130,3 +130,15 @@ def test_meeting_of_no_named_kind_dates_roles_by_the_emulation_year_it_covers() 
         "Chánh án Tòa án nhân dân huyện Tân Hưng - đơn vị Cụm trưởng chủ trì cuộc họp.",
     )
     assert (ukey("Tòa án nhân dân huyện Tân Hưng"), "khoi_truong", 2024) in _roles(rec)
+
+
+def test_bare_provinces_after_a_provincial_unit_share_its_name() -> None:
+    # "Công an tỉnh A, B, C": each bare province after the first names the same kind of unit
+    rec = _record(
+        "Cụm thi đua số 5 tổng kết năm 2023",
+        "Ngày 5/1, Cụm thi đua số 5 tổ chức hội nghị tổng kết năm 2023. Công an tỉnh Lạng Sơn, Cao Bằng, "
+        "Hà Giang được tặng Cờ thi đua của Bộ Công an.",
+    )
+    got = {(ukey(a["recipient"]), a["award"]) for a in rec["awards"]}
+    for p in ("Lạng Sơn", "Cao Bằng", "Hà Giang"):
+        assert (ukey(f"Công an tỉnh {p}"), "co_thi_dua") in got
