@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.lexicon import lexicon
+from extract.lexicon import UNIT_HEADS, lexicon
 from extract.record import RoleKind
 from extract.units import (
     TITLE_BEFORE_RE,
@@ -32,7 +32,14 @@ _LIST_TRIGGER_RE = re.compile(
 _LIST_HEAD_RE = re.compile(
     r"(?:(?P<n>\d+)\s+|các\s+)(?P<head>Sở(?:,\s*ngành)?|sở(?:,\s*ngành)?"
     r"|Ban Quản lý[^:;,]{0,60}|Ban[^:;,]{0,40}"
-    r"|Phòng[^:;,]{0,30}|Sở [A-ZĐ][^:;,]{0,30}|(?:cơ quan\s+|tờ\s+)?[Bb]áo(?:\s+Đảng)?)\s*:\s*",
+    r"|Phòng[^:;,]{0,30}|Sở [A-ZĐ][^:;,]{0,30}|(?:cơ quan\s+|tờ\s+)?[Bb]áo(?:\s+Đảng)?"
+    # any other capitalised unit head with its type words: "các Trường THPT:", "các Trung tâm Y tế:"
+    rf"|(?:{'|'.join(sorted(map(re.escape, UNIT_HEADS), key=len, reverse=True))})(?:\s+[^:;,\s]+){{0,4}})\s*:\s*",
+)
+# "gồm các huyện: A, B và C", "07 huyện, thị xã trong Cụm: A, B": each item is a place of that kind
+_PLACE_HEAD_RE = re.compile(
+    r"(?:các|\d+)\s+(?P<loc>huyện|thị xã|thành phố|quận|tỉnh)(?:\s*,\s*(?:huyện|thị xã|thành phố|quận))*"
+    r"(?:\s+(?:trong|thuộc)\s+(?:khối|cụm)[^:;.]{0,30}?)?\s*:?\s*(?=[A-ZĐ])"
 )
 _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
     r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+(?:các|\d+)\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)"
@@ -405,6 +412,9 @@ def _opens_list(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
 
 def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[ListItem]:
     """The units listed in text[ls:le]: a list with its type word, one name spread over places, or plain."""
+    place_m = _PLACE_HEAD_RE.match(text, ls, le)
+    if place_m:
+        return _place_items(text, place_m.end(), le, place_m.group("loc"))
     head_m = _LIST_HEAD_RE.match(text, ls, le)
     spread_m = _SPREAD_RE.match(text, ls, le)
     g = next((u for u in gaz if u.start == ls), None)
@@ -427,12 +437,38 @@ def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[
     return _split_with_subheads(text, ls, le, gaz, None)
 
 
+_PLACE_ITEM_RE = re.compile(
+    r"(?:(?P<kind>huyện|thị xã|thành phố|quận|tỉnh)\s+)?"
+    r"(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"
+)
+
+
+def _place_items(text: str, start: int, end: int, loc: str) -> list[ListItem]:
+    """The places of a list announced by its kind ("các huyện: A, B và thị xã C"), each with its kind."""
+    out: list[ListItem] = []
+    pos = start
+    while m := _PLACE_ITEM_RE.match(text, pos, end):
+        kind = m.group("kind") or loc
+        name = m.group("name")
+        if kind == "tỉnh":
+            prov = lexicon().province(name)
+            if prov is None:
+                break
+            name = prov.name
+        out.append(ListItem(m.start(), m.end(), f"{kind} {name}", 0.8, "place_list"))
+        sep = re.match(r"\s*(?:,|;|\svà|&)\s*", text[m.end() : end])
+        if not sep:
+            break
+        pos = m.end() + sep.end()
+    return out
+
+
 def _split_with_subheads(
     text: str, ls: int, le: int, gaz: list[UnitSpan], head: str | None
 ) -> list[ListItem]:
     # "các Ban Quản lý dự án …: Giao thông; Dân dụng; các Ban Quản lý Vườn Quốc gia: Núi Chúa; Phước Bình"
     out: list[ListItem] = []
-    sub = re.compile(r"(?:^|[;,]\s*)(?:các\s+)(?P<h>[A-ZĐ][^:;,]{2,80}):\s*")
+    sub = re.compile(r"(?:^|[;,]\s*|\svà\s+)(?:các\s+)(?P<h>[A-ZĐ][^:;,]{1,80}):\s*")
     pos, cur_head = ls, head
     for m in sub.finditer(text, ls, le):
         if m.start() > pos:

@@ -232,8 +232,8 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
         if with_prov:
             return with_prov, conf, rule
     expanded = expand_abbreviations(s)
-    if head and not _HEAD_RE.match(expanded):
-        expanded = f"{head} {expanded}"
+    if head and not _has_head(expanded, head):
+        expanded = expand_abbreviations(f"{head} {expanded}")
     expanded = re.sub(r"\btrực thuộc\b", "thuộc", expanded)
     hm = _HEAD_RE.match(expanded)
     if hm and len(expanded.split()) > len(
@@ -263,10 +263,20 @@ def _split_province_tail(name: str, lex: Lexicon) -> str | None:
     return None
 
 
+def _has_head(name: str, head: str) -> bool:
+    """Does `name` already carry the list's type? A type of several words must be there whole: in
+    "các Trường THPT: Trường Sơn, …" the school is "Trường THPT Trường Sơn"."""
+    if " " in head.strip():
+        return ukey(name).startswith(ukey(head) + " ") or ukey(expand_abbreviations(name)).startswith(
+            ukey(expand_abbreviations(head)) + " "
+        )
+    return bool(_HEAD_RE.match(name))
+
+
 def _candidates(s: str, head: str | None) -> list[tuple[str, float, str]]:
     exp = expand_abbreviations(s)
     out = [(s, 0.95, "gazetteer"), (exp, 0.9, "abbreviation")]
-    if head and not _HEAD_RE.match(s):
+    if head and not _has_head(s, head):
         out += [(f"{head} {s}", 0.85, "type_restored"), (f"{head} {exp}", 0.85, "type_restored")]
     return out
 

@@ -142,3 +142,37 @@ def test_bare_provinces_after_a_provincial_unit_share_its_name() -> None:
     got = {(ukey(a["recipient"]), a["award"]) for a in rec["awards"]}
     for p in ("Lạng Sơn", "Cao Bằng", "Hà Giang"):
         assert (ukey(f"Công an tỉnh {p}"), "co_thi_dua") in got
+
+
+def test_plural_place_head_makes_each_item_a_place() -> None:
+    rec = _record(
+        "Cụm thi đua số 2 gồm các huyện: Yên Thủy, Lạc Sơn, Kim Bôi và Tân Lạc tổ chức hội nghị tổng kết năm 2023."
+    )
+    assert _keys(["huyện Yên Thủy", "huyện Lạc Sơn", "huyện Kim Bôi", "huyện Tân Lạc"]) <= _keys(
+        rec["members"]
+    )
+
+
+def test_plural_typed_head_restores_the_type_even_on_names_that_look_like_heads() -> None:
+    # "các Trường THPT: A, B": "Trường Sơn" is a school named after a place, not the head word again
+    rec = _record(
+        "Ngày 10/10, Cụm thi đua số 6 gồm các Trường THPT: Lê Lợi, Trường Sơn, Nguyễn Trãi đã tổ chức "
+        "hội nghị ký kết giao ước thi đua năm học 2024 - 2025."
+    )
+    assert _keys(
+        [
+            "Trường Trung học phổ thông Lê Lợi",
+            "Trường Trung học phổ thông Trường Sơn",
+            "Trường Trung học phổ thông Nguyễn Trãi",
+        ]
+    ) <= _keys(rec["members"])
+
+
+def test_typed_sub_list_after_va_inside_an_attendance_list() -> None:
+    rec = _record(
+        "Khối thi đua Kinh tế tổng kết năm 2023",
+        "Sáng 6/1, Khối thi đua Kinh tế tổ chức hội nghị tổng kết năm 2023. Tham dự hội nghị có đại diện "
+        "lãnh đạo các đơn vị trong Khối: Ban Quản lý Khu kinh tế tỉnh, Quỹ Phát triển đất và các Sở: "
+        "Xây dựng, Công Thương, Tài nguyên và Môi trường.",
+    )
+    assert _keys(["Sở Xây dựng", "Sở Công Thương", "Sở Tài nguyên và Môi trường"]) <= _keys(rec["members"])
