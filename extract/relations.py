@@ -29,12 +29,13 @@ _LIST_TRIGGER_RE = re.compile(
     r"|(?:đó|cụ thể)\s+là\s*:)\s*:?\s*",
     re.IGNORECASE,
 )
+_HEADS = "|".join(sorted(map(re.escape, UNIT_HEADS), key=len, reverse=True))
 _LIST_HEAD_RE = re.compile(
     r"(?:(?P<n>\d+)\s+|các\s+)(?P<head>Sở(?:,\s*ngành)?|sở(?:,\s*ngành)?"
     r"|Ban Quản lý[^:;,]{0,60}|Ban[^:;,]{0,40}"
     r"|Phòng[^:;,]{0,30}|Sở [A-ZĐ][^:;,]{0,30}|(?:cơ quan\s+|tờ\s+)?[Bb]áo(?:\s+Đảng)?"
     # any other capitalised unit head with its type words: "các Trường THPT:", "các Trung tâm Y tế:"
-    rf"|(?:{'|'.join(sorted(map(re.escape, UNIT_HEADS), key=len, reverse=True))})(?:\s+[^:;,\s]+){{0,4}})\s*:\s*",
+    rf"|(?:{_HEADS})(?:\s+[^:;,\s]+){{0,4}})\s*:\s*",
 )
 # "gồm các huyện: A, B và C", "07 huyện, thị xã trong Cụm: A, B": each item is a place of that kind
 _PLACE_HEAD_RE = re.compile(

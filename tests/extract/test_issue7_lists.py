@@ -146,7 +146,8 @@ def test_bare_provinces_after_a_provincial_unit_share_its_name() -> None:
 
 def test_plural_place_head_makes_each_item_a_place() -> None:
     rec = _record(
-        "Cụm thi đua số 2 gồm các huyện: Yên Thủy, Lạc Sơn, Kim Bôi và Tân Lạc tổ chức hội nghị tổng kết năm 2023."
+        "Cụm thi đua số 2 gồm các huyện: Yên Thủy, Lạc Sơn, Kim Bôi và Tân Lạc tổ chức hội nghị "
+        "tổng kết năm 2023."
     )
     assert _keys(["huyện Yên Thủy", "huyện Lạc Sơn", "huyện Kim Bôi", "huyện Tân Lạc"]) <= _keys(
         rec["members"]
