@@ -68,7 +68,12 @@ class Document:
         if self.title:
             spans.append((self.title.start, self.title.end))
         if self.lead:
-            spans.append((self.lead.start, _first_sentence_end(self.text, self.lead.start, self.lead.end)))
+            end = _first_sentence_end(self.text, self.lead.start, self.lead.end)
+            if not _MEETING_CUE_RE.search(self.text, self.lead.start, end):
+                # "X nhận được 9/9 phiếu … Đó là kết quả bầu chọn tại hội nghị tổng kết …": a lead that opens
+                # on the outcome names the meeting in its next sentence
+                end = _first_sentence_end(self.text, end, self.lead.end)
+            spans.append((self.lead.start, end))
         return spans
 
 
@@ -87,6 +92,11 @@ def body_sentences(doc: Document) -> list[tuple[int, int]]:
             out.append((i, min(ln.end, i + len(sent))))
             pos = i + len(sent)
     return out
+
+
+_MEETING_CUE_RE = re.compile(
+    r"hội\s+nghị|cuộc\s+họp|buổi\s+lễ|tổng\s+kết|sơ\s+kết|giao\s+ước|ký\s+kết|triển\s+khai|phát\s+động", re.I
+)
 
 
 def _first_sentence_end(text: str, start: int, end: int) -> int:

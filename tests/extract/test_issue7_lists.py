@@ -177,3 +177,14 @@ def test_typed_sub_list_after_va_inside_an_attendance_list() -> None:
         "Xây dựng, Công Thương, Tài nguyên và Môi trường.",
     )
     assert _keys(["Sở Xây dựng", "Sở Công Thương", "Sở Tài nguyên và Môi trường"]) <= _keys(rec["members"])
+
+
+def test_lead_opening_on_the_outcome_names_the_meeting_in_its_next_sentence() -> None:
+    rec = _record(
+        "Sở Y tế được bình chọn dẫn đầu",
+        "Sở Y tế nhận được 8/8 phiếu bầu đề nghị tặng Cờ thi đua của UBND tỉnh. Đó là kết quả bình chọn "
+        "tại hội nghị tổng kết công tác thi đua năm 2023 của Khối thi đua số 2 diễn ra ngày 20/12.",
+        published="2023-12-21",
+    )
+    assert rec["event_kinds"] == ["tong_ket"]
+    assert rec["event_date"] == "2023-12-20"
