@@ -15,7 +15,9 @@ from extract.record import BlocFact, EvidenceMaker
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
     r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?i:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện"
-    r"|mặt trận|mttq|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội))"
+    r"|mặt trận|mttq|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội"
+    # sector nouns coordinated inside a name ("… quản lý nhà nước về kinh tế, kỹ thuật")
+    r"|kỹ thuật|kinh tế|văn hóa|nội chính|tổng hợp|dịch vụ|thương mại|giáo dục|y tế|khoa học))"
     r"|\s[-–]\s*(?:khối|cụm)\s|$|\n"
     r"|\stổ chức(?=\s*$|\s*[\n.,;]"
     r"|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))"
@@ -55,7 +57,10 @@ _NAME_WORD_RE = re.compile(
     r"|dịch vụ|trường|hội|chi cục|sở|ngành|đoàn thể|số|thứ|cấp|khối|cụm|khu vực|tổng hợp|quản lý|nông"
     r"|tài chính"
     r"|xã hội"
-    r"|y tế|giáo dục|tư pháp|đặc thù|phía|miền|vùng|\d|[ivxl]+\b)",
+    r"|y tế|giáo dục|tư pháp|đặc thù|phía|miền|vùng|\d|[ivxl]+\b"
+    # "Khối thi đua công tác Đảng", "Khối thi đua tổ chức chính trị - xã hội", "Khối thi đua ngân hàng"
+    r"|công tác|tổ chức (?:chính trị|xã hội|đoàn thể|hội)|chính trị|ngân hàng|bảo hiểm|thuế|hải quan"
+    r"|kho bạc|công an|quân sự|tư pháp|thanh tra|lao động|nông nghiệp|giao thông|xây dựng|công thương)",
     re.IGNORECASE,
 )
 _GENERIC_BLOC_RE = re.compile(r"(?<![\wÀ-ỹ])(?:[Kk]hối|[Cc]ụm)\s+[Tt]hi\s+đua(?![\wÀ-ỹ])")

@@ -490,7 +490,9 @@ def stated_count(text: str, start: int, end: int) -> int | None:
 ROLE_RE = re.compile(
     r"(?<![\w])(?P<role>(?:đơn vị\s+)?(?:(?:phó\s+(?:trưởng\s+)?(?:khối|cụm)(?:\s+trưởng)?)"
     r"|(?:khối|cụm)\s+phó"
-    r"|(?:khối|cụm)\s+trưởng|trưởng\s+(?:khối|cụm)))(?![\w])",
+    r"|(?:khối|cụm)\s+trưởng|trưởng\s+(?:khối|cụm)"
+    # "Phó trưởng Khu vực thi đua": some sectors call their bloc a "khu vực thi đua"
+    r"|(?:phó\s+)?trưởng\s+khu\s+vực(?=\s+thi\s+đua)))(?![\w])",
     re.IGNORECASE,
 )
 _ROLE_YEAR_RE = re.compile(r"^[^.;,()]{0,60}?năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)", re.IGNORECASE)

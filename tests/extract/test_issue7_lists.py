@@ -188,3 +188,21 @@ def test_lead_opening_on_the_outcome_names_the_meeting_in_its_next_sentence() ->
     )
     assert rec["event_kinds"] == ["tong_ket"]
     assert rec["event_date"] == "2023-12-20"
+
+
+def test_bloc_names_with_sector_words_after_thi_dua() -> None:
+    for name in (
+        "Khối thi đua công tác Đảng",
+        "Khối thi đua tổ chức chính trị - xã hội",
+        "Khối thi đua các cơ quan quản lý nhà nước về kinh tế, kỹ thuật",
+    ):
+        rec = _record(f"Sáng 9/1, {name} tổ chức hội nghị tổng kết năm 2023.")
+        assert [b["name"] for b in rec["blocs"]] == [name]
+
+
+def test_deputy_of_a_khu_vuc_thi_dua() -> None:
+    rec = _record(
+        "Ngày 9/3, Sở Tư pháp tỉnh Lào Cai – đơn vị Phó trưởng Khu vực thi đua đã tham gia ký kết giao ước "
+        "thi đua năm 2024 của Khu vực thi đua các tỉnh miền núi."
+    )
+    assert (ukey("Sở Tư pháp tỉnh Lào Cai"), "khoi_pho", 2024) in _roles(rec)
