@@ -28,10 +28,12 @@ _BOILERPLATE_RE = re.compile(
 _SLOGAN_RE = re.compile(r"CHÀO MỪNG|^MỪNG |ĐỜI ĐỜI|NHIỆT LIỆT|MUÔN NĂM|QUYẾT TÂM")
 _DATE_RE = r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
 _DATELINE_RE = re.compile(
-    rf"^[(\s]*((ngày đăng|đăng ngày|cập nhật( lúc)?|ngày|thứ \w+|bài đăng vào lúc)[\s:,\-]*)*"
-    rf"([\d:]+\s*(sa|ch|am|pm)?\s*,?\s*)?(ngày\s*:?\s*)?{_DATE_RE}[^\n]{{0,60}}$",
+    rf"^[(\s]*((ngày đăng|đăng ngày|cập nhật( lúc)?|ngày|thứ \w+|bài đăng vào lúc)[\s:,|\-–]*)*"
+    rf"([\d:]+\s*(sa|ch|am|pm)?\s*[,|\-–]?\s*)?(ngày\s*:?\s*)?{_DATE_RE}[^\n]{{0,60}}$",
     re.IGNORECASE,
 )
+# "17:25 06/12/2020 Chiều 30-11, tại …": a time stamp glued to the start of the lead
+_STAMP_PREFIX_RE = re.compile(rf"^\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*[,|\-–]?\s*{_DATE_RE}(?=\s)")
 _TITLE_WORDS_RE = re.compile(
     r"khối|cụm|hội nghị|thi đua|giao ước|tổng kết|sơ kết|triển khai|trưởng", re.IGNORECASE
 )
@@ -129,14 +131,35 @@ def build(norm: Normalized) -> Document:
         seen.add(stripped)
         doc.lines.append(line)
     _find_title_and_lead(doc)
+    _choose_dateline(doc)
     return doc
+
+
+def _choose_dateline(doc: Document) -> None:
+    """The article's date line: the first after the title, else the first on the page.
+
+    Portals print today's date in their header before the title ("Thứ 6, 03/05/2024"); the
+    article's own date comes after the title. A date stamp glued to the lead counts too.
+    """
+    datelines = [ln for ln in doc.lines if ln.kind == "dateline"]
+    if doc.title is not None:
+        after = [ln for ln in datelines if ln.start > doc.title.start]
+        if after:
+            doc.dateline = after[0]
+            return
+    if datelines:
+        doc.dateline = datelines[0]
+        return
+    for ln in doc.lines[:6]:
+        m = _STAMP_PREFIX_RE.match(ln.text)
+        if m and ln.kind == "body":
+            doc.dateline = Line(ln.start, ln.start + m.end(), m.group(), "dateline")
+            return
 
 
 def _find_title_and_lead(doc: Document) -> None:
     candidates: list[Line] = []
     for ln in doc.lines:
-        if ln.kind == "dateline" and doc.dateline is None:
-            doc.dateline = ln
         if ln.kind != "body":
             continue
         if len(ln.text) > 250 or (len(ln.text) > 120 and ln.text.endswith(".") and candidates):

@@ -206,3 +206,38 @@ def test_deputy_of_a_khu_vuc_thi_dua() -> None:
         "thi đua năm 2024 của Khu vực thi đua các tỉnh miền núi."
     )
     assert (ukey("Sở Tư pháp tỉnh Lào Cai"), "khoi_pho", 2024) in _roles(rec)
+
+
+def _published_of(text: str) -> str | None:
+    return extract_article(doc_id="t", text=text).to_schema()["published"]
+
+
+def test_article_date_after_the_title_beats_the_header_date() -> None:
+    text = (
+        "Thứ 2, 14/09/2026, 08:10[GMT+7]\n\n"
+        "Khối thi đua số 3 tổng kết công tác thi đua năm 2019\n\n"
+        "Thứ 5, 19/12/2019 | 16:05:12\n\n"
+        "Sáng ngày 18/12, Khối thi đua số 3 tổ chức hội nghị tổng kết công tác thi đua, khen thưởng năm 2019 "
+        "với sự tham dự của lãnh đạo các đơn vị thành viên trong khối.\n"
+    )
+    assert _published_of(text) == "2019-12-19"
+
+
+def test_date_lines_with_bars_and_dashes() -> None:
+    body = (
+        "Cụm thi đua số 2 tổng kết năm 2021\n\n{}\n\n"
+        "Chiều 10/1, Cụm thi đua số 2 tổ chức hội nghị tổng kết công tác thi đua, khen thưởng năm 2021 "
+        "và triển khai nhiệm vụ năm 2022 với sự tham dự của các đơn vị.\n"
+    )
+    assert _published_of(body.format("Thứ 3 | 11/01/2022")) == "2022-01-11"
+    assert _published_of(body.format("21:14 - 11/01/2022")) == "2022-01-11"
+    assert _published_of(body.format("09:05 | 11/01/2022")) == "2022-01-11"
+
+
+def test_time_stamp_glued_to_the_lead() -> None:
+    text = (
+        "08:40 11/01/2022 Chiều 10/1, Cụm thi đua số 2 tổ chức hội nghị tổng kết công tác thi đua, khen "
+        "thưởng năm 2021 và triển khai nhiệm vụ năm 2022 với sự tham dự của các đơn vị.\n\n"
+        "Hội nghị tổng kết năm 2021 của Cụm thi đua số 2\n"
+    )
+    assert _published_of(text) == "2022-01-11"
