@@ -31,6 +31,21 @@ def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
     return names, re.compile(rf"(?<![\wÀ-ỹ])(?:{alt})(?![\wÀ-ỹ])")
 
 
+# A bloc introduced by a count of provinces or cities ("Cụm thi đua 7 tỉnh trung du …", "Cụm thi đua
+# 5 thành phố trực thuộc Trung ương") or by a region of several provinces spans provinces. A number
+# followed by one province's name ("Khối thi đua 3 tỉnh Thái Bình") is the bloc's number instead.
+_REGIONS = (
+    r"Bắc Trung Bộ|Nam Trung Bộ|Trung Bộ|Tây Nguyên|Đông Nam Bộ|Tây Nam Bộ|Nam Bộ|Tây Bắc|Đông Bắc"
+    r"|Đồng bằng sông Hồng|Đồng bằng sông Cửu Long|miền núi phía Bắc|trung du|duyên hải|miền Trung|miền Đông"
+    r"|miền Tây|trực thuộc Trung ương"
+)
+_SPANS_PROVINCES_RE = re.compile(
+    r"(?:[Kk]hối|[Cc]ụm)(?:\s+thi\s+đua)?\s+(?:\d+\s+|các\s+)(?:tỉnh|thành\s+phố)(?:,\s*thành\s+phố)?"
+    rf"(?:\s+[^.;:]{{0,30}}?)?\s*(?:{_REGIONS})"
+    r"|(?:[Kk]hối|[Cc]ụm)(?:\s+thi\s+đua)?\s+\d+\s+(?:tỉnh|thành\s+phố)(?!\s+[A-ZĐ])"
+)
+
+
 def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: EvidenceMaker) -> None:
     """Set `rec.province`, or leave it unset for a bloc that spans provinces or is national.
 
@@ -48,6 +63,7 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
     if (
         len(provs_in_members) >= 2
         or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I)
+        or _SPANS_PROVINCES_RE.search(w)
         or sum(1 for p in lex.provinces if p.name in bloc_names) >= 2
         or re.search(r"\bBộ\s|Việt Nam", bloc_names)
     ):

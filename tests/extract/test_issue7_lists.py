@@ -241,3 +241,19 @@ def test_time_stamp_glued_to_the_lead() -> None:
         "Hội nghị tổng kết năm 2021 của Cụm thi đua số 2\n"
     )
     assert _published_of(text) == "2022-01-11"
+
+
+def test_bloc_counted_in_provinces_or_named_by_a_region_has_no_province() -> None:
+    for lead in (
+        "Ngày 5/4, Cụm thi đua 6 tỉnh duyên hải miền Trung tổ chức hội nghị ký kết giao ước thi đua năm 2024 "
+        "tại Quảng Ngãi.",
+        "Ngày 5/4, Cụm thi đua 4 thành phố trực thuộc Trung ương tổ chức hội nghị ký kết giao ước thi đua "
+        "năm 2024 tại Hải Phòng.",
+        "Ngày 5/4, Cụm thi đua các tỉnh Tây Nguyên tổ chức hội nghị ký kết giao ước thi đua năm 2024 tại Kon Tum.",
+    ):
+        assert _record(lead)["province"] is None, lead
+    # a number followed by one province's name is the bloc's number, and the province is that one
+    rec = _record(
+        "Ngày 5/4, Khối thi đua 3 tỉnh Thái Bình tổ chức hội nghị ký kết giao ước thi đua năm 2024."
+    )
+    assert rec["province"] == "Thái Bình"
