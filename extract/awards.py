@@ -71,6 +71,14 @@ _LIST_GAP_RE = re.compile(
 )
 
 
+# a negation or refusal right before the cue ("không nhận", "chưa được đề nghị", "xin rút"), within
+# a few words: further back it governs another clause ("không ngừng phấn đấu" is not a negation)
+_NEGATION_REACH = 30
+_NEGATED_RE = re.compile(
+    r"(?<!\w)(?:không(?!\s+(?:ngừng|chỉ))|chưa|xin\s+rút|từ\s+chối)(?!\w)[^.;,]{0,20}$", re.I
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AwardHit:
     recipient: UnitSpan | None  # None: "các đơn vị còn lại" (the caller resolves it)
@@ -161,6 +169,9 @@ def find_awards(
         if year is None and reviewed_year and kind != "huan_chuong":  # orders reward many years' work
             # the rotating flag goes to the bloc's leader for the coming year
             year = reviewed_year + 1 if kind == "co_luan_luu" else reviewed_year
+        if _NEGATED_RE.search(text, max(clause_s, m.start() - _NEGATION_REACH), m.start()):
+            floor = m.end()
+            continue  # "xin rút, không nhận Cờ thi đua": a refusal is not an outcome
         recips, consumed, count = _after_recipients(text, m.end(), zone_e, nxt, gaz)
         conf = 0.85
         if not recips:

@@ -23,7 +23,7 @@ _NAME_STOP = (
     r"|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))"
     r"|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết"
     r"|triển khai|gồm|bao gồm|có(?!\s+tính\s+chất)|là|do|được|năm\s+\d|năm học|hỗ trợ|phối hợp|trao|tặng"
-    r"|chúc mừng"
+    r"|chúc mừng|phát biểu"
     r"|biểu dương|đánh giá|ghi nhận|đề nghị|mong muốn|bởi|mang|chủ trì|đồng chủ trì|họp|làm việc|kiểm tra"
     r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia"
     r"|cho|và\s+(?:các(?!\s+(?:đoàn thể|tổ chức|hội))|ban|đại)|hội nghị"
@@ -134,7 +134,8 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
             continue  # "Khối thi đua số 5 của Quân khu 3": an army bloc, not the province's
         num = m.group("num")
         if num is None:
-            trailing = re.search(r"\s(\d{1,2})$", name)  # "Khối thi đua Dịch vụ - Thương mại 1"
+            # "Khối thi đua Dịch vụ - Thương mại 1", "Khối thi đua ngân hàng II"
+            trailing = re.search(r"\s(\d{1,2}|[IVXL]{1,5})$", name)
             if trailing and not re.search(r"\d\s+tỉnh", name):
                 num = trailing.group(1)
         elif re.match(r"\s*(tỉnh|huyện|đơn vị|sở|thành viên)", text[m.end("num") : m.end("num") + 12]):

@@ -249,7 +249,8 @@ def test_bloc_counted_in_provinces_or_named_by_a_region_has_no_province() -> Non
         "tại Quảng Ngãi.",
         "Ngày 5/4, Cụm thi đua 4 thành phố trực thuộc Trung ương tổ chức hội nghị ký kết giao ước thi đua "
         "năm 2024 tại Hải Phòng.",
-        "Ngày 5/4, Cụm thi đua các tỉnh Tây Nguyên tổ chức hội nghị ký kết giao ước thi đua năm 2024 tại Kon Tum.",
+        "Ngày 5/4, Cụm thi đua các tỉnh Tây Nguyên tổ chức hội nghị ký kết giao ước thi đua năm 2024 "
+        "tại Kon Tum.",
     ):
         assert _record(lead)["province"] is None, lead
     # a number followed by one province's name is the bloc's number, and the province is that one
@@ -257,3 +258,17 @@ def test_bloc_counted_in_provinces_or_named_by_a_region_has_no_province() -> Non
         "Ngày 5/4, Khối thi đua 3 tỉnh Thái Bình tổ chức hội nghị ký kết giao ước thi đua năm 2024."
     )
     assert rec["province"] == "Thái Bình"
+
+
+def test_refusing_an_award_is_not_an_outcome() -> None:
+    rec = _record(
+        "Khối thi đua số 1 tổng kết năm 2023",
+        "Ngày 20/12, Khối thi đua số 1 tổ chức hội nghị tổng kết năm 2023. Khối đề nghị UBND tỉnh tặng Cờ thi "
+        "đua cho Sở Y tế. Sở Tư pháp xin rút, không nhận Cờ thi đua để nhường cho đơn vị khác.",
+    )
+    assert {ukey(a["recipient"]) for a in rec["awards"]} == {ukey("Sở Y tế")}
+
+
+def test_bloc_numbered_in_roman_figures_after_its_sector() -> None:
+    rec = _record("Sáng 9/1, Khối thi đua ngân hàng II phát biểu khai mạc hội nghị tổng kết năm 2023.")
+    assert [(b["name"], b["number"]) for b in rec["blocs"]] == [("Khối thi đua ngân hàng II", "2")]
