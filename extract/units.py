@@ -266,11 +266,16 @@ def _split_province_tail(name: str, lex: Lexicon) -> str | None:
 def _has_head(name: str, head: str) -> bool:
     """Does `name` already carry the list's type? A type of several words must be there whole: in
     "các Trường THPT: Trường Sơn, …" the school is "Trường THPT Trường Sơn"."""
-    if " " in head.strip():
+    if " " in head.strip() and _PROPER_NAME_RE.fullmatch(name):
+        # a name of capitalised syllables only is a proper name that takes the type ("Trường Sơn",
+        # "Trường Chinh"); "Ban Xây dựng năng lực" has lowercase words, so it is a unit of its own
         return ukey(name).startswith(ukey(head) + " ") or ukey(expand_abbreviations(name)).startswith(
             ukey(expand_abbreviations(head)) + " "
         )
     return bool(_HEAD_RE.match(name))
+
+
+_PROPER_NAME_RE = re.compile(r"[A-ZĐ][\wÀ-ỹ]*(?:[\s-]+[A-ZĐ0-9][\wÀ-ỹ]*){0,4}")
 
 
 def _candidates(s: str, head: str | None) -> list[tuple[str, float, str]]:

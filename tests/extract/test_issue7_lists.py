@@ -263,8 +263,8 @@ def test_bloc_counted_in_provinces_or_named_by_a_region_has_no_province() -> Non
 def test_refusing_an_award_is_not_an_outcome() -> None:
     rec = _record(
         "Khối thi đua số 1 tổng kết năm 2023",
-        "Ngày 20/12, Khối thi đua số 1 tổ chức hội nghị tổng kết năm 2023. Khối đề nghị UBND tỉnh tặng Cờ thi "
-        "đua cho Sở Y tế. Sở Tư pháp xin rút, không nhận Cờ thi đua để nhường cho đơn vị khác.",
+        "Ngày 20/12, Khối thi đua số 1 tổ chức hội nghị tổng kết năm 2023. Khối đề nghị UBND tỉnh tặng "
+        "Cờ thi đua cho Sở Y tế. Sở Tư pháp xin rút, không nhận Cờ thi đua để nhường cho đơn vị khác.",
     )
     assert {ukey(a["recipient"]) for a in rec["awards"]} == {ukey("Sở Y tế")}
 
@@ -272,3 +272,13 @@ def test_refusing_an_award_is_not_an_outcome() -> None:
 def test_bloc_numbered_in_roman_figures_after_its_sector() -> None:
     rec = _record("Sáng 9/1, Khối thi đua ngân hàng II phát biểu khai mạc hội nghị tổng kết năm 2023.")
     assert [(b["name"], b["number"]) for b in rec["blocs"]] == [("Khối thi đua ngân hàng II", "2")]
+
+
+def test_descriptive_unit_after_a_typed_list_keeps_its_own_head() -> None:
+    rec = _record(
+        "Ngày 7/2, Khối thi đua các đơn vị sự nghiệp gồm các Ban Quản lý Khu bảo tồn: Hòn Bà; Ea Sô và "
+        "Ban Điều phối chương trình nông thôn mới tổ chức lễ ký kết giao ước thi đua năm 2024."
+    )
+    members = _keys(rec["members"])
+    assert ukey("Ban Điều phối chương trình nông thôn mới") in members
+    assert ukey("Ban Quản lý Khu bảo tồn Hòn Bà") in members
