@@ -144,7 +144,13 @@ def split_list(
         shared = (head or loc or plural) and text[m.end() : m.end() + 3].lstrip()[:1].isupper()
         nxt = m.end() + len(text[m.end() : end]) - len(text[m.end() : end].lstrip())
         if sep != ";" and not (
-            ((head or loc) and sep == ",")
+            # in a typed list every comma cuts, except before lowercase words that go on the name of
+            # an item with its own head ("…; Ban Xây dựng năng lực, thực hiện dự án …")
+            (
+                (head or loc)
+                and sep == ","
+                and not (text[nxt : nxt + 1].islower() and starts_with_head(text, seg))
+            )
             or shared
             or nxt in carried_starts
             or _repeats_type_word(text, last_headed, nxt)

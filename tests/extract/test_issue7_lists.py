@@ -277,8 +277,8 @@ def test_bloc_numbered_in_roman_figures_after_its_sector() -> None:
 def test_descriptive_unit_after_a_typed_list_keeps_its_own_head() -> None:
     rec = _record(
         "Ngày 7/2, Khối thi đua các đơn vị sự nghiệp gồm các Ban Quản lý Khu bảo tồn: Hòn Bà; Ea Sô và "
-        "Ban Điều phối chương trình nông thôn mới tổ chức lễ ký kết giao ước thi đua năm 2024."
+        "Ban Điều phối chương trình, dự án nông thôn mới tổ chức lễ ký kết giao ước thi đua năm 2024."
     )
     members = _keys(rec["members"])
-    assert ukey("Ban Điều phối chương trình nông thôn mới") in members
+    assert ukey("Ban Điều phối chương trình, dự án nông thôn mới") in members
     assert ukey("Ban Quản lý Khu bảo tồn Hòn Bà") in members
