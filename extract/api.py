@@ -5,7 +5,7 @@ from __future__ import annotations
 from extract.pipeline import extract_record
 from extract.record import Record
 
-EXTRACTOR_VERSION = "0.4.0.dev1"
+EXTRACTOR_VERSION = "0.4.0.dev2"
 
 
 def extract_article(
