@@ -39,7 +39,8 @@ _LIST_HEAD_RE = re.compile(
 )
 # "gồm các huyện: A, B và C", "07 huyện, thị xã trong Cụm: A, B": each item is a place of that kind
 _PLACE_HEAD_RE = re.compile(
-    r"(?:các|\d+)\s+(?P<loc>huyện|thị xã|thành phố|quận|tỉnh)(?:\s*,\s*(?:huyện|thị xã|thành phố|quận))*"
+    r"(?:các|\d+)\s+(?P<loc>huyện|thị xã|thành phố|quận|tỉnh|địa phương)"
+    r"(?:\s*,\s*(?:huyện|thị xã|thành phố|quận))*"
     r"(?:\s+(?:trong|thuộc)\s+(?:khối|cụm)[^:;.]{0,30}?)?\s*:?\s*(?=[A-ZĐ])"
 )
 _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
@@ -194,6 +195,8 @@ def split_list(
                 c is None or c[2] == "province" or (c[2] == "open_class" and not starts_with_head(surface, 0))
             ):
                 c = canonicalize(f"{shared} {surface}") or c
+        if c is None and _KIND_PLACE_RE.fullmatch(surface):
+            c = (surface[0].lower() + surface[1:], 0.7, "place")  # "huyện Kbang" in a list of units
         if c:
             items.append(ListItem(seg_s, seg_e, c[0], c[1], c[2]))
             prev_surface = text[seg_s:seg_e] if starts_with_head(text, seg_s) else prev_surface
@@ -364,12 +367,25 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
             # "09 đơn vị thành viên gồm các sở: …", "6 đơn vị là các sở: …": the type comes after "gồm"/"là"
             ls = m.start() + inner.end()
         typed = None if _LIST_HEAD_RE.match(text, ls, end) else _TYPED_COUNT_RE.match(text, ls, end)
+        paren = _paren_list(text, ls, end)
+        if paren:
+            # "gồm 06 đơn vị tổ chức đoàn thể (A, B, …)": the list is what the parentheses hold
+            out.extend(parse_list_region(text, paren[0], paren[1], gaz))
+            done = paren[1]
+            continue
+        before = (
+            None if typed else _COUNTED_HEAD_BEFORE_RE.search(text, max(start, m.start() - 70), m.start())
+        )
         if typed:
             ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon
-        elif not _opens_list(text, ls, end, gaz):
+        elif not before and not _opens_list(text, ls, end, gaz):
             continue  # "gồm 07 thành viên với nhiệm vụ …" describes, it does not list
         le = list_end(text, ls, end, gaz)
-        out.extend(parse_list_region(text, ls, le, gaz))
+        if before and not _LIST_HEAD_RE.match(text, ls, le):
+            # "09 Sở, ngành thuộc Khối thi đua, gồm: Giáo dục và Đào tạo, …": the type comes before "gồm"
+            out.extend(_split_with_subheads(text, ls, le, gaz, _cap(before.group("head"))))
+        else:
+            out.extend(parse_list_region(text, ls, le, gaz))
         done = le
     for m in _PLACES_TRIGGER_RE.finditer(text, start, end):
         # "Chủ tịch UBND 05 huyện trong Cụm: A, B" — the unit word before the count is spread over the places
@@ -382,6 +398,34 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         le = list_end(text, m.end(), end, gaz)
         out.extend(split_list(text, m.end(), le, gaz, head=unit, loc=m.group("loc").lower()))
     return out
+
+
+# "09 Sở, ngành thuộc Khối thi đua," right before "gồm": a count or "các" and a head word
+_COUNTED_HEAD_BEFORE_RE = re.compile(
+    rf"(?:\d+|các)\s+(?P<head>{_HEADS}|sở|ban|trường|hội|phòng)(?:\s*,\s*(?:ban\s*,\s*)?ngành)?"
+    r"[^.;:()]{0,50}?[,\s]*$"
+)
+# a count or plural noun phrase whose list follows in parentheses: "06 đơn vị đoàn thể (A, B)",
+# "các đơn vị trong cụm thi đua số 2 (A, B và C)"
+_PAREN_LIST_RE = re.compile(
+    r"\s*(?:(?:lãnh\s+đạo|đại\s+diện)\s+)*(?:\d+|các)\s+"
+    r"(?:đơn\s+vị|cơ\s+quan|thành\s+viên|tập\s+thể|trường|doanh\s+nghiệp|địa\s+phương"
+    r"|huyện|tỉnh|sở|hội|ngân\s+hàng|tổ\s+chức)[^.;:()]{0,60}\(",
+    re.IGNORECASE,
+)
+
+
+def _paren_list(text: str, pos: int, end: int) -> tuple[int, int] | None:
+    """The inside of a parenthesised list announced by a count or plural noun at `pos`, if any."""
+    m = _PAREN_LIST_RE.match(text, pos, end)
+    if not m:
+        return None
+    close = text.find(")", m.end(), end)
+    return (m.end(), close) if close > m.end() else None
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:]
 
 
 _TYPED_COUNT_RE = re.compile(
@@ -409,7 +453,7 @@ def list_end(text: str, start: int, end: int, gaz: list[UnitSpan]) -> int:
 
 def _opens_list(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
     if re.match(
-        r"\s*(?:(?:\d+|các)\s+)?(?:đơn vị|cơ quan|thành viên|sở|ban|tỉnh|huyện)[^.;:]{0,40}:",
+        r"\s*(?:(?:\d+|các)\s+)?(?:đơn vị|cơ quan|thành viên|sở|ban|tỉnh|huyện|địa phương)[^.;:]{0,40}:",
         text[pos:end],
         re.I,
     ):
@@ -419,6 +463,9 @@ def _opens_list(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
 
 def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[ListItem]:
     """The units listed in text[ls:le]: a list with its type word, one name spread over places, or plain."""
+    paren = _paren_list(text, ls, le)
+    if paren:
+        return parse_list_region(text, paren[0], paren[1], gaz)
     place_m = _PLACE_HEAD_RE.match(text, ls, le)
     if place_m:
         return _place_items(text, place_m.end(), le, place_m.group("loc"))
@@ -444,6 +491,9 @@ def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[
     return _split_with_subheads(text, ls, le, gaz, None)
 
 
+_KIND_PLACE_RE = re.compile(
+    r"(?:[Hh]uyện|[Tt]hị xã|[Tt]hành phố|[Qq]uận)\s+[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3}"
+)
 _PLACE_ITEM_RE = re.compile(
     r"(?:(?P<kind>huyện|thị xã|thành phố|quận|tỉnh)\s+)?"
     r"(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"
@@ -457,12 +507,15 @@ def _place_items(text: str, start: int, end: int, loc: str) -> list[ListItem]:
     while m := _PLACE_ITEM_RE.match(text, pos, end):
         kind = m.group("kind") or loc
         name = m.group("name")
-        if kind == "tỉnh":
-            prov = lexicon().province(name)
-            if prov is None:
-                break
+        prov = lexicon().province(name)
+        if kind == "tỉnh" and prov is None:
+            break
+        if kind == "địa phương":
+            # "các địa phương: A, B": a province is "tỉnh A"; a district's kind is not said, so its name
+            kind = "tỉnh" if prov else ""
+        if prov and kind == "tỉnh":
             name = prov.name
-        out.append(ListItem(m.start(), m.end(), f"{kind} {name}", 0.8, "place_list"))
+        out.append(ListItem(m.start(), m.end(), f"{kind} {name}".strip(), 0.8, "place_list"))
         sep = re.match(r"\s*(?:,|;|\svà|&)\s*", text[m.end() : end])
         if not sep:
             break

@@ -282,3 +282,41 @@ def test_descriptive_unit_after_a_typed_list_keeps_its_own_head() -> None:
     members = _keys(rec["members"])
     assert ukey("Ban Điều phối chương trình, dự án nông thôn mới") in members
     assert ukey("Ban Quản lý Khu bảo tồn Hòn Bà") in members
+
+
+def test_counted_plural_head_before_gom_types_the_list() -> None:
+    # "N Sở, ngành thuộc Khối, gồm: A, B": the type comes before "gồm"
+    rec = _record(
+        "Khối thi đua Văn hóa - Xã hội ký giao ước năm 2024",
+        "Sáng 5/3, tham dự có lãnh đạo của 06 Sở, ngành thuộc Khối thi đua, gồm: Tư pháp, Văn hóa, Thể thao và "
+        "Du lịch, Y tế, Nội vụ, Báo Quảng Trị và Trường Chính trị tỉnh.",
+    )
+    want = ["Sở Tư pháp", "Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế", "Sở Nội vụ", "Trường Chính trị tỉnh"]
+    assert _keys(want) <= _keys(rec["members"])
+
+
+def test_list_in_parentheses_after_a_count() -> None:
+    rec = _record(
+        "Ngày 3/3, Khối thi đua số 9 gồm 04 đơn vị đoàn thể (Hội Nông dân tỉnh, Hội Cựu chiến binh tỉnh, "
+        "Tỉnh đoàn, Hội Liên hiệp Phụ nữ tỉnh) tổ chức hội nghị tổng kết năm 2023."
+    )
+    want = ["Hội Nông dân tỉnh", "Hội Cựu chiến binh tỉnh", "Tỉnh đoàn", "Hội Liên hiệp Phụ nữ tỉnh"]
+    assert _keys(want) <= _keys(rec["members"])
+
+
+def test_attendance_list_in_parentheses_after_the_units_of_the_cluster() -> None:
+    rec = _record(
+        "Cụm thi đua số 2 ký kết giao ước năm 2024",
+        "Sáng 1/3, Cụm thi đua số 2 tổ chức ký kết giao ước thi đua năm 2024. Tham dự hội nghị có đại diện "
+        "lãnh đạo các đơn vị trong cụm thi đua số 2 (thị xã An Khê, huyện Kbang, huyện Đak Pơ và huyện Kông Chro).",
+    )
+    want = ["thị xã An Khê", "huyện Kbang", "huyện Đak Pơ", "huyện Kông Chro"]
+    assert _keys(want) <= _keys(rec["members"])
+
+
+def test_localities_listed_by_name() -> None:
+    rec = _record(
+        "Chiều 2/4, Cụm thi đua số 4, bao gồm các địa phương: Lạc Dương, Đơn Dương và Bảo Lâm đã tổ chức "
+        "lễ ký kết giao ước thi đua năm 2024."
+    )
+    assert _keys(["Lạc Dương", "Đơn Dương", "Bảo Lâm"]) <= _keys(rec["members"])
