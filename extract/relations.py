@@ -179,10 +179,11 @@ def split_list(
             break
         if loc and not (
             lexicon().province(surface)
-            if loc == "tỉnh"
-            else surface[:1].isupper() and len(surface.split()) <= 4
+            or ((loc != "tỉnh" or n) and surface[:1].isupper() and len(surface.split()) <= 4)
         ):
-            break  # the list of places has ended ("…, Đồng Nai và Tây Ninh, do LĐLĐ tỉnh A làm Cụm trưởng")
+            # the list of places has ended ("…, Đồng Nai và Tây Ninh, do LĐLĐ tỉnh A làm Cụm trưởng");
+            # after the first province a city that stands for its province ("Vũng Tàu") goes on
+            break
         if loc:
             name = f"{head} {loc} {surface}" if not surface.lower().startswith(loc) else f"{head} {surface}"
             c = canonicalize(name)
@@ -381,7 +382,11 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         elif not before and not _opens_list(text, ls, end, gaz):
             continue  # "gồm 07 thành viên với nhiệm vụ …" describes, it does not list
         le = list_end(text, ls, end, gaz)
-        if before and not _LIST_HEAD_RE.match(text, ls, le):
+        if before and before.group("type").strip() and _all_provinces(text, ls, le):
+            # "các sở VH-TT&DL thuộc Cụm gồm: Kon Tum, Gia Lai": one unit of each province
+            head = _cap(before.group("head")) + before.group("type")
+            out.extend(split_list(text, ls, le, gaz, head=head, loc="tỉnh"))
+        elif before and not _LIST_HEAD_RE.match(text, ls, le):
             # "09 Sở, ngành thuộc Khối thi đua, gồm: Giáo dục và Đào tạo, …": the type comes before "gồm"
             out.extend(_split_with_subheads(text, ls, le, gaz, _cap(before.group("head"))))
         else:
@@ -402,7 +407,8 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
 
 # "09 Sở, ngành thuộc Khối thi đua," right before "gồm": a count or "các" and a head word
 _COUNTED_HEAD_BEFORE_RE = re.compile(
-    rf"(?:\d+|các)\s+(?P<head>{_HEADS}|sở|ban|trường|hội|phòng)(?:\s*,\s*(?:ban\s*,\s*)?ngành)?"
+    rf"(?:\d+|các)\s+(?P<full>(?P<head>{_HEADS}|sở|ban|trường|hội|phòng)(?:\s*,\s*(?:ban\s*,\s*)?ngành)?"
+    r"(?P<type>(?:\s+[^\s,.;:()]+){0,5}?))(?=\s+(?:thuộc|trong|của)\s|[,\s]*$)"
     r"[^.;:()]{0,50}?[,\s]*$"
 )
 # a count or plural noun phrase whose list follows in parentheses: "06 đơn vị đoàn thể (A, B)",
@@ -422,6 +428,18 @@ def _paren_list(text: str, pos: int, end: int) -> tuple[int, int] | None:
         return None
     close = text.find(")", m.end(), end)
     return (m.end(), close) if close > m.end() else None
+
+
+def _all_provinces(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] a list of bare place names, most of them provinces? ("Vũng Tàu" is a city
+    that articles use for its province)"""
+    items = [x.strip(" .") for x in re.split(r",|;|\svà\s", text[start:end]) if x.strip(" .")]
+    provinces = sum(1 for x in items if lexicon().province(x))
+    return (
+        len(items) >= 2
+        and provinces * 3 >= len(items) * 2
+        and all(x[:1].isupper() and len(x.split()) <= 4 for x in items)
+    )
 
 
 def _cap(word: str) -> str:

@@ -288,8 +288,8 @@ def test_counted_plural_head_before_gom_types_the_list() -> None:
     # "N Sở, ngành thuộc Khối, gồm: A, B": the type comes before "gồm"
     rec = _record(
         "Khối thi đua Văn hóa - Xã hội ký giao ước năm 2024",
-        "Sáng 5/3, tham dự có lãnh đạo của 06 Sở, ngành thuộc Khối thi đua, gồm: Tư pháp, Văn hóa, Thể thao và "
-        "Du lịch, Y tế, Nội vụ, Báo Quảng Trị và Trường Chính trị tỉnh.",
+        "Sáng 5/3, tham dự có lãnh đạo của 06 Sở, ngành thuộc Khối thi đua, gồm: Tư pháp, Văn hóa, "
+        "Thể thao và Du lịch, Y tế, Nội vụ, Báo Quảng Trị và Trường Chính trị tỉnh.",
     )
     want = ["Sở Tư pháp", "Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế", "Sở Nội vụ", "Trường Chính trị tỉnh"]
     assert _keys(want) <= _keys(rec["members"])
@@ -308,7 +308,8 @@ def test_attendance_list_in_parentheses_after_the_units_of_the_cluster() -> None
     rec = _record(
         "Cụm thi đua số 2 ký kết giao ước năm 2024",
         "Sáng 1/3, Cụm thi đua số 2 tổ chức ký kết giao ước thi đua năm 2024. Tham dự hội nghị có đại diện "
-        "lãnh đạo các đơn vị trong cụm thi đua số 2 (thị xã An Khê, huyện Kbang, huyện Đak Pơ và huyện Kông Chro).",
+        "lãnh đạo các đơn vị trong cụm thi đua số 2 (thị xã An Khê, huyện Kbang, huyện Đak Pơ và "
+        "huyện Kông Chro).",
     )
     want = ["thị xã An Khê", "huyện Kbang", "huyện Đak Pơ", "huyện Kông Chro"]
     assert _keys(want) <= _keys(rec["members"])
@@ -320,3 +321,15 @@ def test_localities_listed_by_name() -> None:
         "lễ ký kết giao ước thi đua năm 2024."
     )
     assert _keys(["Lạc Dương", "Đơn Dương", "Bảo Lâm"]) <= _keys(rec["members"])
+
+
+def test_unit_type_before_gom_spreads_over_the_provinces_listed() -> None:
+    rec = _record(
+        "Cụm thi đua các tỉnh Tây Nguyên tổng kết năm 2023",
+        "Ngày 8/1, Cụm thi đua các tỉnh Tây Nguyên tổ chức hội nghị tổng kết năm 2023. Dự hội nghị có "
+        "lãnh đạo các sở VH-TT&DL thuộc Cụm gồm: Kon Tum, Gia Lai, Đắk Lắk, Lâm Đồng.",
+    )
+    want = [
+        f"Sở Văn hóa, Thể thao và Du lịch tỉnh {p}" for p in ("Kon Tum", "Gia Lai", "Đắk Lắk", "Lâm Đồng")
+    ]
+    assert _keys(want) <= _keys(rec["members"])
