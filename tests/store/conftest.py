@@ -1,7 +1,15 @@
-"""Store test fixtures: migrations once per session, a rolled-back session per test.
+"""Store test fixtures: every store test runs on SQLite and on PostgreSQL.
 
-The database is a temporary SQLite file unless THIDUA_TEST_DATABASE_URL names another (an
-empty PostgreSQL database, e.g. ``postgresql+psycopg://thidua@127.0.0.1/thidua_test``).
+`database_url` is parametrised over both engines (ids ``sqlite`` and ``postgresql``): a fresh
+SQLite file, or a fresh PostgreSQL database created for the session on the server at
+``THIDUA_TEST_POSTGRES_URL`` (default: the local server, user postgres, trust auth) and dropped
+at the end. Migrations run once per engine and session; each test gets a session whose commits
+are savepoints inside a transaction rolled back afterwards (STYLE.md habit 11). Tests that need
+an empty database of their own (migrations, init-db) take `empty_database_url`.
+
+An unreachable PostgreSQL skips its half of the suite with the reason on a developer's machine,
+and fails it in CI (``CI=true``), so CI can never pass on SQLite alone.
+
 Row builders (`make_page`, `make_article`, `make_record`) stand in for factories; the
 Vietnamese samples are written for these tests.
 """
@@ -9,31 +17,95 @@ Vietnamese samples are written for these tests.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import count
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from extract.record import AwardFact, BlocFact, Evidence, MemberFact, Record, RoleFact, ScalarFact
 from store import repository
-from store.db import make_engine, migrate
+from store.db import describe_url, make_engine, migrate
 from store.keys import content_key
 from store.models import Article, Page
 
 FETCHED = datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
 
+ENGINES = ("sqlite", "postgresql")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "THIDUA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("THIDUA_TEST_DATABASE_URL")
-    if not url:
-        url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'test.sqlite'}"
-    migrate(url)
-    return url
+
+def in_ci() -> bool:
+    """Return True under CI (CI=true), where nothing may be skipped for want of a server."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def postgres_unreachable(reason: str) -> NoReturn:
+    """Skip the PostgreSQL half of a test locally; fail it in CI."""
+    message = (
+        f"PostgreSQL at {describe_url(POSTGRES_ADMIN_URL)} is unreachable ({reason}); start it "
+        "(.ci/run does) or point THIDUA_TEST_POSTGRES_URL at a server where this user may CREATE DATABASE"
+    )
+    if in_ci():
+        pytest.fail(f"{message}. CI=true: the PostgreSQL tests must run", pytrace=False)
+    pytest.skip(message)
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """Create an empty PostgreSQL database for one test or session, drop it afterwards."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    # an identifier cannot be a bound parameter; this one is made here of [a-z0-9_] only
+    name = f"thidua_test_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except OperationalError as exc:
+        admin.dispose()
+        postgres_unreachable(str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            # FORCE: a test that failed half-way may leave a connection open
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def fresh_database(engine_name: str, folder: Path) -> Iterator[str]:
+    """Yield the URL of an empty database of `engine_name` ("sqlite" files go in `folder`)."""
+    if engine_name == "sqlite":
+        yield f"sqlite:///{folder / 'test.sqlite'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of each engine, migrated to head once per session."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("store")) as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(params=ENGINES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each engine, for one test."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
