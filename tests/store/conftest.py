@@ -65,7 +65,12 @@ def postgres_unreachable(reason: str) -> NoReturn:
 @contextmanager
 def fresh_postgres_database() -> Iterator[str]:
     """Create an empty PostgreSQL database for one test or session, drop it afterwards."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    admin = create_engine(
+        POSTGRES_ADMIN_URL,
+        isolation_level="AUTOCOMMIT",
+        poolclass=NullPool,
+        connect_args={"connect_timeout": 10},  # a server that never answers fails, not hangs
+    )
     # an identifier cannot be a bound parameter; this one is made here of [a-z0-9_] only
     name = f"thidua_test_{os.getpid()}_{secrets.token_hex(4)}"
     try:
