@@ -129,10 +129,11 @@ def make_engine(url: str, *, foreign_keys: bool = True, read_only: bool = False,
         target = _read_only_sqlite_url(url)
     elif read_only and backend == "postgresql":
         connect_args = dict(kwargs.pop("connect_args", {}))
-        # a libpq option, so the server refuses any write whatever the code does
-        connect_args["options"] = (
-            connect_args.get("options", "") + " -c default_transaction_read_only=on"
-        ).strip()
+        # a libpq option, so the server refuses any write whatever the code does; added to the
+        # options the URL or the caller already give (connect_args would replace the URL's)
+        given = [connect_args.get("options"), make_url(url).query.get("options")]
+        options = [str(o) for o in given if o] + ["-c default_transaction_read_only=on"]
+        connect_args["options"] = " ".join(options)
         kwargs["connect_args"] = connect_args
     elif not read_only:
         ensure_sqlite_dir(url)
