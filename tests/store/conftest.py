@@ -3,9 +3,10 @@
 `database_url` is parametrised over both engines (ids ``sqlite`` and ``postgresql``): a fresh
 SQLite file, or a fresh PostgreSQL schema created for the session in the database at
 ``THIDUA_TEST_POSTGRES_URL`` (default: the local server's ``postgres`` database, user postgres,
-trust auth) and dropped with everything in it at the end. Migrations run once per engine and session; each test gets a session whose commits
-are savepoints inside a transaction rolled back afterwards (STYLE.md habit 11). Tests that need
-an empty database of their own (migrations, init-db) take `empty_database_url`.
+trust auth) and dropped with everything in it at the end. Migrations run once per engine and
+session; each test gets a session whose commits are savepoints inside a transaction rolled back
+afterwards (STYLE.md habit 11). Tests that need an empty database of their own (migrations,
+init-db) take `empty_database_url`.
 
 An unreachable PostgreSQL skips its half of the suite with the reason on a developer's machine,
 and fails it in CI (``CI=true``), so CI can never pass on SQLite alone.

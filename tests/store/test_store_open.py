@@ -111,7 +111,7 @@ def test_reader_refuses_a_revision_it_does_not_know(empty_database_url: str) -> 
 def test_reader_refuses_every_write(database_url: str) -> None:
     engine = open_store(database_url, read_only=True)
     try:
-        with pytest.raises(DBAPIError, match="read-only|readonly"), engine.begin() as conn:
+        with pytest.raises(DBAPIError, match=r"read-only|readonly"), engine.begin() as conn:
             conn.execute(insert(Failure).values(stage="fetch", url="https://example.gov.vn/x", message="m"))
     finally:
         engine.dispose()
