@@ -6,11 +6,8 @@ empty database or a false "database ready"; here each must end in a named store 
 
 from __future__ import annotations
 
-import os
-import pwd
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -44,44 +41,6 @@ def _corrupt(db_file: Path) -> None:
     with db_file.open("r+b") as f:
         f.seek(4096 * 3)
         f.write(b"\xde\xad\xbe\xef" * 1500)
-
-
-@contextmanager
-def without_write_access(folder: Path) -> Iterator[None]:
-    """Run the block as a user who may read `folder` but not write in it.
-
-    Root ignores file modes, so as root (CI) the block runs with the effective ids of
-    `nobody`, which cannot write in a folder owned by root with mode 0555.
-    """
-    folder.chmod(0o555)
-    try:
-        if os.geteuid() != 0:
-            yield
-            return
-        nobody = pwd.getpwnam("nobody")
-        os.setegid(nobody.pw_gid)
-        os.seteuid(nobody.pw_uid)
-        try:
-            yield
-        finally:
-            os.seteuid(0)
-            os.setegid(0)
-    finally:
-        folder.chmod(0o755)
-
-
-@pytest.fixture
-def shared_folder() -> Iterator[Path]:
-    """A folder `nobody` can reach (pytest's tmp_path lives under a 0700 folder of root's)."""
-    folder = Path(tempfile.mkdtemp(prefix="thidua-ro-"))
-    folder.chmod(0o755)
-    try:
-        yield folder
-    finally:
-        folder.chmod(0o755)
-        for child in folder.iterdir():
-            child.unlink()
-        folder.rmdir()
 
 
 # --- readers ------------------------------------------------------------------------------
@@ -131,7 +90,9 @@ def test_reader_leaves_the_sqlite_file_unchanged(tmp_path: Path) -> None:
     assert db_file.read_bytes() == before
 
 
-def test_reader_reads_a_database_in_a_read_only_folder(shared_folder: Path) -> None:
+def test_reader_reads_a_database_in_a_read_only_folder(
+    shared_folder: Path, without_write_access: Callable[[Path], AbstractContextManager[None]]
+) -> None:
     url = f"sqlite:///{shared_folder / 'thidua.sqlite'}"
     init_database(url)  # WAL mode, as every writer leaves it
     assert sorted(p.name for p in shared_folder.iterdir()) == ["thidua.sqlite"]
@@ -203,7 +164,9 @@ def test_init_database_refuses_a_file_that_is_not_a_database(tmp_path: Path) -> 
         init_database(f"sqlite:///{db_file}")
 
 
-def test_init_database_in_a_read_only_folder_says_so(shared_folder: Path) -> None:
+def test_init_database_in_a_read_only_folder_says_so(
+    shared_folder: Path, without_write_access: Callable[[Path], AbstractContextManager[None]]
+) -> None:
     url = f"sqlite:///{shared_folder / 'thidua.sqlite'}"
     with without_write_access(shared_folder), pytest.raises(DatabaseUnavailableError, match="cannot use"):
         init_database(url)
