@@ -14,7 +14,7 @@ from typing import Any, Final, get_args
 from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from extract.record import AwardKind
+from extract.record import AwardKind, schema_record
 from store.errors import QueryError
 from store.keys import name_key, province_key
 from store.models import (
@@ -197,31 +197,21 @@ def find_records(
 
 def record_dict(record: ExtractedRecord, article: Article) -> dict[str, Any]:
     """Return the SCHEMA.md shape of a stored record plus where it came from."""
-    return {
-        "doc_id": record.doc_id,
-        "published": record.published.isoformat() if record.published else None,
-        "province": record.province,
-        "event_date": record.event_date.isoformat() if record.event_date else None,
-        "event_kinds": list(record.event_kinds),
-        "blocs": [{"name": b.name, "number": b.number, "aliases": list(b.aliases)} for b in record.blocs],
-        "members": [m.unit for m in record.members],
-        "roles": [{"unit": r.unit, "role": r.role, "year": r.year} for r in record.roles],
-        "awards": [
-            {
-                "recipient": a.recipient,
-                "award": a.award,
-                "issuer": a.issuer,
-                "year": a.year,
-                "status": a.status,
-            }
-            for a in record.awards
-        ],
-        "article_id": article.id,
-        "url": article.url,
-        "title": article.title,
-        "record_id": record.id,
-        "run_id": record.run_id,
-    }
+    data = schema_record(
+        doc_id=record.doc_id,
+        published=record.published.isoformat() if record.published else None,
+        province=record.province,
+        event_date=record.event_date.isoformat() if record.event_date else None,
+        event_kinds=record.event_kinds,
+        blocs=record.blocs,
+        members=record.members,
+        roles=record.roles,
+        awards=record.awards,
+    )
+    data.update(
+        article_id=article.id, url=article.url, title=article.title, record_id=record.id, run_id=record.run_id
+    )
+    return data
 
 
 def summary(session: Session, *, run_id: int | None = None) -> dict[str, Any]:
