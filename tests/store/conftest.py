@@ -135,6 +135,14 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield url
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A migrated PostgreSQL schema of its own, for tests whose writers must really commit."""
+    with fresh_postgres_schema() as url:
+        migrate(url)
+        yield url
+
+
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     eng = make_engine(database_url)
