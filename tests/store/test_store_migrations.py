@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, inspect, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from store.db import alembic_config, head_revision, make_engine, migrate
+from store.db import MIGRATIONS_DIR, alembic_config, head_revision, make_engine, migrate
 from store.models import NAMING_CONVENTION, Base, Failure, ScalarFact
 
 
@@ -111,3 +112,58 @@ def test_savepoint_session_leaves_nothing_behind(engine: Engine) -> None:
         probe = select(func.count()).select_from(Failure).where(Failure.url.endswith("savepoint-probe"))
         assert conn.scalar(probe) == 0
         assert conn.execute(text("SELECT 1")).scalar() == 1
+
+
+BROKEN_REVISION = '''"""A revision that fails half-way, for the test.
+
+Revision ID: brokenbroken
+Revises: {down}
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "brokenbroken"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("half_done", sa.Column("id", sa.Integer(), primary_key=True))
+    op.add_column("failure", sa.Column("half_done_note", sa.Text(), nullable=True))
+    op.execute("INSERT INTO no_such_table VALUES (1)")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_failing_migration_leaves_no_half_applied_schema(empty_database_url: str, tmp_path: Path) -> None:
+    # a copy of the migrations plus a revision that creates a table, adds a column, then fails
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "brokenbroken_broken.py").write_text(
+        BROKEN_REVISION.format(down=head_revision()), encoding="utf-8"
+    )
+    cfg = alembic_config(empty_database_url)
+    cfg.set_main_option("script_location", str(scripts))
+
+    # from empty: the whole upgrade (good revisions included) is one transaction
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        command.upgrade(cfg, "head")
+    assert _tables(empty_database_url) <= {"alembic_version"}
+
+    # from the previous head: the database stays at it, without the table or the column
+    migrate(empty_database_url)
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        command.upgrade(cfg, "head")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+            assert "half_done" not in inspect(conn).get_table_names()
+            assert "half_done_note" not in {c["name"] for c in inspect(conn).get_columns("failure")}
+    finally:
+        engine.dispose()
