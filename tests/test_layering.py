@@ -13,8 +13,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("thidua", "extract", "store", "crawler")
 
@@ -114,17 +112,26 @@ def test_upward_imports_are_caught() -> None:
     assert layer("thidua.cli") > layer("store.probe") > layer("thidua.settings")
 
 
-@pytest.mark.parametrize(
-    ("module", "forbidden"),
-    [
-        ("thidua.settings", ("click", "thidua.cli", "store", "extract", "crawler")),
-        ("store.db", ("click", "thidua.cli", "crawler", "scrapy")),
-    ],
-)
-def test_importing_a_low_layer_loads_nothing_above_it(module: str, forbidden: tuple[str, ...]) -> None:
-    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
+LOW_LAYER_IMPORTS = {
+    # module imported first: modules it must not load (its own layer and below are fine)
+    "thidua.settings": ("click", "thidua.cli", "store", "extract", "crawler"),
+    "store.db": ("click", "thidua.cli", "crawler", "scrapy"),
+}
+
+
+def test_importing_a_low_layer_loads_nothing_above_it() -> None:
+    # one fresh interpreter imports each module in turn and reports what got loaded
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {list(LOW_LAYER_IMPORTS)!r}:\n"
+        "    importlib.import_module(name)\n"
+        "    print(json.dumps([name, sorted(sys.modules)]))\n"
+    )
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
     )
-    loaded = json.loads(proc.stdout)
-    assert [m for m in loaded if m in forbidden or m.startswith(tuple(f"{f}." for f in forbidden))] == []
+    for line in proc.stdout.splitlines():
+        module, loaded = json.loads(line)
+        forbidden = LOW_LAYER_IMPORTS[module]
+        above = [m for m in loaded if m in forbidden or m.startswith(tuple(f"{f}." for f in forbidden))]
+        assert above == [], f"importing {module} loaded {above}"

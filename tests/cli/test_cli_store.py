@@ -8,6 +8,7 @@ engines in tests/store/.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -33,13 +34,23 @@ def assert_one_line_error(result: Result, fragment: str) -> None:
     assert fragment in lines[0], lines[0]
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'thidua.sqlite'}"
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database made once by `thidua init-db`; each test gets its own copy."""
+    db_file = tmp_path_factory.mktemp("cli") / "thidua.sqlite"
+    url = f"sqlite:///{db_file}"
     result = run(url, "init-db")
     assert result.exit_code == 0, result.output
     assert result.stdout == f"database ready: {url}\n"
-    return url
+    assert sorted(p.name for p in db_file.parent.iterdir()) == ["thidua.sqlite"]  # WAL checkpointed
+    return db_file
+
+
+@pytest.fixture
+def db_url(initialised: Path, tmp_path: Path) -> str:
+    copy = tmp_path / "thidua.sqlite"
+    shutil.copyfile(initialised, copy)
+    return f"sqlite:///{copy}"
 
 
 @pytest.mark.parametrize(
