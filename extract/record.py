@@ -7,8 +7,9 @@ evidence of the stored text, for every step that writes a fact.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from extract.textnorm import Normalized
 
@@ -105,26 +106,17 @@ class Record:
 
     def to_schema(self) -> dict[str, Any]:
         """Return the record exactly as SCHEMA.md defines it."""
-        return {
-            "doc_id": self.doc_id,
-            "published": self.published.value if self.published else None,
-            "province": self.province.value if self.province else None,
-            "event_date": self.event_date.value if self.event_date else None,
-            "event_kinds": [k.value for k in self.event_kinds if k.value],
-            "blocs": [{"name": b.name, "number": b.number, "aliases": list(b.aliases)} for b in self.blocs],
-            "members": [m.unit for m in self.members],
-            "roles": [{"unit": r.unit, "role": r.role, "year": r.year} for r in self.roles],
-            "awards": [
-                {
-                    "recipient": a.recipient,
-                    "award": a.award,
-                    "issuer": a.issuer,
-                    "year": a.year,
-                    "status": a.status,
-                }
-                for a in self.awards
-            ],
-        }
+        return schema_record(
+            doc_id=self.doc_id,
+            published=self.published.value if self.published else None,
+            province=self.province.value if self.province else None,
+            event_date=self.event_date.value if self.event_date else None,
+            event_kinds=[k.value for k in self.event_kinds if k.value],
+            blocs=self.blocs,
+            members=self.members,
+            roles=self.roles,
+            awards=self.awards,
+        )
 
     def facts(self) -> list[tuple[str, Fact]]:
         """Every fact with its kind, for storage and review."""
@@ -146,6 +138,82 @@ class Record:
         data["flags"] = list(self.flags)
         data["facts"] = [{"kind": kind, **asdict(f)} for kind, f in self.facts()]
         return data
+
+
+# What `schema_record` reads of each fact: the dataclasses above have these fields, and so do the
+# rows of store/models.py, which is how a stored record gets the very same JSON.
+class BlocFields(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def aliases(self) -> list[str]: ...
+
+
+class MemberFields(Protocol):
+    @property
+    def unit(self) -> str: ...
+
+
+class RoleFields(Protocol):
+    @property
+    def unit(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def year(self) -> int | None: ...
+
+
+class AwardFields(Protocol):
+    @property
+    def recipient(self) -> str: ...
+    @property
+    def award(self) -> str: ...
+    @property
+    def issuer(self) -> str | None: ...
+    @property
+    def year(self) -> int | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+def schema_record(
+    *,
+    doc_id: str,
+    published: str | None,
+    province: str | None,
+    event_date: str | None,
+    event_kinds: Iterable[str],
+    blocs: Iterable[BlocFields],
+    members: Iterable[MemberFields],
+    roles: Iterable[RoleFields],
+    awards: Iterable[AwardFields],
+) -> dict[str, Any]:
+    """Return a record exactly as SCHEMA.md defines it: the one serialiser of the project.
+
+    `Record.to_schema` gives it the extractor's facts, `store.queries.record_dict` the stored rows.
+    """
+    return {
+        "doc_id": doc_id,
+        "published": published,
+        "province": province,
+        "event_date": event_date,
+        "event_kinds": list(event_kinds),
+        "blocs": [{"name": b.name, "number": b.number, "aliases": list(b.aliases)} for b in blocs],
+        "members": [m.unit for m in members],
+        "roles": [{"unit": r.unit, "role": r.role, "year": r.year} for r in roles],
+        "awards": [
+            {
+                "recipient": a.recipient,
+                "award": a.award,
+                "issuer": a.issuer,
+                "year": a.year,
+                "status": a.status,
+            }
+            for a in awards
+        ],
+    }
 
 
 def empty_record(doc_id: str) -> Record:

@@ -24,3 +24,31 @@ class ImmutableRowError(StoreError):
 
 class QueryError(StoreError):
     """Raised by `store.queries` when a filter value cannot be used."""
+
+
+class DatabaseError(StoreError):
+    """Base class of the errors about the database itself (missing, unreachable, wrong schema)."""
+
+
+class DatabaseMissingError(DatabaseError):
+    """Raised when a reader opens a SQLite file that does not exist: reading never creates one."""
+
+
+class DatabaseUnavailableError(DatabaseError):
+    """Raised when the database cannot be opened or reached (permissions, server down, bad URL)."""
+
+
+class DatabaseCorruptError(DatabaseError):
+    """Raised when SQLite's integrity check fails or the file is not a database at all."""
+
+
+class SchemaError(DatabaseError):
+    """Raised when the database's schema is not the one the models describe.
+
+    Either it was never created (no Alembic version), it is at another revision, or a table,
+    column, index or constraint differs from `store.models` (see `store.db.check_schema`).
+    """
+
+
+class InvalidRecordError(StoreError):
+    """Raised by `save_record` for a record that breaks SCHEMA.md; nothing of it is written."""

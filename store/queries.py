@@ -8,13 +8,13 @@ in SQL. So "so y te" finds "Sở Y tế tỉnh Bắc Ninh", and "Sở Y" does no
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, get_args
+from datetime import MAXYEAR, MINYEAR, date
+from typing import Any, Final, get_args
 
 from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from extract.record import AwardKind
+from extract.record import AwardKind, schema_record
 from store.errors import QueryError
 from store.keys import name_key, province_key
 from store.models import (
@@ -30,6 +30,13 @@ from store.models import (
 )
 
 AWARD_KINDS: tuple[str, ...] = get_args(AwardKind)
+
+# Bounds of the filters, so a bad value is a QueryError instead of a driver traceback:
+# the longest unit name in the gazetteer has under 150 characters, and SQLite refuses a LIKE
+# pattern over 50,000 bytes ("LIKE or GLOB pattern too complex").
+MAX_FILTER_CHARS: Final = 500
+# both engines bind LIMIT as a signed 64-bit integer
+MAX_LIMIT: Final = 2**63 - 1
 
 
 def _newest_record_ids(run_id: int | None) -> Any:
@@ -55,8 +62,24 @@ def _has_word_run(column: Any, key: str) -> ColumnElement[bool]:
     return padded.contains(f" {key} ", autoescape=True)
 
 
+def _check_text(what: str, value: str) -> str:
+    """Return `value` if the engines can bind it as text; else raise a `QueryError` saying why."""
+    if len(value) > MAX_FILTER_CHARS:
+        raise QueryError(f"{what} is {len(value):,} characters long; give at most {MAX_FILTER_CHARS}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # undecodable bytes of a command-line argument arrive as lone surrogates (PEP 383)
+        raise QueryError(
+            f"{what} {value!r} holds bytes that are not UTF-8 text; check the terminal's encoding"
+        ) from None
+    if "\x00" in value:  # PostgreSQL text cannot hold NUL
+        raise QueryError(f"{what} {value!r} holds a NUL character")
+    return value
+
+
 def _key_or_error(what: str, value: str, keyer: Any = name_key) -> str:
-    key: str = keyer(value)
+    key: str = keyer(_check_text(what, value))
     if not key:
         raise QueryError(f"{what} {value!r} has no letters or digits to match; give a name such as 'Sở Y tế'")
     return key
@@ -64,7 +87,10 @@ def _key_or_error(what: str, value: str, keyer: Any = name_key) -> str:
 
 def _year_range(column: Any, year: int) -> ColumnElement[bool]:
     # a range, not extract('year'), so an index on the date column can be used on PostgreSQL
-    return and_(column >= date(year, 1, 1), column < date(year + 1, 1, 1))
+    since: ColumnElement[bool] = column >= date(year, 1, 1)
+    if year == MAXYEAR:  # date(10000, 1, 1) does not exist
+        return since
+    return and_(since, column < date(year + 1, 1, 1))
 
 
 def find_records(
@@ -94,11 +120,14 @@ def find_records(
         SCHEMA.md records with ``article_id``, ``url``, ``title``, ``record_id`` and ``run_id``.
 
     Raises:
-        QueryError: a filter that cannot match anything as written (unknown award code, a name
-            without letters, a limit below 1).
+        QueryError: a filter that cannot be used as written: an unknown award code, a name or
+            bloc without letters or digits, text that is not UTF-8 or over `MAX_FILTER_CHARS`
+            characters, a year outside 1–9999, a limit outside 1–`MAX_LIMIT`.
     """
-    if limit < 1:
-        raise QueryError(f"limit must be at least 1, not {limit}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT:,}, not {limit:,}")
+    if year is not None and not MINYEAR <= year <= MAXYEAR:
+        raise QueryError(f"year must be between {MINYEAR} and {MAXYEAR}, not {year:,}")
     stmt = (
         select(ExtractedRecord, Article)
         .join(Article, ExtractedRecord.article_id == Article.id)
@@ -115,14 +144,18 @@ def find_records(
             )
         )
     if bloc is not None:
-        number = bloc.strip()
-        bloc_match: list[ColumnElement[bool]] = [BlocFact.number == number]
-        if name_key(bloc):
-            bloc_match.append(_has_word_run(BlocFact.names_key, name_key(bloc)))
-        elif not number:
+        number = _check_text("bloc", bloc).strip()
+        if not name_key(bloc):
+            # Numbers are digits or Roman figures, names are matched by key: a bloc of only
+            # symbols ('%', '*') can match nothing, and saying so beats an empty answer.
             raise QueryError(
-                "bloc filter is empty; give a number such as '6' or a name such as 'Khối thi đua số 6'"
+                f"bloc {bloc!r} has no letters or digits to match; give a number such as '6' or "
+                "a name such as 'Khối thi đua số 6'"
             )
+        bloc_match: list[ColumnElement[bool]] = [
+            BlocFact.number == number,
+            _has_word_run(BlocFact.names_key, name_key(bloc)),
+        ]
         stmt = stmt.where(exists().where(BlocFact.record_id == ExtractedRecord.id, or_(*bloc_match)))
     if unit is not None:
         key = _key_or_error("unit", unit)
@@ -141,7 +174,7 @@ def find_records(
         )
     if award is not None:
         if award not in AWARD_KINDS:
-            raise QueryError(f"unknown award {award!r}; use one of {', '.join(AWARD_KINDS)}")
+            raise QueryError(f"unknown award {award[:40]!r}; use one of {', '.join(AWARD_KINDS)}")
         stmt = stmt.where(exists().where(AwardFact.record_id == ExtractedRecord.id, AwardFact.award == award))
 
     stmt = (
@@ -164,31 +197,21 @@ def find_records(
 
 def record_dict(record: ExtractedRecord, article: Article) -> dict[str, Any]:
     """Return the SCHEMA.md shape of a stored record plus where it came from."""
-    return {
-        "doc_id": record.doc_id,
-        "published": record.published.isoformat() if record.published else None,
-        "province": record.province,
-        "event_date": record.event_date.isoformat() if record.event_date else None,
-        "event_kinds": list(record.event_kinds),
-        "blocs": [{"name": b.name, "number": b.number, "aliases": list(b.aliases)} for b in record.blocs],
-        "members": [m.unit for m in record.members],
-        "roles": [{"unit": r.unit, "role": r.role, "year": r.year} for r in record.roles],
-        "awards": [
-            {
-                "recipient": a.recipient,
-                "award": a.award,
-                "issuer": a.issuer,
-                "year": a.year,
-                "status": a.status,
-            }
-            for a in record.awards
-        ],
-        "article_id": article.id,
-        "url": article.url,
-        "title": article.title,
-        "record_id": record.id,
-        "run_id": record.run_id,
-    }
+    data = schema_record(
+        doc_id=record.doc_id,
+        published=record.published.isoformat() if record.published else None,
+        province=record.province,
+        event_date=record.event_date.isoformat() if record.event_date else None,
+        event_kinds=record.event_kinds,
+        blocs=record.blocs,
+        members=record.members,
+        roles=record.roles,
+        awards=record.awards,
+    )
+    data.update(
+        article_id=article.id, url=article.url, title=article.title, record_id=record.id, run_id=record.run_id
+    )
+    return data
 
 
 def summary(session: Session, *, run_id: int | None = None) -> dict[str, Any]:

@@ -17,25 +17,31 @@ keyword-only; none commits, callers own the transaction. Decisions worth knowing
 from __future__ import annotations
 
 import logging
+import math
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import MAXYEAR, MINYEAR, date, datetime
 from hashlib import sha256
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from extract.record import (
+    EVENT_KINDS,
+    AwardKind,
+    AwardStatus,
+    Fact,
+    Issuer,
+    Record,
+    RoleKind,
+)
+from extract.record import (
     AwardFact as AwardFactData,
 )
 from extract.record import (
     BlocFact as BlocFactData,
-)
-from extract.record import (
-    Fact,
-    Record,
 )
 from extract.record import (
     MemberFact as MemberFactData,
@@ -46,7 +52,7 @@ from extract.record import (
 from extract.record import (
     ScalarFact as ScalarFactData,
 )
-from store.errors import DuplicateRecordError, RunClosedError, StoreError
+from store.errors import DuplicateRecordError, InvalidRecordError, RunClosedError, StoreError
 from store.keys import name_key, province_key
 from store.models import (
     FAILURE_STAGES,
@@ -118,6 +124,23 @@ def page_seen(session: Session, *, canonical_url: str) -> Page | None:
     return session.scalars(select(Page).where(Page.canonical_url == canonical_url)).one_or_none()
 
 
+def _page_for_update(session: Session, *, canonical_url: str) -> Page | None:
+    """Return the stored page for `canonical_url`, locked until the caller's transaction ends.
+
+    Two crawlers storing the same page at once would otherwise both read the old counters and
+    body, and the second write would undo the first (a lost update, and the old body copied
+    into two versions). PostgreSQL takes a row lock (FOR UPDATE) and re-reads the row once the
+    other transaction ends; SQLite has one writer at a time and ignores FOR UPDATE.
+    """
+    stmt = (
+        select(Page)
+        .where(Page.canonical_url == canonical_url)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # the locked row's values, not a cached copy
+    )
+    return session.scalars(stmt).one_or_none()
+
+
 def _ok(status: int) -> bool:
     return 200 <= status < 300
 
@@ -154,7 +177,7 @@ def save_page(
             f"fetched_at for {url} has no timezone; pass datetime.now(UTC) or another aware datetime"
         )
     digest = sha256(body).hexdigest()
-    seen = page_seen(session, canonical_url=canonical_url)
+    seen = _page_for_update(session, canonical_url=canonical_url)
     if seen is None:
         new = Page(
             portal=portal,
@@ -171,7 +194,7 @@ def save_page(
             fetch_count=1,
         )
         stored, created = _insert_or_get(
-            session, new, lambda: page_seen(session, canonical_url=canonical_url)
+            session, new, lambda: _page_for_update(session, canonical_url=canonical_url)
         )
         if created:
             return stored, True
@@ -370,6 +393,115 @@ def _evidence(fact: Fact, text: str) -> tuple[dict[str, Any], bool]:
     return cols, ev is None or text[ev.start : ev.end] == ev.text
 
 
+def _limit(column: Any) -> int | None:
+    """Return the declared length of a String column (None for unbounded text)."""
+    return getattr(column.type, "length", None)
+
+
+def _text_problems(where: str, value: object, *, column: Any = None, required: bool = True) -> list[str]:
+    """Say why `value` cannot be stored as the text `where` (empty list: it can)."""
+    if value is None:
+        return [f"{where} is missing"] if required else []
+    if not isinstance(value, str):
+        return [f"{where} must be text, not {type(value).__name__}"]
+    if required and not value.strip():
+        return [f"{where} is empty"]
+    problems = []
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        problems.append(f"{where} holds characters that are not UTF-8 text")
+    if "\x00" in value:  # PostgreSQL text cannot hold NUL; SQLite would keep it: refuse on both
+        problems.append(f"{where} holds a NUL character")
+    limit = _limit(column) if column is not None else None
+    if limit is not None and len(value) > limit:
+        # PostgreSQL refuses a value longer than varchar(n); SQLite would keep it: refuse on both
+        problems.append(f"{where} is {len(value)} characters long; the column holds {limit}")
+    return problems
+
+
+def _choice_problems(
+    where: str, value: object, allowed: tuple[str, ...], *, required: bool = True
+) -> list[str]:
+    if value is None and not required:
+        return []
+    if value not in allowed:
+        return [f"{where} is {value!r}, not one of {', '.join(allowed)}"]
+    return []
+
+
+def _year_problems(where: str, value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, bool) or not isinstance(value, int) or not MINYEAR <= value <= MAXYEAR:
+        return [f"{where} is {value!r}, not a year from {MINYEAR} to {MAXYEAR}"]
+    return []
+
+
+def record_problems(record: Record) -> list[str]:
+    """Return every way `record` breaks SCHEMA.md or the store's columns, one line each.
+
+    What is checked is what would otherwise fail half-way through a flush, or differ between the
+    engines: codes outside SCHEMA.md's lists, names that are empty, not text, too long for their
+    column or holding NUL; years that are not years; confidences outside 0..1; evidence offsets
+    that are negative or reversed. Evidence whose text does not match the article is not a
+    problem here: `save_record` stores it and flags the record (``evidence_mismatch``).
+    """
+    problems = _text_problems("doc_id", record.doc_id, column=ExtractedRecord.__table__.c.doc_id)
+    if not isinstance(record.flags, list) or not all(isinstance(f, str) for f in record.flags):
+        problems.append("flags must be a list of text")
+    positions: dict[str, int] = {}
+    for kind, fact in record.facts():
+        position = positions.get(kind, 0)
+        positions[kind] = position + 1
+        where = f"{kind} #{position}"
+        confidence = fact.confidence
+        if (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, int | float)
+            or math.isnan(confidence)
+            or not 0.0 <= confidence <= 1.0
+        ):
+            problems.append(f"{where}: confidence is {confidence!r}, not a number from 0 to 1")
+        problems += _text_problems(f"{where}: rule", fact.rule, column=ScalarFact.__table__.c.rule)
+        ev = fact.evidence
+        if ev is not None:
+            if not (isinstance(ev.start, int) and isinstance(ev.end, int) and 0 <= ev.start <= ev.end):
+                problems.append(
+                    f"{where}: evidence offsets {ev.start!r}:{ev.end!r} are not 0 <= start <= end"
+                )
+            problems += _text_problems(f"{where}: evidence text", ev.text, required=False)
+        if isinstance(fact, ScalarFactData):
+            if kind == "event_kind":
+                problems += _choice_problems(f"{where}: value", fact.value, EVENT_KINDS)
+            else:
+                problems += _text_problems(f"{where}: value", fact.value, column=ScalarFact.__table__.c.value)
+        elif isinstance(fact, BlocFactData):
+            problems += _text_problems(f"{where}: name", fact.name)
+            problems += _text_problems(
+                f"{where}: number", fact.number, column=BlocFact.__table__.c.number, required=False
+            )
+            if not isinstance(fact.aliases, list):
+                problems.append(f"{where}: aliases must be a list of text")
+            else:
+                for i, alias in enumerate(fact.aliases):
+                    problems += _text_problems(f"{where}: alias #{i}", alias)
+        elif isinstance(fact, MemberFactData):
+            problems += _text_problems(f"{where}: unit", fact.unit)
+            problems += _text_problems(f"{where}: surface", fact.surface, required=False)
+        elif isinstance(fact, RoleFactData):
+            problems += _text_problems(f"{where}: unit", fact.unit)
+            problems += _choice_problems(f"{where}: role", fact.role, get_args(RoleKind))
+            problems += _year_problems(f"{where}: year", fact.year)
+        elif isinstance(fact, AwardFactData):
+            problems += _text_problems(f"{where}: recipient", fact.recipient)
+            problems += _choice_problems(f"{where}: award", fact.award, get_args(AwardKind))
+            problems += _choice_problems(f"{where}: issuer", fact.issuer, get_args(Issuer), required=False)
+            problems += _choice_problems(f"{where}: status", fact.status, get_args(AwardStatus))
+            problems += _year_problems(f"{where}: year", fact.year)
+    return problems
+
+
 def save_record(session: Session, *, run: ExtractionRun, article: Article, record: Record) -> ExtractedRecord:
     """Store `record` as `run`'s extraction of `article`, with every fact and its evidence.
 
@@ -386,7 +518,20 @@ def save_record(session: Session, *, run: ExtractionRun, article: Article, recor
     Raises:
         RunClosedError: the run is not running any more.
         DuplicateRecordError: the run already holds a record for this article.
+        InvalidRecordError: the record breaks SCHEMA.md (`record_problems`); it is logged and
+            nothing of it is written.
+
+    The rows are written in a savepoint: if the database refuses any of them, none is left in
+    the caller's transaction.
     """
+    problems = record_problems(record)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        log.warning("record %r of article %s refused: %s", record.doc_id, article.id, "; ".join(problems))
+        raise InvalidRecordError(
+            f"record {str(record.doc_id)[:80]!r} of article {article.id} breaks SCHEMA.md and was not "
+            f"stored: {shown}. Fix the extractor step named by the fact's rule"
+        )
     if run.status != "running":
         raise RunClosedError(
             f"run {run.id} is {run.status}; records are only added to a running run. "
@@ -465,8 +610,9 @@ def save_record(session: Session, *, run: ExtractionRun, article: Article, recor
                 f"no table for fact kind {kind!r} ({type(fact).__name__}); add one in store/models.py"
             )
     row.flags = flags
-    session.add(row)
-    session.flush()
+    with session.begin_nested():  # all rows or none, whatever the caller does after an error
+        session.add(row)
+        session.flush()
     return row
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from thidua.settings import Settings
 
@@ -18,8 +19,13 @@ from thidua.settings import Settings
 def _settings() -> Settings:
     try:
         return Settings()
-    except Exception as exc:  # pydantic's ValidationError names the bad variable
-        raise click.ClickException(str(exc)) from exc
+    except ValidationError as exc:  # one line per bad variable instead of pydantic's report
+        problems = []
+        for error in exc.errors():
+            name = "THIDUA_" + "_".join(map(str, error["loc"])).upper()
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(message if name in message else f"{name}: {message}")
+        raise click.ClickException("; ".join(problems)) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,15 +140,22 @@ def eval_cmd(
 
 @main.command("init-db")
 def init_db() -> None:
-    """Create or upgrade the database at THIDUA_DATABASE_URL to the latest schema.
+    """Create or upgrade the database at THIDUA_DATABASE_URL to the latest schema, then check it.
+
+    A damaged SQLite file (integrity check) or a schema that differs from the models (a column
+    dropped by hand) is reported with exit status 1 instead of "database ready".
 
     Example: THIDUA_DATABASE_URL=sqlite:///var/thidua.sqlite thidua init-db
     """
-    from store.db import migrate
+    from store.db import describe_url, init_database
+    from store.errors import DatabaseError
 
     s = _settings()
-    migrate(s.database_url)
-    click.echo(f"database ready: {s.database_url}")
+    try:
+        init_database(s.database_url)
+    except DatabaseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"database ready: {describe_url(s.database_url)}")
 
 
 @main.command("crawl")
@@ -258,20 +271,23 @@ def query(
 
     Example: thidua query --province 'Hòa Bình' --award co_thi_dua --json
     """
-    from store.db import make_engine, session_factory
-    from store.errors import QueryError
+    from store.db import open_store, session_factory, translate_errors
+    from store.errors import StoreError
     from store.queries import find_records
 
-    engine = make_engine(_settings().database_url)
+    url = _settings().database_url
     try:
-        with session_factory(engine)() as session:
-            rows = find_records(
-                session, province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit
-            )
-    except QueryError as exc:
+        # read-only: a query never creates, migrates or writes the database
+        engine = open_store(url, read_only=True)
+        try:
+            with translate_errors(url), session_factory(engine)() as session:
+                rows = find_records(
+                    session, province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit
+                )
+        finally:
+            engine.dispose()
+    except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    finally:
-        engine.dispose()
     if as_json:
         for r in rows:
             click.echo(json.dumps(r, ensure_ascii=False, default=str))

@@ -1,7 +1,16 @@
-"""Store test fixtures: migrations once per session, a rolled-back session per test.
+"""Store test fixtures: every store test runs on SQLite and on PostgreSQL.
 
-The database is a temporary SQLite file unless THIDUA_TEST_DATABASE_URL names another (an
-empty PostgreSQL database, e.g. ``postgresql+psycopg://thidua@127.0.0.1/thidua_test``).
+`database_url` is parametrised over both engines (ids ``sqlite`` and ``postgresql``): a fresh
+SQLite file, or a fresh PostgreSQL schema created for the session in the database at
+``THIDUA_TEST_POSTGRES_URL`` (default: the local server's ``postgres`` database, user postgres,
+trust auth) and dropped with everything in it at the end. Migrations run once per engine and
+session; each test gets a session whose commits are savepoints inside a transaction rolled back
+afterwards (STYLE.md habit 11). Tests that need an empty database of their own (migrations,
+init-db) take `empty_database_url`.
+
+An unreachable PostgreSQL skips its half of the suite with the reason on a developer's machine,
+and fails it in CI (``CI=true``), so CI can never pass on SQLite alone.
+
 Row builders (`make_page`, `make_article`, `make_record`) stand in for factories; the
 Vietnamese samples are written for these tests.
 """
@@ -9,31 +18,129 @@ Vietnamese samples are written for these tests.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import count
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from extract.record import AwardFact, BlocFact, Evidence, MemberFact, Record, RoleFact, ScalarFact
 from store import repository
-from store.db import make_engine, migrate
+from store.db import describe_url, make_engine, migrate
 from store.keys import content_key
 from store.models import Article, Page
 
 FETCHED = datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
 
+ENGINES = ("sqlite", "postgresql")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "THIDUA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def in_ci() -> bool:
+    """Return True under CI (CI=true), where nothing may be skipped for want of a server."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def postgres_unreachable(reason: str) -> NoReturn:
+    """Skip the PostgreSQL half of a test locally; fail it in CI."""
+    message = (
+        f"PostgreSQL at {describe_url(POSTGRES_ADMIN_URL)} is unreachable ({reason}); start it "
+        "(.ci/run does) or point THIDUA_TEST_POSTGRES_URL at a database where this user may CREATE SCHEMA"
+    )
+    if in_ci():
+        pytest.fail(f"{message}. CI=true: the PostgreSQL tests must run", pytrace=False)
+    pytest.skip(message)
+
+
+def _admin_engine() -> Engine:
+    return create_engine(
+        POSTGRES_ADMIN_URL,
+        isolation_level="AUTOCOMMIT",
+        poolclass=NullPool,
+        connect_args={"connect_timeout": 10},  # a server that never answers fails, not hangs
+    )
+
+
+@contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """Yield the URL of a new, empty PostgreSQL schema; drop it and everything in it afterwards.
+
+    A schema instead of a database: CREATE DATABASE copies a template and takes about 0.5 s,
+    CREATE SCHEMA a few milliseconds. The URL sets ``search_path`` to the schema, so the
+    migrations, the models and `alembic_version` all live in it.
+    """
+    admin = _admin_engine()
+    # an identifier cannot be a bound parameter; this one is made here of [a-z0-9_] only
+    name = f"thidua_test_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    except OperationalError as exc:
+        admin.dispose()
+        postgres_unreachable(str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc))
+    try:
+        url = make_url(POSTGRES_ADMIN_URL).update_query_dict(
+            # synchronous_commit off: a test database need not survive a crash, and commits of
+            # the migrations' DDL stop waiting for the disk
+            {"options": f"-csearch_path={name} -csynchronous_commit=off"}
+        )
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        admin.dispose()
+
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("THIDUA_TEST_DATABASE_URL")
-    if not url:
-        url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'test.sqlite'}"
-    migrate(url)
-    return url
+def postgres_admin_url() -> str:
+    """The PostgreSQL server's URL, once it answered (skipped locally, failed in CI if not)."""
+    with fresh_postgres_schema():
+        pass
+    return POSTGRES_ADMIN_URL
+
+
+@contextmanager
+def fresh_database(engine_name: str, folder: Path) -> Iterator[str]:
+    """Yield the URL of an empty database of `engine_name` ("sqlite" files go in `folder`)."""
+    if engine_name == "sqlite":
+        yield f"sqlite:///{folder / 'test.sqlite'}"
+    else:
+        with fresh_postgres_schema() as url:
+            yield url
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of each engine, migrated to head once per session."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("store")) as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(params=ENGINES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each engine, for one test."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A migrated PostgreSQL schema of its own, for tests whose writers must really commit."""
+    with fresh_postgres_schema() as url:
+        migrate(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,14 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from extract.record import Record
 from store import repository
 from store.errors import QueryError
 from store.models import Article
-from store.queries import find_records, summary
+from store.queries import _has_word_run, find_records, summary
 
 BN_TEXT = (
     "Ngày 28/12, Khối thi đua số 6 tỉnh Bắc Ninh tổng kết năm 2018. Khối gồm "
@@ -179,6 +180,50 @@ def test_filters_combine_and_limit_caps(session: Session, stored: dict[str, Arti
 def test_unusable_filters_say_so(session: Session, stored: dict[str, Article], kw: dict[str, Any]) -> None:
     with pytest.raises(QueryError):
         find_records(session, **kw)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"year": 0}, "year must be between 1 and 9999, not 0"),
+        ({"year": -1}, "year must be between 1 and 9999, not -1"),
+        ({"year": 10**20}, "year must be between 1 and 9999, not 100,000,000,000,000,000,000"),
+        ({"limit": 2**63}, "limit must be between 1 and 9,223,372,036,854,775,807, not 9,223,"),
+        ({"limit": -5}, "limit must be between 1 and"),
+        # undecodable bytes of a command-line argument arrive as lone surrogates (PEP 383)
+        ({"bloc": "Kh\udcf4i 6"}, r"bloc 'Kh\\udcf4i 6' holds bytes that are not UTF-8 text"),
+        ({"unit": "S\udcc6 Y t\udce9"}, "unit .* holds bytes that are not UTF-8 text"),
+        ({"province": "B\udcaec Ninh"}, "province .* holds bytes that are not UTF-8 text"),
+        ({"unit": "Sở Y tế " * 15_000}, "unit is 120,000 characters long; give at most 500"),
+        ({"bloc": "6" * 501}, "bloc is 501 characters long"),
+        ({"unit": "Sở Y\x00 tế"}, "holds a NUL character"),
+        ({"bloc": "%"}, "bloc '%' has no letters or digits to match"),
+        ({"bloc": "_"}, "bloc '_' has no letters or digits to match"),
+        ({"unit": "%"}, "unit '%' has no letters or digits to match"),
+    ],
+)
+def test_bad_filter_values_raise_a_query_error(
+    session: Session, stored: dict[str, Article], kw: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(QueryError, match=message):
+        find_records(session, **kw)
+
+
+@pytest.mark.parametrize("year", [1, 9999])
+def test_the_first_and_last_years_are_valid_filters(
+    session: Session, stored: dict[str, Article], year: int
+) -> None:
+    assert find_records(session, year=year) == []
+
+
+def test_the_largest_limit_is_accepted(session: Session, stored: dict[str, Article]) -> None:
+    assert ids(find_records(session, limit=2**63 - 1)) == ["bn", "bp", "hcm"]
+
+
+@pytest.mark.parametrize(("needle", "found"), [("so y te", True), ("so%te", False), ("s_ y te", False)])
+def test_like_wildcards_in_a_key_match_only_themselves(session: Session, needle: str, found: bool) -> None:
+    # keys hold only [a-z0-9 ] today; the escaping keeps '%' and '_' literal should that change
+    assert session.scalar(select(_has_word_run(literal("ubnd so y te tinh"), needle))) is found
 
 
 def test_queries_read_the_newest_run_unless_told_otherwise(
