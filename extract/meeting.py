@@ -51,8 +51,8 @@ class Meeting:
     reviewed: int | None
     planned: int | None
     day: date | None
-    # the emulation year a meeting of no named kind is about ("bình xét thi đua năm 2023",
-    # "kiểm tra công tác thi đua, khen thưởng năm 2015")
+    # the emulation year the article's work is about ("bình xét thi đua năm 2023", "kiểm tra công tác
+    # thi đua, khen thưởng năm 2015"): dates roles when no reviewed or planned year is named
     covered: int | None = None
 
     @property
@@ -74,7 +74,7 @@ def read_meeting(rec: Record, doc: Document, url: str | None, pub: date | None, 
     kinds = _event_kinds(w, heads, url, rec, ev)
     reviewed, planned = _period_years(w, heads)
     day = _event_date(doc, pub, reviewed, planned, kinds, rec, ev)
-    covered = None if kinds else _covered_year(w, heads)
+    covered = _covered_year(w, heads)
     return Meeting(kinds, reviewed, planned, day, covered)
 
 

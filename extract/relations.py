@@ -581,7 +581,8 @@ _TAKES_ROLE = (
     r"|tiếp nhận)(?:\s+(?:vai trò|nhiệm vụ|chức))?(?:\s+(?:là|làm))?"
 )
 _BEFORE_ROLE_RE = re.compile(
-    rf"(?:\s*[(,–\-]\s*|\s+)(?:(?:là\s+)?đơn vị\s+)?(?:{_TAKES_ROLE}\s+)?(?:đơn vị\s+)?$",
+    rf"(?:\s*[(,–\-]\s*|\s+)(?:(?:là\s+)?đơn vị\s+)?(?:(?:luân phiên|chính thức)\s+)?(?:{_TAKES_ROLE}\s+)?"
+    r"(?:đơn vị\s+)?$",
     re.IGNORECASE,
 )
 # "Đơn vị Khối phó năm nay là Trường Chính trị tỉnh", "Khối trưởng năm 2017 là Sở Y tế"
@@ -642,7 +643,13 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
             re.I,
         ):
             # "Với vai trò Khối phó Khối III, Sở Y tế đã …", "Thay mặt đơn vị Khối phó, đại diện Trường …"
-            comma = re.match(r"^[^,.;]{0,50},\s*(?:(?:đại diện|lãnh đạo)\s+)?", after)
+            # "…, đồng chí Trưởng Ban Tuyên giáo Tỉnh ủy đề nghị …": a person named by the unit's title
+            comma = re.match(
+                r"^[^,.;]{0,50},\s*(?:(?:đại diện|lãnh đạo|đồng chí|ông|bà)\s+)?"
+                r"(?:(?:phó\s+)?(?:giám đốc|chủ tịch|trưởng|hiệu trưởng|viện trưởng|chánh án|bí thư|cục trưởng)\s+)?",
+                after,
+                re.I,
+            )
             if comma:
                 unit = _unit_at(text, m.end() + comma.end(), sent_end, units)
         if unit is None:

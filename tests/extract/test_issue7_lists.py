@@ -333,3 +333,20 @@ def test_unit_type_before_gom_spreads_over_the_provinces_listed() -> None:
         f"Sở Văn hóa, Thể thao và Du lịch tỉnh {p}" for p in ("Kon Tum", "Gia Lai", "Đắk Lắk", "Lâm Đồng")
     ]
     assert _keys(want) <= _keys(rec["members"])
+
+
+def test_acting_for_the_leader_a_person_named_by_the_units_title() -> None:
+    rec = _record(
+        "Khối thi đua các cơ quan Đảng tổng kết năm 2023",
+        "Ngày 10/1, Khối thi đua các cơ quan Đảng tổ chức hội nghị tổng kết năm 2023. Thay mặt đơn vị Trưởng "
+        "khối, đồng chí Trưởng Ban Dân vận Tỉnh ủy đề nghị các đơn vị tiếp tục đổi mới phong trào thi đua.",
+    )
+    assert (ukey("Ban Dân vận Tỉnh ủy"), "khoi_truong", 2023) in _roles(rec)
+
+
+def test_rotation_verb_ends_the_unit_name() -> None:
+    rec = _record(
+        "Ngày 5/9, Trường Cao đẳng Kỹ thuật Công nghiệp luân phiên nhận nhiệm vụ đơn vị Trưởng khối thi đua "
+        "năm học 2024 - 2025."
+    )
+    assert {ukey(r["unit"]) for r in rec["roles"]} == {ukey("Trường Cao đẳng Kỹ thuật Công nghiệp")}
