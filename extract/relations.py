@@ -646,7 +646,8 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
             # "…, đồng chí Trưởng Ban Tuyên giáo Tỉnh ủy đề nghị …": a person named by the unit's title
             comma = re.match(
                 r"^[^,.;]{0,50},\s*(?:(?:đại diện|lãnh đạo|đồng chí|ông|bà)\s+)?"
-                r"(?:(?:phó\s+)?(?:giám đốc|chủ tịch|trưởng|hiệu trưởng|viện trưởng|chánh án|bí thư|cục trưởng)\s+)?",
+                r"(?:(?:phó\s+)?(?:giám đốc|chủ tịch|trưởng|hiệu trưởng|viện trưởng|chánh án|bí thư"
+                r"|cục trưởng)\s+)?",
                 after,
                 re.I,
             )
