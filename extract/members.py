@@ -76,7 +76,28 @@ def read_member_lists(
                     and not _PRESS_BEFORE_RE.search(w, max(s, it.start - 12), it.start)
                 ):
                     add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending")
+        for u in _attending_officials(w, s, e, gaz):
+            add_member(members, u.canonical, ev(u.start, u.end), u.confidence * 0.75, "attending_officials")
     return members, list_items
+
+
+# units of one kind named through their officials' titles in one attendance sentence: at least this
+# many make a list of the bloc's members ("đồng chí A, Viện trưởng VKSND tỉnh X; đồng chí B, Phó Viện
+# trưởng VKSND tỉnh Y; …"); one or two such units are usually guests
+_MIN_OFFICIALS = 3
+
+
+def _attending_officials(w: str, s: int, e: int, gaz: list[UnitSpan]) -> list[UnitSpan]:
+    """Units named in the titles of the people an attendance sentence lists, when several are alike."""
+    if not _ATTEND_OPEN_RE.match(w, s, e) or _GUESTS_OPEN_RE.match(w, s, e):
+        return []
+    titled = [
+        u for u in gaz if s <= u.start < e and _in_person_title(w, u.start) and not is_guest(u.canonical)
+    ]
+    by_kind: dict[str, list[UnitSpan]] = {}
+    for u in titled:
+        by_kind.setdefault(" ".join(u.canonical.split()[:3]), []).append(u)
+    return [u for group in by_kind.values() if len(group) >= _MIN_OFFICIALS for u in group]
 
 
 def note_province_cluster(members: Members) -> None:
