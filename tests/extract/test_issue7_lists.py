@@ -358,7 +358,8 @@ def test_attendance_of_officials_from_units_of_one_kind() -> None:
         "Ngày 12/1, Cụm thi đua số 5 tổ chức hội nghị tổng kết năm 2023.",
         "Tham dự hội nghị có đồng chí Nguyễn Văn An, Viện trưởng VKSND tỉnh Sơn La – đơn vị Cụm trưởng; "
         "đồng chí Lê Thị Bình, Phó Viện trưởng VKSND tỉnh Lai Châu; đồng chí Trần Văn Cường, "
-        "Viện trưởng VKSND tỉnh Điện Biên; đồng chí Phạm Văn Dũng, Phó Trưởng ban Thi đua – Khen thưởng tỉnh.",
+        "Viện trưởng VKSND tỉnh Điện Biên; đồng chí Phạm Văn Dũng, Phó Trưởng ban Thi đua – Khen thưởng "
+        "tỉnh.",
     )
     want = [f"Viện Kiểm sát nhân dân tỉnh {p}" for p in ("Sơn La", "Lai Châu", "Điện Biên")]
     assert _keys(want) <= _keys(rec["members"])
