@@ -25,11 +25,18 @@ _KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "trien_khai",
         re.compile(
-            r"triển\s+khai\s+(?!thực\s+hiện|có\s+hiệu)(?:\S+\s+){0,2}?(?:nhiệm\s+vụ|kế\s+hoạch|phương\s+hướng|chương\s+trình"
-            r"|công\s+tác|phong\s+trào)|phát\s+động\s+(?:(?:phong\s+trào|đợt|cuộc)\s+)?(?:\S+\s+){0,2}?thi\s+đua",
+            r"triển\s+khai\s+(?!thực\s+hiện|có\s+hiệu|hiệu\s+quả)(?:\S+\s+){0,2}?(?:nhiệm\s+vụ|kế\s+hoạch|phương\s+hướng"
+            r"|chương\s+trình|công\s+tác|phong\s+trào|thi\s+đua)"
+            # "phát động và ký kết giao ước thi đua", "phát động, ký kết giao ước thi đua": two verbs, one object
+            r"|phát\s+động\s+(?:(?:và|,)\s*ký(?:\s+kết)?\s+giao\s+ước\s+)?(?:(?:phong\s+trào|đợt|cuộc)\s+)?"
+            r"(?:\S+\s+){0,2}?thi\s+đua",
             re.I,
         ),
     ),
+)
+# a tense or manner word right before "triển khai" (no meeting word between) narrates work done
+_NARRATED_RE = re.compile(
+    r"(?:đã|đang|sẽ|tiếp\s+tục|chủ\s+động|tích\s+cực)(?:(?!hội\s+nghị|tổ\s+chức|họp)[^.;])*$", re.I
 )
 _SLUG_KINDS = (
     ("tong_ket", "tong-ket"),
@@ -58,13 +65,8 @@ class Meeting:
     @property
     def active_year(self) -> int | None:
         """The year the meeting is about: reviewed, else planned, else the emulation year it covers,
-        else its date's (for a known kind)."""
-        return (
-            self.reviewed
-            or self.planned
-            or self.covered
-            or (self.day.year if self.day and self.kinds else None)
-        )
+        else its date's."""
+        return self.reviewed or self.planned or self.covered or (self.day.year if self.day else None)
 
 
 def read_meeting(rec: Record, doc: Document, url: str | None, pub: date | None, ev: EvidenceMaker) -> Meeting:
@@ -102,6 +104,8 @@ def _event_kinds(
     for kind, rx in _KIND_RES:
         for s, e in heads:
             m = rx.search(w, s, e)
+            if m and kind == "trien_khai" and _NARRATED_RE.search(w, max(s, m.start() - 40), m.start()):
+                m = None  # "các đơn vị đã chủ động triển khai nhiệm vụ …" tells the year's work, not the meeting
             if m and not re.search(r"trù\s+bị\s*$", w[max(s, m.start() - 8) : m.start()]):
                 kinds.append(kind)
                 rec.event_kinds.append(
