@@ -27,7 +27,7 @@ _KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"triển\s+khai\s+(?!thực\s+hiện|có\s+hiệu|hiệu\s+quả)(?:\S+\s+){0,2}?(?:nhiệm\s+vụ|kế\s+hoạch|phương\s+hướng"
             r"|chương\s+trình|công\s+tác|phong\s+trào|thi\s+đua)"
-            # "phát động và ký kết giao ước thi đua", "phát động, ký kết giao ước thi đua": two verbs, one object
+            # "phát động (và|,) ký kết giao ước thi đua": two verbs, one object
             r"|phát\s+động\s+(?:(?:và|,)\s*ký(?:\s+kết)?\s+giao\s+ước\s+)?(?:(?:phong\s+trào|đợt|cuộc)\s+)?"
             r"(?:\S+\s+){0,2}?thi\s+đua",
             re.I,
@@ -105,7 +105,8 @@ def _event_kinds(
         for s, e in heads:
             m = rx.search(w, s, e)
             if m and kind == "trien_khai" and _NARRATED_RE.search(w, max(s, m.start() - 40), m.start()):
-                m = None  # "các đơn vị đã chủ động triển khai nhiệm vụ …" tells the year's work, not the meeting
+                # "các đơn vị đã chủ động triển khai nhiệm vụ …" tells the year's work, not the meeting
+                m = None
             if m and not re.search(r"trù\s+bị\s*$", w[max(s, m.start() - 8) : m.start()]):
                 kinds.append(kind)
                 rec.event_kinds.append(

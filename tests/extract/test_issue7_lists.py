@@ -372,15 +372,15 @@ def _kinds(title: str, lead: str) -> list[str]:
 
 def test_two_verbs_sharing_the_pact_object_name_two_kinds() -> None:
     lead = (
-        "Ngày 8/1, Khối thi đua số 2 tổ chức hội nghị tổng kết năm 2023, phát động và ký kết giao ước thi đua "
-        "năm 2024."
+        "Ngày 8/1, Khối thi đua số 2 tổ chức hội nghị tổng kết năm 2023, phát động và ký kết giao ước "
+        "thi đua năm 2024."
     )
     assert _kinds("Khối thi đua số 2 tổng kết năm 2023", lead) == ["giao_uoc", "tong_ket", "trien_khai"]
 
 
 def test_narrated_work_is_not_a_launch_meeting() -> None:
     lead = (
-        "Trong năm 2023, các đơn vị trong Khối thi đua số 2 đã chủ động, tích cực triển khai nhiệm vụ công tác "
-        "với nhiều kết quả."
+        "Trong năm 2023, các đơn vị trong Khối thi đua số 2 đã chủ động, tích cực triển khai nhiệm vụ "
+        "công tác với nhiều kết quả."
     )
     assert "trien_khai" not in _kinds("Khối thi đua số 2 tổng kết năm 2023", lead)
