@@ -9,6 +9,7 @@ from the page date or the period.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
@@ -61,12 +62,20 @@ class Meeting:
     # the emulation year the article's work is about ("bình xét thi đua năm 2023", "kiểm tra công tác
     # thi đua, khen thưởng năm 2015"): dates roles when no reviewed or planned year is named
     covered: int | None = None
+    # the year the article names most often ("trong năm 2023 …"), when it names one at least twice
+    named: int | None = None
 
     @property
     def active_year(self) -> int | None:
         """The year the meeting is about: reviewed, else planned, else the emulation year it covers,
-        else its date's."""
-        return self.reviewed or self.planned or self.covered or (self.day.year if self.day else None)
+        else its date's, else the year the article names most."""
+        return (
+            self.reviewed
+            or self.planned
+            or self.covered
+            or (self.day.year if self.day else None)
+            or self.named
+        )
 
 
 def read_meeting(rec: Record, doc: Document, url: str | None, pub: date | None, ev: EvidenceMaker) -> Meeting:
@@ -77,7 +86,21 @@ def read_meeting(rec: Record, doc: Document, url: str | None, pub: date | None, 
     reviewed, planned = _period_years(w, heads)
     day = _event_date(doc, pub, reviewed, planned, kinds, rec, ev)
     covered = _covered_year(w, heads)
-    return Meeting(kinds, reviewed, planned, day, covered)
+    return Meeting(kinds, reviewed, planned, day, covered, _most_named_year(w))
+
+
+_NAMED_YEAR_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)", re.I)
+# a year named this often is what the article is about, not a date it cites in passing
+_MIN_YEAR_MENTIONS = 1
+
+
+def _most_named_year(w: str) -> int | None:
+    """The year the text names most often after "năm" (school years "2023 - 2024" excluded)."""
+    counts = Counter(int(m.group(1)) for m in _NAMED_YEAR_RE.finditer(w))
+    if not counts:
+        return None
+    year, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return year if n >= _MIN_YEAR_MENTIONS else None
 
 
 _COVERED_RE = re.compile(

@@ -384,3 +384,13 @@ def test_narrated_work_is_not_a_launch_meeting() -> None:
         "công tác với nhiều kết quả."
     )
     assert "trien_khai" not in _kinds("Khối thi đua số 2 tổng kết năm 2023", lead)
+
+
+def test_role_with_no_dated_meeting_takes_the_year_the_article_names() -> None:
+    rec = _record(
+        "Hình ảnh tại cuộc họp",
+        "Phát biểu tại cuộc họp, đồng chí Hồ Văn Sơn, Chánh án TAND huyện Mỹ Tú - đơn vị Cụm trưởng cho biết "
+        "trong năm 2025 các đơn vị đều hoàn thành tốt nhiệm vụ được giao.",
+        published=None,
+    )
+    assert (ukey("Tòa án nhân dân huyện Mỹ Tú"), "khoi_truong", 2025) in _roles(rec)
