@@ -21,3 +21,8 @@ class ArticleTooLargeError(ThiduaError, ValueError):
 
 class NotTextError(ThiduaError, ValueError):
     """The input is not text: mostly control characters (a binary file saved as .txt)."""
+
+
+class NotRegularFileError(ThiduaError, OSError):
+    """A path that is not a regular file (a FIFO, a device, a directory, a link to one): never opened,
+    since reading it could block forever or never end."""

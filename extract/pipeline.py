@@ -17,7 +17,7 @@ from extract.blocs import bloc_facts
 from extract.confirm import confirm_open_class
 from extract.document import Document, body_sentences, build
 from extract.lexicon import ukey
-from extract.limits import check_text_size
+from extract.limits import MAX_ARTICLE_BYTES, check_text_size
 from extract.meeting import read_meeting
 from extract.members import finish_members, note_province_cluster, read_member_lists
 from extract.outcomes import read_awards, read_roles
@@ -44,13 +44,14 @@ def extract_record(
     url: str | None = None,
     published: str | None = None,
     province_hint: str | None = None,
+    max_bytes: int = MAX_ARTICLE_BYTES,
 ) -> Record:
     """Run every step on one article and return its record (offsets into `text`).
 
-    Raises ArticleTooLargeError above MAX_ARTICLE_BYTES (before any work) and NotTextError for text
-    that is mostly control characters.
+    Raises ArticleTooLargeError above `max_bytes` of UTF-8 (before any work) and NotTextError for
+    text that is mostly control characters.
     """
-    check_text_size(text)
+    check_text_size(text, cap=max_bytes)
     # per article: is the bloc a cluster of provinces, or of ministries?
     tokens = (PROVINCES_ARE_MEMBERS.set(False), MINISTRIES_ARE_MEMBERS.set(False))
     try:

@@ -45,7 +45,9 @@ _DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"}
 # C0 and C1 control characters other than tab, LF and CR: a NUL before every word, a stray form feed.
 # Each reads as a space (so "\x00Sở \x00Y tế" matches like "Sở Y tế" and "a\x00b" stays two words),
 # and the space maps back to the control character it replaced.
-_CONTROLS = frozenset(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+_CONTROLS = frozenset(
+    chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+)
 _CONTROL_RE = re.compile("[" + re.escape("".join(sorted(_CONTROLS))) + "]")
 # Text in which more than this share of characters are controls is not text (a binary file, UTF-16).
 _MAX_CONTROL_SHARE = 1 / 3

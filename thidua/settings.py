@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from extract.limits import MAX_ARTICLE_BYTES
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="THIDUA_", extra="ignore")
@@ -31,6 +33,11 @@ class Settings(BaseSettings):
         default=None, description="Scrapy JOBDIR so an interrupted crawl resumes where it stopped."
     )
     extract_workers: int = Field(default=1, ge=1)
+    max_article_bytes: int = Field(
+        default=MAX_ARTICLE_BYTES,
+        ge=1,
+        description="Refuse an article file larger than this, before reading it (README: Bad input).",
+    )
     log_level: str = "INFO"
 
     @field_validator("database_url")
