@@ -99,7 +99,7 @@ def test_any_text_gives_a_record_with_exact_evidence_or_a_named_error(text: str)
         rec = extract_article(doc_id="fuzz", text=text)
     except NotTextError:
         # only text that is mostly control characters is refused
-        controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r" or 0x7F <= ord(c) < 0xA0)
+        controls = sum(1 for c in text if (ord(c) < 32 and c not in "\t\n\r") or 0x7F <= ord(c) < 0xA0)
         assert controls * 3 > len(text)
         return
     _check(text, rec)
