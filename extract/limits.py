@@ -2,8 +2,9 @@
 
 Two kinds of bound:
 
-* `MAX_ARTICLE_BYTES` refuses an article before any work is done (checked on the raw bytes by
-  `thidua extract-text`, on the UTF-8 length of the string by `extract.api.extract_article`).
+* `MAX_ARTICLE_BYTES` (defined in thidua/settings.py, the bottom layer) refuses an article before
+  any work is done (checked on the raw bytes by `thidua extract-text`, on the UTF-8 length of the
+  string by `extract.api.extract_article`).
 * `WINDOW_CHARS` and `GAZETTEER_WINDOW_CHARS` cut text no real article has (sentences and lines
   thousands of characters long) into bounded windows, so the per-sentence rules, whose cost grows
   with the square of a sentence's length, never see more than a window at a time. Real sentences
@@ -14,10 +15,17 @@ Two kinds of bound:
 from __future__ import annotations
 
 from extract.errors import ArticleTooLargeError
+from thidua.settings import MAX_ARTICLE_BYTES  # the default of THIDUA_MAX_ARTICLE_BYTES
 
-# 2 MiB: about a hundred times the longest real article we have seen, and twice the largest
-# input bench/hostile.py measures. Documented in README.md ("Bad input").
-MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+__all__ = [
+    "GAZETTEER_WINDOW_CHARS",
+    "MAX_ARTICLE_BYTES",
+    "MAX_META_BYTES",
+    "WINDOW_CHARS",
+    "check_size",
+    "check_text_size",
+]
+
 # A sentence longer than this is read in windows of at most this many characters.
 WINDOW_CHARS = 2_000
 # spaCy's gazetteer matcher reads one line at a time; a longer line is read in overlapping windows
