@@ -79,7 +79,7 @@ def read_member_lists(
                     and not _PRESS_BEFORE_RE.search(w, max(s, it.start - 12), it.start)
                 ):
                     add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending")
-        for u in _attending_officials(w, s, e, gaz):
+        for u in _attending_officials(w, s, e, local):
             add_member(members, u.canonical, ev(u.start, u.end), u.confidence * 0.75, "attending_officials")
     return members, list_items
 
