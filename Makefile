@@ -7,7 +7,7 @@ DEV_CORPUS ?= ../shared/corpus/dev
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint eval bench train lock clean
+.PHONY: install demo test lint eval bench bench-hostile train lock clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -34,6 +34,9 @@ eval: $(VENV)/.synced  ## score extraction on the real dev articles
 
 bench: $(VENV)/.synced
 	$(BIN)/python -m bench.extract_speed
+
+bench-hostile: $(VENV)/.synced  ## time and peak memory on hostile inputs of 10 KB, 100 KB, 1 MB (bench/README.md)
+	$(BIN)/python -m bench.hostile --json bench/results/hostile.json
 
 train: $(VENV)/.synced  ## retrain the shipped UNIT model (extract/models/units) from extract/data/train
 	$(BIN)/thidua train

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extract.limits import WINDOW_CHARS
 from extract.textnorm import Normalized
 
 _CAPTION_RE = re.compile(r"\(?ảnh\s*:", re.IGNORECASE)
@@ -91,7 +92,7 @@ def body_sentences(doc: Document) -> list[tuple[int, int]]:
             i = w.find(sent[:30], pos, ln.end)
             if i < 0:
                 continue
-            out.append((i, min(ln.end, i + len(sent))))
+            out.extend(windows(w, i, min(ln.end, i + len(sent))))
             pos = i + len(sent)
     return out
 
@@ -99,6 +100,36 @@ def body_sentences(doc: Document) -> list[tuple[int, int]]:
 _MEETING_CUE_RE = re.compile(
     r"hội\s+nghị|cuộc\s+họp|buổi\s+lễ|tổng\s+kết|sơ\s+kết|giao\s+ước|ký\s+kết|triển\s+khai|phát\s+động", re.I
 )
+
+
+_CUTS = (";", ",", " và ", " ")
+
+
+def windows(w: str, start: int, end: int, size: int = WINDOW_CHARS) -> list[tuple[int, int]]:
+    """w[start:end] as one span, or, when longer than `size`, as consecutive windows of at most `size`.
+
+    No real sentence is that long; a hostile one (thousands of units in one list, a megabyte without
+    a full stop) is read window by window, so the per-sentence rules cost at most a window's worth
+    each and the whole text costs time linear in its length. A window ends after the last ";" in
+    its second half, else the last ",", " và " or space, else at `size`.
+    """
+    out: list[tuple[int, int]] = []
+    while end - start > size:
+        lo, hi = start + size // 2, start + size
+        cut = -1
+        for sep in _CUTS:
+            at = w.rfind(sep, lo, hi)
+            if at >= 0:
+                cut = at + (len(sep) if sep in (";", ",") else 0)
+                break
+        cut = hi if cut <= start else cut
+        out.append((start, cut))
+        start = cut
+        while start < end and w[start] == " ":
+            start += 1
+    if end > start:
+        out.append((start, end))
+    return out
 
 
 def _first_sentence_end(text: str, start: int, end: int) -> int:

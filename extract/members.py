@@ -13,6 +13,7 @@ from extract import relations as rel
 from extract.confirm import confirm_open_class
 from extract.lexicon import lexicon, ukey
 from extract.record import Evidence, EvidenceMaker, MemberFact, Record
+from extract.spanindex import SpanIndex
 from extract.units import (
     MINISTRIES_ARE_MEMBERS,
     PROVINCES_ARE_MEMBERS,
@@ -50,8 +51,10 @@ def read_member_lists(
     list_items: list[UnitSpan] = []
     if any(_MINISTRY_BLOC_RE.search(b.name) for b in rec.blocs):
         MINISTRIES_ARE_MEMBERS.set(True)  # "Khối thi đua các Bộ, ngành …": its ministries are members
+    near = SpanIndex(gaz)
     for s, e in sentences:
-        items = confirm_open_class(w, s, e, rel.member_lists(w, s, e, gaz))
+        local = near.within(s, e)  # the lists read only names inside the sentence
+        items = confirm_open_class(w, s, e, rel.member_lists(w, s, e, local))
         for it in items:
             list_items.append(UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule))
         count = rel.stated_count(
@@ -65,7 +68,7 @@ def read_member_lists(
         for it in real:
             add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}")
         for ls, le, strict in _attending_regions(w, s, e):
-            attendees = confirm_open_class(w, s, e, rel.parse_list_region(w, ls, le, gaz))
+            attendees = confirm_open_class(w, s, e, rel.parse_list_region(w, ls, le, local))
             # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
             if strict and len([it for it in attendees if not is_guest(it.canonical)]) < 3:
                 continue
@@ -76,7 +79,7 @@ def read_member_lists(
                     and not _PRESS_BEFORE_RE.search(w, max(s, it.start - 12), it.start)
                 ):
                     add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending")
-        for u in _attending_officials(w, s, e, gaz):
+        for u in _attending_officials(w, s, e, local):
             add_member(members, u.canonical, ev(u.start, u.end), u.confidence * 0.75, "attending_officials")
     return members, list_items
 

@@ -17,6 +17,7 @@ from extract.lexicon import lexicon, ukey
 from extract.meeting import Meeting
 from extract.members import Members, add_member, member_for_province
 from extract.record import AwardFact, Evidence, EvidenceMaker, Record, RoleFact
+from extract.spanindex import SpanIndex
 from extract.units import UnitSpan, is_guest
 
 _SENT_YEAR_RE = re.compile(r"^\W*(?:trong\s+)?năm\s+((?:19|20)\d\d)\s*,", re.I)
@@ -38,9 +39,13 @@ def read_roles(
     reviewed, event_day = meeting.reviewed, meeting.day
     active_year = meeting.active_year
     seen_roles: set[tuple[str, str, int | None]] = set()
+    seen_pairs: set[tuple[str, str]] = set()  # (unit, role) of seen_roles, without a scan of it per hit
+    near = SpanIndex(units)
     for s, e in sentences:
         sy = _SENT_YEAR_RE.match(w[s:e])
-        for role_hit in rel.find_roles(w, s, e, units):
+        # a role's unit is in its sentence, or right after it past spaces ("… cho" at a window's end)
+        reach = _after_spaces(w, e)
+        for role_hit in rel.find_roles(w, s, e, near.within(s, reach)):
             if is_guest(role_hit.unit.canonical):
                 continue
             if role_hit.year == -1:
@@ -57,9 +62,10 @@ def read_roles(
                 year = active_year
             key = (ukey(role_hit.unit.canonical), role_hit.role, year)
             stated = bool(role_hit.year or role_hit.this_year or sy)
-            if key in seen_roles or (not stated and any(k[:2] == key[:2] for k in seen_roles)):
+            if key in seen_roles or (not stated and key[:2] in seen_pairs):
                 continue  # a later bare "Trưởng khối phát biểu" repeats the role already read
             seen_roles.add(key)
+            seen_pairs.add(key[:2])
             rec.roles.append(
                 RoleFact(
                     ev(role_hit.unit.start, role_hit.cue_end),
@@ -94,11 +100,13 @@ def read_awards(
     Read after the lists and roles: "các đơn vị còn lại" stands for the members not awarded before
     it. Flags an award whose stated count ("cho 03 tập thể") differs from the recipients read.
     """
-    awarded: dict[tuple[str, str, str], AwardFact] = {}
+    awarded = _Awarded()
     remaining: list[aw.AwardHit] = []
     hits_with_count: list[aw.AwardHit] = []
+    near_units, near_gaz = SpanIndex(units), SpanIndex(gaz)
     for s, e in sentences:
-        for hit in aw.find_awards(w, s, e, units, gaz, reviewed_year=reviewed):
+        local_units, local_gaz = near_units.within(s, e), near_gaz.within(s, e)
+        for hit in aw.find_awards(w, s, e, local_units, local_gaz, reviewed_year=reviewed):
             if hit.stated_count:
                 hits_with_count.append(hit)
             if hit.recipient is None:
@@ -138,6 +146,32 @@ def read_awards(
             rec.flags.append(f"award_count_mismatch:{stated_count}!={n}")
 
 
+class _Awarded(dict[tuple[str, str, str], AwardFact]):
+    """Awards read so far by (recipient key, kind, issuer), also listed by (recipient key, kind) in the
+    order read: `_add_award` looks a recipient's award up there instead of scanning every award."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_pair: dict[tuple[str, str], list[tuple[str, AwardFact]]] = {}
+
+    def __setitem__(self, key: tuple[str, str, str], fact: AwardFact) -> None:
+        pair = self.by_pair.setdefault(key[:2], [])
+        if key in self:
+            pair[[iss for iss, _ in pair].index(key[2])] = (key[2], fact)
+        else:
+            pair.append((key[2], fact))
+        super().__setitem__(key, fact)
+
+
+def _after_spaces(w: str, pos: int) -> int:
+    """The first position at or after `pos` that is not a space (or the end of `w`)."""
+    m = _SPACES_RE.match(w, pos)
+    return m.end() if m else pos
+
+
+_SPACES_RE = re.compile(r"\s*")
+
+
 def _short_key(key: str, *, full: dict[str, set[str]]) -> str:
     """`key` without its province, unless members differ only by province (`full`)."""
     base = _key_without_province(key)
@@ -156,7 +190,7 @@ def _key_without_province(key: str) -> str:
 
 def _add_award(
     rec: Record,
-    awarded: dict[tuple[str, str, str], AwardFact],
+    awarded: _Awarded,
     members: Members,
     hit: aw.AwardHit,
     recipient: str,
@@ -172,7 +206,7 @@ def _add_award(
     # "Cờ thi đua của UBND tỉnh" and "Cờ thi đua của Chính phủ" are two
     k = (ukey(recipient), hit.award, hit.issuer or "")
     old = awarded.get(k) or next(
-        (a for (r, kind, iss), a in awarded.items() if (r, kind) == k[:2] and (not iss or not hit.issuer)),
+        (a for iss, a in awarded.by_pair.get(k[:2], []) if not iss or not hit.issuer),
         None,
     )
     if old is not None:

@@ -17,12 +17,14 @@ from extract.blocs import bloc_facts
 from extract.confirm import confirm_open_class
 from extract.document import Document, body_sentences, build
 from extract.lexicon import ukey
+from extract.limits import MAX_ARTICLE_BYTES, check_text_size
 from extract.meeting import read_meeting
 from extract.members import finish_members, note_province_cluster, read_member_lists
 from extract.outcomes import read_awards, read_roles
 from extract.pagedate import parse_page_date
 from extract.province import assign_province
 from extract.record import EvidenceMaker, Record, ScalarFact
+from extract.spanindex import SpanIndex
 from extract.textnorm import normalize
 from extract.units import (
     MINISTRIES_ARE_MEMBERS,
@@ -42,8 +44,14 @@ def extract_record(
     url: str | None = None,
     published: str | None = None,
     province_hint: str | None = None,
+    max_bytes: int = MAX_ARTICLE_BYTES,
 ) -> Record:
-    """Run every step on one article and return its record (offsets into `text`)."""
+    """Run every step on one article and return its record (offsets into `text`).
+
+    Raises ArticleTooLargeError above `max_bytes` of UTF-8 (before any work) and NotTextError for
+    text that is mostly control characters.
+    """
+    check_text_size(text, cap=max_bytes)
     # per article: is the bloc a cluster of provinces, or of ministries?
     tokens = (PROVINCES_ARE_MEMBERS.set(False), MINISTRIES_ARE_MEMBERS.set(False))
     try:
@@ -123,12 +131,14 @@ def _units(w: str, sentences: list[tuple[int, int]]) -> tuple[list[UnitSpan], li
     """
     gaz = gazetteer_spans(w)
     units: list[UnitSpan] = list(gaz)
-    taken = [(u.start, u.end) for u in gaz]
+    near = SpanIndex(gaz)
     for s, e in sentences:
         if rel.ROLE_RE.search(w, s, e) or aw.AWARD_RE.search(w, s, e) or "gồm" in w[s:e]:
+            # only names touching this sentence can block a capture in it (open-class units stay
+            # inside their sentence, and sentences do not overlap)
+            taken = [(u.start, u.end) for u in near.within(s, e)]
             found = confirm_open_class(w, s, e, open_units(w, s, e, taken))
             units += found
-            taken += [(u.start, u.end) for u in found]
     return gaz, units
 
 
@@ -138,11 +148,12 @@ def _with_places(w: str, sentences: list[tuple[int, int]], units: list[UnitSpan]
     A place is a unit in a role sentence ("Tỉnh Đắk Lắk - Cụm trưởng") and, in a cluster of
     provinces, in an award sentence; read after the member lists, which tell whether it is a cluster.
     """
+    near = SpanIndex(units)
     places = [
         p
         for s, e in sentences
         if rel.ROLE_RE.search(w, s, e) or (PROVINCES_ARE_MEMBERS.get() and aw.AWARD_RE.search(w, s, e))
-        for p in place_units(w, s, e, units)
+        for p in place_units(w, s, e, near.within(s, e))
     ]
     spread = province_continuations(w, units)
     return sorted(units + places + spread, key=lambda u: (u.start, -u.end))

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extract import legacy
+from extract.errors import NotTextError
 
 # Old-style tone placement ("hoà", "Uỷ") → new style ("hòa", "Ủy"): same length, so offsets hold.
 # Only where the vowel pair ends the syllable ("hoàn" is already right) and "uy" is not "quy".
@@ -39,6 +42,15 @@ _OLD_TONE_RE = re.compile(
 _GLUED_RE = re.compile(r"(?<=[A-ZĐ&][A-ZĐ])(?=[A-ZĐ][^\W\d_])")
 _CHAR_MAP = {"\u00d0": "Đ", "\u00f0": "đ", "\u00a0": " ", "\t": " ", "\u2007": " ", "\u202f": " ", "\r": "\n"}
 _DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"}
+# C0 and C1 control characters other than tab, LF and CR: a NUL before every word, a stray form feed.
+# Each reads as a space (so "\x00Sở \x00Y tế" matches like "Sở Y tế" and "a\x00b" stays two words),
+# and the space maps back to the control character it replaced.
+_CONTROLS = frozenset(
+    chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+)
+_CONTROL_RE = re.compile("[" + re.escape("".join(sorted(_CONTROLS))) + "]")
+# Text in which more than this share of characters are controls is not text (a binary file, UTF-16).
+_MAX_CONTROL_SHARE = 1 / 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +59,9 @@ class Normalized:
 
     original: str
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    # compact int arrays, not tuples of ints: 16 bytes per character instead of about 80
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def to_orig(self, start: int, end: int) -> tuple[int, int]:
         """Map a working-text span to the stored-text span it was read from."""
@@ -63,10 +76,19 @@ class Normalized:
 
 
 def normalize(original: str) -> Normalized:
-    """Return the working copy of `original` with its offset map."""
+    """Return the working copy of `original` with its offset map.
+
+    Raises NotTextError when control characters make up more than a third of `original`.
+    """
+    controls = len(_CONTROL_RE.findall(original)) if _CONTROL_RE.search(original) else 0
+    if original and controls > len(original) * _MAX_CONTROL_SHARE:
+        raise NotTextError(
+            f"{controls:,} of {len(original):,} characters are control characters: not text "
+            "(a binary file, or UTF-16 read as UTF-8?)"
+        )
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts = array("q")
+    ends = array("q")
     src = original
     src_starts: list[int] | None = None
     src_ends: list[int] = []
@@ -75,9 +97,12 @@ def normalize(original: str) -> Normalized:
     i, n = 0, len(src)
     while i < n:
         j = i + 1
-        while j < n and unicodedata.combining(src[j]):
-            j += 1
-        cluster = src[i:j]
+        if src[i] in _CONTROLS:
+            cluster = " "  # alone: a combining mark after it does not belong to it
+        else:
+            while j < n and unicodedata.combining(src[j]):
+                j += 1
+            cluster = src[i:j]
         o_start, o_end = (src_starts[i], src_ends[j - 1]) if src_starts is not None else (i, j)
         if cluster in _DROP:
             i = j
@@ -100,12 +125,23 @@ def normalize(original: str) -> Normalized:
     glued = [m.start() for m in _GLUED_RE.finditer(text) if text[m.start() + 1].islower()]
     if glued:
         # "Sở KH&CNLê Công Nhường": a lost line break glued a name to an abbreviation; read a space there
-        # (it maps to no stored character, so evidence spans stay exact)
-        for pos in reversed(glued):
-            text = text[:pos] + " " + text[pos:]
-            starts.insert(pos, starts[pos])
-            ends.insert(pos, starts[pos])
-    return Normalized(original, text, tuple(starts), tuple(ends))
+        # (it maps to no stored character, so evidence spans stay exact). Rebuilt in one pass: inserting
+        # one by one costs the square of the text's length on text glued everywhere.
+        parts: list[str] = []
+        new_starts, new_ends = array("q"), array("q")
+        prev = 0
+        for pos in glued:
+            parts += [text[prev:pos], " "]
+            new_starts.extend(starts[prev:pos])
+            new_ends.extend(ends[prev:pos])
+            new_starts.append(starts[pos])
+            new_ends.append(starts[pos])
+            prev = pos
+        parts.append(text[prev:])
+        new_starts.extend(starts[prev:])
+        new_ends.extend(ends[prev:])
+        text, starts, ends = "".join(parts), new_starts, new_ends
+    return Normalized(original, text, starts, ends)
 
 
 def fold(s: str) -> str:

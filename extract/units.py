@@ -18,6 +18,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from extract.lexicon import UNIT_HEADS, Lexicon, lexicon, ukey
+from extract.limits import GAZETTEER_WINDOW_CHARS
 from extract.textnorm import fold
 
 
@@ -159,24 +160,67 @@ def _matcher() -> PhraseMatcher:
 
 def gazetteer_spans(text: str) -> list[UnitSpan]:
     """Every gazetteer unit in the text, longest first, without overlaps."""
-    nlp = _nlp()
-    doc = nlp.make_doc(text)
-    spans = filter_spans([doc[s:e] for _, s, e in _matcher()(doc)])
     lex = lexicon()
     out: list[UnitSpan] = []
-    for sp in spans:
-        start, end = sp.start_char, sp.end_char
-        canonical = lex.units.get(ukey(sp.text))
+    for start, end in _gazetteer_matches(text):
+        canonical = lex.units.get(ukey(text[start:end]))
         if canonical is None:
             continue
         end2, suffix = _province_suffix(text, end, lex)
         name = canonical if not suffix else _with_province(canonical, suffix)
         if not suffix and name.endswith(" tỉnh"):
             city = _CITY_TAIL_RE.match(text, end)
-            if city or fold(sp.text).endswith("thanh pho"):
+            if city or fold(text[start:end]).endswith("thanh pho"):
                 # a centrally-run city's "Hội Nông dân thành phố"
                 name, end2 = name[:-5] + " thành phố", city.end() if city else end2
         out.append(UnitSpan(start, end2, name, 0.95, "gazetteer"))
+    return out
+
+
+# A window that starts inside a long line overlaps the previous one by more than the longest
+# gazetteer name, so a name cut at one window's end is read whole in the next.
+_GAZ_OVERLAP = 400
+
+
+def _gazetteer_matches(text: str) -> list[tuple[int, int]]:
+    """Character spans of gazetteer names, longest first without overlaps, sorted by start.
+
+    spaCy reads the text in chunks of whole lines of at most GAZETTEER_WINDOW_CHARS (a name never
+    spans a line break, so this finds what one Doc of the whole text would), and a longer line in
+    overlapping windows: the memory spaCy needs (about 70 bytes a character) stays bounded.
+    """
+    nlp, matcher = _nlp(), _matcher()
+    found: list[tuple[int, int]] = []
+    for a, b, own_lo, own_hi in _chunks(text, GAZETTEER_WINDOW_CHARS):
+        doc = nlp.make_doc(text[a:b])
+        for sp in filter_spans([doc[s:e] for _, s, e in matcher(doc)]):
+            s, e = a + sp.start_char, a + sp.end_char
+            if own_lo <= s < own_hi and not (found and s < found[-1][1]):
+                found.append((s, e))
+    return found
+
+
+def _chunks(text: str, size: int) -> list[tuple[int, int, int, int]]:
+    """(start, end, own_start, own_end) windows covering `text`; a match belongs to the window that
+    owns its start. Chunks end at line breaks; only a line longer than `size` is cut inside."""
+    out: list[tuple[int, int, int, int]] = []
+    pos, own, n = 0, 0, len(text)
+    while pos < n:
+        if n - pos <= size:
+            out.append((pos, n, own, n))
+            break
+        nl = text.rfind("\n", pos, pos + size)
+        if nl > pos and own == pos:
+            out.append((pos, nl, pos, nl))
+            pos = own = nl + 1
+            continue
+        # inside a long line: end at a space, own up to an overlap before the end
+        end = text.rfind(" ", pos + size // 2, pos + size)
+        end = pos + size if end < 0 else end
+        own_hi = end - _GAZ_OVERLAP
+        out.append((pos, end, own, own_hi))
+        space = text.rfind(" ", own_hi - _GAZ_OVERLAP, own_hi)
+        pos, own = (space + 1 if space >= 0 else own_hi), own_hi
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from thidua.safe_read import shown
 from thidua.settings import Settings
 
 
@@ -46,21 +47,36 @@ def main(verbose: bool) -> None:
 def extract_text(directory: Path, output: Path, full: bool) -> None:
     """Extract one SCHEMA.md record per DIR/*.txt into OUT.jsonl.
 
-    Each DIR/<stem>.meta.json may give {"url": ..., "published": ...}. A file that cannot be read
-    gets an empty record and its error on stderr; the run never stops on one bad file.
+    Each DIR/<stem>.meta.json may give {"url": ..., "published": ...}. A file that cannot be read (not
+    a regular file, above the size cap, not UTF-8, not text) gets an empty record and its error on
+    stderr; unreadable metadata is a warning and the text is extracted without it. The run never stops
+    on one bad file; it exits with status 1 when any file or metadata failed.
 
     Example: thidua extract-text ../shared/corpus/dev/text -o pred.jsonl
     """
     from thidua.extract_files import extract_dir, write_jsonl
 
     errors: list[str] = []
+    warnings: list[str] = []
 
     def on_error(message: str) -> None:
         errors.append(message)
-        click.echo(message, err=True)
+        click.echo(f"error: {message}", err=True)
 
-    recs = write_jsonl(extract_dir(directory), output, full=full, on_error=on_error)
-    click.echo(f"{len(recs)} records written to {output} ({len(errors)} failed)", err=True)
+    def on_warning(message: str) -> None:
+        warnings.append(message)
+        click.echo(f"warning: {message}", err=True)
+
+    cap = _settings().max_article_bytes
+    recs = write_jsonl(
+        extract_dir(directory, max_bytes=cap), output, full=full, on_error=on_error, on_warning=on_warning
+    )
+    click.echo(
+        f"{len(recs)} records written to {shown(output)} ({len(errors)} failed, {len(warnings)} warnings)",
+        err=True,
+    )
+    if errors or warnings:
+        sys.exit(1)
 
 
 @main.command("eval")

@@ -11,6 +11,11 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The cap on one article's size, checked on the raw bytes before any work (README "Bad input").
+# 2 MiB: about a hundred times the longest real article we have seen, and twice the largest input
+# bench/hostile.py measures. Defined here, the bottom layer, so extract.limits and the setting share it.
+MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="THIDUA_", extra="ignore")
@@ -31,6 +36,11 @@ class Settings(BaseSettings):
         default=None, description="Scrapy JOBDIR so an interrupted crawl resumes where it stopped."
     )
     extract_workers: int = Field(default=1, ge=1)
+    max_article_bytes: int = Field(
+        default=MAX_ARTICLE_BYTES,
+        ge=1,
+        description="Refuse an article file larger than this, before reading it (README: Bad input).",
+    )
     log_level: str = "INFO"
 
     @field_validator("database_url")
