@@ -12,40 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from extract.lexicon import ukey
+# The keys live in extract.namekeys (shared with the store); re-exported for existing callers.
+from extract.namekeys import name_key as name_key
+from extract.namekeys import name_keys as name_keys
+from extract.namekeys import province_key as province_key
 
 FIELDS = ("published", "province", "event_date", "event_kinds", "blocs", "members", "roles", "awards")
-_LOCALITY = {"", "thanh pho", "tp", "thi xa", "huyen", "quan", "thi tran", "xa", "phuong"}
-
-
-def _words(name: object) -> list[str]:
-    return ukey(name).split() if isinstance(name, str) else []
-
-
-def province_key(name: object) -> str:
-    words = _words(name)
-    while words[:1] == ["tp"] or words[:2] == ["thanh", "pho"]:
-        words = words[1:] if words[:1] == ["tp"] else words[2:]
-    return " ".join(words)
-
-
-def name_key(name: object, province: object = None) -> str:
-    words = _words(name)
-    tail = province_key(province).split()
-    if tail and len(words) > len(tail) and words[-len(tail) :] == tail:
-        rest = words[: -len(tail)]
-        if rest[-2:] == ["thanh", "pho"]:
-            rest = rest[:-2]
-        elif rest[-1:] == ["tp"]:
-            rest = rest[:-1]
-        if " ".join(rest) not in _LOCALITY:  # "thị xã Bắc Kạn" is the locality itself
-            words = rest
-    return " ".join(words)
-
-
-def name_keys(name: object, province: object = None) -> set[str]:
-    names = name if isinstance(name, list) else [name]
-    return {name_key(n, province) for n in names} - {""}
 
 
 @dataclass
