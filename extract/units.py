@@ -246,7 +246,7 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
 
 
 def _split_province_tail(name: str, lex: Lexicon) -> str | None:
-    """ "Sở Ngoại vụ tỉnh Bình Định" → the gazetteer unit with its province ("… tỉnh Bình Định")."""
+    """ "Sở Nội vụ tỉnh Phú Yên" → the gazetteer unit with its province ("… tỉnh Phú Yên")."""
     words = name.split()
     for i in range(len(words) - 1, 0, -1):
         prov = lex.province(" ".join(words[i:]))
