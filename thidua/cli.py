@@ -115,6 +115,10 @@ def eval_cmd(
         except FoldError as exc:
             raise click.BadParameter(str(exc), param_hint="--fold") from exc
         golds = {d: g for d, g in golds.items() if d in only}
+    if not golds:  # scoring nothing would report a perfect F1 and pass any --min-f1 floor
+        raise click.ClickException(
+            f"no gold records to score in {gold_dir}" + (" for these folds" if folds else "")
+        )
     results = list(extract_dir(text_dir, only))  # kept: --calibration and --by-rule read the full records
     with tempfile.TemporaryDirectory() as tmp:
         preds = write_jsonl(
