@@ -134,6 +134,15 @@ class Calibration:
         return _precision(self.low_wrong, self.low_count)
 
     @property
+    def low_share_ceiling(self) -> float | None:
+        """The best `low_wrong_share` any ordering could reach: every wrong fact inside the slice.
+
+        Below 1.0 when wrong facts are fewer than the slice holds (fewer than 20 % of all facts):
+        then the 60 % target cannot be met however well the confidences order the facts.
+        """
+        return _precision(min(self.wrong, self.low_count), self.low_count)
+
+    @property
     def wrong_in_low_share(self) -> float | None:
         """Share of all wrong facts that fall inside the lowest-confidence slice."""
         return _precision(self.low_wrong, self.wrong)
@@ -167,6 +176,7 @@ class Calibration:
                 "wrong": self.low_wrong,
                 "wrong_share": self.low_wrong_share,
                 "target": TARGET_LOW_WRONG_SHARE,
+                "ceiling": self.low_share_ceiling,
                 "share_of_all_wrong": self.wrong_in_low_share,
                 "cut_confidence": self.low_cut,
                 "ties_at_cut": self.ties_at_cut,
@@ -245,9 +255,12 @@ def format_calibration(cal: Calibration) -> str:
         f" {_verdict(cal.low_wrong_share, TARGET_LOW_WRONG_SHARE)})"
     )
     lines.append(
-        f"  the slice holds {_fmt(cal.wrong_in_low_share, '.1%')} of all wrong facts; cut at confidence"
-        f" {_fmt(cal.low_cut, '.2f')}, {cal.ties_inside} of the {cal.ties_at_cut} facts at that confidence"
-        " inside (ties ordered by field, doc_id, fact index)"
+        f"  at best {_fmt(cal.low_share_ceiling, '.1%')} with {cal.wrong} wrong facts in all;"
+        f" the slice holds {_fmt(cal.wrong_in_low_share, '.1%')} of them"
+    )
+    lines.append(
+        f"  cut at confidence {_fmt(cal.low_cut, '.2f')}: {cal.ties_inside} of the {cal.ties_at_cut} facts"
+        " at that confidence are inside (ties ordered by field, doc_id, fact index)"
     )
     return "\n".join(lines)
 
