@@ -328,7 +328,7 @@ def _shared_head(prev: str, surface: str) -> str | None:
         return m.group(1) if m else None
     hm = starts_with_head(prev, 0)
     if hm and _repeats_type_word(f"{prev}, {surface}", 0, len(prev) + 2):
-        return hm  # "Trường THPT Lê Lợi, THPT Nguyễn Du" → "Trường THPT Nguyễn Du"
+        return hm  # "Trường THPT Chu Văn An, THPT Lương Thế Vinh" → "Trường THPT Lương Thế Vinh"
     if hm and surface[:1].isupper():
         cand = canonicalize(f"{hm} {surface}")
         return hm if cand and cand[2] != "open_class" else None  # "Sở Y tế, Giáo dục và Đào tạo"
@@ -544,7 +544,7 @@ def _place_items(text: str, start: int, end: int, loc: str) -> list[ListItem]:
 def _split_with_subheads(
     text: str, ls: int, le: int, gaz: list[UnitSpan], head: str | None
 ) -> list[ListItem]:
-    # "các Trung tâm …: Khuyến nông; Giống cây trồng; các Chi cục: Kiểm lâm; Thủy lợi"
+    # "các Trung tâm …: Khuyến công; Thú y; các Chi cục: Kiểm lâm; Thủy lợi"
     out: list[ListItem] = []
     sub = re.compile(r"(?:^|[;,]\s*|\svà\s+)(?:các\s+)(?P<h>[A-ZĐ][^:;,]{1,80}):\s*")
     pos, cur_head = ls, head
