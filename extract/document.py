@@ -72,8 +72,8 @@ class Document:
         if self.lead:
             end = _first_sentence_end(self.text, self.lead.start, self.lead.end)
             if not _MEETING_CUE_RE.search(self.text, self.lead.start, end):
-                # "X nhận được 9/9 phiếu … Đó là kết quả bầu chọn tại hội nghị tổng kết …": a lead that opens
-                # on the outcome names the meeting in its next sentence
+                # "X được 12/12 phiếu tán thành … Kết quả này được thống nhất tại hội nghị sơ kết …": a lead
+                # that opens on the outcome names the meeting in its next sentence
                 end = _first_sentence_end(self.text, end, self.lead.end)
             spans.append((self.lead.start, end))
         return spans
