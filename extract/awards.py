@@ -171,7 +171,7 @@ def find_awards(
             year = reviewed_year + 1 if kind == "co_luan_luu" else reviewed_year
         if _NEGATED_RE.search(text, max(clause_s, m.start() - _NEGATION_REACH), m.start()):
             floor = m.end()
-            continue  # "xin rút, không nhận Cờ thi đua": a refusal is not an outcome
+            continue  # "từ chối nhận Bằng khen": a refusal is not an outcome
         recips, consumed, count = _after_recipients(text, m.end(), zone_e, nxt, gaz)
         conf = 0.85
         if not recips:

@@ -264,7 +264,7 @@ def test_refusing_an_award_is_not_an_outcome() -> None:
     rec = _record(
         "Khối thi đua số 1 tổng kết năm 2023",
         "Ngày 20/12, Khối thi đua số 1 tổ chức hội nghị tổng kết năm 2023. Khối đề nghị UBND tỉnh tặng "
-        "Cờ thi đua cho Sở Y tế. Sở Tư pháp xin rút, không nhận Cờ thi đua để nhường cho đơn vị khác.",
+        "Cờ thi đua cho Sở Y tế. Sở Tư pháp đề nghị không xét Cờ thi đua cho đơn vị mình.",
     )
     assert {ukey(a["recipient"]) for a in rec["awards"]} == {ukey("Sở Y tế")}
 
