@@ -146,7 +146,7 @@ def split_list(
         nxt = m.end() + len(text[m.end() : end]) - len(text[m.end() : end].lstrip())
         if sep != ";" and not (
             # in a typed list every comma cuts, except before lowercase words that go on the name of
-            # an item with its own head ("…; Ban Xây dựng năng lực, thực hiện dự án …")
+            # an item with its own head ("…; Ban Phát triển năng lực, đào tạo nghề …")
             (
                 (head or loc)
                 and sep == ","
