@@ -370,7 +370,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         typed = None if _LIST_HEAD_RE.match(text, ls, end) else _TYPED_COUNT_RE.match(text, ls, end)
         paren = _paren_list(text, ls, end)
         if paren:
-            # "gồm 06 đơn vị tổ chức đoàn thể (A, B, …)": the list is what the parentheses hold
+            # "gồm 05 tổ chức đoàn thể (A, B, …)": the list is what the parentheses hold
             out.extend(parse_list_region(text, paren[0], paren[1], gaz))
             done = paren[1]
             continue
@@ -387,7 +387,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
             head = _cap(before.group("head")) + before.group("type")
             out.extend(split_list(text, ls, le, gaz, head=head, loc="tỉnh"))
         elif before and not _LIST_HEAD_RE.match(text, ls, le):
-            # "09 Sở, ngành thuộc Khối thi đua, gồm: Giáo dục và Đào tạo, …": the type comes before "gồm"
+            # "07 Sở, ngành thuộc Khối, gồm: Tư pháp, …": the type comes before "gồm"
             out.extend(_split_with_subheads(text, ls, le, gaz, _cap(before.group("head"))))
         else:
             out.extend(parse_list_region(text, ls, le, gaz))
@@ -405,7 +405,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
     return out
 
 
-# "09 Sở, ngành thuộc Khối thi đua," right before "gồm": a count or "các" and a head word
+# "07 Sở, ngành thuộc Khối," right before "gồm": a count or "các" and a head word
 _COUNTED_HEAD_BEFORE_RE = re.compile(
     rf"(?:\d+|các)\s+(?P<full>(?P<head>{_HEADS}|sở|ban|trường|hội|phòng)(?:\s*,\s*(?:ban\s*,\s*)?ngành)?"
     r"(?P<type>(?:\s+[^\s,.;:()]+){0,5}?))(?=\s+(?:thuộc|trong|của)\s|[,\s]*$)"
