@@ -383,7 +383,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
             continue  # "gồm 05 thành viên có trách nhiệm …" describes, it does not list
         le = list_end(text, ls, end, gaz)
         if before and before.group("type").strip() and _all_provinces(text, ls, le):
-            # "các sở VH-TT&DL thuộc Cụm gồm: Kon Tum, Gia Lai": one unit of each province
+            # "các sở LĐ-TB&XH trong Cụm gồm: Kon Tum, Gia Lai": one unit of each province
             head = _cap(before.group("head")) + before.group("type")
             out.extend(split_list(text, ls, le, gaz, head=head, loc="tỉnh"))
         elif before and not _LIST_HEAD_RE.match(text, ls, le):

@@ -327,10 +327,10 @@ def test_unit_type_before_gom_spreads_over_the_provinces_listed() -> None:
     rec = _record(
         "Cụm thi đua các tỉnh Tây Nguyên tổng kết năm 2023",
         "Ngày 8/1, Cụm thi đua các tỉnh Tây Nguyên tổ chức hội nghị tổng kết năm 2023. Dự hội nghị có "
-        "lãnh đạo các sở VH-TT&DL thuộc Cụm gồm: Kon Tum, Gia Lai, Đắk Lắk, Lâm Đồng.",
+        "đại diện các sở LĐ-TB&XH trong Cụm gồm: Kon Tum, Gia Lai, Đắk Lắk, Lâm Đồng.",
     )
     want = [
-        f"Sở Văn hóa, Thể thao và Du lịch tỉnh {p}" for p in ("Kon Tum", "Gia Lai", "Đắk Lắk", "Lâm Đồng")
+        f"Sở Lao động, Thương binh và Xã hội tỉnh {p}" for p in ("Kon Tum", "Gia Lai", "Đắk Lắk", "Lâm Đồng")
     ]
     assert _keys(want) <= _keys(rec["members"])
 
