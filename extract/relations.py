@@ -643,7 +643,7 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
             re.I,
         ):
             # "Với vai trò Khối phó Khối III, Sở Y tế đã …", "Thay mặt đơn vị Khối phó, đại diện Trường …"
-            # "…, đồng chí Trưởng Ban Tuyên giáo Tỉnh ủy đề nghị …": a person named by the unit's title
+            # "…, đồng chí Giám đốc Sở Nội vụ đề nghị …": a person named by the unit's title
             comma = re.match(
                 r"^[^,.;]{0,50},\s*(?:(?:đại diện|lãnh đạo|đồng chí|ông|bà)\s+)?"
                 r"(?:(?:phó\s+)?(?:giám đốc|chủ tịch|trưởng|hiệu trưởng|viện trưởng|chánh án|bí thư"

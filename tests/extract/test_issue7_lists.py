@@ -346,7 +346,7 @@ def test_acting_for_the_leader_a_person_named_by_the_units_title() -> None:
 
 def test_rotation_verb_ends_the_unit_name() -> None:
     rec = _record(
-        "Ngày 5/9, Trường Cao đẳng Kỹ thuật Công nghiệp luân phiên nhận nhiệm vụ đơn vị Trưởng khối thi đua "
+        "Ngày 5/9, Trường Cao đẳng Kỹ thuật Công nghiệp luân phiên nhận nhiệm vụ Trưởng khối "
         "năm học 2024 - 2025."
     )
     assert {ukey(r["unit"]) for r in rec["roles"]} == {ukey("Trường Cao đẳng Kỹ thuật Công nghiệp")}
