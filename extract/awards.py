@@ -6,7 +6,7 @@ cue ("Cờ thi đua", "Bằng khen", "Cờ luân lưu", …):
 * status: the governing verb of its clause decides ("đề nghị UBND tỉnh tặng" is a proposal even
   though it contains "tặng"); a clause with only a bare "tặng" continues the sentence's earlier verb;
 * issuer: named after the cue ("của Chính phủ", "UBND tỉnh"), else the agent of the verb ("đề nghị
-  Bộ Y tế tặng", "được VKSND tối cao tặng", "UBND tỉnh trao"), else the agent of an earlier clause;
+  Bộ Y tế tặng", "được Bộ Công an tặng", "UBND tỉnh trao"), else the agent of an earlier clause;
 * recipients: a list after "cho"/"là"/":" ("Bằng khen cho 06 tập thể: A; B; …"), else the unbroken
   list of units right before the predicate ("A, B và C được suy tôn … đề nghị tặng Bằng khen");
   "các đơn vị còn lại" stands for the members not awarded before it (resolved in extract.outcomes);
@@ -171,7 +171,7 @@ def find_awards(
             year = reviewed_year + 1 if kind == "co_luan_luu" else reviewed_year
         if _NEGATED_RE.search(text, max(clause_s, m.start() - _NEGATION_REACH), m.start()):
             floor = m.end()
-            continue  # "xin rút, không nhận Cờ thi đua": a refusal is not an outcome
+            continue  # "từ chối nhận Bằng khen": a refusal is not an outcome
         recips, consumed, count = _after_recipients(text, m.end(), zone_e, nxt, gaz)
         conf = 0.85
         if not recips:
@@ -332,7 +332,7 @@ def _eligible(text: str, u: UnitSpan, cue: int) -> bool:
     ):
         return False  # "đề nghị Viện trưởng VKSND tối cao xem xét, trình …": asked to give, not a recipient
     between = text[u.end : cue]
-    # "được VKSND tối cao tặng", "đề nghị Bộ Y tế tặng", "UBND tỉnh trao":
+    # "được Bộ Công an tặng", "đề nghị Bộ Y tế tặng", "UBND tỉnh trao":
     # the agent gives, it does not receive
     return not re.match(
         r"\s*(?:đã\s+|vừa\s+|xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)(?!\w)", between

@@ -134,12 +134,12 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
             continue  # "Khối thi đua số 5 của Quân khu 3": an army bloc, not the province's
         num = m.group("num")
         if num is None:
-            # "Khối thi đua Dịch vụ - Thương mại 1", "Khối thi đua ngân hàng II"
+            # "Khối thi đua Công nghiệp - Xây dựng 2", "Khối thi đua ngân hàng II"
             trailing = re.search(r"\s(\d{1,2}|[IVXL]{1,5})$", name)
             if trailing and not re.search(r"\d\s+tỉnh", name):
                 num = trailing.group(1)
         elif re.match(r"\s*(tỉnh|huyện|đơn vị|sở|thành viên)", text[m.end("num") : m.end("num") + 12]):
-            num = None  # "Cụm thi đua 6 tỉnh Bắc Trung bộ": a count, not a number
+            num = None  # "Cụm thi đua 5 tỉnh Tây Nguyên": a count, not a number
         if num and not num.isdigit():
             r = roman(num)
             num = str(r) if r else None

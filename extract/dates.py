@@ -23,7 +23,7 @@ _EVENT_DATE_LONG_RE = re.compile(
 _RANGE_RE = re.compile(
     r"(?P<cue>(?:trong\s+)?\d\s+ngày\s*)\(\s*(?P<d>\d{1,2})\s*-\s*\d{1,2}\s*/\s*(?P<m>\d{1,2})", re.I
 )
-# Document references and anniversaries are not the meeting: "Quyết định số 22/QĐ-UBND ngày 04/01/2019".
+# Document references and anniversaries are not the meeting: "Quyết định số 157/QĐ-UBND ngày 12/03/2020".
 _NOT_EVENT_BEFORE_RE = re.compile(
     r"(số\s+\S+|QĐ-\S*|/KH\S*|/CT\S*|/NQ\S*|/HD\S*|trước đó,?)\s*$", re.IGNORECASE
 )
@@ -117,8 +117,8 @@ _YEAR_WORD_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
 
 def year_from_text(hit: DateHit, text: str) -> date | None:
     """Last resort for a bare "24/8" in an undated article: the latest full date it cites is the anchor
-    (the meeting falls on or before it: "kỷ niệm … (16/2/1995 - 16/2/2025)" dates an August meeting to
-    2024); failing that, the latest year it names ("6 tháng đầu năm 2014")."""
+    (the meeting falls on or before it: "kỷ niệm … (10/3/1996 - 10/3/2026)" dates an August meeting to
+    2025); failing that, the latest year it names ("9 tháng đầu năm 2019")."""
     anchors = []
     for m in _FULL_DATE_RE.finditer(text):
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))

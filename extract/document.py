@@ -33,7 +33,7 @@ _DATELINE_RE = re.compile(
     rf"([\d:]+\s*(sa|ch|am|pm)?\s*[,|\-–]?\s*)?(ngày\s*:?\s*)?{_DATE_RE}[^\n]{{0,60}}$",
     re.IGNORECASE,
 )
-# "17:25 06/12/2020 Chiều 30-11, tại …": a time stamp glued to the start of the lead
+# "08:40 14/03/2022 Sáng 12-3, tại …": a time stamp glued to the start of the lead
 _STAMP_PREFIX_RE = re.compile(rf"^\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*[,|\-–]?\s*{_DATE_RE}(?=\s)")
 _TITLE_WORDS_RE = re.compile(
     r"khối|cụm|hội nghị|thi đua|giao ước|tổng kết|sơ kết|triển khai|trưởng", re.IGNORECASE
@@ -73,8 +73,8 @@ class Document:
         if self.lead:
             end = _first_sentence_end(self.text, self.lead.start, self.lead.end)
             if not _MEETING_CUE_RE.search(self.text, self.lead.start, end):
-                # "X nhận được 9/9 phiếu … Đó là kết quả bầu chọn tại hội nghị tổng kết …": a lead that opens
-                # on the outcome names the meeting in its next sentence
+                # "X được 12/12 phiếu tán thành … Kết quả này được thống nhất tại hội nghị sơ kết …": a lead
+                # that opens on the outcome names the meeting in its next sentence
                 end = _first_sentence_end(self.text, end, self.lead.end)
             spans.append((self.lead.start, end))
         return spans
@@ -169,7 +169,7 @@ def build(norm: Normalized) -> Document:
 def _choose_dateline(doc: Document) -> None:
     """The article's date line: the first after the title, else the first on the page.
 
-    Portals print today's date in their header before the title ("Thứ 6, 03/05/2024"); the
+    Portals print today's date in their header before the title ("Thứ 3, 21/09/2021"); the
     article's own date comes after the title. A date stamp glued to the lead counts too.
     """
     datelines = [ln for ln in doc.lines if ln.kind == "dateline"]

@@ -12,17 +12,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from extract.namekeys import ukey as ukey  # re-exported: the key moved to extract.namekeys
 from extract.textnorm import fold, normalize
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _SLOT_RE = re.compile(r"\{(huyện|thị xã|thành phố|quận)\}")
-_KEY_DROP = {"va", "tinh"}
-
-
-def ukey(name: str) -> str:
-    """Comparison key of a unit name: no case, diacritics, punctuation, "và"/"tỉnh" (as scored)."""
-    words = _WORD_RE.findall(fold(name).replace("&", " va "))
-    return " ".join(w for w in words if w not in _KEY_DROP)
 
 
 def _rows(name: str) -> list[list[str]]:

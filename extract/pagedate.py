@@ -1,9 +1,9 @@
 """Parse the publication date printed on a Vietnamese portal page (portals.md §3.2).
 
-Every format seen is day-first: ``09/01/2019``, ``18/7/2022``, ``( Cập nhật lúc: 09/01/2023  )``,
+Every format seen is day-first: ``09/01/2019``, ``18/7/2022``, ``( Cập nhật lúc: 14/06/2021  )``,
 ``Cập nhật:02/12/2022 9:18:04 SA``, ``03/04/2020 | 10:36 PM``, ``Thứ năm - 22/11/2018 22:00``,
 ``Đăng ngày 28 - 08 - 2015``, ``Bài đăng vào lúc: 16:21:00, ngày: 12/01/2022 GMT +7``,
-``Thứ năm, ngày 28 tháng 3 năm 2024``, ``Cập nhật: 17-11-2022 | 08:56:50``, plus ISO
+``Thứ năm, ngày 28 tháng 3 năm 2024``, ``Cập nhật: 23-05-2021 | 14:07:31``, plus ISO
 ``2017-03-28T08:00:00+07:00`` from ``<time datetime>``. Times are 24h, AM/PM or SA/CH (sáng/chiều).
 These functions parse whatever text they are given: choosing the element next to the title (not
 the header's "today") is the caller's job.

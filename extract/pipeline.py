@@ -91,8 +91,8 @@ def _date_rotating_flags(rec: Record) -> None:
     """A rotating flag with no year is the one its recipient holds as Khối trưởng of a stated year;
     then flag any award still without a year.
 
-    Read after roles and awards: "năm 2015 Hội Nông dân đảm nhận vai trò Khối trưởng … trao Cờ luân lưu
-    cho Hội Nông dân" dates the flag 2015 even at a pact meeting that reviews no year.
+    Read after roles and awards: "năm 2019 Liên đoàn Lao động tỉnh nhận nhiệm vụ Khối trưởng … trao Cờ
+    luân lưu cho Liên đoàn Lao động tỉnh" dates the flag 2019 even at a pact meeting that reviews no year.
     """
     leaders = {ukey(r.unit): r.year for r in rec.roles if r.role == "khoi_truong" and r.year}
     for a in rec.awards:

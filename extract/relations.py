@@ -119,7 +119,7 @@ def split_list(
         protected += _typed_names(text, start, end, head)
     first_plural = _PLURAL_HEAD_RE.match(text, start, end)
     if first_plural and not head:
-        # "các Sở Y tế; Giáo dục và Đào tạo; Văn hóa, Thể thao và Du lịch": names with commas stay whole
+        # "các Sở Tư pháp; Kế hoạch và Đầu tư; Lao động, Thương binh và Xã hội": names with commas stay whole
         protected += _typed_names(text, first_plural.end(), end, first_plural.group(1))
     carried = _carried_type(text, start, end, gaz) if not (head or loc) else None
     carried_starts: set[int] = set()
@@ -146,7 +146,7 @@ def split_list(
         nxt = m.end() + len(text[m.end() : end]) - len(text[m.end() : end].lstrip())
         if sep != ";" and not (
             # in a typed list every comma cuts, except before lowercase words that go on the name of
-            # an item with its own head ("…; Ban Xây dựng năng lực, thực hiện dự án …")
+            # an item with its own head ("…; Ban Phát triển năng lực, đào tạo nghề …")
             (
                 (head or loc)
                 and sep == ","
@@ -170,7 +170,7 @@ def split_list(
     plural = None
     for n, (seg_a, seg_s, seg_e, surface) in enumerate(raw):
         if loc and n and starts_with_head(re.sub(r"^\d+\s+", "", surface), 0):
-            # "… Bình Phước và 4 Phòng Ngoại vụ thuộc Văn phòng UBND các tỉnh A, B": a new sub-list
+            # "… tỉnh C và 3 Phòng Tư pháp thuộc UBND các huyện A, B": a new sub-list
             items.extend(parse_list_region(text, seg_s, end, gaz))
             break
         if not loc and n and _SPREAD_RE.match(surface):
@@ -181,7 +181,7 @@ def split_list(
             lexicon().province(surface)
             or ((loc != "tỉnh" or n) and surface[:1].isupper() and len(surface.split()) <= 4)
         ):
-            # the list of places has ended ("…, Đồng Nai và Tây Ninh, do LĐLĐ tỉnh A làm Cụm trưởng");
+            # the list of places has ended ("…, Long An và Tiền Giang, do Sở Y tế A làm Cụm trưởng");
             # after the first province a city that stands for its province ("Vũng Tàu") goes on
             break
         if loc:
@@ -263,9 +263,9 @@ _PLURAL_HEAD_RE = re.compile(r"\s*(?:\d+\s+|các\s+)(Ban|Sở|Phòng|Hội|Trư�
 
 
 def _typed_names(text: str, start: int, end: int, head: str) -> list[tuple[int, int]]:
-    """In "05 sở, ngành: Y tế, Văn hóa, Thể thao và Du lịch", the runs that name one unit with the type.
+    """In "04 sở, ngành: Tư pháp, Lao động, Thương binh và Xã hội", the runs that name one unit with the type.
 
-    A run may also end before a "và" that joins the next item ("Khoa học và Công nghệ và Ban …").
+    A run may also end before a "và" that joins the next item ("Kế hoạch và Đầu tư và Ban …").
     """
     seps = [start] + [start + m.end() for m in re.finditer(r"[,;]\s*", text[start:end])]
     ends = [start + m.start() for m in re.finditer(r"\s*[,;]", text[start:end])] + [end]
@@ -328,7 +328,7 @@ def _shared_head(prev: str, surface: str) -> str | None:
         return m.group(1) if m else None
     hm = starts_with_head(prev, 0)
     if hm and _repeats_type_word(f"{prev}, {surface}", 0, len(prev) + 2):
-        return hm  # "Trường THPT Lê Lợi, THPT Nguyễn Du" → "Trường THPT Nguyễn Du"
+        return hm  # "Trường THPT Chu Văn An, THPT Lương Thế Vinh" → "Trường THPT Lương Thế Vinh"
     if hm and surface[:1].isupper():
         cand = canonicalize(f"{hm} {surface}")
         return hm if cand and cand[2] != "open_class" else None  # "Sở Y tế, Giáo dục và Đào tạo"
@@ -370,7 +370,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         typed = None if _LIST_HEAD_RE.match(text, ls, end) else _TYPED_COUNT_RE.match(text, ls, end)
         paren = _paren_list(text, ls, end)
         if paren:
-            # "gồm 06 đơn vị tổ chức đoàn thể (A, B, …)": the list is what the parentheses hold
+            # "gồm 05 tổ chức đoàn thể (A, B, …)": the list is what the parentheses hold
             out.extend(parse_list_region(text, paren[0], paren[1], gaz))
             done = paren[1]
             continue
@@ -380,14 +380,14 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         if typed:
             ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon
         elif not before and not _opens_list(text, ls, end, gaz):
-            continue  # "gồm 07 thành viên với nhiệm vụ …" describes, it does not list
+            continue  # "gồm 05 thành viên có trách nhiệm …" describes, it does not list
         le = list_end(text, ls, end, gaz)
         if before and before.group("type").strip() and _all_provinces(text, ls, le):
-            # "các sở VH-TT&DL thuộc Cụm gồm: Kon Tum, Gia Lai": one unit of each province
+            # "các sở LĐ-TB&XH trong Cụm gồm: Kon Tum, Gia Lai": one unit of each province
             head = _cap(before.group("head")) + before.group("type")
             out.extend(split_list(text, ls, le, gaz, head=head, loc="tỉnh"))
         elif before and not _LIST_HEAD_RE.match(text, ls, le):
-            # "09 Sở, ngành thuộc Khối thi đua, gồm: Giáo dục và Đào tạo, …": the type comes before "gồm"
+            # "07 Sở, ngành thuộc Khối, gồm: Tư pháp, …": the type comes before "gồm"
             out.extend(_split_with_subheads(text, ls, le, gaz, _cap(before.group("head"))))
         else:
             out.extend(parse_list_region(text, ls, le, gaz))
@@ -405,7 +405,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
     return out
 
 
-# "09 Sở, ngành thuộc Khối thi đua," right before "gồm": a count or "các" and a head word
+# "07 Sở, ngành thuộc Khối," right before "gồm": a count or "các" and a head word
 _COUNTED_HEAD_BEFORE_RE = re.compile(
     rf"(?:\d+|các)\s+(?P<full>(?P<head>{_HEADS}|sở|ban|trường|hội|phòng)(?:\s*,\s*(?:ban\s*,\s*)?ngành)?"
     r"(?P<type>(?:\s+[^\s,.;:()]+){0,5}?))(?=\s+(?:thuộc|trong|của)\s|[,\s]*$)"
@@ -490,7 +490,7 @@ def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[
     head_m = _LIST_HEAD_RE.match(text, ls, le)
     spread_m = _SPREAD_RE.match(text, ls, le)
     g = next((u for u in gaz if u.start == ls), None)
-    if g:  # "Sở Văn hóa, Thể thao và Du lịch các tỉnh: A, B" (a name with commas spread over provinces)
+    if g:  # "Sở Lao động, Thương binh và Xã hội các tỉnh: A, B" (a name with commas spread over provinces)
         gm = _SPREAD_TAIL_RE.match(text, g.end, le)
         if gm:
             return split_list(text, gm.end(), le, gaz, head=text[g.start : g.end], loc=gm.group("loc"))
@@ -502,7 +502,7 @@ def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[
         head = head[0].upper() + head[1:]
         if re.match(r"(?:cơ quan\s+|tờ\s+)?báo", head, re.IGNORECASE):
             head = "Báo"  # "06 cơ quan báo Đảng: Sơn La, …" → "Báo Sơn La"
-        # "10 Sở Ngoại vụ: Bình Định, Kon Tum" → "Sở Ngoại vụ tỉnh Bình Định"
+        # "08 Sở Nội vụ: Phú Yên, Đắk Nông" → "Sở Nội vụ tỉnh Phú Yên"
         if " " in head and head.startswith("Sở"):
             return split_list(text, head_m.end(), le, gaz, head=head, loc="tỉnh")
         return _split_with_subheads(text, head_m.end(), le, gaz, head)
@@ -544,7 +544,7 @@ def _place_items(text: str, start: int, end: int, loc: str) -> list[ListItem]:
 def _split_with_subheads(
     text: str, ls: int, le: int, gaz: list[UnitSpan], head: str | None
 ) -> list[ListItem]:
-    # "các Ban Quản lý dự án …: Giao thông; Dân dụng; các Ban Quản lý Vườn Quốc gia: Núi Chúa; Phước Bình"
+    # "các Trung tâm …: Khuyến công; Thú y; các Chi cục: Kiểm lâm; Thủy lợi"
     out: list[ListItem] = []
     sub = re.compile(r"(?:^|[;,]\s*|\svà\s+)(?:các\s+)(?P<h>[A-ZĐ][^:;,]{1,80}):\s*")
     pos, cur_head = ls, head
@@ -643,7 +643,7 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
             re.I,
         ):
             # "Với vai trò Khối phó Khối III, Sở Y tế đã …", "Thay mặt đơn vị Khối phó, đại diện Trường …"
-            # "…, đồng chí Trưởng Ban Tuyên giáo Tỉnh ủy đề nghị …": a person named by the unit's title
+            # "…, đồng chí Giám đốc Sở Nội vụ đề nghị …": a person named by the unit's title
             comma = re.match(
                 r"^[^,.;]{0,50},\s*(?:(?:đại diện|lãnh đạo|đồng chí|ông|bà)\s+)?"
                 r"(?:(?:phó\s+)?(?:giám đốc|chủ tịch|trưởng|hiệu trưởng|viện trưởng|chánh án|bí thư"
@@ -655,7 +655,7 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
                 unit = _unit_at(text, m.end() + comma.end(), sent_end, units)
         if unit is None:
             then = _ROLE_THEN_UNIT_RE.match(after)
-            # "bàn giao nhiệm vụ Khối trưởng năm 2018 cho Sở Y tế", "bầu … làm Khối trưởng"
+            # "bàn giao nhiệm vụ Khối trưởng năm 2021 cho Sở Công Thương", "bầu … làm Khối trưởng"
             hand = re.match(r"^[^.;]{0,60}?\bcho\s+(?:đơn vị\s+|lãnh đạo\s+|đại diện\s+)?", after)
             if then:
                 unit = _unit_at(text, m.end() + then.end(), sent_end, units)

@@ -10,42 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from extract.lexicon import ukey
+# The keys live in extract.namekeys (shared with the store); re-exported for existing callers.
+from extract.namekeys import name_key as name_key
+from extract.namekeys import name_keys as name_keys
+from extract.namekeys import province_key as province_key
 
 FIELDS = ("published", "province", "event_date", "event_kinds", "blocs", "members", "roles", "awards")
-_LOCALITY = {"", "thanh pho", "tp", "thi xa", "huyen", "quan", "thi tran", "xa", "phuong"}
-
-
-def _words(name: object) -> list[str]:
-    return ukey(name).split() if isinstance(name, str) else []
-
-
-def province_key(name: object) -> str:
-    words = _words(name)
-    while words[:1] == ["tp"] or words[:2] == ["thanh", "pho"]:
-        words = words[1:] if words[:1] == ["tp"] else words[2:]
-    return " ".join(words)
-
-
-def name_key(name: object, province: object = None) -> str:
-    words = _words(name)
-    tail = province_key(province).split()
-    if tail and len(words) > len(tail) and words[-len(tail) :] == tail:
-        rest = words[: -len(tail)]
-        if rest[-2:] == ["thanh", "pho"]:
-            rest = rest[:-2]
-        elif rest[-1:] == ["tp"]:
-            rest = rest[:-1]
-        if " ".join(rest) not in _LOCALITY:  # "thị xã Bắc Kạn" is the locality itself
-            words = rest
-    return " ".join(words)
-
-
-def name_keys(name: object, province: object = None) -> set[str]:
-    names = name if isinstance(name, list) else [name]
-    return {name_key(n, province) for n in names} - {""}
 
 
 @dataclass
@@ -78,8 +50,11 @@ class Score:
         return total
 
 
-def _pair(gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]) -> tuple[list[Any], list[Any]]:
-    """Greedy one-to-one matching; return the gold facts left unmatched and the predictions left over."""
+def _pair_used(
+    gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]
+) -> tuple[list[Any], set[int]]:
+    """Greedy one-to-one matching: each gold fact, in order, takes the first unused prediction it
+    accepts. Return the gold facts left unmatched and the indices of the predictions used."""
     used: set[int] = set()
     missed = []
     for g in gold:
@@ -89,6 +64,12 @@ def _pair(gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]) ->
                 break
         else:
             missed.append(g)
+    return missed, used
+
+
+def _pair(gold: list[Any], pred: list[Any], same: Callable[[Any, Any], bool]) -> tuple[list[Any], list[Any]]:
+    """Greedy one-to-one matching; return the gold facts left unmatched and the predictions left over."""
+    missed, used = _pair_used(gold, pred, same)
     return missed, [p for i, p in enumerate(pred) if i not in used]
 
 
@@ -111,10 +92,22 @@ def _objs(rec: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [x for x in rec.get(name) or [] if isinstance(x, dict)]
 
 
-def _fields(
-    gold: dict[str, Any], pred: dict[str, Any]
-) -> dict[str, tuple[list[Any], list[Any], Callable[[Any, Any], bool]]]:
-    """Per list field: the gold facts, the predicted facts and the rule that makes two the same."""
+def _obj_origins(rec: dict[str, Any], name: str) -> list[int]:
+    return [i for i, x in enumerate(rec.get(name) or []) if isinstance(x, dict)]
+
+
+class _Field(NamedTuple):
+    gold: list[Any]
+    pred: list[Any]
+    same: Callable[[Any, Any], bool]
+    # origin[i] is the index in the record's own list of pred[i]: the scorer drops non-objects,
+    # repeated members and repeated event kinds, and sorts event kinds.
+    origin: list[int]
+
+
+def _fields(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, _Field]:
+    """Per list field: the gold facts, the predicted facts, the rule that makes two the same and
+    where each counted prediction sits in the record."""
     prov = gold.get("province")
 
     def bloc_same(g: dict[str, Any], p: dict[str, Any]) -> bool:
@@ -146,22 +139,28 @@ def _fields(
 
     gold_members = [m for m in gold.get("members") or [] if name_keys(m, prov)]
     seen: set[str] = set()
-    pred_members = []
-    for m in pred.get("members") or []:  # one prediction per key, as the scorer counts them
+    pred_members, member_origin = [], []
+    for i, m in enumerate(pred.get("members") or []):  # one prediction per key, as the scorer counts them
         k = name_key(m, prov) if isinstance(m, str) else ""
         if k and k not in seen:
             seen.add(k)
             pred_members.append(m)
+            member_origin.append(i)
+    pred_kinds = pred.get("event_kinds") or []
+    kinds = sorted(set(pred_kinds))
     return {
-        "event_kinds": (
+        "event_kinds": _Field(
             sorted(set(gold.get("event_kinds") or [])),
-            sorted(set(pred.get("event_kinds") or [])),
+            kinds,
             lambda a, b: a == b,
+            [pred_kinds.index(k) for k in kinds],
         ),
-        "blocs": (_objs(gold, "blocs"), _objs(pred, "blocs"), bloc_same),
-        "members": (gold_members, pred_members, member_same),
-        "roles": (_objs(gold, "roles"), _objs(pred, "roles"), role_same),
-        "awards": (_objs(gold, "awards"), _objs(pred, "awards"), award_same),
+        "blocs": _Field(_objs(gold, "blocs"), _objs(pred, "blocs"), bloc_same, _obj_origins(pred, "blocs")),
+        "members": _Field(gold_members, pred_members, member_same, member_origin),
+        "roles": _Field(_objs(gold, "roles"), _objs(pred, "roles"), role_same, _obj_origins(pred, "roles")),
+        "awards": _Field(
+            _objs(gold, "awards"), _objs(pred, "awards"), award_same, _obj_origins(pred, "awards")
+        ),
     }
 
 
@@ -176,8 +175,8 @@ def _scalars(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int,
 def score_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
     """Count (true positives, gold facts, predicted facts) per field for one article."""
     counts = _scalars(gold, pred)
-    for name, (g, p, same) in _fields(gold, pred).items():
-        counts[name] = _match(g, p, same)
+    for name, f in _fields(gold, pred).items():
+        counts[name] = _match(f.gold, f.pred, f.same)
     return {f: counts[f] for f in FIELDS}
 
 
@@ -187,10 +186,30 @@ def diff_doc(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, tuple[list
     for name, (tp, n_gold, n_pred) in _scalars(gold, pred).items():
         if tp != n_gold or tp != n_pred:
             out[name] = ([gold.get(name)] if n_gold > tp else [], [pred.get(name)] if n_pred > tp else [])
-    for name, (g, p, same) in _fields(gold, pred).items():
-        missed, extra = _pair(g, p, same)
+    for name, f in _fields(gold, pred).items():
+        missed, extra = _pair(f.gold, f.pred, f.same)
         if missed or extra:
             out[name] = (missed, extra)
+    return out
+
+
+def judge_predictions(gold: dict[str, Any], pred: dict[str, Any]) -> dict[str, list[bool | None]]:
+    """Per field, one verdict for each element of the record's own list (one for a scalar field).
+
+    True: the scorer matches it to a gold fact (a true positive); False: it counts as a wrong
+    prediction; None: the scorer does not count it (an empty value, a non-object, a member whose
+    key repeats an earlier one, a repeated event kind). The matching is `score_doc`'s, so per field
+    the Trues are its true positives and the non-Nones its predicted facts.
+    """
+    out: dict[str, list[bool | None]] = {}
+    for name, (tp, _, n_pred) in _scalars(gold, pred).items():
+        out[name] = [bool(tp) if n_pred else None]
+    for name, f in _fields(gold, pred).items():
+        verdicts: list[bool | None] = [None] * len(pred.get(name) or [])
+        _, used = _pair_used(f.gold, f.pred, f.same)
+        for i, origin in enumerate(f.origin):
+            verdicts[origin] = i in used
+        out[name] = verdicts
     return out
 
 

@@ -124,7 +124,7 @@ def normalize(original: str) -> Normalized:
     text = _OLD_TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
     glued = [m.start() for m in _GLUED_RE.finditer(text) if text[m.start() + 1].islower()]
     if glued:
-        # "Sở KH&CNLê Công Nhường": a lost line break glued a name to an abbreviation; read a space there
+        # "Sở GD&ĐTPhạm Thị Quyên": a lost line break glued a name to an abbreviation; read a space there
         # (it maps to no stored character, so evidence spans stay exact). Rebuilt in one pass: inserting
         # one by one costs the square of the text's length on text glued everywhere.
         parts: list[str] = []

@@ -290,7 +290,7 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
 
 
 def _split_province_tail(name: str, lex: Lexicon) -> str | None:
-    """ "Sở Ngoại vụ tỉnh Bình Định" → the gazetteer unit with its province ("… tỉnh Bình Định")."""
+    """ "Sở Nội vụ tỉnh Phú Yên" → the gazetteer unit with its province ("… tỉnh Phú Yên")."""
     words = name.split()
     for i in range(len(words) - 1, 0, -1):
         prov = lex.province(" ".join(words[i:]))
@@ -312,7 +312,7 @@ def _has_head(name: str, head: str) -> bool:
     "các Trường THPT: Trường Sơn, …" the school is "Trường THPT Trường Sơn"."""
     if " " in head.strip() and _PROPER_NAME_RE.fullmatch(name):
         # a name of capitalised syllables only is a proper name that takes the type ("Trường Sơn",
-        # "Trường Chinh"); "Ban Xây dựng năng lực" has lowercase words, so it is a unit of its own
+        # "Trường Chinh"); "Ban Phát triển năng lực" has lowercase words, so it is a unit of its own
         return ukey(name).startswith(ukey(head) + " ") or ukey(expand_abbreviations(name)).startswith(
             ukey(expand_abbreviations(head)) + " "
         )

@@ -13,8 +13,10 @@ import re
 import unicodedata
 from datetime import date
 
-from extract.lexicon import ukey
-from extract.scoring import province_key as scoring_province_key
+# extract.namekeys, not extract.scoring: the store must not depend on the evaluation code
+# (tests/store/test_store_imports.py checks it).
+from extract.namekeys import province_key as _province_key
+from extract.namekeys import ukey
 
 _SPACE = re.compile(r"\s+")
 
@@ -26,7 +28,7 @@ def name_key(name: str | None) -> str:
 
 def province_key(name: str | None) -> str:
     """Return the matching key of a province, without a leading "thành phố"/"TP."."""
-    return scoring_province_key(name)
+    return _province_key(name)
 
 
 def content_key(*, title: str | None, published: date | None, text: str) -> str:

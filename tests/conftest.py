@@ -1,4 +1,4 @@
-"""Fixtures every test folder may use."""
+"""Fixtures every test folder may use, and the CI rule that a skipped test fails (see ci_gate.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
+from ci_gate import pytest_configure, pytest_make_collect_report, pytest_runtest_makereport
+
+__all__ = ["pytest_configure", "pytest_make_collect_report", "pytest_runtest_makereport"]
 
 
 @contextmanager

@@ -94,13 +94,28 @@ def extract_text(directory: Path, output: Path, full: bool) -> None:
     multiple=True,
     help="Score only this fold (1-4, repeatable) of the fixed split in extract/folds.py.",
 )
+@click.option(
+    "--calibration",
+    is_flag=True,
+    help="Also judge every fact: precision per confidence bucket, at >= 0.9, and in the lowest 20%.",
+)
+@click.option("--by-rule", is_flag=True, help="Also print precision per extraction rule, weakest first.")
 def eval_cmd(
-    directory: Path, per_doc: bool, diff: bool, as_json: bool, min_f1: float | None, folds: tuple[int, ...]
+    directory: Path,
+    per_doc: bool,
+    diff: bool,
+    as_json: bool,
+    min_f1: float | None,
+    folds: tuple[int, ...],
+    calibration: bool,
+    by_rule: bool,
 ) -> None:
     """Extract DIR/text/*.txt and score against DIR/gold/*.json (rules of SCHEMA.md).
 
     Example: thidua eval ../shared/corpus/dev --fold 1 --fold 2 --per-doc
+    Example: thidua eval ../shared/corpus/dev --fold 1 --calibration --by-rule
     """
+    from extract import calibration as calib
     from extract.folds import FoldError, select_folds
     from extract.scoring import diff_doc, format_table, score
     from thidua.extract_files import extract_dir, write_jsonl
@@ -116,11 +131,19 @@ def eval_cmd(
         except FoldError as exc:
             raise click.BadParameter(str(exc), param_hint="--fold") from exc
         golds = {d: g for d, g in golds.items() if d in only}
+    if not golds:  # scoring nothing would report a perfect F1 and pass any --min-f1 floor
+        raise click.ClickException(
+            f"no gold records to score in {gold_dir}" + (" for these folds" if folds else "")
+        )
+    results = list(extract_dir(text_dir, only))  # kept: --calibration and --by-rule read the full records
     with tempfile.TemporaryDirectory() as tmp:
         preds = write_jsonl(
-            extract_dir(text_dir, only), Path(tmp) / "pred.jsonl", on_error=lambda e: click.echo(e, err=True)
+            iter(results), Path(tmp) / "pred.jsonl", on_error=lambda e: click.echo(e, err=True)
         )
     result = score(golds, preds)
+    judged = (
+        calib.judge_records(golds, {r.doc_id: r.record for r in results}) if calibration or by_rule else []
+    )
     missing = [d for d in golds if d not in preds]
     if diff:
         for doc_id, gold in golds.items():
@@ -142,13 +165,18 @@ def eval_cmd(
         for name, c in [*result.fields.items(), ("overall", result.overall)]:
             p, r, f1 = c.prf()
             fields[name] = {"precision": p, "recall": r, "f1": f1, "tp": c.tp, "gold": c.gold, "pred": c.pred}
-        click.echo(
-            json.dumps(
-                {"docs": len(golds), "missing": missing, "fields": fields}, ensure_ascii=False, indent=1
-            )
-        )
+        summary: dict[str, Any] = {"docs": len(golds), "missing": missing, "fields": fields}
+        if calibration:
+            summary["calibration"] = calib.calibration(judged).to_json()
+        if by_rule:
+            summary["by_rule"] = [row.to_json() for row in calib.by_rule(judged)]
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
         click.echo(format_table(result, docs=len(golds), missing=missing))
+        if calibration:
+            click.echo("\n" + calib.format_calibration(calib.calibration(judged)))
+        if by_rule:
+            click.echo("\n" + calib.format_by_rule(calib.by_rule(judged)))
     overall = result.overall.prf()[2]
     if min_f1 is not None and overall < min_f1:
         raise click.ClickException(f"overall F1 {overall:.4f} is below the floor {min_f1:.4f}")

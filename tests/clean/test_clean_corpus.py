@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pytest
-
 from crawler.mockportals.corpus import load_corpus
 from crawler.mockportals.families.base import Request, Site
 from crawler.mockportals.portals import MOCK_PORTALS
@@ -28,8 +26,9 @@ def _clean_canonical(site: Site, url: str) -> tuple[str, object, str | None]:
     return art.text, art.published, art.title
 
 
-@pytest.mark.skipif(not CASES, reason="the mock corpus (crawler/mockportals/corpus) is empty")
 def test_every_corpus_article_cleans_back_to_its_text() -> None:
+    # the mock corpus ships with the project: an empty one is a broken checkout, not a reason to skip
+    assert len(CASES) >= 60, f"the mock corpus (crawler/mockportals/corpus) has only {len(CASES)} entries"
     failures = []
     for site, entry in CASES:
         text, published, title = _clean_canonical(site, site.article_url(entry))

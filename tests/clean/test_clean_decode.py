@@ -8,7 +8,7 @@ from crawler.mockportals.families.aspnet import encode_cp1258
 from extract.clean import decode_html
 from extract.errors import CleaningError
 
-TEXT = "Khối thi đua Văn hóa - Xã hội ký kết giao ước thi đua năm 2023; Sở Lao động - Thương binh và Xã hội"
+TEXT = "Khối thi đua Kinh tế - Ngân sách ký giao ước thi đua năm 2026; Sở Lao động - Thương binh và Xã hội"
 
 
 def page(charset: str) -> str:

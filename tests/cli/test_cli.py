@@ -44,11 +44,19 @@ def test_eval_on_the_mock_corpus_meets_its_floor() -> None:
     floor = json.loads((Path(__file__).resolve().parents[2] / "bench" / "quality_floor.json").read_text())[
         "mock"
     ]
-    result = CliRunner().invoke(main, ["eval", str(MOCK_CORPUS), "--json", "--min-f1", str(floor)])
+    args = ["eval", str(MOCK_CORPUS), "--json", "--min-f1", str(floor), "--calibration", "--by-rule"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["docs"] >= 60
     assert data["fields"]["overall"]["f1"] >= floor
+    # --calibration and --by-rule judge exactly the facts the scorer counts, by the same matching
+    overall, cal = data["fields"]["overall"], data["calibration"]
+    assert cal["scored"] == sum(b["count"] for b in cal["buckets"]) == overall["pred"]
+    assert sum(b["correct"] for b in cal["buckets"]) == overall["tp"] == cal["scored"] - cal["wrong"]
+    assert sum(r["predicted"] for r in data["by_rule"]) == overall["pred"]
+    assert sum(r["correct"] for r in data["by_rule"]) == overall["tp"]
+    assert 0 < cal["low_confidence"]["count"] < cal["scored"]
 
 
 @pytest.mark.parametrize(("name", "docs"), [("heldout", 30), ("heldout2", 30), ("heldout3", 20)])

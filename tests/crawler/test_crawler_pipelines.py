@@ -296,11 +296,10 @@ def test_a_second_record_for_one_article_is_a_store_failure(opened: Any, read: S
     assert failure.stage == "store"
 
 
-# ---- cleaning (needs extract/clean.py) -------------------------------------------------
+# ---- cleaning -------------------------------------------------------------------------
 
 
 def test_clean_fills_title_text_and_date(opened: Any) -> None:
-    pytest.importorskip("extract.clean")
     body = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{TITLE}</title>
     <link rel="canonical" href="{HB}/web/guest/-/tong-ket"/></head><body>
     <div class="asset-full-content"><h3 class="asset-title">{TITLE}</h3>
@@ -314,7 +313,6 @@ def test_clean_fills_title_text_and_date(opened: Any) -> None:
 
 
 def test_clean_failures_are_recorded(opened: Any, read: Session) -> None:
-    pytest.importorskip("extract.clean")
     item = page_item(f"{HB}/web/guest/-/trong", body=b"<html><body></body></html>")
     with pytest.raises(DropItem, match="cannot"):
         opened(CleanPipeline).process_item(item)

@@ -43,7 +43,7 @@ CASE11_NUMBERED = [
     ),
     pytest.param(
         _article(
-            "Cụm thi đua số 2 ký kết giao ước thi đua năm 2024",
+            "Cụm thi đua số 2 ký giao ước thi đua, phấn đấu hoàn thành nhiệm vụ năm 2024",
             "Ngày 17/01, tại thị xã Hương Thủy, Cụm thi đua số 2 tổ chức hội nghị ký kết giao ước thi đua "
             "năm 2024.",
         ),

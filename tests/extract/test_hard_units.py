@@ -59,7 +59,7 @@ CASE1 = [
     pytest.param(
         "Kon Tum",
         _article(
-            "Khối thi đua Văn hóa – Xã hội ký kết giao ước thi đua năm 2021",
+            "Khối thi đua Văn hóa – Xã hội tỉnh Kon Tum: các đơn vị ký giao ước thi đua năm 2021",
             "Sáng 24/02, Khối thi đua Văn hóa – Xã hội tỉnh Kon Tum gồm các đơn vị: Sở Văn hóa, Thể thao và "
             "Du lịch, Sở Giáo dục và Đào tạo, Sở Lao động, Thương binh và Xã hội, Sở Y tế và Báo Kon Tum đã "
             "ký kết giao ước thi đua năm 2021.",

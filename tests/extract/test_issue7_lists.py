@@ -264,7 +264,7 @@ def test_refusing_an_award_is_not_an_outcome() -> None:
     rec = _record(
         "Khối thi đua số 1 tổng kết năm 2023",
         "Ngày 20/12, Khối thi đua số 1 tổ chức hội nghị tổng kết năm 2023. Khối đề nghị UBND tỉnh tặng "
-        "Cờ thi đua cho Sở Y tế. Sở Tư pháp xin rút, không nhận Cờ thi đua để nhường cho đơn vị khác.",
+        "Cờ thi đua cho Sở Y tế. Sở Tư pháp đề nghị không xét Cờ thi đua cho đơn vị mình.",
     )
     assert {ukey(a["recipient"]) for a in rec["awards"]} == {ukey("Sở Y tế")}
 
@@ -327,10 +327,10 @@ def test_unit_type_before_gom_spreads_over_the_provinces_listed() -> None:
     rec = _record(
         "Cụm thi đua các tỉnh Tây Nguyên tổng kết năm 2023",
         "Ngày 8/1, Cụm thi đua các tỉnh Tây Nguyên tổ chức hội nghị tổng kết năm 2023. Dự hội nghị có "
-        "lãnh đạo các sở VH-TT&DL thuộc Cụm gồm: Kon Tum, Gia Lai, Đắk Lắk, Lâm Đồng.",
+        "đại diện các sở LĐ-TB&XH trong Cụm gồm: Kon Tum, Gia Lai, Đắk Lắk, Lâm Đồng.",
     )
     want = [
-        f"Sở Văn hóa, Thể thao và Du lịch tỉnh {p}" for p in ("Kon Tum", "Gia Lai", "Đắk Lắk", "Lâm Đồng")
+        f"Sở Lao động, Thương binh và Xã hội tỉnh {p}" for p in ("Kon Tum", "Gia Lai", "Đắk Lắk", "Lâm Đồng")
     ]
     assert _keys(want) <= _keys(rec["members"])
 
@@ -346,7 +346,7 @@ def test_acting_for_the_leader_a_person_named_by_the_units_title() -> None:
 
 def test_rotation_verb_ends_the_unit_name() -> None:
     rec = _record(
-        "Ngày 5/9, Trường Cao đẳng Kỹ thuật Công nghiệp luân phiên nhận nhiệm vụ đơn vị Trưởng khối thi đua "
+        "Ngày 5/9, Trường Cao đẳng Kỹ thuật Công nghiệp luân phiên nhận nhiệm vụ Trưởng khối "
         "năm học 2024 - 2025."
     )
     assert {ukey(r["unit"]) for r in rec["roles"]} == {ukey("Trường Cao đẳng Kỹ thuật Công nghiệp")}
