@@ -127,12 +127,12 @@ def test_calibration_buckets_and_target_figures() -> None:
     assert (cal.high_count, cal.high_correct, cal.high_precision) == (6, 6, 1.0)
     # ⌈0.2 · 11⌉ = 3 lowest: 0.4 (kind), 0.5 (award), 0.6 (province), all wrong
     assert (cal.low_count, cal.low_wrong, cal.low_wrong_share) == (3, 3, 1.0)
+    # the target figure: the slice holds 3 of the 5 wrong facts
     assert cal.wrong_in_low_share == pytest.approx(3 / 5)
-    assert cal.low_share_ceiling == 1.0  # 5 wrong facts could fill the 3-fact slice
     assert (cal.low_cut, cal.ties_at_cut, cal.ties_inside) == (0.6, 1, 1)
     text = format_calibration(cal)
     assert "precision of facts with confidence >= 0.9: 1.000 (6/6; target >= 0.98: meets)" in text
-    assert "lowest-confidence facts: 100.0% (3/3; target >= 60%: meets)" in text
+    assert "lowest-confidence facts: 60.0% (3.0 of 5; target >= 60%: meets)" in text
 
 
 def _fact(field: str, doc_id: str, index: int, conf: float, correct: bool, rule: str = "r") -> JudgedFact:
@@ -150,7 +150,8 @@ def test_ties_at_the_cut_are_broken_by_field_then_doc_then_index() -> None:
     # 10 facts → the 2 lowest; all three at 0.7 tie: blocs/b/1 (right) then blocs/b/5 (wrong) come first
     assert (cal.low_count, cal.low_wrong, cal.low_wrong_share) == (2, 1, 0.5)
     assert (cal.low_cut, cal.ties_at_cut, cal.ties_inside) == (0.7, 3, 2)
-    assert cal.wrong == 4 and cal.low_share_ceiling == 1.0
+    # the target figure takes the tie in proportion: 2 of the 3 tied facts are inside, 1 of them wrong
+    assert cal.wrong == 4 and cal.wrong_in_low_share == pytest.approx((1 * 2 / 3) / 4)
     # the ≥ 0.9 figure: 4 of the 7 roles are right
     assert cal.high_precision == pytest.approx(4 / 7)
     assert "target >= 0.98: below" in format_calibration(cal)
@@ -158,13 +159,21 @@ def test_ties_at_the_cut_are_broken_by_field_then_doc_then_index() -> None:
     assert calibration(list(reversed(facts))) == cal
 
 
-def test_the_ceiling_shows_when_the_target_is_out_of_reach() -> None:
-    # 1 wrong fact in 10: the 2-fact slice can be at most half wrong, even if it holds that fact
+def test_the_slice_holding_every_wrong_fact_meets_the_target_even_if_mostly_right() -> None:
+    # 1 wrong fact in 10: the 2-fact slice is half wrong, but it holds every wrong fact there is
     facts = [_fact("members", "a", i, 0.5 + i / 100, i != 0) for i in range(10)]
     cal = calibration(facts)
-    assert (cal.low_count, cal.low_wrong, cal.low_share_ceiling) == (2, 1, 0.5)
+    assert (cal.low_count, cal.low_wrong, cal.low_wrong_share) == (2, 1, 0.5)
     assert cal.wrong_in_low_share == 1.0
-    assert "at best 50.0% with 1 wrong facts in all" in format_calibration(cal)
+    assert "100.0% (1.0 of 1; target >= 60%: meets)" in format_calibration(cal)
+
+
+def test_a_tie_spanning_the_cut_counts_in_proportion() -> None:
+    # every fact at one confidence: the order says nothing, so the slice holds 20 % of the wrong facts
+    facts = [_fact("members", "a", i, 0.8, i % 2 == 0) for i in range(10)]
+    cal = calibration(facts)
+    assert cal.wrong_in_low_share == pytest.approx(0.2)
+    assert "below" in format_calibration(cal)
 
 
 def test_calibration_of_nothing() -> None:
