@@ -61,7 +61,8 @@ def test_eval_on_the_mock_corpus_meets_its_floor() -> None:
 
 @pytest.mark.parametrize(("name", "docs"), [("heldout", 30), ("heldout2", 30), ("heldout3", 20)])
 def test_eval_on_the_blind_heldout_corpora_meets_their_floors(name: str, docs: int) -> None:
-    # bench/heldout*/ were written without sight of the rules; their floors guard generalisation
+    # bench/heldout*/ were written blind once, but rules have been fixed against them since: their floors
+    # guard regressions, not generalisation (the dev folds' first-look scores estimate that)
     root = Path(__file__).resolve().parents[2]
     floor = json.loads((root / "bench" / "quality_floor.json").read_text())[name]
     args = ["eval", str(root / "bench" / name), "--json", "--min-f1", str(floor)]
@@ -70,3 +71,14 @@ def test_eval_on_the_blind_heldout_corpora_meets_their_floors(name: str, docs: i
     data = json.loads(result.stdout)
     assert data["docs"] == docs
     assert data["fields"]["overall"]["f1"] >= floor
+
+
+def test_eval_scores_only_the_folds_asked_for() -> None:
+    from extract.folds import select_folds
+
+    ids = [p.stem for p in (MOCK_CORPUS / "gold").glob("*.json")]
+    result = CliRunner().invoke(main, ["eval", str(MOCK_CORPUS), "--fold", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["docs"] == len(select_folds(ids, [2]))
+    bad = CliRunner().invoke(main, ["eval", str(MOCK_CORPUS), "--fold", "5"])
+    assert bad.exit_code == 2 and "folds are numbered 1 to 4" in bad.output
