@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
-from bench import first_look
-
-MOCK_CORPUS = Path(__file__).resolve().parents[2] / "crawler" / "mockportals" / "corpus"
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # bench/ is not an installed package; import it from the repository root
+    sys.path.insert(0, str(ROOT))
+first_look = importlib.import_module("bench.first_look")
+MOCK_CORPUS = ROOT / "crawler" / "mockportals" / "corpus"
 
 
 def test_first_look_is_recorded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
