@@ -26,3 +26,8 @@ class NotTextError(ThiduaError, ValueError):
 class NotRegularFileError(ThiduaError, OSError):
     """A path that is not a regular file (a FIFO, a device, a directory, a link to one): never opened,
     since reading it could block forever or never end."""
+
+
+class PlaceDataError(ThiduaError):
+    """Raised by extract.places when the administrative-unit data of the `vietnamadminunits` package
+    cannot be found or read (the package is missing or its data files changed shape)."""

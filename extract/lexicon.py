@@ -1,7 +1,9 @@
-"""Domain word lists loaded once from extract/data: units, abbreviations, provinces, head words.
+"""Domain word lists loaded once from extract/data: units, abbreviations, head words.
 
 The unit gazetteer starts from the research team's units-gazetteer.tsv (canonical name, type,
-variants); `{tỉnh}` templates expand with every province name.
+variants); `{tỉnh}` templates expand with every province name, `{huyện}`/`{thị xã}`/`{thành phố}`/`{quận}`
+with every district of that kind. Provinces and districts come from extract.places (the
+vietnamadminunits package's data), not from tables of our own.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from functools import cache
 from importlib import resources
 
 from extract.namekeys import ukey as ukey  # re-exported: the key moved to extract.namekeys
-from extract.textnorm import fold, normalize
+from extract.places import Province, places
+from extract.textnorm import normalize
+
+__all__ = ["UNIT_HEADS", "Lexicon", "Province", "lexicon", "ukey"]
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _SLOT_RE = re.compile(r"\{(huyện|thị xã|thành phố|quận)\}")
@@ -23,14 +28,6 @@ def _rows(name: str) -> list[list[str]]:
     text = resources.files("extract.data").joinpath(name).read_text(encoding="utf-8")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     return list(csv.reader(lines, delimiter="\t"))
-
-
-@dataclass(frozen=True, slots=True)
-class Province:
-    name: str  # as articles of its time name it ("Thừa Thiên Huế", "Bà Rịa - Vũng Tàu")
-    variants: tuple[str, ...]
-    slug: str  # ascii, no spaces: "thuathienhue"
-    merged_into: str = ""  # the province it belongs to since 1 July 2025 ("Quảng Nam" → "Đà Nẵng")
 
 
 @dataclass(slots=True)
@@ -53,24 +50,12 @@ class Lexicon:
         return next((p for p in self.provinces if unit == p.name or unit.endswith(" " + p.name)), None)
 
 
-def _province_rows() -> list[Province]:
-    out: list[Province] = []
-    for row in _rows("provinces-63-34.tsv")[1:]:
-        short = row[2]
-        variants = [v for v in (row[6].split("|") if len(row) > 6 else []) if v]
-        if short == "Huế":  # before 2025 articles say "Thừa Thiên Huế"
-            short, variants = "Thừa Thiên Huế", [*variants, "Huế", "Thừa Thiên-Huế"]
-        slug = "".join(_WORD_RE.findall(fold(short)))
-        merged = row[5] if len(row) > 5 else short
-        out.append(Province(short, tuple(variants), slug, "Thừa Thiên Huế" if merged == "Huế" else merged))
-    return out
-
-
 @cache
 def lexicon() -> Lexicon:
     """Return the shared lexicon (built once per process)."""
     lex = Lexicon()
-    lex.provinces = _province_rows()
+    pl = places()
+    lex.provinces = list(pl.provinces)
     for p in lex.provinces:
         for v in (p.name, *p.variants):
             lex.province_by_key.setdefault(ukey(v), p)
@@ -79,10 +64,9 @@ def lexicon() -> Lexicon:
         key=lambda ab: len(ab[0]),
         reverse=True,
     )
-    districts: dict[str, list[str]] = {}
-    for row in _rows("districts.tsv")[1:]:
-        if len(row) >= 3:
-            districts.setdefault(row[1], []).append(row[2])
+    districts: dict[str, list[str]] = {}  # kind → names, for the {huyện}, {thị xã} … templates
+    for d in pl.districts:
+        districts.setdefault(d.kind, []).append(d.name)
     for row in _rows("units-gazetteer.tsv")[1:]:
         canonical, utype = normalize(row[0]).text, row[1]
         variants = [normalize(v).text for v in (row[2].split("|") if len(row) > 2 else []) if v]

@@ -12,6 +12,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from extract.lexicon import lexicon
+from extract.places import places
 from extract.record import EvidenceMaker, Record, ScalarFact
 
 # Bare spellings that name the city only after "thành phố"/"TP": alone, "Hồ Chí Minh" is the President
@@ -23,7 +24,7 @@ _CITY_WORD_NEEDED = frozenset({"Hồ Chí Minh", "Huế"})
 def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
     """One pattern for every province name and variant (longest first), and the name each spelling means."""
     names: dict[str, str] = {}
-    for p in lexicon().provinces:
+    for p in places().provinces:
         for v in {p.name, *(x for x in p.variants if len(x) > 4)}:
             names.setdefault(v, p.name)
     names.setdefault("Huế", "Thừa Thiên Huế")  # only after "thành phố"/"TP" (_CITY_WORD_NEEDED)
@@ -64,7 +65,7 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
         len(provs_in_members) >= 2
         or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I)
         or _SPANS_PROVINCES_RE.search(w)
-        or sum(1 for p in lex.provinces if p.name in bloc_names) >= 2
+        or sum(1 for p in places().provinces if p.name in bloc_names) >= 2
         or re.search(r"\bBộ\s|Việt Nam", bloc_names)
     ):
         return
@@ -73,7 +74,7 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
         return
     if url:
         host = (urlsplit(url).hostname or "").lower().replace("-", "")
-        best = max((p for p in lex.provinces if p.slug in host), key=lambda p: len(p.slug), default=None)
+        best = max((p for p in places().provinces if p.slug in host), key=lambda p: len(p.slug), default=None)
         if best:
             rec.province = ScalarFact(None, 0.9, "url_host", field_name="province", value=best.name)
             return

@@ -144,6 +144,21 @@ def normalize(original: str) -> Normalized:
     return Normalized(original, text, starts, ends)
 
 
+_NAME_TABLE = {**{ord(k): v for k, v in _CHAR_MAP.items()}, **{ord(c): None for c in _DROP}}
+
+
+def normalize_name(name: str) -> str:
+    """A name from a data file in the form `normalize` gives text: NFC, one tone-mark convention, Đ not Ð,
+    single plain spaces.
+
+    Unlike `normalize` it never tries legacy decoding: a short Unicode name made only of Latin-1 letters
+    ("Xã Hoàng Liên", "Diên Toàn") can look like VNI to that check, and data files are never TCVN3/VNI.
+    """
+    s = unicodedata.normalize("NFC", name.translate(_NAME_TABLE))
+    s = " ".join(s.split())
+    return _OLD_TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], s)
+
+
 def fold(s: str) -> str:
     """Lower-case, strip diacritics and đ: a key for diacritic-insensitive comparison."""
     s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))

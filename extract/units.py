@@ -17,6 +17,7 @@ import spacy
 from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
+from extract import places
 from extract.lexicon import UNIT_HEADS, Lexicon, lexicon, ukey
 from extract.limits import GAZETTEER_WINDOW_CHARS
 from extract.textnorm import fold
@@ -416,28 +417,43 @@ def open_units(text: str, start: int, end: int, taken: list[tuple[int, int]]) ->
 
 
 _PLACE_RE = re.compile(
-    r"(?<![\w])(?:[Tt]ỉnh|[Hh]uyện|[Tt]hị xã|[Tt]hành phố|[Pp]hường|[Xx]ã)\s+"
-    r"(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,3})"
+    r"(?<![\w])(?P<kind>[Tt]ỉnh|[Hh]uyện|[Tt]hị xã|[Tt]hành phố|[Qq]uận|[Tt]hị trấn|[Pp]hường|[Xx]ã)\s+"
+    r"(?P<name>[A-ZĐ0-9][\wÀ-ỹ]*(?:\s+(?:[-–]\s+)?[A-ZĐ0-9][\wÀ-ỹ]*){0,4})"
 )
+# kinds read only when the place is known: "Quận 1", "Thị trấn …" are rarer as units and their names
+# ("quận" + number) look like other things
+_KNOWN_ONLY = frozenset({"quận", "thị trấn"})
 
 
 def place_units(text: str, start: int, end: int, taken: list[UnitSpan]) -> list[UnitSpan]:
-    """Provinces and districts acting as members of a cluster ("Tỉnh Đắk Lắk - Cụm trưởng"),
-    outside named units."""
+    """Provinces, districts and communes acting as members of a cluster ("Tỉnh Đắk Lắk - Cụm trưởng"),
+    outside named units.
+
+    The name is the longest one extract.places knows for that kind ("Xã Đạo Trù Cụm trưởng" → "xã Đạo
+    Trù"); a district or commune it does not know (renamed or merged away before its data) is kept as
+    written.
+    """
     out: list[UnitSpan] = []
-    lex = lexicon()
     for m in _PLACE_RE.finditer(text, start, end):
         if any(u.start <= m.start() < u.end for u in taken):
             continue
-        kind = m.group(0).split()[0].lower()
+        kind = m.group("kind").lower()
+        known = places.longest_place(m.group("name"), kind)
         if kind == "tỉnh":
-            p = lex.province(m.group("name"))
+            p = places.province_named(known) if known else None
             if p is None:
                 continue
-            name = f"tỉnh {p.name}"
+            name, stop = f"tỉnh {p.name}", m.start("name") + len(known or "")
+        elif known:
+            name, stop = f"{kind} {known}", m.start("name") + len(known)
+        elif kind in _KNOWN_ONLY or not m.group("name")[:1].isalpha():
+            continue
         else:
-            name = f"{kind} {m.group('name')}" if kind != "thị" else f"thị xã {m.group('name')}"
-        out.append(UnitSpan(m.start(), m.end(), name, 0.6, "place"))
+            plain = re.match(r"[\wÀ-ỹ]+(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,3}", m.group("name"))
+            name, stop = f"{kind} {plain.group() if plain else m.group('name')}", m.start("name") + (
+                plain.end() if plain else len(m.group("name"))
+            )
+        out.append(UnitSpan(m.start(), stop, name, 0.6, "place"))
     return out
 
 

@@ -1,4 +1,4 @@
-"""The shipped data files (units gazetteer, abbreviations, districts) are well formed and consistent.
+"""The shipped data files (units gazetteer, abbreviations) are well formed and consistent.
 
 Sentences here are written for these tests.
 """
@@ -168,21 +168,18 @@ def test_abbreviations_expand_to_the_gazetteer_name(name: str, expanded: str) ->
     assert lexicon().canonical_unit(expand_abbreviations(name)) is not None
 
 
-# ------------------------------------------------------------------ districts.tsv
+# ------------------------------------------------------------------ district templates
 
 
-def test_districts_rows() -> None:
-    rows = _rows("districts.tsv")
-    assert rows[0] == ["province", "kind", "name"]
-    provinces = {p.name for p in lexicon().provinces}
-    body = rows[1:]
-    assert len(body) > 600
-    assert len({tuple(r) for r in body}) == len(body)
-    for r in body:
-        assert len(r) == 3 and r[2], r
-        assert r[0] in provinces, r
-        assert r[1] in {"huyện", "thị xã", "thành phố", "quận"}, r
-    assert ["Bình Phước", "thành phố", "Đồng Xoài"] in body
+def test_district_templates_expand_with_the_package_districts() -> None:
+    """The {huyện}/{thị xã}/{thành phố}/{quận} rows expand with extract.places' districts, kind by kind."""
+    lex = lexicon()
+    assert lex.canonical_unit("UBND thị xã Bình Long") == "Ủy ban nhân dân thị xã Bình Long"
+    assert lex.canonical_unit("UBND TP. Đồng Xoài") == "Ủy ban nhân dân thành phố Đồng Xoài"
+    assert lex.canonical_unit("huyện Lộc Ninh") == "huyện Lộc Ninh"
+    assert lex.canonical_unit("quận Ba Đình") == "quận Ba Đình"
+    assert lex.canonical_unit("UBND huyện Bình Long") is None  # Bình Long is a thị xã, not a huyện
+    assert lex.canonical_unit("thị xã Lộc Ninh") is None
 
 
 # ------------------------------------------------------------------ sentences
