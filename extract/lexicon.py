@@ -65,8 +65,8 @@ def lexicon() -> Lexicon:
         reverse=True,
     )
     districts: dict[str, list[str]] = {}  # kind → names, for the {huyện}, {thị xã} … templates
-    for d in pl.districts:
-        districts.setdefault(d.kind, []).append(d.name)
+    for dist in pl.districts:
+        districts.setdefault(dist.kind, []).append(dist.name)
     for row in _rows("units-gazetteer.tsv")[1:]:
         canonical, utype = normalize(row[0]).text, row[1]
         variants = [normalize(v).text for v in (row[2].split("|") if len(row) > 2 else []) if v]

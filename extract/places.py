@@ -39,7 +39,8 @@ WARD_KINDS: Final = ("phường", "xã", "thị trấn", "đặc khu")  # cấp 
 
 # A kind word before a place name, with the abbreviations portals use ("TP. Đồng Xoài", "TX Bình Long").
 _KIND_RE = re.compile(
-    r"^(?:(thành phố|thị xã|thị trấn|huyện|quận|phường|xã|đặc khu|tỉnh)\s+|(tp|tx)(?:\.\s*|\s+))", re.IGNORECASE
+    r"^(?:(thành phố|thị xã|thị trấn|huyện|quận|phường|xã|đặc khu|tỉnh)\s+|(tp|tx)(?:\.\s*|\s+))",
+    re.IGNORECASE,
 )
 _KIND_ABBREV = {"tp": "thành phố", "tx": "thị xã"}
 _WORD_RE = re.compile(r"[a-z0-9]+")
@@ -142,7 +143,9 @@ def _old_to_new() -> dict[str, str]:
 def _spellings() -> list[tuple[str, str, str]]:
     """(package short name, spelling, canonical name) rows of extract/data/province-spellings.tsv."""
     text = resources.files("extract.data").joinpath("province-spellings.tsv").read_text(encoding="utf-8")
-    rows = csv.reader((ln for ln in text.splitlines()[1:] if ln.strip() and not ln.startswith("#")), delimiter="\t")
+    rows = csv.reader(
+        (ln for ln in text.splitlines()[1:] if ln.strip() and not ln.startswith("#")), delimiter="\t"
+    )
     return [(normalize_name(r[0]), normalize_name(r[1]), normalize_name(r[2])) for r in rows]
 
 
@@ -214,12 +217,12 @@ def places() -> Places:
             out.province_by_key.setdefault(_province_key(v), p)
 
     districts = []
-    for short, full, dkind in _query(
+    for pshort, full, dkind in _query(
         "SELECT DISTINCT provinceShort, district, districtType FROM admin_units_legacy ORDER BY districtCode"
     ):
         kind = (dkind or "").lower()
         if full and kind in DISTRICT_KINDS:
-            prov = out.by_package_name[normalize_name(short or "")].name
+            prov = out.by_package_name[normalize_name(pshort or "")].name
             districts.append(District(_strip_kind(full, dkind), kind, prov))
     out.districts = tuple(districts)
     index: dict[str, list[District]] = {}
@@ -242,11 +245,11 @@ def _wards() -> dict[str, tuple[Ward, ...]]:
         name = normalize_name(name)
         low = name.lower()
         # the kind the name itself starts with: a few rows' wardType disagrees with their name
-        kind = next((k for k in WARD_KINDS if low.startswith(k + " ")), None)
-        if kind is None:
+        prefix = next((k for k in WARD_KINDS if low.startswith(k + " ")), None)
+        if prefix is None:
             kind, name = (wtype or "").lower(), split_kind(name)[1]
         else:
-            name = name[len(kind) + 1 :]
+            kind, name = prefix, name[len(prefix) + 1 :]
         if kind in WARD_KINDS:
             index.setdefault(place_key(name), []).append(Ward(name, kind, province, district, new))
 
@@ -255,7 +258,9 @@ def _wards() -> dict[str, tuple[Ward, ...]]:
     ):
         prov = by_package_name[normalize_name(short or "")].name
         if (dfull, dtype) not in district_names:
-            district_names[dfull, dtype] = f"{(dtype or '').lower()} {_strip_kind(dfull or '', dtype)}".strip()
+            district_names[dfull, dtype] = (
+                f"{(dtype or '').lower()} {_strip_kind(dfull or '', dtype)}".strip()
+            )
         add(ward, wtype, prov, district_names[dfull, dtype], False)
     for short, ward, wtype in _query("SELECT provinceShort, ward, wardType FROM admin_units"):
         add(ward, wtype, normalize_name(short or ""), "", True)
@@ -401,9 +406,7 @@ def province_of_place(name: str, *, before_2025: bool | None = None) -> str | No
         new_names = [pl.province(d.province) for d in districts] + [
             pl.province(w.province) for w in wards if not w.in_2025
         ]
-        return _one(
-            [*(p.merged_into for p in new_names if p), *(w.province for w in wards if w.in_2025)]
-        )
+        return _one([*(p.merged_into for p in new_names if p), *(w.province for w in wards if w.in_2025)])
     return old
 
 

@@ -1,7 +1,9 @@
 """The province an article's bloc belongs to, read last because it depends on the blocs and members.
 
 A cluster of provinces or a bloc of ministries belongs to none; otherwise the portal's province
-(registry hint, then URL host) wins over the province the text names most.
+(registry hint, then URL host) wins over the province the text names most. An article that names no
+province may still name a district of one ("tại TP Hạ Long"), or carry one in its URL path
+(".../ldld-soc-trang/..."); extract.places tells which.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from extract.lexicon import lexicon
-from extract.places import places
-from extract.record import EvidenceMaker, Record, ScalarFact
+from extract.places import DISTRICT_KINDS, longest_place, places, province_of_place, split_kind
+from extract.record import Evidence, EvidenceMaker, Record, ScalarFact
+from extract.textnorm import fold
 
 # Bare spellings that name the city only after "thành phố"/"TP": alone, "Hồ Chí Minh" is the President
 # ("tư tưởng, đạo đức Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh") and "Huế" is often the old capital in prose.
@@ -95,6 +98,55 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
         rec.province = ScalarFact(
             ev(s, e), 0.6 if n == 1 else 0.75, "text_mention", field_name="province", value=name
         )
+        return
+    _from_districts(rec, w, ev) or _from_url_path(rec, url)
+
+
+# a district-level place named with its kind: "TP Hạ Long", "huyện Củ Chi", "thị xã Bình Long"
+_DISTRICT_RE = re.compile(
+    r"(?<![\wÀ-ỹ])(?P<kind>[Hh]uyện|[Tt]hị xã|TX\.?|[Tt]hành phố|TP\.?|[Qq]uận)\s*"
+    r"(?P<name>[A-ZĐ0-9][\wÀ-ỹ]*(?:\s+(?:[-–]\s+)?[A-ZĐ0-9][\wÀ-ỹ]*){0,4})"
+)
+
+
+def _from_districts(rec: Record, w: str, ev: EvidenceMaker) -> bool:
+    """The province of the districts the text names, when they all lie in one (names that several
+    provinces share, "huyện Châu Thành", tell nothing). Districts were abolished on 1 July 2025: an
+    article of that time gets the province they became part of."""
+    date = rec.event_date or rec.published
+    before_2025 = not (date and date.value and date.value >= "2025-07-01")
+    found: dict[str, Evidence | None] = {}
+    # the text, then the members' names: "UBND các huyện: Lộc Ninh, …" names "huyện Lộc Ninh" only there
+    for text, evidence in [(w, None), *((m.unit, m.evidence) for m in rec.members)]:
+        for m in _DISTRICT_RE.finditer(text):
+            kind = split_kind(f"{m.group('kind')} x")[0]
+            known = longest_place(m.group("name"), kind) if kind in DISTRICT_KINDS else None
+            prov = province_of_place(f"{kind} {known}", before_2025=before_2025) if known else None
+            if prov and prov not in found:
+                found[prov] = evidence or ev(m.start(), m.start("name") + len(known or ""))
+    if len(found) != 1:
+        return False
+    name, evidence = next(iter(found.items()))
+    rec.province = ScalarFact(evidence, 0.55, "district_mention", field_name="province", value=name)
+    return True
+
+
+def _ascii_words(s: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", fold(s)))
+
+
+def _from_url_path(rec: Record, url: str | None) -> bool:
+    """The one province whose name the URL path spells ("/ldld-soc-trang/…" → Sóc Trăng)."""
+    if not url:
+        return False
+    path = " " + " ".join(re.findall(r"[a-z0-9]+", unquote(urlsplit(url).path).lower())) + " "
+    hits = {
+        p.name for p in places().provinces if f" {' '.join(re.findall(r'[a-z0-9]+', fold(p.name)))} " in path
+    }
+    if len(hits) != 1:
+        return False
+    rec.province = ScalarFact(None, 0.5, "url_path", field_name="province", value=hits.pop())
+    return True
 
 
 def assign_province(rec: Record, w: str, url: str | None, hint: str | None, ev: EvidenceMaker) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract import places
 from extract.lexicon import UNIT_HEADS, lexicon
 from extract.record import RoleKind
 from extract.units import (
@@ -44,13 +45,14 @@ _PLACE_HEAD_RE = re.compile(
     r"(?:\s+(?:trong|thuộc)\s+(?:khối|cụm)[^:;.]{0,30}?)?\s*:?\s*(?=[A-ZĐ])"
 )
 _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
-    r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+(?:các|\d+)\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)"
-    r"(?:,\s*(?:thành phố|thị xã))?"
+    r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+(?:các|\d+)\s+"
+    r"(?P<locs>(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:(?:,|\s+và)\s*(?:huyện|thành phố|thị xã|quận))*)"
     r"(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
 )
 _SPREAD_TAIL_RE = re.compile(
-    r"\s+các\s+(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:,\s*(?:thành phố|thị xã))?"
+    r"\s+các\s+"
+    r"(?P<locs>(?P<loc>tỉnh|huyện|thị xã|thành phố|quận)(?:(?:,|\s+và)\s*(?:huyện|thành phố|thị xã|quận))*)"
     r"(?:\s+trong\s+(?:khối|cụm)[^:]{0,30})?"
     r"(?:\s+(?:gồm|là))?\s*:?\s*",
     re.IGNORECASE,
@@ -180,13 +182,13 @@ def split_list(
         if loc and not (
             lexicon().province(surface)
             or ((loc != "tỉnh" or n) and surface[:1].isupper() and len(surface.split()) <= 4)
+            or (loc != "tỉnh" and places.is_district(surface))
         ):
             # the list of places has ended ("…, Long An và Tiền Giang, do Sở Y tế A làm Cụm trưởng");
             # after the first province a city that stands for its province ("Vũng Tàu") goes on
             break
         if loc:
-            name = f"{head} {loc} {surface}" if not surface.lower().startswith(loc) else f"{head} {surface}"
-            c = canonicalize(name)
+            c = canonicalize(f"{head} {_place_with_kind(surface, loc)}")
         else:
             pm = _PLURAL_HEAD_RE.match(text, seg_a, seg_e)
             plural = pm.group(1) if pm else plural if not starts_with_head(surface, 0) else None
@@ -220,6 +222,31 @@ _NAME_TAIL_RE = re.compile(
 _SUBLIST_INTRO_RE = re.compile(
     r"(?:và\s+)?(?:\d+|các)\s+[^\s,;:]+(?:\s+[^\s,;:]+){0,3}?\s+(?:là|gồm)\s*:?\s*", re.I
 )
+
+
+def _kinds(m: re.Match[str]) -> str:
+    """The place kinds a list is spread over: "tỉnh", or districts' kinds as written ("huyện, thị xã")."""
+    loc = m.group("loc").lower()
+    return (
+        loc
+        if loc == "tỉnh"
+        else ", ".join(re.findall(r"huyện|thị xã|thành phố|quận", m.group("locs").lower()))
+    )
+
+
+def _place_with_kind(surface: str, loc: str) -> str:
+    """A place of a list spread over places, with its kind.
+
+    The list's kind when it names one ("UBND các huyện: A, B" → "huyện B", even for a huyện that is a
+    thị xã in extract.places' newer data: the article knows its time); among several ("UBND các huyện,
+    thị xã: A, B") the one that extract.places knows for that place; a place written with its kind keeps it.
+    """
+    kind, name = places.split_kind(surface)
+    if kind is not None and kind != "tỉnh":
+        return f"{kind} {name}"
+    kinds = loc.split(", ")
+    fits = [k for k in kinds if places.is_district(f"{k} {surface}")]
+    return f"{fits[0] if len(fits) == 1 else kinds[0]} {surface}"
 
 
 def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, int]:
@@ -401,7 +428,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
             continue
         unit = text[heads[-1] : m.start()].strip()
         le = list_end(text, m.end(), end, gaz)
-        out.extend(split_list(text, m.end(), le, gaz, head=unit, loc=m.group("loc").lower()))
+        out.extend(split_list(text, m.end(), le, gaz, head=unit, loc=_kinds(m)))
     return out
 
 
@@ -455,7 +482,8 @@ _TYPED_COUNT_RE = re.compile(
 
 
 _PLACES_TRIGGER_RE = re.compile(
-    r"\s(?:các|\d+)\s+(?P<loc>huyện|tỉnh|thị xã|thành phố|quận)\s+(?:trong|thuộc)\s+(?:khối|cụm)"
+    r"\s(?:các|\d+)\s+(?P<locs>(?P<loc>huyện|tỉnh|thị xã|thành phố|quận)"
+    r"(?:(?:,|\s+và)\s*(?:huyện|thành phố|thị xã|quận))*)\s+(?:trong|thuộc)\s+(?:khối|cụm)"
     r"[^:.;]{0,30}?:\s*",
     re.IGNORECASE,
 )
@@ -493,10 +521,10 @@ def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[
     if g:  # "Sở Lao động, Thương binh và Xã hội các tỉnh: A, B" (a name with commas spread over provinces)
         gm = _SPREAD_TAIL_RE.match(text, g.end, le)
         if gm:
-            return split_list(text, gm.end(), le, gaz, head=text[g.start : g.end], loc=gm.group("loc"))
+            return split_list(text, gm.end(), le, gaz, head=text[g.start : g.end], loc=_kinds(gm))
     if spread_m and not any(u.start == ls and u.end > spread_m.end() for u in gaz):
         unit = spread_m.group("unit")
-        return split_list(text, spread_m.end(), le, gaz, head=unit, loc=spread_m.group("loc"))
+        return split_list(text, spread_m.end(), le, gaz, head=unit, loc=_kinds(spread_m))
     if head_m:
         head = head_m.group("head").split(",")[0].strip()
         head = head[0].upper() + head[1:]

@@ -450,8 +450,9 @@ def place_units(text: str, start: int, end: int, taken: list[UnitSpan]) -> list[
             continue
         else:
             plain = re.match(r"[\wÀ-ỹ]+(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,3}", m.group("name"))
-            name, stop = f"{kind} {plain.group() if plain else m.group('name')}", m.start("name") + (
-                plain.end() if plain else len(m.group("name"))
+            name, stop = (
+                f"{kind} {plain.group() if plain else m.group('name')}",
+                m.start("name") + (plain.end() if plain else len(m.group("name"))),
             )
         out.append(UnitSpan(m.start(), stop, name, 0.6, "place"))
     return out

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from extract import places as P
+from extract.api import extract_article
 from extract.errors import PlaceDataError
 from extract.lexicon import lexicon
 from extract.textnorm import normalize, normalize_name
@@ -232,3 +233,120 @@ def _places_in(text: str) -> list[str]:
 )
 def test_place_units(text: str, expected: list[str]) -> None:
     assert _places_in(text) == expected
+
+
+# ------------------------------------------------------------------ the bloc's province from places
+
+
+def _province(lead: str, *, url: str | None = None, published: str = "2023-01-13") -> str | None:
+    text = f"Khối thi đua số 4 tổng kết năm 2022\n\n{lead}\n\nPhóng viên"
+    rec = extract_article(doc_id="t", text=text, url=url, published=published)
+    return rec.to_schema()["province"]  # type: ignore[no-any-return]
+
+
+_NO_PLACE = "Chiều 12/01, Khối thi đua số 4 gồm Sở Nội vụ, Sở Tư pháp và Thanh tra tỉnh tổ chức hội nghị"
+
+
+@pytest.mark.parametrize(
+    ("lead", "url", "published", "expected"),
+    [
+        pytest.param(f"{_NO_PLACE} tại TP Hạ Long.", None, "2023-01-13", "Quảng Ninh", id="city"),
+        pytest.param(f"{_NO_PLACE} tại huyện Lộc Ninh.", None, "2023-01-13", "Bình Phước", id="district"),
+        pytest.param(  # a meeting after districts were abolished: the province they became part of
+            _NO_PLACE.replace("12/01", "12/12") + " tại huyện Lộc Ninh cũ.",
+            None,
+            "2025-12-20",
+            "Đồng Nai",
+            id="district-after-2025",
+        ),
+        pytest.param(  # the meeting's own date decides, not the publication's
+            f"{_NO_PLACE} tại huyện Lộc Ninh.", None, "2025-12-20", "Bình Phước", id="meeting-before-2025"
+        ),
+        pytest.param(f"{_NO_PLACE} tại huyện Châu Thành.", None, "2023-01-13", None, id="shared-name"),
+        pytest.param(
+            f"{_NO_PLACE} tại thị xã Bình Long, sau đó thăm thành phố Đồng Hới.",
+            None,
+            "2023-01-13",
+            None,
+            id="two-provinces",
+        ),
+        pytest.param(
+            f"{_NO_PLACE} tại TP Hạ Long của tỉnh Bình Định.",
+            None,
+            "2023-01-13",
+            "Bình Định",
+            id="named-wins",
+        ),
+        pytest.param(
+            f"{_NO_PLACE}.",
+            "https://congdoan.example.vn/ldld-soc-trang/cum-thi-dua-so-3-ky-ket",
+            "2023-01-13",
+            "Sóc Trăng",
+            id="url-path",
+        ),
+        pytest.param(
+            f"{_NO_PLACE}.",
+            "https://tin.example.vn/soc-trang-va-bac-lieu/cum-thi-dua",
+            "2023-01-13",
+            None,
+            id="url-path-two-provinces",
+        ),
+        pytest.param(f"{_NO_PLACE}.", None, "2023-01-13", None, id="nothing"),
+    ],
+)
+def test_province_from_a_district_or_the_url_path(
+    lead: str, url: str | None, published: str, expected: str | None
+) -> None:
+    assert _province(lead, url=url, published=published) == expected
+
+
+# ------------------------------------------------------------------ lists spread over districts
+
+
+def _members(lead: str) -> list[str]:
+    text = f"Cụm thi đua số 2 tổng kết năm 2023\n\n{lead}\n"
+    return extract_article(doc_id="t", text=text, url=None, published="2024-01-10").to_schema()["members"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        pytest.param(
+            "Chiều 5/1, Cụm thi đua số 2 gồm UBND các huyện, thị xã, thành phố: Lộc Ninh, Bình Long,"
+            " Đồng Xoài và Bù Đốp tổ chức hội nghị tổng kết.",
+            [
+                "Ủy ban nhân dân huyện Lộc Ninh",
+                "Ủy ban nhân dân thị xã Bình Long",
+                "Ủy ban nhân dân thành phố Đồng Xoài",
+                "Ủy ban nhân dân huyện Bù Đốp",
+            ],
+            id="several-kinds-each-place-its-own",
+        ),
+        pytest.param(
+            "Cụm thi đua số 2 gồm Chủ tịch UBND 3 huyện, thị xã trong Cụm: Lộc Ninh, Bình Long và Hớn Quản"
+            " tổ chức hội nghị.",
+            [
+                "Ủy ban nhân dân huyện Lộc Ninh",
+                "Ủy ban nhân dân thị xã Bình Long",
+                "Ủy ban nhân dân huyện Hớn Quản",
+            ],
+            id="count-and-several-kinds",
+        ),
+        pytest.param(
+            "Cụm thi đua số 2 gồm VKSND các huyện: Lộc Ninh, Bù Đốp và thị xã Bình Long tổ chức hội nghị.",
+            [
+                "Viện Kiểm sát nhân dân huyện Lộc Ninh",
+                "Viện Kiểm sát nhân dân huyện Bù Đốp",
+                "Viện Kiểm sát nhân dân thị xã Bình Long",
+            ],
+            id="a-place-with-its-own-kind",
+        ),
+        pytest.param(  # one kind named: the article's word wins over newer data (Bình Long was a huyện)
+            "Cụm thi đua số 2 gồm Công an các huyện: Lộc Ninh và Bình Long tổ chức hội nghị.",
+            ["Công an huyện Lộc Ninh", "Công an huyện Bình Long"],
+            id="one-kind-is-kept",
+        ),
+    ],
+)
+def test_lists_spread_over_districts(lead: str, expected: list[str]) -> None:
+    assert _members(lead) == expected
