@@ -23,6 +23,7 @@ import importlib.util
 import json
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -46,10 +47,14 @@ _KIND_ABBREV = {"tp": "thành phố", "tx": "thị xã"}
 _WORD_RE = re.compile(r"[a-z0-9]+")
 
 
+# Vietnamese letters → ASCII, as `fold` does, in one str.translate (fold is 3x slower on 13,000 wards)
+_ASCII = {c: fold(chr(c)) for c in range(0xC0, 0x1EFA) if chr(c).isalpha() and fold(chr(c)).isascii()}
+
+
 def place_key(name: str) -> str:
     """Comparison key of a place name: no case, diacritics or punctuation, numbers without leading zeros
     ("Phường 01" and "phường 1" are one key)."""
-    words = _WORD_RE.findall(fold(name))
+    words = _WORD_RE.findall(unicodedata.normalize("NFC", name).lower().translate(_ASCII))
     return " ".join(w.lstrip("0") or "0" if w.isdigit() else w for w in words)
 
 
@@ -232,38 +237,41 @@ def places() -> Places:
     return out
 
 
+_WARD_PREFIX_RE = re.compile(r"(phường|xã|thị trấn|đặc khu) ", re.IGNORECASE)
+
+
 @cache
 def _wards() -> dict[str, tuple[Ward, ...]]:
-    """place_key of a ward's name → the wards of that name, before and since July 2025."""
+    """place_key of a ward's name → the wards of that name, before and since July 2025.
+
+    Built on first use (about 0.15 s for ~13,000 rows): most articles never ask about a commune.
+    """
     by_package_name = places().by_package_name
     index: dict[str, list[Ward]] = {}
-    district_names: dict[tuple[str | None, str | None], str] = {}
+    districts: dict[tuple[str | None, str | None], str] = {}
+    provinces: dict[str | None, str] = {}
 
-    def add(name: str | None, wtype: str | None, province: str, district: str, new: bool) -> None:
-        if not name:
+    def add(raw: str | None, wtype: str | None, province: str, district: str, new: bool) -> None:
+        if not raw:
             return
-        name = normalize_name(name)
-        low = name.lower()
+        name = normalize_name(raw)
         # the kind the name itself starts with: a few rows' wardType disagrees with their name
-        prefix = next((k for k in WARD_KINDS if low.startswith(k + " ")), None)
-        if prefix is None:
-            kind, name = (wtype or "").lower(), split_kind(name)[1]
-        else:
-            kind, name = prefix, name[len(prefix) + 1 :]
+        m = _WARD_PREFIX_RE.match(name)
+        kind, name = (m.group(1).lower(), name[m.end() :]) if m else ((wtype or "").lower(), name)
         if kind in WARD_KINDS:
             index.setdefault(place_key(name), []).append(Ward(name, kind, province, district, new))
 
     for short, dfull, dtype, ward, wtype in _query(
         "SELECT provinceShort, district, districtType, ward, wardType FROM admin_units_legacy"
     ):
-        prov = by_package_name[normalize_name(short or "")].name
-        if (dfull, dtype) not in district_names:
-            district_names[dfull, dtype] = (
-                f"{(dtype or '').lower()} {_strip_kind(dfull or '', dtype)}".strip()
-            )
-        add(ward, wtype, prov, district_names[dfull, dtype], False)
+        if short not in provinces:
+            provinces[short] = by_package_name[normalize_name(short or "")].name
+        if (dfull, dtype) not in districts:
+            districts[dfull, dtype] = f"{(dtype or '').lower()} {_strip_kind(dfull or '', dtype)}".strip()
+        add(ward, wtype, provinces[short], districts[dfull, dtype], False)
+    new_names: dict[str | None, str] = {}
     for short, ward, wtype in _query("SELECT provinceShort, ward, wardType FROM admin_units"):
-        add(ward, wtype, normalize_name(short or ""), "", True)
+        add(ward, wtype, new_names.setdefault(short, normalize_name(short or "")), "", True)
     return {k: tuple(v) for k, v in index.items()}
 
 
@@ -399,8 +407,8 @@ def province_of_place(name: str, *, before_2025: bool | None = None) -> str | No
         if canonical:
             return province_2025(name) if before_2025 is False else canonical
     pl = places()
-    districts = districts_named(name)
-    wards = wards_named(name)
+    districts = districts_named(name) if kind is None or kind in DISTRICT_KINDS else ()
+    wards = wards_named(name) if kind is None or kind in WARD_KINDS else ()  # (indexed on first use)
     old = _one([*(d.province for d in districts), *(w.province for w in wards if not w.in_2025)])
     if before_2025 is False or (before_2025 is None and old is None):
         new_names = [pl.province(d.province) for d in districts] + [
