@@ -14,7 +14,14 @@ from functools import cache
 from urllib.parse import unquote, urlsplit
 
 from extract.lexicon import lexicon
-from extract.places import DISTRICT_KINDS, longest_place, places, province_of_place, split_kind
+from extract.places import (
+    DISTRICT_KINDS,
+    canonical_province,
+    longest_place,
+    places,
+    province_of_place,
+    split_kind,
+)
 from extract.record import Evidence, EvidenceMaker, Record, ScalarFact
 from extract.textnorm import fold
 
@@ -72,8 +79,9 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
         or re.search(r"\bBộ\s|Việt Nam", bloc_names)
     ):
         return
-    if hint:
-        rec.province = ScalarFact(None, 0.95, "registry", field_name="province", value=hint)
+    if hint:  # the registry's spelling, in SCHEMA.md form ("TP. Hồ Chí Minh" → "Hồ Chí Minh")
+        value = canonical_province(hint) or hint
+        rec.province = ScalarFact(None, 0.95, "registry", field_name="province", value=value)
         return
     if url:
         host = (urlsplit(url).hostname or "").lower().replace("-", "")

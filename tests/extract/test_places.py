@@ -238,9 +238,11 @@ def test_place_units(text: str, expected: list[str]) -> None:
 # ------------------------------------------------------------------ the bloc's province from places
 
 
-def _province(lead: str, *, url: str | None = None, published: str = "2023-01-13") -> str | None:
+def _province(
+    lead: str, *, url: str | None = None, published: str = "2023-01-13", hint: str | None = None
+) -> str | None:
     text = f"Khối thi đua số 4 tổng kết năm 2022\n\n{lead}\n\nPhóng viên"
-    rec = extract_article(doc_id="t", text=text, url=url, published=published)
+    rec = extract_article(doc_id="t", text=text, url=url, published=published, province_hint=hint)
     return rec.to_schema()["province"]  # type: ignore[no-any-return]
 
 
@@ -350,3 +352,11 @@ def _members(lead: str) -> list[str]:
 )
 def test_lists_spread_over_districts(lead: str, expected: list[str]) -> None:
     assert _members(lead) == expected
+
+
+@pytest.mark.parametrize(
+    ("hint", "expected"),
+    [("TP. Hồ Chí Minh", "Hồ Chí Minh"), ("tỉnh Bắc Giang", "Bắc Giang"), ("Vùng Tây Bắc", "Vùng Tây Bắc")],
+)
+def test_the_registry_hint_in_schema_form(hint: str, expected: str) -> None:
+    assert _province(f"{_NO_PLACE} tại TP Hạ Long.", hint=hint) == expected
