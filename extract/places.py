@@ -25,6 +25,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -75,8 +76,8 @@ class Province:
     variants: tuple[str, ...]  # other spellings ("TP. Cần Thơ", "BR-VT", "Huế")
     slug: str  # ascii, no spaces: "thuathienhue" (portal hosts)
     merged_into: str = ""  # the province it is or is part of since 1 July 2025 ("Quảng Nam" → "Đà Nẵng")
-    kind: str = "tỉnh"  # "tỉnh", or "thành phố" for a centrally-run city
-    code: str = ""  # the General Statistics Office code of the 63-province list ("27")
+    kind: str = "tỉnh"  # "tỉnh", or "thành phố" for a centrally-run city (as the package's 63-list has it)
+    code: str = ""  # its code in the 63-province list ("27" for Bắc Ninh)
     in_2025: bool = False  # one of the 34 provinces since 1 July 2025
 
 
@@ -108,7 +109,8 @@ class Places:
     districts_by_key: dict[str, tuple[District, ...]] = field(default_factory=dict)
 
     def province(self, name: str) -> Province | None:
-        """The province `name` spells, with or without "tỉnh"/"thành phố"/"TP."; None if none."""
+        """The province `name` spells, with or without "tỉnh" ("thành phố"/"TP." for a centrally-run city
+        only); None if none."""
         key = _province_key(name)
         return self.province_by_key.get(key) if key else None
 
@@ -129,7 +131,7 @@ def _query(sql: str) -> list[tuple[str | None, ...]]:
         raise PlaceDataError(f"{path} is missing: reinstall {PACKAGE} (`make install`)")
     try:
         # immutable: the file lives in site-packages and never changes under us (no locking, no journal)
-        with sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True) as con:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)) as con:
             return con.execute(sql).fetchall()
     except sqlite3.Error as e:
         raise PlaceDataError(f"cannot read {path} ({e}): has {PACKAGE} changed its data format?") from e
