@@ -225,28 +225,33 @@ _SUBLIST_INTRO_RE = re.compile(
 
 
 def _kinds(m: re.Match[str]) -> str:
-    """The place kinds a list is spread over: "tỉnh", or districts' kinds as written ("huyện, thị xã")."""
+    """The place kinds a list is spread over: "tỉnh", "địa phương", or districts' kinds as written
+    ("huyện, thị xã")."""
     loc = m.group("loc").lower()
-    return (
-        loc
-        if loc == "tỉnh"
-        else ", ".join(re.findall(r"huyện|thị xã|thành phố|quận", m.group("locs").lower()))
-    )
+    if loc in ("tỉnh", "địa phương"):
+        return loc
+    span = m.group("locs") if "locs" in m.re.groupindex else m.string[m.start("loc") : m.end()]
+    return ", ".join(dict.fromkeys(re.findall(r"huyện|thị xã|thành phố|quận", span.lower())))
 
 
-def _place_with_kind(surface: str, loc: str) -> str:
-    """A place of a list spread over places, with its kind.
+def _district_kind(name: str, loc: str) -> str:
+    """The kind of a district a list names without one.
 
     The list's kind when it names one ("UBND các huyện: A, B" → "huyện B", even for a huyện that is a
     thị xã in extract.places' newer data: the article knows its time); among several ("UBND các huyện,
-    thị xã: A, B") the one that extract.places knows for that place; a place written with its kind keeps it.
+    thị xã: A, B") the one that extract.places knows for that place.
     """
+    kinds = loc.split(", ")
+    fits = [k for k in kinds if places.is_district(f"{k} {name}")]
+    return fits[0] if len(fits) == 1 else kinds[0]
+
+
+def _place_with_kind(surface: str, loc: str) -> str:
+    """A place of a list spread over places, with its kind; a place written with its kind keeps it."""
     kind, name = places.split_kind(surface)
     if kind is not None and kind != "tỉnh":
         return f"{kind} {name}"
-    kinds = loc.split(", ")
-    fits = [k for k in kinds if places.is_district(f"{k} {surface}")]
-    return f"{fits[0] if len(fits) == 1 else kinds[0]} {surface}"
+    return f"{_district_kind(surface, loc)} {surface}"
 
 
 def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, int]:
@@ -514,7 +519,7 @@ def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[
         return parse_list_region(text, paren[0], paren[1], gaz)
     place_m = _PLACE_HEAD_RE.match(text, ls, le)
     if place_m:
-        return _place_items(text, place_m.end(), le, place_m.group("loc"))
+        return _place_items(text, place_m.end(), le, _kinds(place_m))
     head_m = _LIST_HEAD_RE.match(text, ls, le)
     spread_m = _SPREAD_RE.match(text, ls, le)
     g = next((u for u in gaz if u.start == ls), None)
@@ -551,8 +556,8 @@ def _place_items(text: str, start: int, end: int, loc: str) -> list[ListItem]:
     out: list[ListItem] = []
     pos = start
     while m := _PLACE_ITEM_RE.match(text, pos, end):
-        kind = m.group("kind") or loc
         name = m.group("name")
+        kind = m.group("kind") or (loc if loc in ("tỉnh", "địa phương") else _district_kind(name, loc))
         prov = lexicon().province(name)
         if kind == "tỉnh" and prov is None:
             break

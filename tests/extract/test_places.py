@@ -343,6 +343,16 @@ def _members(lead: str) -> list[str]:
             ],
             id="a-place-with-its-own-kind",
         ),
+        pytest.param(
+            "Cụm thi đua số 2 gồm các huyện, thị xã: Lộc Ninh, Bình Long và Bù Đốp tổ chức hội nghị.",
+            ["huyện Lộc Ninh", "thị xã Bình Long", "huyện Bù Đốp"],
+            id="places-as-members-several-kinds",
+        ),
+        pytest.param(
+            "Cụm thi đua số 2 gồm các huyện: Lộc Ninh, Bình Long và Bù Đốp tổ chức hội nghị.",
+            ["huyện Lộc Ninh", "huyện Bình Long", "huyện Bù Đốp"],
+            id="places-as-members-one-kind",
+        ),
         pytest.param(  # one kind named: the article's word wins over newer data (Bình Long was a huyện)
             "Cụm thi đua số 2 gồm Công an các huyện: Lộc Ninh và Bình Long tổ chức hội nghị.",
             ["Công an huyện Lộc Ninh", "Công an huyện Bình Long"],
