@@ -42,7 +42,7 @@ _LIST_HEAD_RE = re.compile(
 _PLACE_HEAD_RE = re.compile(
     r"(?:các|\d+)\s+(?P<loc>huyện|thị xã|thành phố|quận|tỉnh|địa phương)"
     r"(?:\s*,\s*(?:huyện|thị xã|thành phố|quận))*"
-    r"(?:\s+(?:trong|thuộc)\s+(?:khối|cụm)[^:;.]{0,30}?)?\s*:?\s*(?=[A-ZĐ])"
+    r"(?:\s+(?:trong|thuộc)\s+(?i:khối|cụm)[^:;.]{0,30}?)?\s*:?\s*(?=[A-ZĐ])"
 )
 _SPREAD_RE = re.compile(  # "VKSND các huyện A, B và thị xã C", "BHXH các tỉnh: A, B"
     r"(?P<unit>[A-ZĐ](?:(?!\svà\s)[^,;:]){1,60}?)\s+(?:các|\d+)\s+"

@@ -394,3 +394,11 @@ def test_role_with_no_dated_meeting_takes_the_year_the_article_names() -> None:
         published=None,
     )
     assert (ukey("Tòa án nhân dân huyện Mỹ Tú"), "khoi_truong", 2025) in _roles(rec)
+
+
+def test_counted_places_in_the_cluster_with_a_capitalised_cum() -> None:
+    rec = _record(
+        "Ngày 6/3, Cụm thi đua số 3 gồm 3 huyện trong Cụm: Mai Châu, Đà Bắc và Cao Phong tổ chức hội nghị "
+        "ký kết giao ước thi đua năm 2024."
+    )
+    assert _keys(["huyện Mai Châu", "huyện Đà Bắc", "huyện Cao Phong"]) <= _keys(rec["members"])
