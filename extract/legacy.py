@@ -47,6 +47,7 @@ _VNI_SINGLE = {
 
 _VIET_SPECIFIC = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 _TCVN3_MARKS = re.compile("[®§¸µ¶·¹¨©ª«¬\xad»¼½¾Þß÷þ]")
+_VNI_STRONG = re.compile("[ñÑöÖøØûÛïÏ]")
 _VNI_MARKS = re.compile("[ñÑ]|(?<=[aeiouyAEIOUYôÔöÖ])[ùøûõïáàåãäéèúüëâêÙØÛÕÏÁÀÅÃÄÉÈÚÜËÂÊ]")
 
 
@@ -81,7 +82,10 @@ def detect(line: str, *, page: str | None = None) -> str | None:
         return None
     tcvn, vni = len(_TCVN3_MARKS.findall(line)), len(_VNI_MARKS.findall(line))
     need = 1 if page else 2
-    if vni >= need and vni > tcvn and page in (None, "vni"):
+    # Unicode Vietnamese written with Latin-1 letters only ("Xã Hoàng Liên", "Tân Hòa") has VNI-like
+    # pairs too ("oà" is VNI "ồ"); alone, a line is VNI only with a mark no Vietnamese word has
+    strong = page == "vni" or bool(_VNI_STRONG.search(line))
+    if vni >= need and vni > tcvn and strong and page in (None, "vni"):
         return "vni"
     if tcvn >= need and page in (None, "tcvn3"):
         return "tcvn3"

@@ -187,3 +187,11 @@ def test_case23_old_tone_marks_and_eth_in_an_article() -> None:
             "Đảng ủy Khối các cơ quan tỉnh",
         )
     }
+
+
+def test_unicode_lines_of_latin1_letters_only_are_not_read_as_vni() -> None:
+    # "oà", "iê" are VNI marks after vowels, but these are plain Unicode Vietnamese words
+    for line in ("Xã Hoàng Liên", "Tân Hòa và Diên Toàn", "UBND xã Yên Khoái"):
+        assert normalize(line).text == line
+    # a real VNI line carries a mark no Vietnamese word has ("ñ" for đ)
+    assert normalize("Khoái thi ñua soá 6").text == "Khối thi đua số 6"
