@@ -19,10 +19,10 @@ _NAME_STOP = (
     # sector nouns coordinated inside a name ("… quản lý nhà nước về kinh tế, kỹ thuật")
     r"|kỹ thuật|kinh tế|văn hóa|nội chính|tổng hợp|dịch vụ|thương mại|giáo dục|y tế|khoa học))"
     r"|\s[-–]\s*(?:khối|cụm)\s|$|\n"
-    r"|\stổ chức(?=\s*$|\s*[\n.,;]"
+    r"|(?<!các)\stổ chức(?=\s*$|\s*[\n.,;]"
     r"|\s+(?:[A-ZĐ]|hội|lễ|họp|kiểm|buổi|các hoạt|giao|ký|tổng|sơ|triển|phát))"
     r"|\s(?:đã|đang|vừa|ký|tổng kết|sơ kết"
-    r"|triển khai|gồm|bao gồm|có(?!\s+tính\s+chất)|là|do|được|năm\s+\d|năm học|hỗ trợ|phối hợp|trao|tặng"
+    r"|triển khai|gồm|bao gồm|có(?!\s+tính\s+chất)|là|do|được|năm\s+\d+|năm học|hỗ trợ|phối hợp|trao|tặng"
     r"|chúc mừng|phát biểu"
     r"|biểu dương|đánh giá|ghi nhận|đề nghị|mong muốn|bởi|mang|chủ trì|đồng chủ trì|họp|làm việc|kiểm tra"
     r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia"

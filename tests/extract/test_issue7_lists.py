@@ -402,3 +402,13 @@ def test_counted_places_in_the_cluster_with_a_capitalised_cum() -> None:
         "ký kết giao ước thi đua năm 2024."
     )
     assert _keys(["huyện Mai Châu", "huyện Đà Bắc", "huyện Cao Phong"]) <= _keys(rec["members"])
+
+
+def test_bloc_of_organisations_and_a_year_after_its_name() -> None:
+    rec = _record("Khối các tổ chức Chính trị – Xã hội tỉnh Kon Tum ký giao ước thi đua năm 2024")
+    assert [b["name"] for b in rec["blocs"]] == ["Khối các tổ chức Chính trị – Xã hội tỉnh Kon Tum"]
+    rec = _record(
+        "Hội nghị triển khai công tác thi đua Cụm các trường Cao đẳng trên địa bàn tỉnh năm 2024 đã diễn ra "
+        "thành công."
+    )
+    assert [b["name"] for b in rec["blocs"]] == ["Cụm các trường Cao đẳng trên địa bàn tỉnh"]
