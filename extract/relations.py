@@ -198,6 +198,8 @@ def split_list(
                 c is None or c[2] == "province" or (c[2] == "open_class" and not starts_with_head(surface, 0))
             ):
                 c = canonicalize(f"{shared} {surface}") or c
+        if c is None and surface[:1].islower() and starts_with_head(_cap(surface), 0):
+            c = canonicalize(_cap(surface))  # "trường ĐH Tây Bắc" in a list: a head word written small
         if c is None and _KIND_PLACE_RE.fullmatch(surface):
             c = (surface[0].lower() + surface[1:], 0.7, "place")  # "huyện Kbang" in a list of units
         if c:
@@ -424,6 +426,14 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         else:
             out.extend(parse_list_region(text, ls, le, gaz))
         done = le
+    for m in _BLOC_UNITS_PAREN_RE.finditer(text, start, end):
+        # "… và 07 trường trong khối thi đua (trường A; trường B; …)": a counted list of the bloc's units
+        if m.start() < done:
+            continue
+        close = text.find(")", m.end(), end)
+        if close > m.end() and len(re.findall(r"[;,]", text[m.end() : close])) >= 1:
+            out.extend(parse_list_region(text, m.end(), close, gaz))
+            done = close
     for m in _PLACES_TRIGGER_RE.finditer(text, start, end):
         # "Chủ tịch UBND 05 huyện trong Cụm: A, B" — the unit word before the count is spread over the places
         if m.start() < done:
@@ -450,6 +460,14 @@ _PAREN_LIST_RE = re.compile(
     r"(?:đơn\s+vị|cơ\s+quan|thành\s+viên|tập\s+thể|trường|doanh\s+nghiệp|địa\s+phương"
     r"|huyện|tỉnh|sở|hội|ngân\s+hàng|tổ\s+chức)[^.;:()]{0,60}\(",
     re.IGNORECASE,
+)
+
+
+# a count of the bloc's units and their list in parentheses, with no "gồm": "07 trường trong khối thi
+# đua các trường đại học, cao đẳng (A; B; …)"
+_BLOC_UNITS_PAREN_RE = re.compile(
+    r"(?<!\w)(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|trường|thành\s+viên|doanh\s+nghiệp|hội|sở|ngành)"
+    r"\s+(?:trong|thuộc|của)\s+(?i:khối|cụm)[^.;:()]{0,80}\(",
 )
 
 

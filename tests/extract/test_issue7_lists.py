@@ -412,3 +412,14 @@ def test_bloc_of_organisations_and_a_year_after_its_name() -> None:
         "thành công."
     )
     assert [b["name"] for b in rec["blocs"]] == ["Cụm các trường Cao đẳng trên địa bàn tỉnh"]
+
+
+def test_counted_units_of_the_bloc_listed_in_parentheses_with_small_head_words() -> None:
+    rec = _record(
+        "Khối thi đua các trường chuyên nghiệp ký giao ước năm 2024",
+        "Sáng 2/3, Khối thi đua các trường chuyên nghiệp tổ chức ký kết giao ước thi đua năm 2024. Đến dự có "
+        "lãnh đạo Ban Thi đua – Khen thưởng thành phố và 03 trường trong khối thi đua (trường CĐSP Hòa Lạc; "
+        "trường ĐH Tây Bắc; trường CĐ Nghề Sông Đà).",
+    )
+    want = ["Trường Cao đẳng Sư phạm Hòa Lạc", "Trường Đại học Tây Bắc", "Trường Cao đẳng Nghề Sông Đà"]
+    assert _keys(want) <= _keys(rec["members"])
