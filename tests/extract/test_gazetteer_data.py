@@ -133,7 +133,18 @@ def test_tinh_uy_is_a_guest() -> None:
 # ------------------------------------------------------------------ abbreviations.tsv
 
 # Expansions that belong to open-class names (schools, companies, police schools), not to any gazetteer unit.
-_GENERIC_FRAGMENTS = {"trung hoc pho thong", "an ninh nhan dan", "co phan"}
+# school and institution types: they name no unit alone but begin many ("Trường THCS Lê Lợi")
+_GENERIC_FRAGMENTS = {
+    "trung hoc pho thong",
+    "trung hoc co so",
+    "pho thong dan toc noi tru",
+    "trung cap chuyen nghiep",
+    "cao dang y te",
+    "cao dang nghe",
+    "quy pham phap luat",
+    "an ninh nhan dan",
+    "co phan",
+}
 
 
 def test_every_abbreviation_expands_to_a_unit_name_or_fragment() -> None:
