@@ -633,7 +633,8 @@ _TAKES_ROLE = (
 )
 _BEFORE_ROLE_RE = re.compile(
     rf"(?:\s*[(,–\-]\s*|\s+)(?:(?:là\s+)?đơn vị\s+)?(?:(?:luân phiên|chính thức)\s+)?(?:{_TAKES_ROLE}\s+)?"
-    r"(?:đơn vị\s+)?$",
+    # "X là cơ quan đăng cai Trưởng khối năm 2024", "X là đơn vị thường trực Cụm trưởng"
+    r"(?:(?:đơn vị|cơ quan)\s+(?:(?:đăng cai|thường trực)\s+)?)?$",
     re.IGNORECASE,
 )
 # "Đơn vị Khối phó năm nay là Trường Chính trị tỉnh", "Khối trưởng năm 2017 là Sở Y tế"

@@ -423,3 +423,12 @@ def test_counted_units_of_the_bloc_listed_in_parentheses_with_small_head_words()
     )
     want = ["Trường Cao đẳng Sư phạm Hòa Lạc", "Trường Đại học Tây Bắc", "Trường Cao đẳng Nghề Sông Đà"]
     assert _keys(want) <= _keys(rec["members"])
+
+
+def test_host_body_of_the_leader_role() -> None:
+    rec = _record(
+        "Khối thi đua các hội đặc thù ký giao ước năm 2025",
+        "Sáng 3/3, Khối thi đua các hội đặc thù ký giao ước thi đua năm 2025. Hội Luật gia tỉnh là cơ quan "
+        "đăng cai Trưởng khối thi đua năm 2025.",
+    )
+    assert (ukey("Hội Luật gia tỉnh"), "khoi_truong", 2025) in _roles(rec)
