@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract.lists import list_end, split_list
 from extract.record import AwardKind, AwardStatus, Issuer
-from extract.relations import list_end, split_list
 from extract.units import TITLE_BEFORE_RE, UnitSpan, is_guest
 
 AWARD_RE = re.compile(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from extract import relations as rel
+from extract import lists
 from extract.confirm import confirm_open_class
 from extract.lexicon import lexicon, ukey
 from extract.record import Evidence, EvidenceMaker, MemberFact, Record
@@ -54,10 +54,10 @@ def read_member_lists(
     near = SpanIndex(gaz)
     for s, e in sentences:
         local = near.within(s, e)  # the lists read only names inside the sentence
-        items = confirm_open_class(w, s, e, rel.member_lists(w, s, e, local))
+        items = confirm_open_class(w, s, e, lists.member_lists(w, s, e, local))
         for it in items:
             list_items.append(UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule))
-        count = rel.stated_count(
+        count = lists.stated_count(
             w, max(s, (items[0].start - 80) if items else s), items[0].start if items else s
         )
         if sum(1 for it in items if is_ministry(it.canonical)) >= 2:
@@ -68,7 +68,7 @@ def read_member_lists(
         for it in real:
             add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}")
         for ls, le, strict in _attending_regions(w, s, e):
-            attendees = confirm_open_class(w, s, e, rel.parse_list_region(w, ls, le, local))
+            attendees = confirm_open_class(w, s, e, lists.parse_list_region(w, ls, le, local))
             # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
             if strict and len([it for it in attendees if not is_guest(it.canonical)]) < 3:
                 continue

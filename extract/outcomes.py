@@ -1,6 +1,6 @@
 """What the meeting settled for the bloc's units: leadership roles and awards, as record facts.
 
-extract.relations and extract.awards find role and award hits sentence by sentence; here each hit
+extract.roles and extract.awards find role and award hits sentence by sentence; here each hit
 gets its year, repeats are merged, "các đơn vị còn lại" is resolved to the members not awarded
 before it, and role holders and award recipients join the members.
 """
@@ -12,7 +12,7 @@ from collections import Counter
 from functools import partial
 
 from extract import awards as aw
-from extract import relations as rel
+from extract import roles
 from extract.lexicon import lexicon, ukey
 from extract.meeting import Meeting
 from extract.members import Members, add_member, member_for_province
@@ -45,7 +45,7 @@ def read_roles(
         sy = _SENT_YEAR_RE.match(w[s:e])
         # a role's unit is in its sentence, or right after it past spaces ("… cho" at a window's end)
         reach = _after_spaces(w, e)
-        for role_hit in rel.find_roles(w, s, e, near.within(s, reach)):
+        for role_hit in roles.find_roles(w, s, e, near.within(s, reach)):
             if is_guest(role_hit.unit.canonical):
                 continue
             if role_hit.year == -1:

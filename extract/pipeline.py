@@ -12,7 +12,7 @@ from datetime import date
 
 from extract import awards as aw
 from extract import dates as dt
-from extract import relations as rel
+from extract import roles
 from extract.blocs import bloc_facts
 from extract.confirm import confirm_open_class
 from extract.document import Document, body_sentences, build
@@ -133,7 +133,7 @@ def _units(w: str, sentences: list[tuple[int, int]]) -> tuple[list[UnitSpan], li
     units: list[UnitSpan] = list(gaz)
     near = SpanIndex(gaz)
     for s, e in sentences:
-        if rel.ROLE_RE.search(w, s, e) or aw.AWARD_RE.search(w, s, e) or "gồm" in w[s:e]:
+        if roles.ROLE_RE.search(w, s, e) or aw.AWARD_RE.search(w, s, e) or "gồm" in w[s:e]:
             # only names touching this sentence can block a capture in it (open-class units stay
             # inside their sentence, and sentences do not overlap)
             taken = [(u.start, u.end) for u in near.within(s, e)]
@@ -152,7 +152,7 @@ def _with_places(w: str, sentences: list[tuple[int, int]], units: list[UnitSpan]
     places = [
         p
         for s, e in sentences
-        if rel.ROLE_RE.search(w, s, e) or (PROVINCES_ARE_MEMBERS.get() and aw.AWARD_RE.search(w, s, e))
+        if roles.ROLE_RE.search(w, s, e) or (PROVINCES_ARE_MEMBERS.get() and aw.AWARD_RE.search(w, s, e))
         for p in place_units(w, s, e, near.within(s, e))
     ]
     spread = province_continuations(w, units)
