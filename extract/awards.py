@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extract.guests import BlocKind, is_guest
 from extract.lists import list_end, split_list
 from extract.record import AwardKind, AwardStatus, Issuer
-from extract.units import TITLE_BEFORE_RE, UnitSpan, is_guest
+from extract.units import TITLE_BEFORE_RE, UnitSpan
 
 AWARD_RE = re.compile(
     r"(?<![\w])(?P<award>cờ\s+luân\s+lưu|cờ\s+thi\s+đua|bằng\s+khen|huân\s+chương(?:\s+lao\s+động)?|giấy\s+khen"
@@ -133,9 +134,17 @@ def issuer_of(phrase: str) -> Issuer | None:
 
 
 def find_awards(
-    text: str, start: int, end: int, units: list[UnitSpan], gaz: list[UnitSpan], *, reviewed_year: int | None
+    text: str,
+    start: int,
+    end: int,
+    units: list[UnitSpan],
+    gaz: list[UnitSpan],
+    *,
+    reviewed_year: int | None,
+    bloc: BlocKind,
 ) -> list[AwardHit]:
-    """Every award outcome stated in the sentence text[start:end]."""
+    """Every award outcome stated in the sentence text[start:end]; guests of a bloc like `bloc`
+    never receive one."""
     cues = [m for m in AWARD_RE.finditer(text, start, end) if not _is_title_list(text, m, start)]
     if not cues:
         return []
@@ -178,7 +187,7 @@ def find_awards(
             if not _ANY_VERB_RE.search(before):
                 floor = m.end()
                 continue  # "phấn đấu đạt Cờ thi đua" with no verb of giving or proposing: not an outcome
-            recips = _before_recipients(text, max(floor, start), m.start(), units)
+            recips = _before_recipients(text, max(floor, start), m.start(), units, bloc)
             conf = 0.75
             consumed = m.end()
         if recips and recips[0] is _SAME_AS_BEFORE:
@@ -188,7 +197,7 @@ def find_awards(
                 for h in out
                 if out and h.cue_start == out[-1].cue_start and h.recipient is not None
             ]
-            recips = list(last) or _before_recipients(text, start, m.start(), units)[-1:]
+            recips = list(last) or _before_recipients(text, start, m.start(), units, bloc)[-1:]
         for r in recips:
             out.append(
                 AwardHit(r, kind, issuer, year, status, m.start(), m.end(), conf if r else 0.6, count, stated)
@@ -292,14 +301,18 @@ def _after_recipients(
     return spans, (items[-1].end if items else ls), count
 
 
-def _before_recipients(text: str, floor: int, cue: int, units: list[UnitSpan]) -> list[UnitSpan | None]:
+def _before_recipients(
+    text: str, floor: int, cue: int, units: list[UnitSpan], bloc: BlocKind
+) -> list[UnitSpan | None]:
     """The unbroken list of units nearest before the predicate that governs the cue."""
     if _REMAINING_RE.search(text, floor, cue):
         rm = list(_REMAINING_RE.finditer(text, floor, cue))[-1]
-        if not any(rm.end() <= u.start < cue and _eligible(text, u, cue) for u in units):
+        if not any(rm.end() <= u.start < cue and _eligible(text, u, cue, bloc) for u in units):
             return [None]
     spans = {
-        (u.start, u.end): u for u in units if floor <= u.start and u.end <= cue and _eligible(text, u, cue)
+        (u.start, u.end): u
+        for u in units
+        if floor <= u.start and u.end <= cue and _eligible(text, u, cue, bloc)
     }
     cands = sorted(spans.values(), key=lambda u: (u.start, -u.end))
     cands = [u for u in cands if not any(o is not u and o.start <= u.start and u.end <= o.end for o in cands)]
@@ -317,9 +330,9 @@ def _before_recipients(text: str, floor: int, cue: int, units: list[UnitSpan]) -
     return list(group)
 
 
-def _eligible(text: str, u: UnitSpan, cue: int) -> bool:
+def _eligible(text: str, u: UnitSpan, cue: int, bloc: BlocKind) -> bool:
     """A unit before the cue can receive it unless it is the giver, a guest, a place or a person's title."""
-    if is_guest(u.canonical):
+    if is_guest(u.canonical, bloc):
         return False
     if re.search(r"(?:tại|ở)\s*$", text[max(0, u.start - 6) : u.start]) or TITLE_BEFORE_RE.search(
         text[max(0, u.start - 25) : u.start]

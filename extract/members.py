@@ -8,20 +8,15 @@ it is (of ministries, of provinces), which decides who is a guest for the rest o
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from extract import lists
 from extract.confirm import confirm_open_class
+from extract.guests import BlocKind, is_guest, is_ministry
 from extract.lexicon import lexicon, ukey
 from extract.record import Evidence, EvidenceMaker, MemberFact, Record
 from extract.spanindex import SpanIndex
-from extract.units import (
-    MINISTRIES_ARE_MEMBERS,
-    PROVINCES_ARE_MEMBERS,
-    TITLE_BEFORE_RE,
-    UnitSpan,
-    is_guest,
-    is_ministry,
-)
+from extract.units import TITLE_BEFORE_RE, UnitSpan
 
 Members = dict[str, MemberFact]  # unit key → its fact, in the order first read
 
@@ -39,18 +34,30 @@ _MINISTRY_BLOC_RE = re.compile(r"\bcác\s+bộ\b|\bbộ,\s*ngành", re.I)
 _PRESS_BEFORE_RE = re.compile(r"phóng\s+viên\s*$|báo\s+chí\s*$", re.I)
 
 
-def read_member_lists(
-    rec: Record, w: str, sentences: list[tuple[int, int]], gaz: list[UnitSpan], ev: EvidenceMaker
-) -> tuple[Members, list[UnitSpan]]:
-    """Members named in lists and attendance sentences, and every list item as a unit span.
+def kind_from_bloc_names(rec: Record, bloc: BlocKind) -> BlocKind:
+    """`bloc`, marked a bloc of ministries when its name says so ("Khối thi đua các Bộ, ngành …")."""
+    if any(_MINISTRY_BLOC_RE.search(b.name) for b in rec.blocs):
+        return replace(bloc, ministries_are_members=True)
+    return bloc
 
-    Flags a list whose stated count ("gồm 7 đơn vị") differs from the units read, and marks a bloc
-    of ministries, whose ministries are then members rather than guests.
+
+def read_member_lists(
+    rec: Record,
+    w: str,
+    sentences: list[tuple[int, int]],
+    gaz: list[UnitSpan],
+    ev: EvidenceMaker,
+    bloc: BlocKind,
+) -> tuple[Members, list[UnitSpan], BlocKind]:
+    """Members named in lists and attendance sentences, every list item as a unit span, and the
+    bloc's kind as the lists leave it.
+
+    Flags a list whose stated count ("gồm 7 đơn vị") differs from the units read. A list naming
+    two ministries marks a bloc of ministries: from that sentence on its ministries are members
+    rather than guests.
     """
     members: Members = {}
     list_items: list[UnitSpan] = []
-    if any(_MINISTRY_BLOC_RE.search(b.name) for b in rec.blocs):
-        MINISTRIES_ARE_MEMBERS.set(True)  # "Khối thi đua các Bộ, ngành …": its ministries are members
     near = SpanIndex(gaz)
     for s, e in sentences:
         local = near.within(s, e)  # the lists read only names inside the sentence
@@ -61,27 +68,33 @@ def read_member_lists(
             w, max(s, (items[0].start - 80) if items else s), items[0].start if items else s
         )
         if sum(1 for it in items if is_ministry(it.canonical)) >= 2:
-            MINISTRIES_ARE_MEMBERS.set(True)  # the bloc is made of ministries: they are its members here
-        real = [it for it in items if not is_guest(it.canonical)]
+            bloc = replace(bloc, ministries_are_members=True)  # made of ministries: they are its members
+        real = [it for it in items if not is_guest(it.canonical, bloc)]
         if items and count and count != len(real) and f"count_mismatch:{count}!={len(real)}" not in rec.flags:
             rec.flags.append(f"count_mismatch:{count}!={len(real)}")
         for it in real:
-            add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}")
+            add_member(
+                members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}", bloc
+            )
         for ls, le, strict in _attending_regions(w, s, e):
             attendees = confirm_open_class(w, s, e, lists.parse_list_region(w, ls, le, local))
             # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
-            if strict and len([it for it in attendees if not is_guest(it.canonical)]) < 3:
+            if strict and len([it for it in attendees if not is_guest(it.canonical, bloc)]) < 3:
                 continue
             for it in attendees:
                 if (
-                    not is_guest(it.canonical)
+                    not is_guest(it.canonical, bloc)
                     and not _in_person_title(w, it.start)
                     and not _PRESS_BEFORE_RE.search(w, max(s, it.start - 12), it.start)
                 ):
-                    add_member(members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending")
-        for u in _attending_officials(w, s, e, local):
-            add_member(members, u.canonical, ev(u.start, u.end), u.confidence * 0.75, "attending_officials")
-    return members, list_items
+                    add_member(
+                        members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending", bloc
+                    )
+        for u in _attending_officials(w, s, e, local, bloc):
+            add_member(
+                members, u.canonical, ev(u.start, u.end), u.confidence * 0.75, "attending_officials", bloc
+            )
+    return members, list_items, bloc
 
 
 # units of one kind named through their officials' titles in one attendance sentence: at least this
@@ -90,12 +103,14 @@ def read_member_lists(
 _MIN_OFFICIALS = 3
 
 
-def _attending_officials(w: str, s: int, e: int, gaz: list[UnitSpan]) -> list[UnitSpan]:
+def _attending_officials(w: str, s: int, e: int, gaz: list[UnitSpan], bloc: BlocKind) -> list[UnitSpan]:
     """Units named in the titles of the people an attendance sentence lists, when several are alike."""
     if not _ATTEND_OPEN_RE.match(w, s, e) or _GUESTS_OPEN_RE.match(w, s, e):
         return []
     titled = [
-        u for u in gaz if s <= u.start < e and _in_person_title(w, u.start) and not is_guest(u.canonical)
+        u
+        for u in gaz
+        if s <= u.start < e and _in_person_title(w, u.start) and not is_guest(u.canonical, bloc)
     ]
     by_kind: dict[str, list[UnitSpan]] = {}
     for u in titled:
@@ -103,8 +118,8 @@ def _attending_officials(w: str, s: int, e: int, gaz: list[UnitSpan]) -> list[Un
     return [u for group in by_kind.values() if len(group) >= _MIN_OFFICIALS for u in group]
 
 
-def note_province_cluster(members: Members) -> None:
-    """Mark the bloc a cluster of provinces when members come from two or more provinces.
+def kind_from_members(members: Members, bloc: BlocKind) -> BlocKind:
+    """`bloc`, marked a cluster of provinces when members come from two or more provinces.
 
     In such a cluster "UBND tỉnh Gia Lai" is a member, not a guest, and provinces named in award
     sentences are read as units.
@@ -117,7 +132,8 @@ def note_province_cluster(members: Members) -> None:
         if p
     }
     if len(provinces) >= 2:
-        PROVINCES_ARE_MEMBERS.set(True)
+        return replace(bloc, provinces_are_members=True)
+    return bloc
 
 
 def _attending_regions(w: str, s: int, e: int) -> list[tuple[int, int, bool]]:
@@ -150,10 +166,13 @@ def _in_person_title(w: str, pos: int) -> bool:
     return bool(TITLE_BEFORE_RE.search(w[max(0, pos - 25) : pos]))
 
 
-def add_member(members: Members, canonical: str, evidence: Evidence, conf: float, rule: str) -> None:
-    """Add `canonical` as a member unless it is one already (the first reading wins) or a guest."""
+def add_member(
+    members: Members, canonical: str, evidence: Evidence, conf: float, rule: str, bloc: BlocKind
+) -> None:
+    """Add `canonical` as a member unless it is one already (the first reading wins) or a guest of a
+    bloc like `bloc`."""
     k = ukey(canonical)
-    if not k or k in members or is_guest(canonical):
+    if not k or k in members or is_guest(canonical, bloc):
         return
     members[k] = MemberFact(evidence, round(min(conf, 1.0), 3), rule, unit=canonical, surface=evidence.text)
 

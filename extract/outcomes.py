@@ -13,12 +13,13 @@ from functools import partial
 
 from extract import awards as aw
 from extract import roles
+from extract.guests import BlocKind, is_guest
 from extract.lexicon import lexicon, ukey
 from extract.meeting import Meeting
 from extract.members import Members, add_member, member_for_province
 from extract.record import AwardFact, Evidence, EvidenceMaker, Record, RoleFact
 from extract.spanindex import SpanIndex
-from extract.units import UnitSpan, is_guest
+from extract.units import UnitSpan
 
 _SENT_YEAR_RE = re.compile(r"^\W*(?:trong\s+)?năm\s+((?:19|20)\d\d)\s*,", re.I)
 
@@ -31,6 +32,7 @@ def read_roles(
     meeting: Meeting,
     members: Members,
     ev: EvidenceMaker,
+    bloc: BlocKind,
 ) -> None:
     """Roles ("Khối trưởng năm 2026") with the year the sentence states, else the meeting's year.
 
@@ -46,7 +48,7 @@ def read_roles(
         # a role's unit is in its sentence, or right after it past spaces ("… cho" at a window's end)
         reach = _after_spaces(w, e)
         for role_hit in roles.find_roles(w, s, e, near.within(s, reach)):
-            if is_guest(role_hit.unit.canonical):
+            if is_guest(role_hit.unit.canonical, bloc):
                 continue
             if role_hit.year == -1:
                 year = None
@@ -82,6 +84,7 @@ def read_roles(
                 ev(role_hit.unit.start, role_hit.unit.end),
                 0.85,
                 "role_holder",
+                bloc,
             )
 
 
@@ -94,6 +97,7 @@ def read_awards(
     reviewed: int | None,
     members: Members,
     ev: EvidenceMaker,
+    bloc: BlocKind,
 ) -> None:
     """Awards, one per recipient, kind and issuer; recipients join the members.
 
@@ -106,7 +110,7 @@ def read_awards(
     near_units, near_gaz = SpanIndex(units), SpanIndex(gaz)
     for s, e in sentences:
         local_units, local_gaz = near_units.within(s, e), near_gaz.within(s, e)
-        for hit in aw.find_awards(w, s, e, local_units, local_gaz, reviewed_year=reviewed):
+        for hit in aw.find_awards(w, s, e, local_units, local_gaz, reviewed_year=reviewed, bloc=bloc):
             if hit.stated_count:
                 hits_with_count.append(hit)
             if hit.recipient is None:
@@ -121,6 +125,7 @@ def read_awards(
                 ev(hit.recipient.start, hit.recipient.end),
                 ev(hit.cue_start, hit.cue_end),
                 hit.confidence,
+                bloc,
             )
     for hit in remaining:  # "các đơn vị còn lại": the members not awarded before in the article
         # "Tỉnh Đoàn" awarded before is the member "Tỉnh Đoàn Sơn La", unless provinces tell members apart
@@ -138,7 +143,7 @@ def read_awards(
             # a bare "Bắc Kạn" in a list is that province's member
             unit = member_for_province(mf.unit, members)
             if short(ukey(unit)) not in got:
-                _add_award(rec, awarded, members, hit, unit, None, ev(hit.cue_start, hit.cue_end), 0.6)
+                _add_award(rec, awarded, members, hit, unit, None, ev(hit.cue_start, hit.cue_end), 0.6, bloc)
     by_cue = Counter(h.cue_start for h in hits_with_count)
     for cue, n in by_cue.items():
         stated_count = next(h.stated_count for h in hits_with_count if h.cue_start == cue)
@@ -197,10 +202,11 @@ def _add_award(
     unit_ev: Evidence | None,
     cue_ev: Evidence,
     conf: float,
+    bloc: BlocKind,
 ) -> None:
     """Record one award to `recipient`, or complete the one already recorded."""
     recipient = member_for_province(recipient, members)
-    if is_guest(recipient):
+    if is_guest(recipient, bloc):
         return
     # one award per recipient, kind and issuer:
     # "Cờ thi đua của UBND tỉnh" and "Cờ thi đua của Chính phủ" are two
@@ -230,4 +236,4 @@ def _add_award(
     awarded[k] = fact
     rec.awards.append(fact)
     if unit_ev is not None:
-        add_member(members, recipient, unit_ev, 0.75, "award_recipient")
+        add_member(members, recipient, unit_ev, 0.75, "award_recipient", bloc)

@@ -16,10 +16,11 @@ from extract import roles
 from extract.blocs import bloc_facts
 from extract.confirm import confirm_open_class
 from extract.document import Document, body_sentences, build
+from extract.guests import BlocKind
 from extract.lexicon import ukey
 from extract.limits import MAX_ARTICLE_BYTES, check_text_size
 from extract.meeting import read_meeting
-from extract.members import finish_members, note_province_cluster, read_member_lists
+from extract.members import finish_members, kind_from_bloc_names, kind_from_members, read_member_lists
 from extract.outcomes import read_awards, read_roles
 from extract.pagedate import parse_page_date
 from extract.province import assign_province
@@ -27,8 +28,6 @@ from extract.record import EvidenceMaker, Record, ScalarFact
 from extract.spanindex import SpanIndex
 from extract.textnorm import normalize
 from extract.units import (
-    MINISTRIES_ARE_MEMBERS,
-    PROVINCES_ARE_MEMBERS,
     UnitSpan,
     gazetteer_spans,
     open_units,
@@ -52,13 +51,7 @@ def extract_record(
     text that is mostly control characters.
     """
     check_text_size(text, cap=max_bytes)
-    # per article: is the bloc a cluster of provinces, or of ministries?
-    tokens = (PROVINCES_ARE_MEMBERS.set(False), MINISTRIES_ARE_MEMBERS.set(False))
-    try:
-        return _extract(text, doc_id=doc_id, url=url, published=published, province_hint=province_hint)
-    finally:
-        PROVINCES_ARE_MEMBERS.reset(tokens[0])
-        MINISTRIES_ARE_MEMBERS.reset(tokens[1])
+    return _extract(text, doc_id=doc_id, url=url, published=published, province_hint=province_hint)
 
 
 def _extract(
@@ -76,11 +69,12 @@ def _extract(
     sentences = body_sentences(doc)
     gaz, units = _units(w, sentences)
     rec.blocs = bloc_facts(w, sentences, ev)
-    members, list_items = read_member_lists(rec, w, sentences, gaz, ev)
-    note_province_cluster(members)
-    all_units = _with_places(w, sentences, units + list_items)
-    read_roles(rec, w, sentences, all_units, meeting, members, ev)
-    read_awards(rec, w, sentences, all_units, gaz, meeting.reviewed, members, ev)
+    bloc = kind_from_bloc_names(rec, BlocKind())
+    members, list_items, bloc = read_member_lists(rec, w, sentences, gaz, ev, bloc)
+    bloc = kind_from_members(members, bloc)
+    all_units = _with_places(w, sentences, units + list_items, bloc)
+    read_roles(rec, w, sentences, all_units, meeting, members, ev, bloc)
+    read_awards(rec, w, sentences, all_units, gaz, meeting.reviewed, members, ev, bloc)
     _date_rotating_flags(rec)
     finish_members(rec, members)
     assign_province(rec, w, url, province_hint, ev)
@@ -142,7 +136,9 @@ def _units(w: str, sentences: list[tuple[int, int]]) -> tuple[list[UnitSpan], li
     return gaz, units
 
 
-def _with_places(w: str, sentences: list[tuple[int, int]], units: list[UnitSpan]) -> list[UnitSpan]:
+def _with_places(
+    w: str, sentences: list[tuple[int, int]], units: list[UnitSpan], bloc: BlocKind
+) -> list[UnitSpan]:
     """`units` plus provinces and districts acting as units, sorted by position.
 
     A place is a unit in a role sentence ("Tỉnh Đắk Lắk - Cụm trưởng") and, in a cluster of
@@ -152,7 +148,7 @@ def _with_places(w: str, sentences: list[tuple[int, int]], units: list[UnitSpan]
     places = [
         p
         for s, e in sentences
-        if roles.ROLE_RE.search(w, s, e) or (PROVINCES_ARE_MEMBERS.get() and aw.AWARD_RE.search(w, s, e))
+        if roles.ROLE_RE.search(w, s, e) or (bloc.provinces_are_members and aw.AWARD_RE.search(w, s, e))
         for p in place_units(w, s, e, near.within(s, e))
     ]
     spread = province_continuations(w, units)

@@ -9,7 +9,6 @@ POS tags to tell "tổ chức" the verb from "tổ chức" inside a name.
 from __future__ import annotations
 
 import re
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -73,40 +72,6 @@ _LEADING_NOISE_RE = re.compile(
 )
 # "Viện trưởng Viện Kiểm sát …", "Giám đốc Sở Y tế": the unit is what follows the person's title
 _TITLE_PREFIX_RE = re.compile(rf"^{_PERSON_TITLES}\s+(?=(?:{_HEADS_ALT})(?!\w))", re.IGNORECASE)
-_GUEST_KEYS = (
-    "ban thi dua khen thuong",
-    "hoi dong thi dua khen thuong",
-    "phong thi dua khen thuong",
-    "uy ban nhan dan",
-    "ubnd",
-    "hoi dong nhan dan",
-    "tinh uy",
-    "ban thuong vu",
-    "thu tuong chinh phu",
-    "chinh phu",
-    "vien kiem sat nhan dan toi cao",
-    "toa an nhan dan toi cao",
-)
-
-
-_MINISTRY_RE = re.compile(
-    r"(?:van phong )?bo (?:noi vu|tu phap|tai chinh|cong thuong|y te|giao duc|lao dong|van hoa|khoa hoc"
-    r"|thong tin|xay dung|giao thong|nong nghiep|tai nguyen|ke hoach|ngoai giao|dan toc|ngoai vu)"
-    r"(?: \w+){0,6}$"
-)
-
-
-# Set for one article whose bloc is a cluster of provinces: there "UBND tỉnh Gia Lai" is a member.
-PROVINCES_ARE_MEMBERS: ContextVar[bool] = ContextVar("PROVINCES_ARE_MEMBERS", default=False)
-# Set for one article whose bloc is made of ministries ("Khối các Bộ, ngành Kinh tế tổng hợp").
-MINISTRIES_ARE_MEMBERS: ContextVar[bool] = ContextVar("MINISTRIES_ARE_MEMBERS", default=False)
-
-
-def is_ministry(canonical: str) -> bool:
-    """A ministry ("Bộ Tài chính"), not a provincial command ("Bộ Chỉ huy Quân sự tỉnh")."""
-    return bool(_MINISTRY_RE.match(ukey(canonical)))
-
-
 # a person's title right before a unit name: "Giám đốc Sở Y tế" names the person, the unit follows
 TITLE_BEFORE_RE = re.compile(
     r"(giám đốc|chủ tịch|bí thư"
@@ -114,33 +79,6 @@ TITLE_BEFORE_RE = re.compile(
     r"|bộ trưởng|thứ trưởng|chủ nhiệm|(?<!khối )(?<!cụm )trưởng)\s*$",
     re.I,
 )
-
-
-def is_guest(canonical: str) -> bool:
-    """Bodies that attend or give awards but are not bloc members (UBND tỉnh, Ban TĐKT, …)."""
-    k = ukey(canonical)
-    if PROVINCES_ARE_MEMBERS.get() and re.match(r"(?:uy ban nhan dan|ubnd) \w", k):
-        lex = lexicon()
-        words = k.split()
-        if any(lex.province(" ".join(words[i:])) for i in range(3, len(words))):
-            return False
-    if lexicon().unit_types.get(canonical, "").endswith("_khach") or k in ("uy", "thanh uy"):
-        return True  # typed as a guest body in the gazetteer (Ban TĐKT, Tỉnh ủy)
-    if k in ("uy ban nhan dan thanh pho", "ubnd thanh pho"):
-        return True  # the city's own People's Committee; "UBND thành phố Bắc Kạn" (a town) is a member
-    if _MINISTRY_RE.match(k) and not MINISTRIES_ARE_MEMBERS.get():
-        return (
-            True  # a ministry ("Bộ Tư pháp") steers or rewards a bloc; its provincial offices are the members
-        )
-    return any(
-        k == g or (k.startswith(g + " ") and len(k.split()) <= len(g.split()) + 3) for g in _GUEST_KEYS
-    ) and not (
-        k.startswith("van phong")
-        or k.startswith("uy ban nhan dan huyen")
-        or k.startswith("uy ban nhan dan thi")
-        or k.startswith("uy ban nhan dan thanh pho")
-        or k.startswith("uy ban nhan dan quan")
-    )
 
 
 @cache

@@ -10,9 +10,10 @@ from collections import defaultdict
 
 import pytest
 
+from extract.guests import BlocKind, is_guest
 from extract.lexicon import _rows, lexicon, ukey
 from extract.textnorm import normalize
-from extract.units import canonicalize, expand_abbreviations, gazetteer_spans, is_guest
+from extract.units import canonicalize, expand_abbreviations, gazetteer_spans
 
 _SLOT_RE = re.compile(r"\{([^}]*)\}")
 _SLOTS = {"tỉnh", "huyện", "thị xã", "thành phố", "quận"}
@@ -120,14 +121,14 @@ def test_guest_bodies_are_typed_as_guests() -> None:
         "Hội đồng Thi đua - Khen thưởng tỉnh",
         "Ủy ban nhân dân tỉnh",
     ):
-        assert is_guest(name)
+        assert is_guest(name, BlocKind())
     for row in _rows_gaz():
         if not row[1].endswith("_khach") and not row[1].startswith("chinh_quyen") and row[1] != "trung_uong":
-            assert not is_guest(row[0]), row[0]
+            assert not is_guest(row[0], BlocKind()), row[0]
 
 
 def test_tinh_uy_is_a_guest() -> None:
-    assert is_guest("Tỉnh ủy")
+    assert is_guest("Tỉnh ủy", BlocKind())
 
 
 # ------------------------------------------------------------------ abbreviations.tsv
