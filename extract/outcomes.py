@@ -237,3 +237,18 @@ def _add_award(
     rec.awards.append(fact)
     if unit_ev is not None:
         add_member(members, recipient, unit_ev, 0.75, "award_recipient", bloc)
+
+
+def date_rotating_flags(rec: Record) -> None:
+    """A rotating flag with no year is the one its recipient holds as Khối trưởng of a stated year;
+    then flag any award still without a year.
+
+    Read after roles and awards: "năm 2019 Liên đoàn Lao động tỉnh nhận nhiệm vụ Khối trưởng … trao Cờ
+    luân lưu cho Liên đoàn Lao động tỉnh" dates the flag 2019 even at a pact meeting that reviews no year.
+    """
+    leaders = {ukey(r.unit): r.year for r in rec.roles if r.role == "khoi_truong" and r.year}
+    for a in rec.awards:
+        if a.award == "co_luan_luu" and a.year is None and ukey(a.recipient) in leaders:
+            a.year = leaders[ukey(a.recipient)]
+    if any(a.year is None for a in rec.awards):
+        rec.flags.append("award_without_year")  # once every award has the year it will get
