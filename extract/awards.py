@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from extract.guests import BlocKind, is_guest
 from extract.lists import list_end, split_list
 from extract.record import AwardKind, AwardStatus, Issuer
-from extract.units import TITLE_BEFORE_RE, UnitSpan
+from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan
 
 AWARD_RE = re.compile(
     r"(?<![\w])(?P<award>cờ\s+luân\s+lưu|cờ\s+thi\s+đua|bằng\s+khen|huân\s+chương(?:\s+lao\s+động)?|giấy\s+khen"
@@ -55,8 +55,12 @@ _AGENT_RE = re.compile(
     r"|Thủ tướng|Chính phủ|Tổng|Trung ương|Ban Chấp hành)[^.;,]{0,60}?)"
     r"\s+(?:đã\s+|vừa\s+)?(?:trao|tặng|khen\s+thưởng)",
 )
+# Recipients are introduced ("cho", "là", "gồm", ":") within this many characters after the cue: room
+# for the issuer and the year between ("Bằng khen của Chủ tịch UBND tỉnh năm 2024 cho …"), not for
+# a later clause of the sentence.
+_RECIPIENT_INTRO_REACH = 90
 _RECIPIENT_INTRO_RE = re.compile(
-    r"^(?P<head>[^.;:]{0,90}?)(?:\s(?:cho|là|gồm)\s*:?\s*|\s*:\s*)"
+    rf"^(?P<head>[^.;:]{{0,{_RECIPIENT_INTRO_REACH}}}?)(?:\s(?:cho|là|gồm)\s*:?\s*|\s*:\s*)"
     r"(?:(?:\d+|các)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)(?:[^.;:]{0,90}?)(?:\s(?:gồm|là)\s*:?\s*|\s*:\s*))?",
     re.I,
 )
@@ -65,6 +69,10 @@ _SAME_AS_BEFORE = UnitSpan(-1, -1, "", 0.0, "anaphora")  # "… cho đơn vị n
 _REMAINING_RE = re.compile(r"(?:tất\s+cả\s+)?(?:các|những)\s+đơn\s+vị\s+còn\s+lại", re.I)
 _CLAUSE_RE = re.compile(r";|,\s+(?=(?:\d+|các)\s+(?:đơn vị|tập thể|cơ quan)\s)")
 _YEAR_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)", re.IGNORECASE)
+# An award's year is looked for up to this many characters after its cue (inside its clause): the
+# issuer, a decision number and the recipients often stand between ("Cờ thi đua của Chính phủ theo
+# Quyết định số … cho Sở Y tế năm 2023"). It grew from 60 to 120 to 240 as such sentences were read.
+_YEAR_REACH = 240
 # between two units of one unbroken list: separators, "và", a count phrase
 _LIST_GAP_RE = re.compile(
     r"[\s,;:]*(?:(?:và|cùng)\s+)?(?:(?:\d+|các)\s+(?:đơn\s+vị|tập\s+thể|cơ\s+quan)[^.;:,]{0,30}?(?:\s(?:gồm|là))?\s*:?\s*)?",
@@ -78,6 +86,14 @@ _NEGATION_REACH = 30
 _NEGATED_RE = re.compile(
     r"(?<!\w)(?:không(?!\s+(?:ngừng|chỉ))|chưa|xin\s+rút|từ\s+chối)(?!\w)[^.;,]{0,20}$", re.I
 )
+
+
+# How sure each way of finding a recipient is: named in a list after the cue ("cho A, B"), the
+# unbroken list before the predicate ("A và B được tặng …"), or "các đơn vị còn lại" resolved
+# against the members read elsewhere in the article.
+CONF_AFTER_CUE = 0.85
+CONF_BEFORE_PREDICATE = 0.75
+CONF_REMAINING = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +198,13 @@ def find_awards(
             floor = m.end()
             continue  # "từ chối nhận Bằng khen": a refusal is not an outcome
         recips, consumed, count = _after_recipients(text, m.end(), zone_e, nxt, gaz)
-        conf = 0.85
+        conf = CONF_AFTER_CUE
         if not recips:
             if not _ANY_VERB_RE.search(before):
                 floor = m.end()
                 continue  # "phấn đấu đạt Cờ thi đua" with no verb of giving or proposing: not an outcome
             recips = _before_recipients(text, max(floor, start), m.start(), units, bloc)
-            conf = 0.75
+            conf = CONF_BEFORE_PREDICATE
             consumed = m.end()
         if recips and recips[0] is _SAME_AS_BEFORE:
             # the last award's recipients, else the unit named last before the cue
@@ -200,7 +216,18 @@ def find_awards(
             recips = list(last) or _before_recipients(text, start, m.start(), units, bloc)[-1:]
         for r in recips:
             out.append(
-                AwardHit(r, kind, issuer, year, status, m.start(), m.end(), conf if r else 0.6, count, stated)
+                AwardHit(
+                    r,
+                    kind,
+                    issuer,
+                    year,
+                    status,
+                    m.start(),
+                    m.end(),
+                    conf if r else CONF_REMAINING,
+                    count,
+                    stated,
+                )
             )
         floor = max(consumed, m.end())
     return out
@@ -210,8 +237,13 @@ def _is_title_list(text: str, m: re.Match[str], start: int) -> bool:
     # “Cờ thi đua”, “Bằng khen”, … quoted in a list of titles under discussion, not an outcome
     return (
         bool(re.search(r"[“\"]\s*$", text[max(start, m.start() - 2) : m.start()]))
-        and "," in text[m.end() : m.end() + 25]
+        and "," in text[m.end() : m.end() + _TITLE_LIST_COMMA_REACH]
     )
+
+
+# a quoted award title followed this closely by a comma is one item of a list of titles
+# (“Cờ thi đua”, “Bằng khen”, …): the longest award name and its closing quote fit in it
+_TITLE_LIST_COMMA_REACH = 25
 
 
 def _in_parens(text: str, start: int, pos: int) -> bool:
@@ -235,9 +267,15 @@ def _status(before: str, prev: AwardStatus | None, sentence_before: str) -> Awar
     return "proposed" if _PROPOSE_RE.search(sentence_before) else "conferred"
 
 
+# The issuer is named right after the cue, within this many characters ("Bằng khen của Chủ tịch Ủy
+# ban nhân dân tỉnh"): the longest issuer's name, not the words of the rest of the clause.
+_ISSUER_REACH = 70
+
+
 def _issuer(after: str, before: str, kind: str) -> tuple[Issuer | None, Issuer | None]:
     """(issuer, the part of it that came from a verb's agent and may carry to later clauses)."""
-    head = re.split(r"\s(?:cho|năm|gồm|là|về|vì|trong|tại)\s|[:;,(]", after, maxsplit=1)[0][:70]
+    head = re.split(r"\s(?:cho|năm|gồm|là|về|vì|trong|tại)\s|[:;,(]", after, maxsplit=1)[0]
+    head = head[:_ISSUER_REACH]
     named = issuer_of(head) if re.match(r"\s*(?:của\s+|do\s+|\w)", head) else None
     agent_issuer = None
     agents = list(_AGENT_RE.finditer(before))
@@ -257,7 +295,7 @@ def _issuer(after: str, before: str, kind: str) -> tuple[Issuer | None, Issuer |
 
 def _year(text: str, m: re.Match[str], clause_s: int, zone_e: int) -> int | None:
     ym = _YEAR_RE.match(text, m.end() + 1, zone_e) or _YEAR_RE.search(
-        text, m.end(), min(zone_e, m.end() + 240)
+        text, m.end(), min(zone_e, m.end() + _YEAR_REACH)
     )
     if ym and not _in_period(text, ym):
         return int(ym.group(1))
@@ -301,6 +339,11 @@ def _after_recipients(
     return spans, (items[-1].end if items else ls), count
 
 
+# Recipients before the cue end at most this many characters before it: the predicate between ("…
+# đã có thành tích xuất sắc, được Hội đồng thi đua đề nghị tặng …") fits, another clause does not.
+_PREDICATE_REACH = 160
+
+
 def _before_recipients(
     text: str, floor: int, cue: int, units: list[UnitSpan], bloc: BlocKind
 ) -> list[UnitSpan | None]:
@@ -319,7 +362,7 @@ def _before_recipients(
     if not cands:
         return []
     last = cands[-1]
-    if len(text[last.end : cue]) > 160 or ";" in text[last.end : cue]:
+    if len(text[last.end : cue]) > _PREDICATE_REACH or ";" in text[last.end : cue]:
         return []
     group = [last]
     for u in reversed(cands[:-1]):
@@ -335,7 +378,7 @@ def _eligible(text: str, u: UnitSpan, cue: int, bloc: BlocKind) -> bool:
     if is_guest(u.canonical, bloc):
         return False
     if re.search(r"(?:tại|ở)\s*$", text[max(0, u.start - 6) : u.start]) or TITLE_BEFORE_RE.search(
-        text[max(0, u.start - 25) : u.start]
+        text[max(0, u.start - TITLE_REACH) : u.start]
     ):
         return False
     if re.search(

@@ -29,10 +29,13 @@ _NAME_STOP = (
     r"|cho|và\s+(?:các(?!\s+(?:đoàn thể|tổ chức|hội))|ban|đại)|hội nghị"
     r"|phát động|thống nhất|nhất trí|luôn|cũng|nhằm|của\s+tỉnh|6 tháng|gửi|bỏ phiếu|suy tôn|hiện nay)(?!\w)))"
 )
+# A bloc's name runs at most this many characters after "Khối"/"Cụm" before a stop word ends it:
+# long sector names fit ("Khối thi đua các đơn vị sự nghiệp, doanh nghiệp và tổ chức hội của tỉnh")
+_MAX_NAME_CHARS = 140
 _BLOC_RE = re.compile(
     r"(?<![\w])(?P<head>[Kk]hối|[Cc]ụm|KHỐI|CỤM)(?P<tail>(?:\s+(?:giao ước\s+)?thi đua)?(?:\s+cấp tỉnh)?"
     r"(?:\s+(?:số\s+|thứ\s+)?(?P<num>\d{1,2}|[IVXL]{1,5})(?![\w/]))?"
-    r"(?:(?<=\d)|(?<=[IVXL])|(?<=đua))?[^\n]{0,140}?)" + _NAME_STOP,
+    rf"(?:(?<=\d)|(?<=[IVXL])|(?<=đua))?[^\n]{{0,{_MAX_NAME_CHARS}}}?)" + _NAME_STOP,
 )
 _FALSE_BEFORE_RE = re.compile(
     r"(đảng ủy|đảng bộ|đoàn|công đoàn|chi bộ|tầng \d+,?|nhà|dãy)\s*$", re.IGNORECASE
@@ -63,6 +66,11 @@ _NAME_WORD_RE = re.compile(
     r"|kho bạc|công an|quân sự|tư pháp|thanh tra|lao động|nông nghiệp|giao thông|xây dựng|công thương)",
     re.IGNORECASE,
 )
+# "… của Quân khu 3" right after a bloc's name (within this many characters) makes it an army bloc
+_MILITARY_REACH = 40
+# an article that only ever says "Khối thi đua" has its bloc when it says so at least this often;
+# once may be a passing mention of blocs in general
+_MIN_GENERIC_MENTIONS = 2
 _GENERIC_BLOC_RE = re.compile(r"(?<![\wÀ-ỹ])(?:[Kk]hối|[Cc]ụm)\s+[Tt]hi\s+đua(?![\wÀ-ỹ])")
 _GENERIC_RE = re.compile(r"^(khối|cụm)(\s+thi đua)?(\s+(này|trưởng|phó))?$", re.IGNORECASE)
 
@@ -128,7 +136,7 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
         ):
             continue
         pos = m.start() + len(name)
-        if _MILITARY_RE.match(text, m.start() + len(name), min(end, m.start() + len(name) + 40)) or re.search(
+        if _MILITARY_RE.match(text, pos, min(end, pos + _MILITARY_REACH)) or re.search(
             _MILITARY_RE.pattern, name, re.IGNORECASE
         ):
             continue  # "Khối thi đua số 5 của Quân khu 3": an army bloc, not the province's
@@ -202,7 +210,7 @@ def bloc_facts(w: str, sentences: list[tuple[int, int]], ev: EvidenceMaker) -> l
     if not groups:
         # the article only ever says "Khối thi đua"/"Cụm thi đua": still one bloc, unnamed
         generic = [m for s, e in sentences for m in _GENERIC_BLOC_RE.finditer(w, s, e)]
-        if len(generic) >= 2:
+        if len(generic) >= _MIN_GENERIC_MENTIONS:
             g0 = generic[0]
             name = re.sub(r"\s+", " ", g0.group(0))
             out.append(

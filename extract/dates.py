@@ -38,12 +38,17 @@ class DateHit:
     year: int | None
 
 
+# a document number this close before a date ("Quyết định số 12/QĐ-UBND ngày …") makes it the
+# document's date
+_REFERENCE_REACH = 40
+
+
 def find_event_dates(text: str, start: int, end: int) -> list[DateHit]:
     """Find meeting-date mentions ("Chiều 01/3", "Ngày (31/7)", "ngày 05 tháng 7 năm 2018")."""
     hits: list[DateHit] = []
     for rx in (_EVENT_DATE_LONG_RE, _EVENT_DATE_RE, _RANGE_RE):
         for m in rx.finditer(text, start, end):
-            before = text[max(start, m.start() - 40) : m.start()]
+            before = text[max(start, m.start() - _REFERENCE_REACH) : m.start()]
             if _NOT_EVENT_BEFORE_RE.search(before):
                 continue
             if m.group("cue").strip() == "" and rx is _EVENT_DATE_RE and not _at_line_start(text, m.start()):
@@ -69,6 +74,15 @@ def _valid(y: int | None, m: int, d: int) -> bool:
     return True
 
 
+# A year's review is held early in the next year, so a date up to this month that names the reviewed
+# year itself, on a page published the next year, is a typo for the next year (see resolve_year)
+_LAST_REVIEW_MONTH_TYPO = 3
+# An article may be published up to this many days before the meeting it announces
+_PUBLISHED_BEFORE_DAYS = 7
+# A review of year Y without a page date: a meeting date up to this month (reviews run late) is in Y + 1
+_LAST_REVIEW_MONTH = 6
+
+
 def resolve_year(
     hit: DateHit, *, published: date | None, period_year: int | None, reviews_year: bool
 ) -> date | None:
@@ -81,7 +95,7 @@ def resolve_year(
             reviews_year
             and period_year
             and y == period_year
-            and hit.month <= 3
+            and hit.month <= _LAST_REVIEW_MONTH_TYPO
             and published is not None
             and published.year == y + 1
         ):
@@ -90,12 +104,12 @@ def resolve_year(
     if published:
         for y in (published.year, published.year - 1):
             cand = date(y, hit.month, hit.day)
-            if cand <= published + timedelta(days=7):
+            if cand <= published + timedelta(days=_PUBLISHED_BEFORE_DAYS):
                 return cand
         return None
     if period_year:
         # a year-end review is held from October of its year to March of the next
-        if reviews_year and hit.month <= 6:
+        if reviews_year and hit.month <= _LAST_REVIEW_MONTH:
             return date(period_year + 1, hit.month, hit.day)
         return date(period_year, hit.month, hit.day)
     return None

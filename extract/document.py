@@ -137,6 +137,23 @@ def _first_sentence_end(text: str, start: int, end: int) -> int:
     return m.end() if m else end
 
 
+# Line lengths (characters) that tell a line's role on a portal page:
+# a date line is short: a date with a time, a weekday or "Cập nhật"; a longer line with a date is prose
+_MAX_DATELINE_CHARS = 90
+# a short line printed twice is a caption or a label repeated by the page, not a sentence
+_MAX_REPEATED_CHARS = 200
+# the lead: the first body line this long, or a shorter full sentence once a title candidate is seen;
+# headlines stay below both
+_LEAD_CHARS = 250
+_LEAD_SENTENCE_CHARS = 120
+# shorter lines ("Tin tức", "Chia sẻ") are menu labels, not title candidates
+_MIN_TITLE_CHARS = 15
+# without a line that looks like a lead, the first lines this long are paragraphs
+_MIN_PARAGRAPH_CHARS = 60
+# a date stamp glued to the lead ("08:40 14/03/2022 Sáng …") is looked for in the page's first lines
+_STAMP_LINES = 6
+
+
 def build(norm: Normalized) -> Document:
     """Classify every line of the working text."""
     doc = Document(norm)
@@ -155,9 +172,9 @@ def build(norm: Normalized) -> Document:
             line.kind = "boilerplate"
         elif _CAPTION_RE.match(stripped) and stripped not in seen:
             line.kind = "caption"  # never the title or the lead, but read for roles and awards
-        elif _DATELINE_RE.match(stripped) and len(stripped) < 90:
+        elif _DATELINE_RE.match(stripped) and len(stripped) < _MAX_DATELINE_CHARS:
             line.kind = "dateline"
-        elif stripped in seen and len(stripped) < 200:
+        elif stripped in seen and len(stripped) < _MAX_REPEATED_CHARS:
             line.kind = "boilerplate"  # captions printed twice
         seen.add(stripped)
         doc.lines.append(line)
@@ -181,7 +198,7 @@ def _choose_dateline(doc: Document) -> None:
     if datelines:
         doc.dateline = datelines[0]
         return
-    for ln in doc.lines[:6]:
+    for ln in doc.lines[:_STAMP_LINES]:
         m = _STAMP_PREFIX_RE.match(ln.text)
         if m and ln.kind == "body":
             doc.dateline = Line(ln.start, ln.start + m.end(), m.group(), "dateline")
@@ -193,13 +210,15 @@ def _find_title_and_lead(doc: Document) -> None:
     for ln in doc.lines:
         if ln.kind != "body":
             continue
-        if len(ln.text) > 250 or (len(ln.text) > 120 and ln.text.endswith(".") and candidates):
+        if len(ln.text) > _LEAD_CHARS or (
+            len(ln.text) > _LEAD_SENTENCE_CHARS and ln.text.endswith(".") and candidates
+        ):
             doc.lead = ln
             break
-        if len(ln.text) >= 15:
+        if len(ln.text) >= _MIN_TITLE_CHARS:
             candidates.append(ln)
     if doc.lead is None:
-        longer = [ln for ln in doc.lines if ln.kind == "body" and len(ln.text) >= 60]
+        longer = [ln for ln in doc.lines if ln.kind == "body" and len(ln.text) >= _MIN_PARAGRAPH_CHARS]
         doc.lead = longer[1] if len(longer) > 1 else (longer[0] if longer else None)
     pool = [c for c in candidates if c is not doc.lead]
     if pool:

@@ -64,6 +64,12 @@ _COUNT_RE = re.compile(
 )
 
 
+# A bare place name has at most this many words: district and town names have two or three ("Thuận
+# Thành", "Phú Quốc"), four leaves room for a longer one; a longer run of capitalised words in a list
+# of places is a unit's name, and the list of places has ended.
+MAX_PLACE_WORDS = 4
+
+
 @dataclass(frozen=True, slots=True)
 class ListItem:
     start: int
@@ -175,7 +181,7 @@ def split_list(
             break
         if loc and not (
             lexicon().province(surface)
-            or ((loc != "tỉnh" or n) and surface[:1].isupper() and len(surface.split()) <= 4)
+            or ((loc != "tỉnh" or n) and surface[:1].isupper() and len(surface.split()) <= MAX_PLACE_WORDS)
             or (loc != "tỉnh" and places.is_district(surface))
         ):
             # the list of places has ended ("…, Long An và Tiền Giang, do Sở Y tế A làm Cụm trưởng");
@@ -250,6 +256,12 @@ def _place_with_kind(surface: str, loc: str) -> str:
     return f"{_district_kind(surface, loc)} {surface}"
 
 
+# A list item, already cut at its separators, may be a long name: the longest in the gazetteer has 18
+# words ("Ngân hàng Nông nghiệp và Phát triển nông thôn Việt Nam chi nhánh Bà Rịa - Vũng Tàu"), so
+# items get more room than a unit captured in running prose (units.MAX_NAME_WORDS).
+MAX_ITEM_WORDS = 30
+
+
 def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, int]:
     """Trim a list segment to the unit name it holds: no leading "đại diện", no trailing clause."""
     seg = text[a:b]
@@ -270,7 +282,9 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
         tail = _NAME_TAIL_RE.match(text, g.end, e)
         return s, tail.end() if tail else g.end
     if starts_with_head(text, s):
-        stop = capture_forward(text, s, e, name_from=g.end if g else None, max_words=30, in_list=True)
+        stop = capture_forward(
+            text, s, e, name_from=g.end if g else None, max_words=MAX_ITEM_WORDS, in_list=True
+        )
         while stop < e and text[stop : stop + 2].lstrip().startswith("("):
             # "Ngân hàng TMCP Ngoại thương Việt Nam (Vietcombank) chi nhánh An Giang": the name goes on
             close = text.find(")", stop, e)
@@ -278,7 +292,7 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
                 r"\s+(?:chi nhánh|tỉnh|thành phố|huyện|khu vực|tại)\s", text[close + 1 : e]
             ):
                 break
-            stop = capture_forward(text, s, e, name_from=close + 1, max_words=30, in_list=True)
+            stop = capture_forward(text, s, e, name_from=close + 1, max_words=MAX_ITEM_WORDS, in_list=True)
         if stop > s:
             e = stop
     paren = re.search(r"\s*\([^()]*\)?\s*$", text[s:e])
@@ -380,6 +394,17 @@ def _share_tails(text: str, items: list[ListItem]) -> list[ListItem]:
     return out
 
 
+# A list trigger ("gồm", "có") opens a member list only when a word of blocs or units ("khối",
+# "đơn vị", "sở", …) stands this close before it: "Khối thi đua số 3 do Sở Y tế làm Khối trưởng gồm"
+# fits, a "gồm" about something else a sentence later does not.
+_TRIGGER_CONTEXT_REACH = 120
+# "07 Sở, ngành thuộc Khối thi đua số 2, gồm:": the counted head word stands this close before "gồm"
+_COUNTED_HEAD_REACH = 70
+# "Chủ tịch UBND 05 huyện trong Cụm: A, B": the unit spread over the places starts this close
+# before the count
+_SPREAD_UNIT_REACH = 50
+
+
 def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[ListItem]:
     """Units listed as members after "gồm", "các đơn vị trong Khối:", "N đơn vị:" …"""
     out: list[ListItem] = []
@@ -387,7 +412,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
     for m in _LIST_TRIGGER_RE.finditer(text, start, end):
         if m.start() < done:
             continue  # inside the list an earlier trigger opened ("gồm 05 đơn vị: …")
-        ctx = text[max(start, m.start() - 120) : m.start()].lower()
+        ctx = text[max(start, m.start() - _TRIGGER_CONTEXT_REACH) : m.start()].lower()
         if not re.search(r"khối|cụm|đơn vị|thành viên|cơ quan|sở|tỉnh|ngành", ctx + m.group().lower()):
             continue
         ls = m.end()
@@ -403,7 +428,9 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
             done = paren[1]
             continue
         before = (
-            None if typed else _COUNTED_HEAD_BEFORE_RE.search(text, max(start, m.start() - 70), m.start())
+            None
+            if typed
+            else _COUNTED_HEAD_BEFORE_RE.search(text, max(start, m.start() - _COUNTED_HEAD_REACH), m.start())
         )
         if typed:
             ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon
@@ -432,7 +459,7 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         # "Chủ tịch UBND 05 huyện trong Cụm: A, B" — the unit word before the count is spread over the places
         if m.start() < done:
             continue
-        heads = head_starts(text, max(start, m.start() - 50), m.start())
+        heads = head_starts(text, max(start, m.start() - _SPREAD_UNIT_REACH), m.start())
         if not heads:
             continue
         unit = text[heads[-1] : m.start()].strip()
@@ -482,7 +509,7 @@ def _all_provinces(text: str, start: int, end: int) -> bool:
     return (
         len(items) >= 2
         and provinces * 3 >= len(items) * 2
-        and all(x[:1].isupper() and len(x.split()) <= 4 for x in items)
+        and all(x[:1].isupper() and len(x.split()) <= MAX_PLACE_WORDS for x in items)
     )
 
 

@@ -35,7 +35,9 @@ _KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-# a tense or manner word right before "triển khai" (no meeting word between) narrates work done
+# a tense or manner word right before "triển khai" (no meeting word between) narrates work done;
+# looked for this close before it, so an earlier clause's "đã" does not count
+_NARRATED_REACH = 40
 _NARRATED_RE = re.compile(
     r"(?:đã|đang|sẽ|tiếp\s+tục|chủ\s+động|tích\s+cực)(?:(?!hội\s+nghị|tổ\s+chức|họp)[^.;])*$", re.I
 )
@@ -127,7 +129,11 @@ def _event_kinds(
     for kind, rx in _KIND_RES:
         for s, e in heads:
             m = rx.search(w, s, e)
-            if m and kind == "trien_khai" and _NARRATED_RE.search(w, max(s, m.start() - 40), m.start()):
+            if (
+                m
+                and kind == "trien_khai"
+                and _NARRATED_RE.search(w, max(s, m.start() - _NARRATED_REACH), m.start())
+            ):
                 # "các đơn vị đã chủ động triển khai nhiệm vụ …" tells the year's work, not the meeting
                 m = None
             if m and not re.search(r"trù\s+bị\s*$", w[max(s, m.start() - 8) : m.start()]):
@@ -159,6 +165,11 @@ def _period_years(w: str, heads: list[tuple[int, int]]) -> tuple[int | None, int
     return reviewed, planned
 
 
+# The meeting's date is given in the title or the lead's first lines; a date further down is one the
+# article cites (a decision, last year's meeting)
+_EVENT_DATE_LINES = 4
+
+
 def _event_date(
     doc: Document,
     pub: date | None,
@@ -173,7 +184,7 @@ def _event_date(
     body = [ln for ln in doc.lines if ln.kind in ("body", "title")]
     if doc.lead:
         body = [ln for ln in body if ln.start >= doc.lead.start or ln is doc.title]
-    for ln in body[:4]:
+    for ln in body[:_EVENT_DATE_LINES]:
         for hit in dt.find_event_dates(w, ln.start, ln.end):
             period = reviewed or planned
             reviews = reviewed is not None and "tong_ket" in kinds

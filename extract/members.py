@@ -16,7 +16,7 @@ from extract.guests import BlocKind, is_guest, is_ministry
 from extract.lexicon import lexicon, ukey
 from extract.record import Evidence, EvidenceMaker, MemberFact, Record
 from extract.spanindex import SpanIndex
-from extract.units import TITLE_BEFORE_RE, UnitSpan
+from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan
 
 Members = dict[str, MemberFact]  # unit key → its fact, in the order first read
 
@@ -32,6 +32,22 @@ _GUESTS_OPEN_RE = re.compile(r"\W*(?:cùng\s+(?:tham\s+)?dự|đến\s+dự|dự
 _ATTEND_WHO_RE = re.compile(r"(?:lãnh\s+đạo|đại\s+diện)\s+(?:lãnh\s+đạo\s+)?(?:các\s+)?", re.I)
 _MINISTRY_BLOC_RE = re.compile(r"\bcác\s+bộ\b|\bbộ,\s*ngành", re.I)
 _PRESS_BEFORE_RE = re.compile(r"phóng\s+viên\s*$|báo\s+chí\s*$", re.I)
+
+# How sure a member is, by how it was read: a unit of a member list keeps most of its own confidence;
+# one read from an attendance sentence less (guests attend too); one named only through its
+# officials' titles least.
+LIST_CONF = 0.95
+ATTENDING_CONF = 0.8
+OFFICIALS_CONF = 0.75
+# A count stated this close before a list's first item is the list's ("09 đơn vị thành viên gồm: …")
+_COUNT_REACH = 80
+# Two ministries in one list make a bloc of ministries; one alone is the ministry that steers it
+_MIN_MINISTRIES = 2
+# After a bare "đại diện" an attendance list names at least this many units that are not guests;
+# fewer ("có đại diện Ban Dân vận Tỉnh ủy, Sở Nội vụ") are guests named one by one
+_MIN_ATTENDEES = 3
+# Members from this many provinces make the bloc a cluster of provinces
+_MIN_CLUSTER_PROVINCES = 2
 
 
 def kind_from_bloc_names(rec: Record, bloc: BlocKind) -> BlocKind:
@@ -65,21 +81,26 @@ def read_member_lists(
         for it in items:
             list_items.append(UnitSpan(it.start, it.end, it.canonical, it.confidence, it.rule))
         count = lists.stated_count(
-            w, max(s, (items[0].start - 80) if items else s), items[0].start if items else s
+            w, max(s, (items[0].start - _COUNT_REACH) if items else s), items[0].start if items else s
         )
-        if sum(1 for it in items if is_ministry(it.canonical)) >= 2:
+        if sum(1 for it in items if is_ministry(it.canonical)) >= _MIN_MINISTRIES:
             bloc = replace(bloc, ministries_are_members=True)  # made of ministries: they are its members
         real = [it for it in items if not is_guest(it.canonical, bloc)]
         if items and count and count != len(real) and f"count_mismatch:{count}!={len(real)}" not in rec.flags:
             rec.flags.append(f"count_mismatch:{count}!={len(real)}")
         for it in real:
             add_member(
-                members, it.canonical, ev(it.start, it.end), it.confidence * 0.95, f"list:{it.rule}", bloc
+                members,
+                it.canonical,
+                ev(it.start, it.end),
+                it.confidence * LIST_CONF,
+                f"list:{it.rule}",
+                bloc,
             )
         for ls, le, strict in _attending_regions(w, s, e):
             attendees = confirm_open_class(w, s, e, lists.parse_list_region(w, ls, le, local))
             # "đại diện Ban Dân vận Tỉnh ủy": one body named alone is a guest; members come as a list
-            if strict and len([it for it in attendees if not is_guest(it.canonical, bloc)]) < 3:
+            if strict and len([it for it in attendees if not is_guest(it.canonical, bloc)]) < _MIN_ATTENDEES:
                 continue
             for it in attendees:
                 if (
@@ -88,11 +109,21 @@ def read_member_lists(
                     and not _PRESS_BEFORE_RE.search(w, max(s, it.start - 12), it.start)
                 ):
                     add_member(
-                        members, it.canonical, ev(it.start, it.end), it.confidence * 0.8, "attending", bloc
+                        members,
+                        it.canonical,
+                        ev(it.start, it.end),
+                        it.confidence * ATTENDING_CONF,
+                        "attending",
+                        bloc,
                     )
         for u in _attending_officials(w, s, e, local, bloc):
             add_member(
-                members, u.canonical, ev(u.start, u.end), u.confidence * 0.75, "attending_officials", bloc
+                members,
+                u.canonical,
+                ev(u.start, u.end),
+                u.confidence * OFFICIALS_CONF,
+                "attending_officials",
+                bloc,
             )
     return members, list_items, bloc
 
@@ -131,7 +162,7 @@ def kind_from_members(members: Members, bloc: BlocKind) -> BlocKind:
         for p in [lex.province(mf.unit) or lex.province_of_unit(mf.unit)]
         if p
     }
-    if len(provinces) >= 2:
+    if len(provinces) >= _MIN_CLUSTER_PROVINCES:
         return replace(bloc, provinces_are_members=True)
     return bloc
 
@@ -163,7 +194,7 @@ def _region_end(w: str, start: int, end: int) -> int:
 
 def _in_person_title(w: str, pos: int) -> bool:
     """The unit at `pos` comes right after a person's title ("Giám đốc Sở Y tế"): attendance skips it."""
-    return bool(TITLE_BEFORE_RE.search(w[max(0, pos - 25) : pos]))
+    return bool(TITLE_BEFORE_RE.search(w[max(0, pos - TITLE_REACH) : pos]))
 
 
 def add_member(

@@ -23,6 +23,15 @@ from extract.units import UnitSpan
 
 _SENT_YEAR_RE = re.compile(r"^\W*(?:trong\s+)?năm\s+((?:19|20)\d\d)\s*,", re.I)
 
+# A role is as sure as the unit it names, scaled into 0.15–0.95: a role cue next to a gazetteer
+# name (0.95) is near certain (0.91), next to an open-class name (0.6) less so (0.63).
+_ROLE_CONF_SCALE = 0.8
+_ROLE_CONF_BASE = 0.15
+# A role holder or an award recipient joins the members, less sure than a listed unit: a member list
+# names the bloc's members, a role or an award names one unit the sentence may not tie to the bloc
+ROLE_HOLDER_CONF = 0.85
+AWARD_RECIPIENT_CONF = 0.75
+
 
 def read_roles(
     rec: Record,
@@ -71,7 +80,7 @@ def read_roles(
             rec.roles.append(
                 RoleFact(
                     ev(role_hit.unit.start, role_hit.cue_end),
-                    0.8 * role_hit.unit.confidence + 0.15,
+                    _ROLE_CONF_SCALE * role_hit.unit.confidence + _ROLE_CONF_BASE,
                     "role_pattern",
                     unit=role_hit.unit.canonical,
                     role=role_hit.role,
@@ -82,7 +91,7 @@ def read_roles(
                 members,
                 role_hit.unit.canonical,
                 ev(role_hit.unit.start, role_hit.unit.end),
-                0.85,
+                ROLE_HOLDER_CONF,
                 "role_holder",
                 bloc,
             )
@@ -143,7 +152,17 @@ def read_awards(
             # a bare "Bắc Kạn" in a list is that province's member
             unit = member_for_province(mf.unit, members)
             if short(ukey(unit)) not in got:
-                _add_award(rec, awarded, members, hit, unit, None, ev(hit.cue_start, hit.cue_end), 0.6, bloc)
+                _add_award(
+                    rec,
+                    awarded,
+                    members,
+                    hit,
+                    unit,
+                    None,
+                    ev(hit.cue_start, hit.cue_end),
+                    aw.CONF_REMAINING,
+                    bloc,
+                )
     by_cue = Counter(h.cue_start for h in hits_with_count)
     for cue, n in by_cue.items():
         stated_count = next(h.stated_count for h in hits_with_count if h.cue_start == cue)
@@ -236,7 +255,7 @@ def _add_award(
     awarded[k] = fact
     rec.awards.append(fact)
     if unit_ev is not None:
-        add_member(members, recipient, unit_ev, 0.75, "award_recipient", bloc)
+        add_member(members, recipient, unit_ev, AWARD_RECIPIENT_CONF, "award_recipient", bloc)
 
 
 def date_rotating_flags(rec: Record) -> None:

@@ -57,6 +57,11 @@ _SPANS_PROVINCES_RE = re.compile(
 )
 
 
+# Members from this many provinces (or a bloc name naming this many) make a cluster of provinces,
+# which belongs to none of them
+_MIN_PROVINCES_SPANNED = 2
+
+
 def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: EvidenceMaker) -> None:
     """Set `rec.province`, or leave it unset for a bloc that spans provinces or is national.
 
@@ -72,10 +77,10 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
     if re.search(r"\b[Bb]ộ,|các\s+[Bb]ộ(?:\s|,)|[Bb]ộ\s+ngành", bloc_names):
         return  # a bloc of ministries is national
     if (
-        len(provs_in_members) >= 2
+        len(provs_in_members) >= _MIN_PROVINCES_SPANNED
         or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I)
         or _SPANS_PROVINCES_RE.search(w)
-        or sum(1 for p in places().provinces if p.name in bloc_names) >= 2
+        or sum(1 for p in places().provinces if p.name in bloc_names) >= _MIN_PROVINCES_SPANNED
         or re.search(r"\bBộ\s|Việt Nam", bloc_names)
     ):
         return

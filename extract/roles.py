@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from extract.record import RoleKind
-from extract.units import TITLE_BEFORE_RE, UnitSpan, canonicalize, capture_forward
+from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan, canonicalize, capture_forward
 
 ROLE_RE = re.compile(
     r"(?<![\w])(?P<role>(?:đơn vị\s+)?(?:(?:phó\s+(?:trưởng\s+)?(?:khối|cụm)(?:\s+trưởng)?)"
@@ -20,8 +20,15 @@ ROLE_RE = re.compile(
     r"|(?:phó\s+)?trưởng\s+khu\s+vực(?=\s+thi\s+đua)))(?![\w])",
     re.IGNORECASE,
 )
-_ROLE_YEAR_RE = re.compile(r"^[^.;,()]{0,60}?năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)", re.IGNORECASE)
-_SCHOOL_YEAR_RE = re.compile(r"^[^.;()]{0,60}?năm học")
+# A role's own year ("Khối trưởng năm 2024"), or the unit it is handed to ("… bàn giao nhiệm vụ Khối
+# trưởng năm 2024 cho Sở Y tế"), is read within this many characters after the cue: the bloc's name
+# may stand between, another clause's year may not.
+_AFTER_CUE_REACH = 60
+_ROLE_YEAR_RE = re.compile(
+    rf"^[^.;,()]{{0,{_AFTER_CUE_REACH}}}?năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*\d)", re.IGNORECASE
+)
+_SCHOOL_YEAR_RE = re.compile(rf"^[^.;()]{{0,{_AFTER_CUE_REACH}}}?năm học")
+_HAND_TO_RE = re.compile(rf"^[^.;]{{0,{_AFTER_CUE_REACH}}}?\bcho\s+(?:đơn vị\s+|lãnh đạo\s+|đại diện\s+)?")
 _TAKES_ROLE = (
     r"(?:được\s+(?:[^,.;]{0,30}?\s)?(?:phân công|bầu|giao|chọn|cử|suy tôn|thống nhất)(?:\s+(?:làm|là|giữ))?"
     r"|là|làm|sẽ là|tiếp tục là|tiếp tục làm|giữ|giữ vai trò|với vai trò(?: là)?"
@@ -43,6 +50,13 @@ _ROLE_THEN_UNIT_RE = re.compile(
     re.IGNORECASE,
 )
 _TOPIC_YEAR_RE = re.compile(r"(?:^|[,:;]\s*|\s)năm\s+((?:19|20)\d\d)\s*,?\s*$", re.IGNORECASE)
+# "Năm 2018, Sở Y tế là Khối trưởng": a year this close before the unit is the clause's topic
+_TOPIC_YEAR_REACH = 40
+# a verb of taking the role on ("được bầu", "bàn giao", "thống nhất") this close before the cue
+# governs it: the role starts at this meeting, so the new term's year applies
+_ELECTED_REACH = 80
+# "Với vai trò", "Thay mặt đơn vị" right before the cue: the words and their spaces, nothing further
+_CAPACITY_REACH = 20
 _ELECT_RE = re.compile(
     r"bầu|sẽ là|bàn giao|chuyển giao|đảm nhận|đảm nhiệm|luân phiên|kế nhiệm|tiếp nhận|nhận nhiệm vụ"
     r"|trao cờ luân lưu"
@@ -85,10 +99,10 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
             year = -1  # a school year: no calendar year
         this_year = bool(re.match(r"^\s+năm\s+nay", after, re.I))
         unit = _unit_before(text, m.start(), sent_start, units)
-        elected = bool(_ELECT_RE.search(text[max(sent_start, m.start() - 80) : m.start()]))
+        elected = bool(_ELECT_RE.search(text[max(sent_start, m.start() - _ELECTED_REACH) : m.start()]))
         if unit is None and re.search(
             r"(?:vai\s+trò|thay\s+mặt(?:\s+đơn\s+vị)?)\s*$",
-            text[max(sent_start, m.start() - 20) : m.start()],
+            text[max(sent_start, m.start() - _CAPACITY_REACH) : m.start()],
             re.I,
         ):
             # "Với vai trò Khối phó Khối III, Sở Y tế đã …", "Thay mặt đơn vị Khối phó, đại diện Trường …"
@@ -105,7 +119,7 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
         if unit is None:
             then = _ROLE_THEN_UNIT_RE.match(after)
             # "bàn giao nhiệm vụ Khối trưởng năm 2021 cho Sở Công Thương", "bầu … làm Khối trưởng"
-            hand = re.match(r"^[^.;]{0,60}?\bcho\s+(?:đơn vị\s+|lãnh đạo\s+|đại diện\s+)?", after)
+            hand = _HAND_TO_RE.match(after)
             if then:
                 unit = _unit_at(text, m.end() + then.end(), sent_end, units)
             elif hand:
@@ -120,7 +134,7 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
         if unit is None:
             continue
         if year is None:
-            topic = _TOPIC_YEAR_RE.search(text[max(sent_start, unit.start - 40) : unit.start])
+            topic = _TOPIC_YEAR_RE.search(text[max(sent_start, unit.start - _TOPIC_YEAR_REACH) : unit.start])
             year = int(topic.group(1)) if topic else None
         out.append(RoleHit(unit, role, year, elected, m.start(), m.end(), this_year))
         if _in_parentheses(text, m.start(), sent_start):
@@ -193,7 +207,7 @@ def _unit_before(text: str, pos: int, floor: int, units: list[UnitSpan]) -> Unit
             if (
                 floor <= u.end <= pos
                 and _PERSON_GAP_RE.fullmatch(text, u.end, pos)
-                and TITLE_BEFORE_RE.search(text[max(floor, u.start - 25) : u.start])
+                and TITLE_BEFORE_RE.search(text[max(floor, u.start - TITLE_REACH) : u.start])
             ):
                 best = u
     if best is None:

@@ -72,7 +72,10 @@ _LEADING_NOISE_RE = re.compile(
 )
 # "Viện trưởng Viện Kiểm sát …", "Giám đốc Sở Y tế": the unit is what follows the person's title
 _TITLE_PREFIX_RE = re.compile(rf"^{_PERSON_TITLES}\s+(?=(?:{_HEADS_ALT})(?!\w))", re.IGNORECASE)
-# a person's title right before a unit name: "Giám đốc Sở Y tế" names the person, the unit follows
+# a person's title right before a unit name: "Giám đốc Sở Y tế" names the person, the unit follows;
+# searched in the last TITLE_REACH characters before the unit, room for the longest title it names
+# ("tổng biên tập") with the spaces and the words its look-behinds read
+TITLE_REACH = 25
 TITLE_BEFORE_RE = re.compile(
     r"(giám đốc|chủ tịch|bí thư"
     r"|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng|tổng biên tập|cục trưởng"
@@ -195,6 +198,10 @@ def expand_abbreviations(name: str) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
+# A mention longer than this is a clause, not a unit name (the longest gazetteer name has 82 characters)
+_MAX_MENTION_CHARS = 160
+
+
 def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, str] | None:
     """Turn a mention into (canonical name, confidence, rule); None if it is not a unit.
 
@@ -205,7 +212,7 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
     s = _TITLE_PREFIX_RE.sub("", s)
     s = re.sub(r"\s*\((?:[^()]*)\)?\s*$", "", s).strip()  # "(Khối trưởng)", or its cut-off "(Khối trưởng"
     s = re.sub(r"\s*\([^()]{1,30}\)(?=\s)", "", s)  # "Ngân hàng … (BIDV) chi nhánh …": the short name aside
-    if not s or len(s) > 160:
+    if not s or len(s) > _MAX_MENTION_CHARS:
         return None
     for cand, conf, rule in _candidates(s, head):
         canonical = lex.units.get(ukey(cand))
@@ -291,13 +298,23 @@ _IN_LIST_GOES_ON_RE = re.compile(
 )
 
 
+# An open-class unit captured in running prose stops after this many words when no clause word has
+# ended it: gazetteer names reach 16–18 words only for bank branches, which the gazetteer itself finds.
+MAX_NAME_WORDS = 16
+# The POS tagger reads an ambiguous verb ("tổ chức") with this many characters after it: the next
+# word or two decide between the verb and a noun inside a name ("tổ chức tín dụng")
+_POS_CONTEXT_AFTER = 12
+# a capture shorter than this is a head word with nothing after it ("Sở", "Ban")
+_MIN_CAPTURE_CHARS = 4
+
+
 def capture_forward(
     text: str,
     start: int,
     limit: int,
     *,
     name_from: int | None = None,
-    max_words: int = 16,
+    max_words: int = MAX_NAME_WORDS,
     in_list: bool = False,
 ) -> int:
     """Return where an open-class unit starting at `start` (on its head word) ends.
@@ -313,7 +330,7 @@ def capture_forward(
     # "tổ chức"/"thực hiện" end the name only when they are the verb (underthesea POS decides)
     amb = _AMBIGUOUS_VERBS.search(text, start + 1, end)
     while amb:
-        if _is_verb_here(text[start : amb.end() + 12], amb.start() - start + 1):
+        if _is_verb_here(text[start : amb.end() + _POS_CONTEXT_AFTER], amb.start() - start + 1):
             return amb.start()
         amb = _AMBIGUOUS_VERBS.search(text, amb.end(), end)
     words = text[start:end].split()
@@ -345,7 +362,7 @@ def open_units(text: str, start: int, end: int, taken: list[tuple[int, int]]) ->
         if any(a <= s < b for a, b in taken) or not text[s].isupper():
             continue
         e = capture_forward(text, s, end)
-        if e - s < 4:
+        if e - s < _MIN_CAPTURE_CHARS:
             continue
         c = canonicalize(text[s:e])
         if c and c[2] != "province":
