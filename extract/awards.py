@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from extract.guests import BlocKind, is_guest
 from extract.lists import list_end, split_list
@@ -96,6 +97,16 @@ CONF_BEFORE_PREDICATE = 0.75
 CONF_REMAINING = 0.6
 
 
+# How an award's recipients were found; the award fact's rule is "award_pattern:<how>", with
+# ":stated_year" when the year is stated beside the award (`thidua eval --by-rule`).
+RecipientHow = Literal[
+    "after_cue",  # a list after "cho"/"là"/":": "Bằng khen cho 03 tập thể: A; B; C"
+    "before_predicate",  # the unbroken list before the predicate: "A và B được tặng Cờ thi đua"
+    "this_unit",  # "… cho đơn vị này": the last award's recipients, else the unit named just before
+    "remaining",  # "các đơn vị còn lại": the members not awarded before (resolved in extract.outcomes)
+]
+
+
 @dataclass(frozen=True, slots=True)
 class AwardHit:
     recipient: UnitSpan | None  # None: "các đơn vị còn lại" (the caller resolves it)
@@ -108,6 +119,7 @@ class AwardHit:
     confidence: float
     stated_count: int | None = None
     year_stated: bool = False
+    how: RecipientHow = "after_cue"
 
 
 def award_kind(cue: str) -> AwardKind:
@@ -199,12 +211,13 @@ def find_awards(
             continue  # "từ chối nhận Bằng khen": a refusal is not an outcome
         recips, consumed, count = _after_recipients(text, m.end(), zone_e, nxt, gaz)
         conf = CONF_AFTER_CUE
+        how: RecipientHow = "after_cue"
         if not recips:
             if not _ANY_VERB_RE.search(before):
                 floor = m.end()
                 continue  # "phấn đấu đạt Cờ thi đua" with no verb of giving or proposing: not an outcome
             recips = _before_recipients(text, max(floor, start), m.start(), units, bloc)
-            conf = CONF_BEFORE_PREDICATE
+            conf, how = CONF_BEFORE_PREDICATE, "before_predicate"
             consumed = m.end()
         if recips and recips[0] is _SAME_AS_BEFORE:
             # the last award's recipients, else the unit named last before the cue
@@ -214,6 +227,7 @@ def find_awards(
                 if out and h.cue_start == out[-1].cue_start and h.recipient is not None
             ]
             recips = list(last) or _before_recipients(text, start, m.start(), units, bloc)[-1:]
+            how = "this_unit"
         for r in recips:
             out.append(
                 AwardHit(
@@ -227,6 +241,7 @@ def find_awards(
                     conf if r else CONF_REMAINING,
                     count,
                     stated,
+                    how if r else "remaining",
                 )
             )
         floor = max(consumed, m.end())

@@ -81,7 +81,7 @@ def read_roles(
                 RoleFact(
                     ev(role_hit.unit.start, role_hit.cue_end),
                     _ROLE_CONF_SCALE * role_hit.unit.confidence + _ROLE_CONF_BASE,
-                    "role_pattern",
+                    f"role_pattern:{role_hit.how}",
                     unit=role_hit.unit.canonical,
                     role=role_hit.role,
                     year=year,
@@ -212,6 +212,10 @@ def _key_without_province(key: str) -> str:
     return key
 
 
+# the suffix of an award fact's rule whose year is stated beside the award, not the reviewed year
+_STATED_YEAR = ":stated_year"
+
+
 def _add_award(
     rec: Record,
     awarded: _Awarded,
@@ -237,11 +241,11 @@ def _add_award(
     if old is not None:
         if old.issuer is None and hit.issuer:
             old.issuer = hit.issuer
-        if hit.year_stated and old.year != hit.year and old.rule == "award_pattern":
+        if hit.year_stated and old.year != hit.year and not old.rule.endswith(_STATED_YEAR):
             old.year = hit.year  # a headline's bare "đón nhận Cờ thi đua" is dated by the body
-            old.rule = "award_pattern:stated_year"
+            old.rule += _STATED_YEAR
         return
-    rule = "award_pattern:stated_year" if hit.year_stated else "award_pattern"
+    rule = f"award_pattern:{hit.how}" + (_STATED_YEAR if hit.year_stated else "")
     fact = AwardFact(
         cue_ev,
         round(conf, 3),

@@ -7,7 +7,8 @@ trưởng năm 2017 là …"), or where the role is handed over ("bàn giao … 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from extract.record import RoleKind
 from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan, canonicalize, capture_forward
@@ -35,6 +36,7 @@ _TAKES_ROLE = (
     r"|đảm nhận|đảm nhiệm|(?:tiếp\s+)?nhận"
     r"|tiếp nhận)(?:\s+(?:vai trò|nhiệm vụ|chức))?(?:\s+(?:là|làm))?"
 )
+_TAKES_ROLE_RE = re.compile(_TAKES_ROLE, re.IGNORECASE)
 _BEFORE_ROLE_RE = re.compile(
     rf"(?:\s*[(,–\-]\s*|\s+)(?:(?:là\s+)?đơn vị\s+)?(?:(?:luân phiên|chính thức)\s+)?(?:{_TAKES_ROLE}\s+)?"
     # "X là cơ quan đăng cai Trưởng khối năm 2024", "X là đơn vị thường trực Cụm trưởng"
@@ -72,6 +74,21 @@ _HANDS_ON_RE = re.compile(
 )
 
 
+# How a role's unit was found; the role fact's rule is "role_pattern:<how>" (`thidua eval --by-rule`).
+RoleHow = Literal[
+    "unit_before",  # right before the cue: "Sở Y tế – Khối trưởng", "Sở Y tế (Khối trưởng)"
+    "unit_takes_role",  # before the cue with a verb: "Sở Y tế là Khối trưởng", "… được bầu làm Khối trưởng"
+    "person_between",  # "Giám đốc Sở Y tế Nguyễn Văn A – Khối trưởng": a person named between
+    "unit_before_punct",  # only separators between: "Sở Y tế, (Khối trưởng"
+    "in_capacity",  # "Với vai trò Khối phó …, Sở Y tế …", "Thay mặt đơn vị Khối trưởng, đại diện Sở …"
+    "cue_then_unit",  # after the cue: "Khối trưởng năm 2024 là Sở Y tế", "Khối trưởng – Giám đốc Sở …"
+    "given_to",  # handed to: "bàn giao nhiệm vụ Khối trưởng … cho Sở Y tế", "bầu … cho"
+    "handed_from",  # who handed it over: "bàn giao Cụm trưởng từ A cho B" (A, the year before)
+    "in_parentheses",  # listed before a role in parentheses: "A, B và C (cụm phó)"
+    "handed_on",  # "A – Khối trưởng năm 2024 – bàn giao cho B" (B, the next year)
+]
+
+
 @dataclass(frozen=True, slots=True)
 class RoleHit:
     unit: UnitSpan
@@ -82,6 +99,7 @@ class RoleHit:
     cue_start: int
     cue_end: int
     this_year: bool = False  # "năm nay": the year the article reports
+    how: RoleHow = "unit_before"
 
 
 def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan]) -> list[RoleHit]:
@@ -98,7 +116,9 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
         if _SCHOOL_YEAR_RE.match(after) and not ym:
             year = -1  # a school year: no calendar year
         this_year = bool(re.match(r"^\s+năm\s+nay", after, re.I))
-        unit = _unit_before(text, m.start(), sent_start, units)
+        before = _unit_before(text, m.start(), sent_start, units)
+        unit: UnitSpan | None = before[0] if before else None
+        how: RoleHow = before[1] if before else "unit_before"
         elected = bool(_ELECT_RE.search(text[max(sent_start, m.start() - _ELECTED_REACH) : m.start()]))
         if unit is None and re.search(
             r"(?:vai\s+trò|thay\s+mặt(?:\s+đơn\s+vị)?)\s*$",
@@ -115,39 +135,39 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
                 re.I,
             )
             if comma:
-                unit = _unit_at(text, m.end() + comma.end(), sent_end, units)
+                unit, how = _unit_at(text, m.end() + comma.end(), sent_end, units), "in_capacity"
         if unit is None:
             then = _ROLE_THEN_UNIT_RE.match(after)
             # "bàn giao nhiệm vụ Khối trưởng năm 2021 cho Sở Công Thương", "bầu … làm Khối trưởng"
             hand = _HAND_TO_RE.match(after)
             if then:
-                unit = _unit_at(text, m.end() + then.end(), sent_end, units)
+                unit, how = _unit_at(text, m.end() + then.end(), sent_end, units), "cue_then_unit"
             elif hand:
-                unit = _unit_at(text, m.end() + hand.end(), sent_end, units)
+                unit, how = _unit_at(text, m.end() + hand.end(), sent_end, units), "given_to"
                 elected = True
                 # "bàn giao đơn vị Cụm trưởng năm 2023 từ A cho B": A held the role the year before
                 frm = re.search(r"\btừ\s+(?:đơn vị\s+)?", after[: hand.end()])
                 prev = _unit_at(text, m.end() + frm.end(), sent_end, units) if frm else None
                 if unit is not None and prev is not None and prev.canonical != unit.canonical:
                     pyear = year - 1 if year and year > 0 else None
-                    out.append(RoleHit(prev, role, pyear, False, m.start(), m.end(), False))
+                    out.append(RoleHit(prev, role, pyear, False, m.start(), m.end(), False, "handed_from"))
         if unit is None:
             continue
         if year is None:
             topic = _TOPIC_YEAR_RE.search(text[max(sent_start, unit.start - _TOPIC_YEAR_REACH) : unit.start])
             year = int(topic.group(1)) if topic else None
-        out.append(RoleHit(unit, role, year, elected, m.start(), m.end(), this_year))
+        out.append(RoleHit(unit, role, year, elected, m.start(), m.end(), this_year, how))
         if _in_parentheses(text, m.start(), sent_start):
             # "tặng hoa A (đơn vị cụm trưởng) và B, C (đơn vị cụm phó)": the role is each listed unit's
             for u in _listed_before(text, unit, sent_start, units):
-                out.append(RoleHit(u, role, year, elected, m.start(), m.end(), this_year))
+                out.append(RoleHit(u, role, year, elected, m.start(), m.end(), this_year, "in_parentheses"))
         # "Sở Xây dựng – Khối trưởng năm 2018 – bàn giao cho Sở Công Thương": the next holder takes over
         hand_on = _HANDS_ON_RE.match(text, m.end(), sent_end)
         if hand_on:
             nxt = _unit_at(text, hand_on.end(), sent_end, units)
             if nxt is not None and nxt.canonical != unit.canonical:
                 nyear = year + 1 if year and year > 0 else None
-                out.append(RoleHit(nxt, role, nyear, True, m.start(), m.end(), False))
+                out.append(RoleHit(nxt, role, nyear, True, m.start(), m.end(), False, "handed_on"))
     # "A là Trưởng Khối, B là Phó Trưởng Khối năm 2018": one year for the whole coordination
     for i, h in enumerate(out):
         if h.year is None:
@@ -156,7 +176,7 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
             sib = next((o for o in dated if o.elected == h.elected), dated[0] if dated else None)
             if sib:
                 elected = h.elected or sib.elected
-                out[i] = RoleHit(h.unit, h.role, sib.year, elected, h.cue_start, h.cue_end, h.this_year)
+                out[i] = replace(h, year=sib.year, elected=elected)
     return out
 
 
@@ -191,7 +211,8 @@ def _listed_before(text: str, unit: UnitSpan, floor: int, units: list[UnitSpan])
 _PERSON_GAP_RE = re.compile(r"\s+[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){1,4}\s*[,–\-]\s*(?:đơn vị\s+)?")
 
 
-def _unit_before(text: str, pos: int, floor: int, units: list[UnitSpan]) -> UnitSpan | None:
+def _unit_before(text: str, pos: int, floor: int, units: list[UnitSpan]) -> tuple[UnitSpan, RoleHow] | None:
+    """The unit a role cue at `pos` follows, and how it was found (None: no unit right before it)."""
     best: UnitSpan | None = None
     for u in units:
         if u.end <= pos and u.end >= floor:
@@ -202,21 +223,23 @@ def _unit_before(text: str, pos: int, floor: int, units: list[UnitSpan]) -> Unit
                 or re.fullmatch(r"\s*(?:\([^()]{0,40}\)\s*)?[(,–\-]?\s*(?:đơn vị\s+)?", between)
             ) and (best is None or u.end > best.end):
                 best = u
-    if best is None:
-        for u in units:
-            if (
-                floor <= u.end <= pos
-                and _PERSON_GAP_RE.fullmatch(text, u.end, pos)
-                and TITLE_BEFORE_RE.search(text[max(floor, u.start - TITLE_REACH) : u.start])
-            ):
-                best = u
-    if best is None:
-        # "Giám đốc Sở Y tế – Khối trưởng": a unit inside a person's title, right before the cue
-        for u in units:
-            gap = text[u.end : pos]
-            if u.end <= pos and u.end >= floor and len(gap) <= 4 and re.fullmatch(r"[\s,–\-(]*", gap):
-                best = u
-    return best
+    if best is not None:
+        return best, "unit_takes_role" if _TAKES_ROLE_RE.search(text, best.end, pos) else "unit_before"
+    for u in units:
+        if (
+            floor <= u.end <= pos
+            and _PERSON_GAP_RE.fullmatch(text, u.end, pos)
+            and TITLE_BEFORE_RE.search(text[max(floor, u.start - TITLE_REACH) : u.start])
+        ):
+            best = u
+    if best is not None:
+        return best, "person_between"
+    # "Giám đốc Sở Y tế – Khối trưởng": a unit inside a person's title, right before the cue
+    for u in units:
+        gap = text[u.end : pos]
+        if u.end <= pos and u.end >= floor and len(gap) <= 4 and re.fullmatch(r"[\s,–\-(]*", gap):
+            best = u
+    return (best, "unit_before_punct") if best is not None else None
 
 
 def _unit_at(text: str, pos: int, limit: int, units: list[UnitSpan]) -> UnitSpan | None:
