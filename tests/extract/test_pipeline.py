@@ -103,3 +103,35 @@ def test_no_module_of_extract_keeps_per_article_state() -> None:
             assert not isinstance(node, ast.Global), f"{path.name}:{node.lineno} uses `global`"
             if isinstance(node, ast.ImportFrom):
                 assert node.module != "contextvars", f"{path.name} imports contextvars"
+
+
+def _extract_imports(path: Path) -> set[str]:
+    """The extract modules `path` imports, lazy imports inside functions included."""
+    deps: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "extract":
+            deps |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("extract."):
+            deps.add((node.module or "").split(".")[1])
+        elif isinstance(node, ast.Import):
+            deps |= {a.name.split(".")[1] for a in node.names if a.name.startswith("extract.")}
+    return deps - {path.stem}
+
+
+def test_extract_modules_import_one_way() -> None:
+    """No module of extract/ imports one that imports it back, directly or through others."""
+    graph = {p.stem: _extract_imports(p) for p in sorted(EXTRACT_DIR.glob("*.py"))}
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        if module in path:
+            cycle = " → ".join((*path[path.index(module) :], module))
+            raise AssertionError(f"import cycle: {cycle}")
+        if module in done:
+            return
+        for dep in sorted(graph.get(module, ())):
+            visit(dep, (*path, module))
+        done.add(module)
+
+    for module in graph:
+        visit(module, ())
