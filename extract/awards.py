@@ -228,22 +228,25 @@ def find_awards(
             ]
             recips = list(last) or _before_recipients(text, start, m.start(), units, bloc)[-1:]
             how = "this_unit"
+        # "đề nghị Thủ tướng Chính phủ, UBND tỉnh tặng Cờ thi đua cho X": one award from each issuer
+        issuers = (_co_issuers(before) or [issuer]) if issuer == agent_issuer and issuer else [issuer]
         for r in recips:
-            out.append(
-                AwardHit(
-                    r,
-                    kind,
-                    issuer,
-                    year,
-                    status,
-                    m.start(),
-                    m.end(),
-                    conf if r else CONF_REMAINING,
-                    count,
-                    stated,
-                    how if r else "remaining",
+            for iss in issuers:
+                out.append(
+                    AwardHit(
+                        r,
+                        kind,
+                        iss,
+                        year,
+                        status,
+                        m.start(),
+                        m.end(),
+                        conf if r else CONF_REMAINING,
+                        count,
+                        stated,
+                        how if r else "remaining",
+                    )
                 )
-            )
         floor = max(consumed, m.end())
     return out
 
@@ -306,6 +309,21 @@ def _issuer(after: str, before: str, kind: str) -> tuple[Issuer | None, Issuer |
     if kind == "danh_hieu":
         return "ubnd_tinh", None  # provincial titles ("Tập thể lao động xuất sắc") are the province's
     return None, None
+
+
+def _co_issuers(before: str) -> list[Issuer]:
+    """The issuers coordinated in the agent of the giving verb ("Thủ tướng Chính phủ, UBND tỉnh tặng
+    …", "Bộ Y tế và UBND tỉnh tặng …"), in order; empty unless there are two or more."""
+    agents = list(_AGENT_RE.finditer(before))
+    if not agents:
+        return []
+    phrase = agents[-1].group("agent") or agents[-1].group("subject") or ""
+    out: list[Issuer] = []
+    for part in re.split(r",|\svà\s", phrase):
+        iss = issuer_of(part)
+        if iss and iss not in out:
+            out.append(iss)
+    return out if len(out) >= 2 else []
 
 
 def _year(text: str, m: re.Match[str], clause_s: int, zone_e: int) -> int | None:

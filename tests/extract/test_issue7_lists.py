@@ -432,3 +432,16 @@ def test_host_body_of_the_leader_role() -> None:
         "đăng cai Trưởng khối thi đua năm 2025.",
     )
     assert (ukey("Hội Luật gia tỉnh"), "khoi_truong", 2025) in _roles(rec)
+
+
+def test_one_award_from_each_coordinated_issuer() -> None:
+    rec = _record(
+        "Khối thi đua số 4 tổng kết năm 2024",
+        "Ngày 6/1, Khối thi đua số 4 tổ chức hội nghị tổng kết năm 2024. Các đơn vị thống nhất đề nghị "
+        "Bộ Nội vụ, UBND tỉnh tặng Cờ thi đua cho Sở Xây dựng.",
+    )
+    got = {(ukey(a["recipient"]), a["award"], a["issuer"], a["status"]) for a in rec["awards"]}
+    assert got == {
+        (ukey("Sở Xây dựng"), "co_thi_dua", "bo_nganh", "proposed"),
+        (ukey("Sở Xây dựng"), "co_thi_dua", "ubnd_tinh", "proposed"),
+    }
