@@ -157,7 +157,7 @@ def add_place_units(article: Article) -> None:
         or (article.bloc.provinces_are_members and awards.AWARD_RE.search(w, s, e))
         for p in place_units(w, s, e, near.within(s, e))
     ]
-    spread = province_continuations(w, units)
+    spread = province_continuations(w, units + places)
     article.all_units = sorted(units + places + spread, key=lambda u: (u.start, -u.end))
 
 

@@ -413,8 +413,11 @@ def place_units(text: str, start: int, end: int, taken: list[UnitSpan]) -> list[
     return out
 
 
+# the next bare place of a list, maybe after a parenthesis about the one before ("tỉnh A (đơn vị cụm
+# trưởng) và B, C (đơn vị cụm phó)")
 _NEXT_PLACE_RE = re.compile(
-    r"(?:\s*,\s*|\s+và\s+)(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"
+    r"(?:\s*\([^()]{0,60}\))?(?:\s*,\s*|\s+và\s+)"
+    r"(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"
 )
 
 
@@ -428,7 +431,12 @@ def province_continuations(text: str, units: list[UnitSpan]) -> list[UnitSpan]:
     starts = {u.start for u in units}
     for u in units:
         m = re.match(r"^(.*?\S)\s+tỉnh\s+(.+)$", u.canonical)
-        if not m or not lex.province(m.group(2)) or not _HEAD_RE.match(u.canonical):
+        place = re.match(r"^tỉnh\s+(.+)$", u.canonical)  # "tỉnh A, B": the provinces themselves
+        if place and lex.province(place.group(1)):
+            base = ""
+        elif m and lex.province(m.group(2)) and _HEAD_RE.match(u.canonical):
+            base = m.group(1) + " "
+        else:
             continue
         pos = u.end
         while nm := _NEXT_PLACE_RE.match(text, pos):
@@ -443,8 +451,6 @@ def province_continuations(text: str, units: list[UnitSpan]) -> list[UnitSpan]:
                 break
             k, prov = found
             end = nm.start("name") + len(" ".join(words[:k]))
-            out.append(
-                UnitSpan(nm.start("name"), end, f"{m.group(1)} tỉnh {prov.name}", 0.8, "shared_province")
-            )
+            out.append(UnitSpan(nm.start("name"), end, f"{base}tỉnh {prov.name}", 0.8, "shared_province"))
             pos = end
     return out
