@@ -451,7 +451,8 @@ def test_bare_provinces_after_a_province_with_its_role_in_parentheses() -> None:
     rec = _record(
         "Cụm thi đua các tỉnh Tây Bắc tổng kết năm 2024",
         "Ngày 10/1, Cụm thi đua các tỉnh Tây Bắc tổ chức hội nghị tổng kết năm 2024. Lãnh đạo Bộ tặng hoa "
-        "chúc mừng tỉnh Lai Châu (đơn vị cụm trưởng năm 2025) và Sơn La, Điện Biên (đơn vị cụm phó năm 2025).",
+        "chúc mừng tỉnh Lai Châu (đơn vị cụm trưởng năm 2025) và Sơn La, Điện Biên (đơn vị cụm phó "
+        "năm 2025).",
     )
     roles = _roles(rec)
     assert (ukey("tỉnh Lai Châu"), "khoi_truong", 2025) in roles
