@@ -16,7 +16,7 @@ from extract.guests import BlocKind, is_guest, is_ministry
 from extract.lexicon import lexicon, ukey
 from extract.record import Evidence, EvidenceMaker, MemberFact, Record
 from extract.spanindex import SpanIndex
-from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan
+from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan, canonicalize
 
 Members = dict[str, MemberFact]  # unit key → its fact, in the order first read
 
@@ -220,10 +220,32 @@ def member_for_province(canonical: str, members: Members) -> str:
 
 
 def finish_members(rec: Record, members: Members) -> None:
-    """Write the members into `rec`, a bare province dropped where its unit is named too."""
-    rec.members = _drop_bare_provinces(list(members.values()))
+    """Write the members into `rec`, a bare province dropped where its unit is named too, or read as
+    the bloc's kind of unit ("Cụm thi đua Công an các tỉnh …: A, B" → "Công an tỉnh A")."""
+    rec.members = _drop_bare_provinces([_as_bloc_unit(m, rec) for m in members.values()])
     if any(m.rule.endswith("open_class") for m in rec.members):
         rec.flags.append("open_class_unit")
+
+
+# "Cụm thi đua Sở Tư pháp các tỉnh Tây Bắc": the kind of unit each province sends to the bloc
+_BLOC_UNIT_KIND_RE = re.compile(
+    r"^(?:khối|cụm)(?:\s+thi\s+đua)?\s+(?P<x>[A-ZĐ][^,;()]{1,40}?)\s+(?:các|\d+)\s+tỉnh", re.I
+)
+
+
+def _as_bloc_unit(m: MemberFact, rec: Record) -> MemberFact:
+    """A bare province member of a bloc named by its kind of unit stands for that province's unit."""
+    prov = lexicon().province(re.sub(r"^tỉnh\s+", "", m.unit))
+    if prov is None:
+        return m
+    for b in rec.blocs:
+        km = _BLOC_UNIT_KIND_RE.match(b.name)
+        c = canonicalize(f"{km.group('x')} tỉnh {prov.name}") if km else None
+        if c and c[2] != "open_class":
+            return MemberFact(
+                m.evidence, min(m.confidence, c[1]), f"{m.rule}+bloc_unit", unit=c[0], surface=m.surface
+            )
+    return m
 
 
 def _drop_bare_provinces(members: list[MemberFact]) -> list[MemberFact]:

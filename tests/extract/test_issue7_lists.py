@@ -458,3 +458,13 @@ def test_bare_provinces_after_a_province_with_its_role_in_parentheses() -> None:
     assert (ukey("tỉnh Lai Châu"), "khoi_truong", 2025) in roles
     assert (ukey("tỉnh Sơn La"), "khoi_pho", 2025) in roles
     assert (ukey("tỉnh Điện Biên"), "khoi_pho", 2025) in roles
+
+
+def test_bare_provinces_of_a_bloc_named_by_its_kind_of_unit() -> None:
+    rec = _record(
+        "Cụm thi đua Sở Tư pháp các tỉnh Tây Bắc ký giao ước năm 2024",
+        "Ngày 5/3, Cụm thi đua Sở Tư pháp các tỉnh Tây Bắc gồm: Sơn La, Lai Châu, Điện Biên tổ chức hội nghị "
+        "ký kết giao ước thi đua năm 2024.",
+    )
+    want = [f"Sở Tư pháp tỉnh {p}" for p in ("Sơn La", "Lai Châu", "Điện Biên")]
+    assert _keys(want) <= _keys(rec["members"])
