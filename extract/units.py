@@ -31,10 +31,17 @@ class UnitSpan:
     rule: str
 
 
-_HEADS_ALT = "|".join(sorted(map(re.escape, UNIT_HEADS), key=len, reverse=True))
+# head words as lists write them, and in the title case some portals use ("Trung Tâm Khuyến Nông")
+_HEAD_WORDS = sorted(
+    set(UNIT_HEADS)
+    | {" ".join(w[:1].upper() + w[1:] for w in h.split()) for h in UNIT_HEADS if not h.isupper()},
+    key=len,
+    reverse=True,
+)
+_HEADS_ALT = "|".join(map(re.escape, _HEAD_WORDS))
 # "Hội nghị", "Trường hợp", "Phòng họp" start with a head word but are not units
 _HEAD_RE = re.compile(
-    rf"(?<![\w])({_HEADS_ALT})(?![\w])(?!\s+(?:nghị|thao|thi|viên|diễn|trường|hợp|họp|chống|ngừa|khi|cáo|chí|hành|bố|giám|động|trình)(?!\w))"
+    rf"(?<![\w])({_HEADS_ALT})(?![\w])(?!\s+(?:nghị|Nghị|thao|Thao|thi|viên|diễn|trường|hợp|họp|chống|ngừa|khi|cáo|chí|hành|bố|giám|động|trình)(?!\w))"
 )
 _ROLE_WORDS = (
     r"(?:khối|cụm)\s+trưởng|(?:phó\s+)?trưởng\s+(?:khối|cụm)|(?:khối|cụm)\s+phó"

@@ -468,3 +468,13 @@ def test_bare_provinces_of_a_bloc_named_by_its_kind_of_unit() -> None:
     )
     want = [f"Sở Tư pháp tỉnh {p}" for p in ("Sơn La", "Lai Châu", "Điện Biên")]
     assert _keys(want) <= _keys(rec["members"])
+
+
+def test_title_cased_head_words() -> None:
+    rec = _record(
+        "Ngày 4/3, Cụm thi đua số 7 gồm 3 cơ quan: Trung Tâm Khuyến Nông, Trung Tâm Công Nghệ Sinh Học và "
+        "Chi cục Thủy lợi tổ chức hội nghị ký kết giao ước thi đua năm 2024."
+    )
+    assert _keys(["Trung tâm Khuyến nông", "Trung tâm Công nghệ sinh học", "Chi cục Thủy lợi"]) <= _keys(
+        rec["members"]
+    )
