@@ -125,7 +125,35 @@ def read_member_lists(
                 "attending_officials",
                 bloc,
             )
+        for u in _ranked_units(w, s, e, local):
+            add_member(members, u.canonical, ev(u.start, u.end), u.confidence * RANKED_CONF, "ranked", bloc)
     return members, list_items, bloc
+
+
+# a unit the bloc ranks is a member; a little less sure than a list, as rankings may name a guest's
+RANKED_CONF = 0.85
+# "X được các thành viên bình xét xếp thứ nhất", "Y xếp thứ hai", "Z và W xếp hạng ba": the verb
+# follows its unit within a clause; after a comma or a parenthesis it ranks something else ("Sở A vận
+# hành …, chỉ số cải cách hành chính xếp thứ 2/63")
+_RANKED_RE = re.compile(r"^[^;.,()]{0,80}?\bxếp\s+(?:thứ|hạng|loại)\b", re.I)
+_JOINED_RE = re.compile(r"\s*(?:,|\svà|&)\s*$")
+
+
+def _ranked_units(w: str, s: int, e: int, units: list[UnitSpan]) -> list[UnitSpan]:
+    """Units the sentence ranks ("… xếp thứ hai"), with those joined to a ranked one by "và" or ","."""
+    if "xếp" not in w[s:e]:
+        return []
+    inside = sorted((u for u in units if s <= u.start and u.end <= e), key=lambda u: u.start)
+    out: list[UnitSpan] = []
+    for i in range(len(inside) - 1, -1, -1):
+        u = inside[i]
+        nxt = inside[i + 1] if i + 1 < len(inside) else None
+        gap_end = nxt.start if nxt else e
+        if _RANKED_RE.match(w[u.end : gap_end]) or (
+            nxt in out and _JOINED_RE.match(w[u.end : gap_end]) and ";" not in w[u.end : gap_end]
+        ):
+            out.append(u)
+    return out[::-1]
 
 
 # units of one kind named through their officials' titles in one attendance sentence: at least this

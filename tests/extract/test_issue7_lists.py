@@ -478,3 +478,21 @@ def test_title_cased_head_words() -> None:
     assert _keys(["Trung tâm Khuyến nông", "Trung tâm Công nghệ sinh học", "Chi cục Thủy lợi"]) <= _keys(
         rec["members"]
     )
+
+
+def test_units_the_bloc_ranks_are_members() -> None:
+    rec = _record(
+        "Khối thi đua Kinh tế tổng kết năm 2024",
+        "Ngày 10/1, Khối thi đua Kinh tế tổ chức hội nghị tổng kết năm 2024. Sở Tài chính được các thành "
+        "viên trong Khối bình xét xếp thứ nhất; Sở Xây dựng xếp thứ hai, Sở Nội vụ và Sở Tư pháp xếp thứ ba.",
+    )
+    assert _keys(["Sở Tài chính", "Sở Xây dựng", "Sở Nội vụ", "Sở Tư pháp"]) <= _keys(rec["members"])
+
+
+def test_a_ranked_index_does_not_make_its_unit_a_member() -> None:
+    rec = _record(
+        "Khối thi đua Kinh tế tổng kết năm 2024",
+        "Ngày 10/1, Khối thi đua Kinh tế tổ chức hội nghị tổng kết năm 2024. Văn phòng UBND tỉnh vận hành "
+        "Trung tâm Phục vụ hành chính công tỉnh, chỉ số hài lòng của người dân xếp thứ 5 cả nước.",
+    )
+    assert ukey("Trung tâm Phục vụ hành chính công tỉnh") not in _keys(rec["members"])
