@@ -10,6 +10,7 @@ word lists, no models.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract.textnorm import fold
 
@@ -20,6 +21,9 @@ _KEY_DROP = frozenset({"va", "tinh"})
 _LOCALITY = frozenset({"", "thanh pho", "tp", "thi xa", "huyen", "quan", "thi tran", "xa", "phuong"})
 
 
+# Keys are asked for the same few thousand names (units, provinces, list items) over and over while
+# an article is read: memoised, they cost a dictionary lookup.
+@lru_cache(maxsize=1 << 16)
 def ukey(name: str) -> str:
     """Comparison key of a unit name: no case, diacritics, punctuation, "và"/"tỉnh" (as scored)."""
     words = _WORD_RE.findall(fold(name).replace("&", " va "))
