@@ -7,10 +7,11 @@ for the fact keys that name facts across re-extractions. Every function here:
   transaction), like `store.repository`;
 - names the fact it acts on by fact key (``member:so y te``) or by place in the current record
   (``member#2``, counted from 0 as ``thidua record`` shows it);
-- locks the article's row first (``SELECT … FOR UPDATE`` on PostgreSQL), so two editors of one
-  article take turns and each validates against the other's correction, never a stale record;
-  a crawler storing a new run meanwhile loses nothing either: the correction records the record
-  and machine values it was made against, and `store.current` flags any difference;
+- locks the article's row first (``SELECT … FOR NO KEY UPDATE`` on PostgreSQL; SQLite has one
+  writer at a time), so two editors of one article take turns and each validates against the
+  other's correction, never a stale record; a crawler storing a new run meanwhile neither waits
+  nor loses anything: the correction records the record and machine values it was made
+  against, and `store.current` flags any difference;
 - checks the editor, the field, the fact, the value, the evidence span and the reason before
   writing, and raises a named `store.errors.CorrectionError` with nothing written when one is
   wrong; the row is then added in a savepoint;
@@ -264,7 +265,9 @@ def lock_article(session: Session, article_id: object) -> Article:
     one writer at a time). Raise `ArticleNotFoundError` if there is none."""
     if isinstance(article_id, bool) or not isinstance(article_id, int):
         raise ArticleNotFoundError(f"an article id is a number, not {article_id!r}")
-    stmt = select(Article).where(Article.id == article_id).with_for_update()
+    # FOR NO KEY UPDATE: editors of one article wait for each other, but a crawler storing a
+    # record (whose foreign key takes FOR KEY SHARE on the article) never waits for an editor
+    stmt = select(Article).where(Article.id == article_id).with_for_update(key_share=True)
     article = session.scalars(stmt).one_or_none()
     if article is None:
         raise ArticleNotFoundError(f"no article with id {article_id}")

@@ -206,15 +206,21 @@ def _review(ov: Overlay) -> list[dict[str, Any]]:
         if c.action == "verify":
             for fld in [c.field] if c.field else FACT_KINDS:
                 verified[fld] = c.id
-    for key, fact in ov.machine.items():
-        if key not in basis and fact.field in verified:  # found after the field was verified
-            basis[key] = (verified[fact.field], None)
+    # a fact no correction touched, found in a field after an editor verified it complete: the
+    # record shows it as the machine read it, and asks the editor to look
+    found_later = {
+        key: verified[fact.field]
+        for key, fact in ov.machine.items()
+        if key not in basis and fact.field in verified
+    }
+    for key, correction_id in found_later.items():
+        basis[key] = (correction_id, None)
     flags = []
     for key, (correction_id, then) in basis.items():
         now = ov.machine[key].value if key in ov.machine else None
         shown = ov.shown(key)
-        if now in (then, shown):  # unchanged, or the machine now agrees with the record
-            continue
+        if now == then or (now == shown and key not in found_later):
+            continue  # unchanged, or the machine now agrees with the record
         kind = "machine_added" if then is None else "machine_dropped" if now is None else "machine_changed"
         flags.append(
             {
