@@ -8,6 +8,7 @@ in SQL. So "so y te" finds "Sở Y tế tỉnh Bắc Ninh", and "Sở Y" does no
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final, get_args
@@ -17,10 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from extract.record import AwardKind, schema_record
 from store.current import current_records
-from store.errors import QueryError
+from store.errors import ArticleNotFoundError, QueryError
 from store.keys import name_key, province_key
 from store.models import (
     Article,
+    ArticleAlias,
     AwardFact,
     BlocFact,
     Correction,
@@ -384,3 +386,39 @@ def summary(session: Session, *, run_id: int | None = None) -> dict[str, Any]:
         "failures": failures,
         "unresolved_failures": unresolved or 0,
     }
+
+
+_ARTICLE_REF = re.compile(r"(?:article-)?(\d{1,18})")
+
+
+def article_by_ref(session: Session, ref: str) -> Article:
+    """Return the article `ref` names: its id ("12"), record doc_id ("article-12") or a URL.
+
+    A URL is matched exactly against the article's URL, its canonical URL and those of every
+    page linked to it (print views, syndicated copies).
+
+    Raises:
+        ArticleNotFoundError: nothing matches.
+        QueryError: `ref` is not text the engines can use.
+    """
+    ref = _check_text("article", ref).strip()
+    number = _ARTICLE_REF.fullmatch(ref)
+    found: Article | None
+    if number:
+        found = session.get(Article, int(number.group(1)))
+    else:
+        aliases = select(ArticleAlias.article_id).where(
+            or_(ArticleAlias.url == ref, ArticleAlias.canonical_url == ref)
+        )
+        found = session.scalars(
+            select(Article)
+            .where(or_(Article.url == ref, Article.canonical_url == ref, Article.id.in_(aliases)))
+            .order_by(Article.id)
+            .limit(1)
+        ).one_or_none()
+    if found is None:
+        raise ArticleNotFoundError(
+            f"no article {ref[:120]!r}; give its id (thidua query --json shows article_id), "
+            "its doc_id (article-12) or its URL"
+        )
+    return found

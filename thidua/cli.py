@@ -311,7 +311,10 @@ def query(
     limit: int,
     as_json: bool,
 ) -> None:
-    """Find records by province, year, bloc, unit or award type.
+    """Find current records (corrections applied) by province, year, bloc, unit or award type.
+
+    A record whose machine facts changed under a correction is marked [review]; `thidua record
+    ARTICLE` shows why. --json prints each current record with its facts' provenance.
 
     Example: thidua query --province 'Hòa Bình' --award co_thi_dua --json
     """
@@ -347,7 +350,8 @@ def query(
         click.echo(
             f"{r.get('event_date') or r.get('published') or '':<10}  {(r.get('province') or '-'):<16} "
             f"{bloc_name[:40]:<40} {len(r.get('members') or []):>7} {len(r.get('roles') or []):>5} "
-            f"{len(r.get('awards') or []):>6}  {(r.get('title') or '')[:60]}"
+            f"{len(r.get('awards') or []):>6}  {'[review] ' if r.get('review') else ''}"
+            f"{(r.get('title') or '')[:60]}"
         )
 
 
@@ -409,6 +413,14 @@ def serve_mock(port: int) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+# `thidua record` and `thidua correct …` live in their own module (one concern per module);
+# it reads the settings through _settings above, so it is imported after it is defined
+from thidua.corrections_cli import correct, record  # noqa: E402
+
+main.add_command(record)
+main.add_command(correct)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         ge=1,
         description="Refuse an article file larger than this, before reading it (README: Bad input).",
     )
+    editor: str | None = Field(
+        default=None,
+        description="Who `thidua correct` records as the editor when --editor is not given.",
+    )
     log_level: str = "INFO"
 
     @field_validator("database_url")
