@@ -92,3 +92,7 @@ class CorrectionNotFoundError(CorrectionError):
 
 class UndoConflictError(CorrectionError):
     """Raised when an undo is refused: already undone, or a later correction builds on it."""
+
+
+class ReextractError(StoreError):
+    """Raised by `store.reextract` for a selection it cannot use (no filter, unknown portal, bad version)."""
