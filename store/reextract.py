@@ -26,6 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -368,6 +369,11 @@ def reextract(
         except KeyboardInterrupt:
             status = "interrupted"
             raise
+        except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+            raise ReextractError(
+                f"a worker process died during run {run_id} (out of memory?); what was stored is kept: "
+                "run again with fewer --workers, or select the rest with --extractor-below"
+            ) from exc
         finally:
             session.rollback()  # a batch cut short by an error; committed batches stay
             if executor is not None:

@@ -4,6 +4,8 @@ the old ones, failures recorded, interruption, and corrections surviving a real 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -274,3 +276,29 @@ def test_corrections_survive_a_real_reextraction(
     assert {k: after[k] for k in schema} == {k: corrected[k] for k in schema}
     assert after["review"] == []  # the same extractor read the same values
     assert "Sở Nội vụ" not in after["members"] and after["awards"][0]["status"] == "conferred"
+
+
+class _KilledPool:
+    """Stands in for a process pool whose worker was killed: every task fails as it would."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def submit(self, fn: Any, task: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_exception(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+        return future
+
+    def shutdown(self, **kwargs: Any) -> None:
+        pass
+
+
+def test_a_dead_worker_fails_the_run_with_a_named_error(
+    sessions: sessionmaker[Session], articles: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("store.reextract.ProcessPoolExecutor", _KilledPool)
+    with pytest.raises(ReextractError, match="a worker process died during run 1"):
+        do_reextract(sessions, [articles["bn"], articles["hb"]], workers=2)
+    with sessions() as s:
+        run = s.scalars(select(ExtractionRun)).one()
+        assert run.status == "failed" and run.stats["records"] == 0
