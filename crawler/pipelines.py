@@ -30,7 +30,7 @@ from crawler import registry
 from crawler.items import FetchFailureItem, PageItem
 from crawler.urls import canonicalize
 from store import repository
-from store.keys import content_key
+from store.keys import article_doc_id, content_key
 from store.models import Article, ArticleAlias, Page
 
 if TYPE_CHECKING:
@@ -294,8 +294,8 @@ class ExtractPipeline(_StorePipeline):
 
 
 def doc_id(article_id: int) -> str:
-    """Return the record `doc_id` of a stored article."""
-    return f"article-{article_id}"
+    """Return the record `doc_id` of a stored article (the store's convention, which reextract shares)."""
+    return article_doc_id(article_id)
 
 
 class StoreRecordPipeline(_StorePipeline):
@@ -307,6 +307,8 @@ class StoreRecordPipeline(_StorePipeline):
 
     def open_spider(self) -> None:
         from extract.api import EXTRACTOR_VERSION
+        from extract.limits import MAX_ARTICLE_BYTES
+        from store.reextract import extractor_settings
 
         super().open_spider()
         spider = self.crawler.spider
@@ -314,6 +316,8 @@ class StoreRecordPipeline(_StorePipeline):
             "source": "crawl",
             "portals": sorted(getattr(spider, "rules", {})),
             "refresh": bool(getattr(spider, "refresh", False)),
+            # ExtractPipeline calls the extractor with its default size cap
+            "extractor": extractor_settings(max_article_bytes=MAX_ARTICLE_BYTES),
         }
         with self.session() as session, session.begin():
             run = repository.start_run(session, extractor_version=EXTRACTOR_VERSION, config=config)

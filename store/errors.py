@@ -52,3 +52,47 @@ class SchemaError(DatabaseError):
 
 class InvalidRecordError(StoreError):
     """Raised by `save_record` for a record that breaks SCHEMA.md; nothing of it is written."""
+
+
+class ArticleNotFoundError(StoreError):
+    """Raised when an article id (or URL) names no stored article."""
+
+
+class NoRecordError(StoreError):
+    """Raised when an article has no extracted record yet, so there is nothing to show or correct."""
+
+
+class CorrectionError(StoreError):
+    """Base class of the refusals of `store.corrections`: when one is raised, nothing was written."""
+
+
+class InvalidEditorError(CorrectionError):
+    """Raised when the editor's name is empty, too long or not text."""
+
+
+class UnknownFieldError(CorrectionError):
+    """Raised when a correction names a field SCHEMA.md does not have, or one the action cannot use."""
+
+
+class FactNotFoundError(CorrectionError):
+    """Raised when a correction names a fact the article's current record does not hold."""
+
+
+class DuplicateFactError(CorrectionError):
+    """Raised when a correction would put a fact into the record that is already there."""
+
+
+class InvalidValueError(CorrectionError):
+    """Raised when a correction's value, evidence span or reason breaks SCHEMA.md or the store."""
+
+
+class CorrectionNotFoundError(CorrectionError):
+    """Raised when an undo names a correction that does not exist."""
+
+
+class UndoConflictError(CorrectionError):
+    """Raised when an undo is refused: already undone, or a later correction builds on it."""
+
+
+class ReextractError(StoreError):
+    """Raised by `store.reextract` for a selection it cannot use (no filter, unknown portal, bad version)."""

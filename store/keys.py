@@ -44,3 +44,8 @@ def content_key(*, title: str | None, published: date | None, text: str) -> str:
 
     parts = (norm(title or ""), published.isoformat() if published else "", norm(text)[:200])
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def article_doc_id(article_id: int) -> str:
+    """Return the record `doc_id` of a stored article ("article-12"), as the crawler writes it."""
+    return f"article-{article_id}"

@@ -3,8 +3,10 @@
 Raw pages, articles, extraction runs with their facts, and failures live in separate tables.
 Machine output is append-only: a re-run of the extractor writes a new `ExtractionRun` with new
 `ExtractedRecord` and fact rows and never updates an old one (an UPDATE of those rows raises
-`ImmutableRowError`). Editor corrections, added later, reference facts by their integer id in
-their own table, so no machine re-run can overwrite them.
+`ImmutableRowError`). Editor corrections live in their own append-only table (`Correction`): they
+name facts by a fact key that stays the same across re-extractions (`store.facts`), also record
+the run's record and fact row they were made against, and are never updated or deleted (an undo
+is one more correction). `store.current` overlays them on the newest machine record.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ NAMING_CONVENTION: Final = {
 FAILURE_STAGES: Final = ("fetch", "decode", "clean", "relevance", "extract", "store")
 RUN_STATUSES: Final = ("running", "finished", "failed", "interrupted")
 FACT_KINDS: Final = ("published", "province", "event_date", "event_kind", "bloc", "member", "role", "award")
+# what an editor can do (issue 8, item 3); "undo" cancels an earlier correction by adding a row
+CORRECTION_ACTIONS: Final = ("accept", "change", "add", "delete", "verify", "merge", "split", "undo")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -312,12 +316,89 @@ class Failure(Base):
     resolved: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
+class Editor(Base):
+    """Someone who corrects records: for now a name; the web app will add sign-in to it."""
+
+    __tablename__ = "editor"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[created_at]
+
+
+class Correction(Base):
+    """One editor action on one article's record; rows are only ever added (see store.corrections).
+
+    Facts are named by their fact keys (`store.facts.fact_key`), which stay the same when a later
+    run extracts the same fact again, so the correction applies to every later run's record too.
+    `record_id` and `fact_id` say which machine record (and fact row of `field`'s table) the
+    editor was looking at. `machine_values` holds, for every fact key the action read or wrote,
+    the machine's value then (null: no machine fact with that key): `store.current` compares it
+    with the newest run's value to flag the record for review when the machine changed its mind.
+    """
+
+    __tablename__ = "correction"
+    __table_args__ = (
+        CheckConstraint(_in("action", CORRECTION_ACTIONS), name="action"),
+        CheckConstraint(_in("field", FACT_KINDS), name="field"),  # NULL (a whole record) passes
+        CheckConstraint(
+            "(action = 'undo' AND undoes_id IS NOT NULL) OR (action <> 'undo' AND undoes_id IS NULL)",
+            name="undo_target",
+        ),
+    )
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("extracted_record.id"))
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id"), index=True)
+    action: Mapped[code]
+    field: Mapped[str | None] = mapped_column(String(32))  # null: a verify of the whole record
+    fact_id: Mapped[int | None]  # the row in `field`'s fact table of record_id, if a machine fact
+    fact_keys: Mapped[list[str]]  # the facts acted on (one; several for a merge; none for add)
+    result_keys: Mapped[list[str]]  # the facts the action leaves in the record (change, add, …)
+    machine_values: Mapped[dict[str, Any]]
+    old_value: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))  # what the current record showed
+    new_value: Mapped[Any | None] = mapped_column(
+        JSON(none_as_null=True)
+    )  # the value given (a list for a split)
+    evidence_start: Mapped[int | None]
+    evidence_end: Mapped[int | None]
+    evidence_text: Mapped[str | None] = mapped_column(Text())
+    reason: Mapped[str | None] = mapped_column(Text())
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("correction.id"))
+    created_at: Mapped[created_at]
+
+    editor: Mapped[Editor] = relationship()
+
+
 def _refuse_update(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    if isinstance(target, Correction):
+        raise ImmutableRowError(
+            f"correction id={target.id} is never updated: corrections are append-only; "
+            "add a new one (store.corrections), or undo it with store.corrections.undo"
+        )
     raise ImmutableRowError(
         f"{type(target).__name__} id={getattr(target, 'id', None)} is machine output and is never "
         "updated; start a new ExtractionRun (store.repository.start_run) and save a new record"
     )
 
 
-for _immutable in (ExtractedRecord, ScalarFact, BlocFact, MemberFact, RoleFact, AwardFact, PageVersion):
+def _refuse_delete(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    raise ImmutableRowError(
+        f"{type(target).__name__} id={getattr(target, 'id', None)} is never deleted; "
+        "undo a correction with store.corrections.undo, which adds a row"
+    )
+
+
+for _immutable in (
+    ExtractedRecord,
+    ScalarFact,
+    BlocFact,
+    MemberFact,
+    RoleFact,
+    AwardFact,
+    PageVersion,
+    Correction,
+):
     event.listen(_immutable, "before_update", _refuse_update)
+event.listen(Correction, "before_delete", _refuse_delete)

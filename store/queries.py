@@ -8,6 +8,8 @@ in SQL. So "so y te" finds "Sở Y tế tỉnh Bắc Ninh", and "Sở Y" does no
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final, get_args
 
@@ -15,12 +17,15 @@ from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, 
 from sqlalchemy.orm import Session, selectinload
 
 from extract.record import AwardKind, schema_record
-from store.errors import QueryError
+from store.current import current_records
+from store.errors import ArticleNotFoundError, QueryError
 from store.keys import name_key, province_key
 from store.models import (
     Article,
+    ArticleAlias,
     AwardFact,
     BlocFact,
+    Correction,
     ExtractedRecord,
     Failure,
     MemberFact,
@@ -28,6 +33,7 @@ from store.models import (
     RoleFact,
     ScalarFact,
 )
+from store.repository import NAMES_KEY_SEPARATOR
 
 AWARD_KINDS: tuple[str, ...] = get_args(AwardKind)
 
@@ -93,6 +99,141 @@ def _year_range(column: Any, year: int) -> ColumnElement[bool]:
     return and_(since, column < date(year + 1, 1, 1))
 
 
+@dataclass(frozen=True, slots=True)
+class _Filters:
+    """The checked filters of `find_records`, as keys."""
+
+    province_key: str | None
+    year: int | None
+    bloc_number: str | None
+    bloc_key: str | None
+    unit_key: str | None
+    award: str | None
+
+    def sql(self) -> list[ColumnElement[bool]]:
+        """Return the conditions on a machine record (joined to its article) these filters set."""
+        where: list[ColumnElement[bool]] = []
+        if self.province_key is not None:
+            where.append(ExtractedRecord.province_key == self.province_key)
+        if self.year is not None:
+            where.append(
+                or_(
+                    _year_range(ExtractedRecord.event_date, self.year),
+                    _year_range(ExtractedRecord.published, self.year),
+                    _year_range(Article.published, self.year),
+                )
+            )
+        if self.bloc_key is not None:
+            bloc_match: list[ColumnElement[bool]] = [
+                BlocFact.number == self.bloc_number,
+                _has_word_run(BlocFact.names_key, self.bloc_key),
+            ]
+            where.append(exists().where(BlocFact.record_id == ExtractedRecord.id, or_(*bloc_match)))
+        if self.unit_key is not None:
+            key = self.unit_key
+            where.append(
+                or_(
+                    exists().where(
+                        MemberFact.record_id == ExtractedRecord.id, _has_word_run(MemberFact.unit_key, key)
+                    ),
+                    exists().where(
+                        RoleFact.record_id == ExtractedRecord.id, _has_word_run(RoleFact.unit_key, key)
+                    ),
+                    exists().where(
+                        AwardFact.record_id == ExtractedRecord.id,
+                        _has_word_run(AwardFact.recipient_key, key),
+                    ),
+                )
+            )
+        if self.award is not None:
+            where.append(
+                exists().where(AwardFact.record_id == ExtractedRecord.id, AwardFact.award == self.award)
+            )
+        return where
+
+    def match(self, record: dict[str, Any], article_published: date | None) -> bool:
+        """Tell whether a current record (`store.current`) passes the filters, as `sql` would."""
+
+        def words(key: str, keys: list[str]) -> bool:
+            return any(f" {key} " in f" {k} " for k in keys)
+
+        if self.province_key is not None and province_key(record["province"]) != self.province_key:
+            return False
+        if self.year is not None:
+            years = {_iso_year(record["event_date"]), _iso_year(record["published"])}
+            if article_published is not None:
+                years.add(article_published.year)
+            if self.year not in years:
+                return False
+        if self.bloc_key is not None and not any(
+            b["number"] == self.bloc_number
+            or words(
+                self.bloc_key,
+                [NAMES_KEY_SEPARATOR.join(k for k in map(name_key, [b["name"], *b["aliases"]]) if k)],
+            )
+            for b in record["blocs"]
+        ):
+            return False
+        if self.unit_key is not None:
+            names = [*record["members"], *(r["unit"] for r in record["roles"])]
+            names += [a["recipient"] for a in record["awards"]]
+            if not words(self.unit_key, [name_key(n) for n in names]):
+                return False
+        return self.award is None or any(a["award"] == self.award for a in record["awards"])
+
+
+def _iso_year(value: object) -> int | None:
+    try:
+        return date.fromisoformat(value).year if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _check_filters(
+    *,
+    province: str | None,
+    year: int | None,
+    bloc: str | None,
+    unit: str | None,
+    award: str | None,
+    limit: int,
+) -> _Filters:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT:,}, not {limit:,}")
+    if year is not None and not MINYEAR <= year <= MAXYEAR:
+        raise QueryError(f"year must be between {MINYEAR} and {MAXYEAR}, not {year:,}")
+    bloc_number = bloc_key = None
+    if bloc is not None:
+        bloc_number = _check_text("bloc", bloc).strip()
+        bloc_key = name_key(bloc)
+        if not bloc_key:
+            # Numbers are digits or Roman figures, names are matched by key: a bloc of only
+            # symbols ('%', '*') can match nothing, and saying so beats an empty answer.
+            raise QueryError(
+                f"bloc {bloc!r} has no letters or digits to match; give a number such as '6' or "
+                "a name such as 'Khối thi đua số 6'"
+            )
+    if award is not None and award not in AWARD_KINDS:
+        raise QueryError(f"unknown award {award[:40]!r}; use one of {', '.join(AWARD_KINDS)}")
+    return _Filters(
+        province_key=None if province is None else _key_or_error("province", province, province_key),
+        year=year,
+        bloc_number=bloc_number,
+        bloc_key=bloc_key,
+        unit_key=None if unit is None else _key_or_error("unit", unit),
+        award=award,
+    )
+
+
+def _order_key(record: dict[str, Any], article_published: date | None) -> tuple[bool, str, int]:
+    """Sort key of a record: newest event first, undated last, then newest record first."""
+    when = next(
+        (v for v in (record["event_date"], record["published"]) if _iso_year(v) is not None),
+        article_published.isoformat() if article_published else None,
+    )
+    return (when is not None, when or "", record["record_id"])
+
+
 def find_records(
     session: Session,
     *,
@@ -104,7 +245,7 @@ def find_records(
     run_id: int | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    """Find extracted records; every given filter must hold.
+    """Find current records (machine facts with editors' corrections); every given filter must hold.
 
     Args:
         session: an open session.
@@ -113,70 +254,34 @@ def find_records(
         bloc: a bloc number ("6") or words of a bloc's name or alias ("khối 6").
         unit: words of a unit name among the members, role holders or award recipients.
         award: an award code from SCHEMA.md (co_thi_dua, bang_khen, …).
-        run_id: search that run; by default each article's newest record.
+        run_id: search that run's machine records as extracted, without corrections; by
+            default each article's current record.
         limit: at most this many records, newest event first, undated last.
 
     Returns:
-        SCHEMA.md records with ``article_id``, ``url``, ``title``, ``record_id`` and ``run_id``.
+        By default the current records of `store.current.current_record`, corrections applied
+        and filtered as corrected (a unit an editor deleted no longer matches, one an editor
+        added does). With `run_id`, SCHEMA.md records with ``article_id``, ``url``, ``title``,
+        ``record_id`` and ``run_id``.
 
     Raises:
         QueryError: a filter that cannot be used as written: an unknown award code, a name or
             bloc without letters or digits, text that is not UTF-8 or over `MAX_FILTER_CHARS`
             characters, a year outside 1–9999, a limit outside 1–`MAX_LIMIT`.
+
+    Uncorrected articles are filtered, sorted and limited in SQL over the machine's fact
+    tables; the (far fewer) articles with corrections are overlaid and filtered in Python by
+    `_Filters.match`, which applies the same rules to the corrected values, and both are merged.
     """
-    if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(f"limit must be between 1 and {MAX_LIMIT:,}, not {limit:,}")
-    if year is not None and not MINYEAR <= year <= MAXYEAR:
-        raise QueryError(f"year must be between {MINYEAR} and {MAXYEAR}, not {year:,}")
+    filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit)
+    corrected = select(Correction.article_id).distinct()
     stmt = (
         select(ExtractedRecord, Article)
         .join(Article, ExtractedRecord.article_id == Article.id)
-        .where(ExtractedRecord.id.in_(_newest_record_ids(run_id)))
+        .where(ExtractedRecord.id.in_(_newest_record_ids(run_id)), *filters.sql())
     )
-    if province is not None:
-        stmt = stmt.where(ExtractedRecord.province_key == _key_or_error("province", province, province_key))
-    if year is not None:
-        stmt = stmt.where(
-            or_(
-                _year_range(ExtractedRecord.event_date, year),
-                _year_range(ExtractedRecord.published, year),
-                _year_range(Article.published, year),
-            )
-        )
-    if bloc is not None:
-        number = _check_text("bloc", bloc).strip()
-        if not name_key(bloc):
-            # Numbers are digits or Roman figures, names are matched by key: a bloc of only
-            # symbols ('%', '*') can match nothing, and saying so beats an empty answer.
-            raise QueryError(
-                f"bloc {bloc!r} has no letters or digits to match; give a number such as '6' or "
-                "a name such as 'Khối thi đua số 6'"
-            )
-        bloc_match: list[ColumnElement[bool]] = [
-            BlocFact.number == number,
-            _has_word_run(BlocFact.names_key, name_key(bloc)),
-        ]
-        stmt = stmt.where(exists().where(BlocFact.record_id == ExtractedRecord.id, or_(*bloc_match)))
-    if unit is not None:
-        key = _key_or_error("unit", unit)
-        stmt = stmt.where(
-            or_(
-                exists().where(
-                    MemberFact.record_id == ExtractedRecord.id, _has_word_run(MemberFact.unit_key, key)
-                ),
-                exists().where(
-                    RoleFact.record_id == ExtractedRecord.id, _has_word_run(RoleFact.unit_key, key)
-                ),
-                exists().where(
-                    AwardFact.record_id == ExtractedRecord.id, _has_word_run(AwardFact.recipient_key, key)
-                ),
-            )
-        )
-    if award is not None:
-        if award not in AWARD_KINDS:
-            raise QueryError(f"unknown award {award[:40]!r}; use one of {', '.join(AWARD_KINDS)}")
-        stmt = stmt.where(exists().where(AwardFact.record_id == ExtractedRecord.id, AwardFact.award == award))
-
+    if run_id is None:
+        stmt = stmt.where(ExtractedRecord.article_id.not_in(corrected))
     stmt = (
         stmt.options(
             selectinload(ExtractedRecord.blocs),
@@ -192,7 +297,22 @@ def find_records(
         )
         .limit(limit)
     )
-    return [record_dict(rec, art) for rec, art in session.execute(stmt).tuples()]
+    pairs = list(session.execute(stmt).tuples())
+    if run_id is not None:
+        return [record_dict(rec, art) for rec, art in pairs]
+
+    published = {art.id: art.published for _, art in pairs}
+    candidates = current_records(session, [art.id for _, art in pairs])
+    corrected_ids = list(session.scalars(corrected))
+    for article_id, when in session.execute(
+        select(Article.id, Article.published).where(Article.id.in_(corrected_ids))
+    ).tuples():
+        published[article_id] = when
+    candidates += [
+        r for r in current_records(session, corrected_ids) if filters.match(r, published[r["article_id"]])
+    ]
+    candidates.sort(key=lambda r: _order_key(r, published[r["article_id"]]), reverse=True)
+    return candidates[:limit]
 
 
 def record_dict(record: ExtractedRecord, article: Article) -> dict[str, Any]:
@@ -266,3 +386,39 @@ def summary(session: Session, *, run_id: int | None = None) -> dict[str, Any]:
         "failures": failures,
         "unresolved_failures": unresolved or 0,
     }
+
+
+_ARTICLE_REF = re.compile(r"(?:article-)?(\d{1,18})")
+
+
+def article_by_ref(session: Session, ref: str) -> Article:
+    """Return the article `ref` names: its id ("12"), record doc_id ("article-12") or a URL.
+
+    A URL is matched exactly against the article's URL, its canonical URL and those of every
+    page linked to it (print views, syndicated copies).
+
+    Raises:
+        ArticleNotFoundError: nothing matches.
+        QueryError: `ref` is not text the engines can use.
+    """
+    ref = _check_text("article", ref).strip()
+    number = _ARTICLE_REF.fullmatch(ref)
+    found: Article | None
+    if number:
+        found = session.get(Article, int(number.group(1)))
+    else:
+        aliases = select(ArticleAlias.article_id).where(
+            or_(ArticleAlias.url == ref, ArticleAlias.canonical_url == ref)
+        )
+        found = session.scalars(
+            select(Article)
+            .where(or_(Article.url == ref, Article.canonical_url == ref, Article.id.in_(aliases)))
+            .order_by(Article.id)
+            .limit(1)
+        ).one_or_none()
+    if found is None:
+        raise ArticleNotFoundError(
+            f"no article {ref[:120]!r}; give its id (thidua query --json shows article_id), "
+            "its doc_id (article-12) or its URL"
+        )
+    return found

@@ -311,7 +311,10 @@ def query(
     limit: int,
     as_json: bool,
 ) -> None:
-    """Find records by province, year, bloc, unit or award type.
+    """Find current records (corrections applied) by province, year, bloc, unit or award type.
+
+    A record whose machine facts changed under a correction is marked [review]; `thidua record
+    ARTICLE` shows why. --json prints each current record with its facts' provenance.
 
     Example: thidua query --province 'Hòa Bình' --award co_thi_dua --json
     """
@@ -347,8 +350,88 @@ def query(
         click.echo(
             f"{r.get('event_date') or r.get('published') or '':<10}  {(r.get('province') or '-'):<16} "
             f"{bloc_name[:40]:<40} {len(r.get('members') or []):>7} {len(r.get('roles') or []):>5} "
-            f"{len(r.get('awards') or []):>6}  {(r.get('title') or '')[:60]}"
+            f"{len(r.get('awards') or []):>6}  {'[review] ' if r.get('review') else ''}"
+            f"{(r.get('title') or '')[:60]}"
         )
+
+
+@main.command("reextract")
+@click.option("--all", "all_", is_flag=True, help="Every stored bloc-news article.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Articles stored on or after this day (YYYY-MM-DD, UTC).",
+)
+@click.option("--portal", help="Articles with a page from this portal (registry name).")
+@click.option(
+    "--extractor-below",
+    metavar="VERSION",
+    help="Articles whose newest record came from an extractor older than VERSION, or never extracted.",
+)
+@click.option(
+    "-j",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: THIDUA_EXTRACT_WORKERS, else one per core].",
+)
+def reextract_cmd(
+    all_: bool,
+    since: Any,
+    portal: str | None,
+    extractor_below: str | None,
+    workers: int | None,
+) -> None:
+    """Extract stored articles again, without fetching, into a new extraction run.
+
+    Every earlier run and its records are kept; the new run records the extractor version and
+    its settings. Editors' corrections apply to the new records as they did to the old ones
+    (`thidua record` flags facts the new run reads differently). Filters combine: every one
+    given must hold.
+
+    Example: thidua reextract --extractor-below 0.4.0 --workers 2
+    """
+    from store.db import open_store, session_factory, translate_errors
+    from store.errors import StoreError
+    from store.reextract import Selection, default_workers, reextract, select_articles
+
+    settings = _settings()
+    url = settings.database_url
+    selection = Selection(
+        all=all_, since=since.date() if since else None, portal=portal, extractor_below=extractor_below
+    )
+    n = workers or settings.extract_workers or default_workers()
+    try:
+        engine = open_store(url)
+        try:
+            sessions = session_factory(engine)
+            with translate_errors(url):
+                with sessions() as session:
+                    ids = select_articles(session, selection=selection)
+                if not ids:
+                    click.echo("no stored articles match", err=True)
+                    return
+                click.echo(f"re-extracting {len(ids)} articles with {n} workers", err=True)
+                with click.progressbar(length=len(ids), label="articles", file=sys.stderr) as bar:
+                    stats = reextract(
+                        sessions,
+                        article_ids=ids,
+                        selection=selection,
+                        workers=n,
+                        max_article_bytes=settings.max_article_bytes,
+                        progress=bar.update,
+                    )
+        finally:
+            engine.dispose()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"run {stats.run_id} {stats.status}: {stats.records} records of {stats.articles} articles, "
+        f"{stats.failures} failures, {stats.seconds:.1f} s ({stats.per_second:.1f} articles/s, "
+        f"{stats.workers} workers)"
+    )
+    if stats.failures:
+        sys.exit(1)
 
 
 @main.command("train")
@@ -409,6 +492,14 @@ def serve_mock(port: int) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+# `thidua record` and `thidua correct …` live in their own module (one concern per module);
+# it reads the settings through _settings above, so it is imported after it is defined
+from thidua.corrections_cli import correct, record  # noqa: E402
+
+main.add_command(record)
+main.add_command(correct)
 
 
 if __name__ == "__main__":  # pragma: no cover

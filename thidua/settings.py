@@ -35,11 +35,17 @@ class Settings(BaseSettings):
     crawl_jobdir: Path | None = Field(
         default=None, description="Scrapy JOBDIR so an interrupted crawl resumes where it stopped."
     )
-    extract_workers: int = Field(default=1, ge=1)
+    extract_workers: int | None = Field(
+        default=None, ge=1, description="Worker processes of `thidua reextract`; one per core when unset."
+    )
     max_article_bytes: int = Field(
         default=MAX_ARTICLE_BYTES,
         ge=1,
         description="Refuse an article file larger than this, before reading it (README: Bad input).",
+    )
+    editor: str | None = Field(
+        default=None,
+        description="Who `thidua correct` records as the editor when --editor is not given.",
     )
     log_level: str = "INFO"
 

@@ -11,7 +11,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from extract.record import Record
-from store import repository
+from store import corrections, repository
 from store.errors import QueryError
 from store.models import Article
 from store.queries import _has_word_run, find_records, summary
@@ -269,3 +269,80 @@ def test_summary_counts(
     assert s["failures"] == {"clean": 1, "fetch": 2}
     assert s["unresolved_failures"] == 2
     assert summary(session, run_id=10_000)["records"] == 0
+
+
+# --- queries read the current record (corrections applied) ----------------------------------
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"province": "bac ninh"},
+    {"province": "TP. Hồ Chí Minh"},
+    {"year": 2018},
+    {"year": 2017},
+    {"year": 2019},
+    {"bloc": "3"},
+    {"bloc": "III"},
+    {"bloc": "cụm III"},
+    {"bloc": "khối các trường"},
+    {"unit": "Sở Y tế"},
+    {"unit": "Cao su"},
+    {"unit": "Trường Đại học Y Dược"},
+    {"award": "co_thi_dua"},
+    {"award": "bang_khen", "year": 2017},
+    {"limit": 1},
+    {"limit": 2},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=[str(f) or "none" for f in FILTERS])
+def test_corrected_records_match_the_filters_as_machine_records_do(
+    session: Session, stored: dict[str, Article], filters: dict[str, Any]
+) -> None:
+    # an accepted fact changes no value: every filter must find the same records, in the same
+    # order, whether a record is read from the fact tables (SQL) or overlaid (Python)
+    machine = [r["doc_id"] for r in find_records(session, **filters)]
+    for article in stored.values():
+        corrections.accept_fact(session, article_id=article.id, fact="province", editor="Lan")
+    assert [r["doc_id"] for r in find_records(session, **filters)] == machine
+
+
+def test_queries_find_records_by_their_corrected_values(session: Session, stored: dict[str, Article]) -> None:
+    bn, bp = stored["bn"].id, stored["bp"].id
+    ed = {"editor": "Nguyễn Thị Lan"}
+    corrections.delete_fact(session, article_id=bn, fact="member:so y te", **ed)
+    corrections.add_fact(session, article_id=bp, field="member", value="Sở Y tế", **ed)
+    corrections.change_fact(session, article_id=bp, fact="province", value="Đồng Nai", **ed)
+    corrections.change_fact(session, article_id=bp, fact="event_kind:giao_uoc", value="tong_ket", **ed)
+    corrections.change_fact(
+        session, article_id=bn, fact="bloc#0", value={"name": "Khối thi đua số 7", "number": "7"}, **ed
+    )
+    corrections.add_fact(
+        session,
+        article_id=bn,
+        field="award",
+        value={"recipient": "Sở Tư pháp", "award": "huan_chuong", "status": "proposed"},
+        **ed,
+    )
+
+    assert ids(find_records(session, unit="Sở Y tế")) == ["bp"]
+    assert ids(find_records(session, province="Đồng Nai")) == ["bp"]
+    assert ids(find_records(session, province="Bình Phước")) == []
+    assert ids(find_records(session, bloc="6")) == []
+    assert ids(find_records(session, bloc="7")) == ["bn"]
+    assert ids(find_records(session, award="huan_chuong")) == ["bn"]
+    found = find_records(session, province="Đồng Nai")[0]
+    assert found["event_kinds"] == ["tong_ket"] and found["members"][-1] == "Sở Y tế"
+    assert found["corrected_facts"] == 3
+
+
+def test_a_corrected_date_moves_a_record_in_the_order(session: Session, stored: dict[str, Article]) -> None:
+    assert [r["doc_id"] for r in find_records(session)] == ["bn", "bp", "hcm"]
+    corrections.add_fact(
+        session, article_id=stored["hcm"].id, field="event_date", value="2020-05-01", editor="Lan"
+    )
+    corrections.change_fact(
+        session, article_id=stored["bn"].id, fact="event_date", value="2016-12-28", editor="Lan"
+    )
+    assert [r["doc_id"] for r in find_records(session)] == ["hcm", "bp", "bn"]
+    assert [r["doc_id"] for r in find_records(session, limit=2)] == ["hcm", "bp"]
+    assert ids(find_records(session, year=2020)) == ["hcm"]
