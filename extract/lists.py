@@ -413,7 +413,9 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         if m.start() < done:
             continue  # inside the list an earlier trigger opened ("gồm 05 đơn vị: …")
         ctx = text[max(start, m.start() - _TRIGGER_CONTEXT_REACH) : m.start()].lower()
-        if not re.search(r"khối|cụm|đơn vị|thành viên|cơ quan|sở|tỉnh|ngành", ctx + m.group().lower()):
+        if not re.search(
+            r"khối|cụm|đơn vị|thành viên|cơ quan|sở|tỉnh|ngành|huyện|địa phương", ctx + m.group().lower()
+        ):
             continue
         ls = m.end()
         inner = re.search(r"(?:bao\s+)?gồm(?:\s+có)?\s*:?\s*|\slà\s+(?=các\s)", m.group())
@@ -432,6 +434,17 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
             if typed
             else _COUNTED_HEAD_BEFORE_RE.search(text, max(start, m.start() - _COUNTED_HEAD_REACH), m.start())
         )
+        places_before = (
+            None
+            if typed or before
+            else _PLACES_BEFORE_RE.search(text, max(start, m.start() - _COUNTED_HEAD_REACH), m.start())
+        )
+        if places_before and _PLACE_ITEM_RE.match(text, ls, end):
+            # "5 huyện, thị đồng bằng gồm: A, B, thị xã C và D": places of the kind counted before "gồm"
+            le = list_end(text, ls, end, gaz)
+            out.extend(_place_items(text, ls, le, places_before.group("loc")))
+            done = le
+            continue
         if typed:
             ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon
         elif not before and not _opens_list(text, ls, end, gaz):
@@ -454,6 +467,13 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         close = text.find(")", m.end(), end)
         if close > m.end() and len(re.findall(r"[;,]", text[m.end() : close])) >= 1:
             out.extend(parse_list_region(text, m.end(), close, gaz))
+            done = close
+    for m in _BLOC_PLACES_PAREN_RE.finditer(text, start, end):
+        if m.start() < done:
+            continue
+        close = text.find(")", m.end(), end)
+        if close > m.end():
+            out.extend(_place_items(text, m.end(), close, m.group("loc")))
             done = close
     for m in _PLACES_TRIGGER_RE.finditer(text, start, end):
         # "Chủ tịch UBND 05 huyện trong Cụm: A, B" — the unit word before the count is spread over the places
@@ -489,6 +509,15 @@ _PAREN_LIST_RE = re.compile(
 _BLOC_UNITS_PAREN_RE = re.compile(
     r"(?<!\w)(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|trường|thành\s+viên|doanh\s+nghiệp|hội|sở|ngành)"
     r"\s+(?:trong|thuộc|của)\s+(?i:khối|cụm)[^.;:()]{0,80}\(",
+)
+# a bloc counted in places, its places in parentheses: "cụm 7 tỉnh biên giới phía Bắc (A, B, …)"
+_BLOC_PLACES_PAREN_RE = re.compile(
+    r"(?<!\w)(?i:khối|cụm)(?:\s+thi\s+đua)?\s+\d+\s+(?P<loc>tỉnh|huyện)[^.;:()]{0,60}\(",
+)
+# a count of places right before "gồm": "5 huyện, thị đồng bằng gồm:", "các huyện miền núi gồm"
+_PLACES_BEFORE_RE = re.compile(
+    r"(?:\d+|các)\s+(?P<loc>huyện|thị xã|quận|tỉnh)(?:\s*,\s*(?:thị xã|thị|thành phố|quận|huyện))*"
+    r"(?:\s+[^\s.;:()]+){0,4}?[,\s]*$"
 )
 
 
@@ -585,7 +614,7 @@ _KIND_PLACE_RE = re.compile(
     r"(?:[Hh]uyện|[Tt]hị xã|[Tt]hành phố|[Qq]uận)\s+[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3}"
 )
 _PLACE_ITEM_RE = re.compile(
-    r"(?:(?P<kind>huyện|thị xã|thành phố|quận|tỉnh)\s+)?"
+    r"(?:(?P<kind>(?i:huyện|thị xã|thành phố|quận|tỉnh))\s+)?"
     r"(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"
 )
 
@@ -596,7 +625,8 @@ def _place_items(text: str, start: int, end: int, loc: str) -> list[ListItem]:
     pos = start
     while m := _PLACE_ITEM_RE.match(text, pos, end):
         name = m.group("name")
-        kind = m.group("kind") or (loc if loc in ("tỉnh", "địa phương") else _district_kind(name, loc))
+        said = (m.group("kind") or "").lower()  # "Thị xã Hoàng Mai" in a list of huyện
+        kind = said or (loc if loc in ("tỉnh", "địa phương") else _district_kind(name, loc))
         prov = lexicon().province(name)
         if kind == "tỉnh" and prov is None:
             break

@@ -496,3 +496,27 @@ def test_a_ranked_index_does_not_make_its_unit_a_member() -> None:
         "Trung tâm Phục vụ hành chính công tỉnh, chỉ số hài lòng của người dân xếp thứ 5 cả nước.",
     )
     assert ukey("Trung tâm Phục vụ hành chính công tỉnh") not in _keys(rec["members"])
+
+
+def test_places_counted_before_gom_and_a_bloc_counted_in_provinces_with_them_in_parentheses() -> None:
+    rec = _record(
+        "Ngày 3/3, lãnh đạo 4 huyện, thị miền núi gồm: Con Cuông, Tương Dương, Thị xã Thái Hòa và Kỳ Sơn "
+        "ký kết giao ước thi đua của Cụm thi đua số 3 năm 2024."
+    )
+    want = ["huyện Con Cuông", "huyện Tương Dương", "thị xã Thái Hòa", "huyện Kỳ Sơn"]
+    assert _keys(want) <= _keys(rec["members"])
+    rec = _record(
+        "Ngày 19/3, Hội đồng thi đua cụm 4 tỉnh Tây Nguyên (Kon Tum, Gia Lai, Đắk Lắk, Lâm Đồng) tổ chức "
+        "hội nghị tổng kết công tác thi đua năm 2024."
+    )
+    assert _keys([f"tỉnh {p}" for p in ("Kon Tum", "Gia Lai", "Đắk Lắk", "Lâm Đồng")]) <= _keys(
+        rec["members"]
+    )
+
+
+def test_taking_on_a_role_ends_the_unit_name() -> None:
+    rec = _record(
+        "Ngày 9/1, Cụm thi đua số 6 tổng kết năm 2024 và bàn giao Cụm trưởng năm 2025 cho Huyện ủy "
+        "Krông Pắc đảm nhận."
+    )
+    assert (ukey("Huyện ủy Krông Pắc"), "khoi_truong", 2025) in _roles(rec)
