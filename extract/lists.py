@@ -439,11 +439,20 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
             if typed or before
             else _PLACES_BEFORE_RE.search(text, max(start, m.start() - _COUNTED_HEAD_REACH), m.start())
         )
-        if places_before and _PLACE_ITEM_RE.match(text, ls, end):
+        place_items = (
+            _place_items(text, ls, list_end(text, ls, end, gaz), places_before.group("loc"))
+            if places_before
+            and _PLACE_ITEM_RE.match(text, ls, end)
+            # "lãnh đạo Sở Tư pháp các tỉnh trong Cụm gồm: …" spreads a unit over the provinces instead
+            and not head_starts(
+                text, max(start, places_before.start() - _SPREAD_UNIT_REACH), places_before.start()
+            )
+            else []
+        )
+        if len(place_items) >= 2:
             # "5 huyện, thị đồng bằng gồm: A, B, thị xã C và D": places of the kind counted before "gồm"
-            le = list_end(text, ls, end, gaz)
-            out.extend(_place_items(text, ls, le, places_before.group("loc")))
-            done = le
+            out.extend(place_items)
+            done = place_items[-1].end
             continue
         if typed:
             ls = typed.end()  # "gồm 06 đơn vị: A; B" lists after the colon
@@ -514,9 +523,13 @@ _BLOC_UNITS_PAREN_RE = re.compile(
 _BLOC_PLACES_PAREN_RE = re.compile(
     r"(?<!\w)(?i:khối|cụm)(?:\s+thi\s+đua)?\s+\d+\s+(?P<loc>tỉnh|huyện)[^.;:()]{0,60}\(",
 )
+# how far before "các tỉnh"/"N huyện" a unit name spread over the places may start
+_SPREAD_UNIT_REACH = 60
 # a count of places right before "gồm": "5 huyện, thị đồng bằng gồm:", "các huyện miền núi gồm"
 _PLACES_BEFORE_RE = re.compile(
-    r"(?:\d+|các)\s+(?P<loc>huyện|thị xã|quận|tỉnh)(?:\s*,\s*(?:thị xã|thị|thành phố|quận|huyện))*"
+    # not a bloc's number ("Khối thi đua số 5 tỉnh Lạng Sơn gồm …")
+    r"(?<!số )(?<!khối )(?<!cụm )(?<!đua )(?:\d+|các)\s+(?P<loc>huyện|thị xã|quận|tỉnh)"
+    r"(?:\s*,\s*(?:thị xã|thị|thành phố|quận|huyện))*"
     r"(?:\s+[^\s.;:()]+){0,4}?[,\s]*$"
 )
 

@@ -69,7 +69,8 @@ _STOP_RE = re.compile(
     r"|tặng|vinh dự|đón nhận|này|nay|khi|thì|mà|thuộc khối|thuộc cụm|nhất trí|thống nhất|báo cáo|phát biểu"
     r"|xem xét|quyết định|phê duyệt|khen thưởng|ghi nhận|biểu dương|chỉ đạo|hướng dẫn|phối hợp|đánh giá"
     r"|đề xuất"
-    r"|bàn giao|chuyển giao|hỗ trợ|đảm bảo|bảo đảm|đảm nhận|đảm nhiệm|chủ động|tích cực|luôn|cũng|vẫn|còn|đều|sẽ|luân phiên"
+    r"|bàn giao|chuyển giao|hỗ trợ|đảm bảo|bảo đảm|đảm nhận|đảm nhiệm|chủ động|tích cực|luôn|cũng|vẫn|còn"
+    r"|đều|sẽ|luân phiên"
     r"|năm\s+(?:19|20)\d\d|năm học|" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r")(?!\w))",
     re.IGNORECASE,
 )
