@@ -59,6 +59,12 @@ def is_ministry(canonical: str) -> bool:
     return bool(_MINISTRY_RE.match(ukey(canonical)))
 
 
+# central bodies other than ministries that sit in blocs of ministries ("Khối các bộ, ngành Nội chính")
+_CENTRAL_BODIES = frozenset(
+    {"vien kiem sat nhan dan toi cao", "toa an nhan dan toi cao", "thanh tra chinh phu"}
+)
+
+
 def is_guest(canonical: str, bloc: BlocKind) -> bool:
     """Bodies that attend or give awards but are not members of a bloc like `bloc`."""
     k = ukey(canonical)
@@ -74,6 +80,8 @@ def is_guest(canonical: str, bloc: BlocKind) -> bool:
     if _MINISTRY_RE.match(k) and not bloc.ministries_are_members:
         # a ministry ("Bộ Tư pháp") steers or rewards a bloc; its provincial offices are the members
         return True
+    if bloc.ministries_are_members and k in _CENTRAL_BODIES:
+        return False  # in a bloc of central bodies the supreme court and procuracy are members too
     return any(
         k == g or (k.startswith(g + " ") and len(k.split()) <= len(g.split()) + _GUEST_TAIL_WORDS)
         for g in _GUEST_KEYS

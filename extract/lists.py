@@ -122,7 +122,7 @@ def split_list(
     first_plural = _PLURAL_HEAD_RE.match(text, start, end)
     if first_plural and not head:
         # "các Sở Tư pháp; Kế hoạch và Đầu tư; Lao động, Thương binh và Xã hội": names with commas stay whole
-        protected += _typed_names(text, first_plural.end(), end, first_plural.group(1))
+        protected += _typed_names(text, first_plural.end(), end, _cap(first_plural.group(1)))
     carried = _carried_type(text, start, end, gaz) if not (head or loc) else None
     carried_starts: set[int] = set()
     if carried:
@@ -142,7 +142,7 @@ def split_list(
         if starts_with_head(text, seg):
             last_headed = seg
         pm = _PLURAL_HEAD_RE.match(text, bounds[-1], p)
-        plural = pm.group(1) if pm else plural if not starts_with_head(text, bounds[-1]) else None
+        plural = _cap(pm.group(1)) if pm else plural if not starts_with_head(text, bounds[-1]) else None
         sep = m.group().strip()
         shared = (head or loc or plural) and text[m.end() : m.end() + 3].lstrip()[:1].isupper()
         nxt = m.end() + len(text[m.end() : end]) - len(text[m.end() : end].lstrip())
@@ -191,7 +191,7 @@ def split_list(
             c = canonicalize(f"{head} {_place_with_kind(surface, loc)}")
         else:
             pm = _PLURAL_HEAD_RE.match(text, seg_a, seg_e)
-            plural = pm.group(1) if pm else plural if not starts_with_head(surface, 0) else None
+            plural = _cap(pm.group(1)) if pm else plural if not starts_with_head(surface, 0) else None
             c = canonicalize(surface, head=head or (plural if not pm else None))
             shared = _shared_head(prev_surface, surface)
             if shared and (
@@ -301,7 +301,10 @@ def _item_extent(text: str, a: int, b: int, gaz: list[UnitSpan]) -> tuple[int, i
     return s, e
 
 
-_PLURAL_HEAD_RE = re.compile(r"\s*(?:\d+\s+|các\s+)(Ban|Sở|Phòng|Hội|Trường|Cục)\s+(?=[A-ZĐ])")
+# "các Sở Y tế, Tư pháp", "các sở Nội vụ, Tài chính": a plural head shared by the names after it
+_PLURAL_HEAD_RE = re.compile(
+    r"\s*(?:\d+\s+|các\s+)(Ban|Sở|Phòng|Hội|Trường|Cục|ban|sở|phòng|hội|trường|cục)\s+(?=[A-ZĐ])"
+)
 
 
 def _typed_names(text: str, start: int, end: int, head: str) -> list[tuple[int, int]]:

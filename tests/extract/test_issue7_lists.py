@@ -520,3 +520,16 @@ def test_taking_on_a_role_ends_the_unit_name() -> None:
         "Krông Pắc đảm nhận."
     )
     assert (ukey("Huyện ủy Krông Pắc"), "khoi_truong", 2025) in _roles(rec)
+
+
+def test_plural_head_written_small_and_central_bodies_in_a_bloc_of_ministries() -> None:
+    rec = _record(
+        "Năm 2024, Khối thi đua các cơ quan tham mưu có 6 đơn vị thành viên, bao gồm: các sở Nội vụ, Tài "
+        "chính, Ngoại vụ, Tư pháp; Ban Dân tộc tỉnh và Thanh tra tỉnh. Ngày 9/1, Khối tổng kết năm 2024."
+    )
+    assert _keys(["Sở Nội vụ", "Sở Tài chính", "Sở Ngoại vụ", "Sở Tư pháp"]) <= _keys(rec["members"])
+    rec = _record(
+        "Khối thi đua các bộ, ngành Nội chính gồm: Bộ Tư pháp, Bộ Công an, Tòa án nhân dân tối cao, "
+        "Viện Kiểm sát nhân dân tối cao và Thanh tra Chính phủ. Ngày 5/8, Khối sơ kết 6 tháng đầu năm 2024."
+    )
+    assert _keys(["Tòa án nhân dân tối cao", "Viện Kiểm sát nhân dân tối cao"]) <= _keys(rec["members"])
