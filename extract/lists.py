@@ -193,11 +193,11 @@ def split_list(
             pm = _PLURAL_HEAD_RE.match(text, seg_a, seg_e)
             plural = _cap(pm.group(1)) if pm else plural if not starts_with_head(surface, 0) else None
             c = canonicalize(surface, head=head or (plural if not pm else None))
-            shared = _shared_head(prev_surface, surface)
-            if shared and (
+            borrowed = _shared_head(prev_surface, surface)
+            if borrowed and (
                 c is None or c[2] == "province" or (c[2] == "open_class" and not starts_with_head(surface, 0))
             ):
-                c = canonicalize(f"{shared} {surface}") or c
+                c = canonicalize(f"{borrowed} {surface}") or c
         if c is None and surface[:1].islower() and starts_with_head(_cap(surface), 0):
             c = canonicalize(_cap(surface))  # "trường ĐH Tây Bắc" in a list: a head word written small
         if c is None and _KIND_PLACE_RE.fullmatch(surface):
