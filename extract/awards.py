@@ -269,11 +269,19 @@ def _in_parens(text: str, start: int, pos: int) -> bool:
     return seg.count("(") > seg.count(")")
 
 
+_BARE_RECEIVE_RE = re.compile(r"(?<!\w)nhận(?!\s+(?:xét|thức|định|diện))(?!\w)", re.I)
+# what makes a "nhận" an outcome rather than part of a proposal: it was handed over
+_RECEIVED_RE = re.compile(r"được|đã|vinh\s+dự|(?<!\w)trao|đón\s+nhận|công\s+nhận|quyết\s+định", re.I)
+
+
 def _status(before: str, prev: AwardStatus | None, sentence_before: str) -> AwardStatus:
     if prev and re.match(
         r"\W*(?:(?:và|cùng|đồng thời)\s+)?(?:đề\s+nghị\s+)?(?:tặng|trao|công\s+nhận)", before
     ):
         return prev  # "đề nghị … tặng Cờ cho A và công nhận danh hiệu … cho B": one proposal
+    if prev == "proposed" and _BARE_RECEIVE_RE.search(before) and not _RECEIVED_RE.search(before):
+        # "suy tôn A nhận Cờ thi đua …; B nhận Bằng khen …": a bare "nhận" goes on with the vote
+        return prev
     if _PROPOSE_RE.search(before):
         return "proposed"
     if _CONFER_RE.search(before):

@@ -533,3 +533,16 @@ def test_plural_head_written_small_and_central_bodies_in_a_bloc_of_ministries() 
         "Viện Kiểm sát nhân dân tối cao và Thanh tra Chính phủ. Ngày 5/8, Khối sơ kết 6 tháng đầu năm 2024."
     )
     assert _keys(["Tòa án nhân dân tối cao", "Viện Kiểm sát nhân dân tối cao"]) <= _keys(rec["members"])
+
+
+def test_a_bare_nhan_after_a_vote_goes_on_with_the_proposal() -> None:
+    rec = _record(
+        "Khối thi đua các hội đặc thù tổng kết năm 2024",
+        "Ngày 8/1, Khối thi đua các hội đặc thù tổ chức hội nghị tổng kết năm 2024. Các đơn vị đã bình xét, "
+        "suy tôn Hội Người mù tỉnh nhận Cờ thi đua của UBND tỉnh; Hội Đông y tỉnh nhận Bằng khen của "
+        "UBND tỉnh.",
+    )
+    assert {(ukey(a["recipient"]), a["status"]) for a in rec["awards"]} == {
+        (ukey("Hội Người mù tỉnh"), "proposed"),
+        (ukey("Hội Đông y tỉnh"), "proposed"),
+    }
