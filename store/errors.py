@@ -96,3 +96,19 @@ class UndoConflictError(CorrectionError):
 
 class ReextractError(StoreError):
     """Raised by `store.reextract` for a selection it cannot use (no filter, unknown portal, bad version)."""
+
+
+class ExportError(StoreError):
+    """Base class of the refusals of `store.exports`: when one is raised, no export was left behind."""
+
+
+class UnknownFormatError(ExportError):
+    """Raised when an export format is not one of `store.exports.FORMATS`."""
+
+
+class ExportTargetExistsError(ExportError):
+    """Raised when the export's target exists and `force` was not given."""
+
+
+class ExportTargetError(ExportError):
+    """Raised when the export cannot be written where asked (missing folder, no permission, not an export)."""

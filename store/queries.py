@@ -9,6 +9,7 @@ in SQL. So "so y te" finds "Sở Y tế tỉnh Bắc Ninh", and "Sở Y" does no
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final, get_args
@@ -196,9 +197,9 @@ def _check_filters(
     bloc: str | None,
     unit: str | None,
     award: str | None,
-    limit: int,
+    limit: int | None,
 ) -> _Filters:
-    if not 1 <= limit <= MAX_LIMIT:
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT:,}, not {limit:,}")
     if year is not None and not MINYEAR <= year <= MAXYEAR:
         raise QueryError(f"year must be between {MINYEAR} and {MAXYEAR}, not {year:,}")
@@ -313,6 +314,61 @@ def find_records(
     ]
     candidates.sort(key=lambda r: _order_key(r, published[r["article_id"]]), reverse=True)
     return candidates[:limit]
+
+
+# bound parameters per IN list: SQLite allows 32,766 variables a statement, and smaller batches
+# keep the overlay's memory flat however many articles match
+ID_BATCH: Final = 500
+
+
+def batches(ids: Sequence[int], size: int = ID_BATCH) -> Iterator[list[int]]:
+    """Yield `ids` in lists of at most `size`, in order."""
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def matching_article_ids(
+    session: Session,
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    bloc: str | None = None,
+    unit: str | None = None,
+    award: str | None = None,
+) -> list[int]:
+    """Return the ids of every article whose current record passes the filters, ascending.
+
+    The same filters, checks and rules as `find_records` (uncorrected articles filtered in SQL,
+    corrected ones overlaid and filtered by `_Filters.match`), without a limit and without
+    loading the records: what `store.exports` reads, batch by batch, through
+    `store.current.current_records`.
+
+    Raises:
+        QueryError: a filter that cannot be used as written (see `find_records`).
+    """
+    filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
+    corrected = select(Correction.article_id).distinct()
+    stmt = (
+        select(ExtractedRecord.article_id)
+        .join(Article, ExtractedRecord.article_id == Article.id)
+        .where(
+            ExtractedRecord.id.in_(_newest_record_ids(None)),
+            ExtractedRecord.article_id.not_in(corrected),
+            *filters.sql(),
+        )
+    )
+    found = set(session.scalars(stmt))
+    corrected_ids = sorted(session.scalars(corrected))
+    for chunk in batches(corrected_ids):
+        published = dict(
+            session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()
+        )
+        found.update(
+            r["article_id"]
+            for r in current_records(session, chunk)
+            if filters.match(r, published[r["article_id"]])
+        )
+    return sorted(found)
 
 
 def record_dict(record: ExtractedRecord, article: Article) -> dict[str, Any]:

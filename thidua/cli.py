@@ -288,18 +288,31 @@ def _format_summary(stats: dict[str, Any], counts: dict[str, Any], seconds: floa
     return "\n".join(lines)
 
 
+F = Any  # a click command function
+
+
+def record_filters(command: F) -> F:
+    """Add the record filters `query` and `export` share (checked by `store.queries`)."""
+    options = [
+        click.option("--province", help="Province name, e.g. 'Bắc Ninh' (diacritics optional)."),
+        click.option("--year", type=int, help="Year of the meeting or publication."),
+        click.option("--bloc", help="Bloc number or words of its name."),
+        click.option("--unit", help="Words of a unit name (member, leader or award recipient)."),
+        click.option(
+            "--award",
+            type=click.Choice(
+                ["co_thi_dua", "bang_khen", "co_luan_luu", "huan_chuong", "giay_khen", "danh_hieu", "other"]
+            ),
+            help="Award type.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command("query")
-@click.option("--province", help="Province name, e.g. 'Bắc Ninh' (diacritics optional).")
-@click.option("--year", type=int, help="Year of the meeting or publication.")
-@click.option("--bloc", help="Bloc number or words of its name.")
-@click.option("--unit", help="Words of a unit name (member, leader or award recipient).")
-@click.option(
-    "--award",
-    type=click.Choice(
-        ["co_thi_dua", "bang_khen", "co_luan_luu", "huan_chuong", "giay_khen", "danh_hieu", "other"]
-    ),
-    help="Award type.",
-)
+@record_filters
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print records as JSON lines.")
 def query(
@@ -353,6 +366,65 @@ def query(
             f"{len(r.get('awards') or []):>6}  {'[review] ' if r.get('review') else ''}"
             f"{(r.get('title') or '')[:60]}"
         )
+
+
+@main.command("export")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet", "sqlite"]),
+    required=True,
+    help="jsonl, csv (with datapackage.json), parquet, or sqlite (a Datasette-ready snapshot).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The folder to create for the export.",
+)
+@click.option("--force", is_flag=True, help="Replace an earlier export (only an export) at OUTPUT.")
+@record_filters
+def export_cmd(
+    fmt: str,
+    output: Path,
+    force: bool,
+    province: str | None,
+    year: int | None,
+    bloc: str | None,
+    unit: str | None,
+    award: str | None,
+) -> None:
+    """Export the current records (corrections applied) that pass query's filters into a folder.
+
+    Every export holds manifest.json: the export time (UTC), the extractor versions, the
+    filters, the row counts and the number of corrected facts. csv adds datapackage.json
+    (Frictionless), parquet one file per table, sqlite thidua.db with Datasette's metadata.json:
+    open it with `datasette OUTPUT`. Nothing is written to the database.
+
+    Example: thidua export --format sqlite -o var/export --province 'Bắc Ninh'
+    """
+    from store.db import open_store, session_factory, translate_errors
+    from store.errors import StoreError
+    from store.exports import export_records
+
+    url = _settings().database_url
+    filters = {"province": province, "year": year, "bloc": bloc, "unit": unit, "award": award}
+    try:
+        engine = open_store(url, read_only=True)
+        try:
+            with translate_errors(url), session_factory(engine)() as session:
+                result = export_records(session, fmt=fmt, target=output, filters=filters, force=force)
+        finally:
+            engine.dispose()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    m = result.manifest
+    click.echo(
+        f"{m['counts']['records']} records ({m['corrected_facts']} corrected facts, extractor "
+        f"{', '.join(m['extractor_versions']) or '-'}) exported as {fmt} to {shown(output)}"
+    )
 
 
 @main.command("reextract")
