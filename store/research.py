@@ -1,0 +1,294 @@
+"""Queries for researchers (issue 8, part 5): facet counts and timelines over current records.
+
+Everything here reads *current* records (`store.current`: the newest machine facts with the
+editors' corrections laid over them), selected by `store.queries.matching_article_ids`, so a
+facet count, a timeline and `thidua query` always agree on what a record says. The SQL is
+the parameterised SQLAlchemy of those two modules; what is added here (counting, grouping by
+year, the 2025 province merge) is done in Python over the records, because corrections are
+only known after the overlay.
+
+Decisions:
+
+- **Year of a record**: its event date, else its published date, else the article's
+  publication date; a record with none is counted under ``None`` ("undated"). A fact that
+  carries its own year (an award's or a role's ``year``) is placed in that year in timelines.
+- **Province, old or new**: a filter matches a record whose province has the same key
+  ("Bình Phước" finds "Bình Phước") and, when the filter names one of the 34 provinces of
+  1 July 2025, also a record of any old province merged into it ("Đồng Nai" finds "Bình
+  Phước"). An old name finds only that old province.
+- **Review state** of a record: ``review`` (a machine value changed under a correction),
+  else ``corrected`` (an editor changed, added or removed a fact), else ``machine``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import MAXYEAR, MINYEAR, date
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from extract.places import canonical_province, province_2025
+from store.current import current_records
+from store.errors import QueryError
+from store.keys import name_key, province_key
+from store.models import Article
+from store.queries import _check_text, _iso_year, _key_or_error, batches, matching_article_ids
+
+FACETS: Final = ("province", "province_2025", "year", "award", "award_status", "review_state")
+REVIEW_STATES: Final = ("machine", "corrected", "review")
+
+
+@dataclass(frozen=True, slots=True)
+class _Extra:
+    """The filters this module adds to `matching_article_ids`'s, checked."""
+
+    province_key: str | None
+    province_2025: str | None  # set when the province filter names a province of 2025
+    year_from: int | None
+    year_to: int | None
+    award_status: str | None
+    review_state: str | None
+
+    def match(self, record: dict[str, Any], article_published: date | None) -> bool:
+        if self.province_key is not None and not _province_matches(self, record["province"]):
+            return False
+        if self.year_from is not None or self.year_to is not None:
+            lo, hi = self.year_from or MINYEAR, self.year_to or MAXYEAR
+            # the same years as `find_records`'s --year: event, record or article publication
+            years = {_iso_year(record["event_date"]), _iso_year(record["published"])}
+            years.add(article_published.year if article_published else None)
+            if not any(y is not None and lo <= y <= hi for y in years):
+                return False
+        if self.award_status is not None and not any(
+            a["status"] == self.award_status for a in record["awards"]
+        ):
+            return False
+        return self.review_state is None or review_state(record) == self.review_state
+
+
+def _province_matches(extra: _Extra, province: str | None) -> bool:
+    if not province:
+        return False
+    if province_key(province) == extra.province_key:
+        return True
+    return extra.province_2025 is not None and province_2025(province) == extra.province_2025
+
+
+def review_state(record: dict[str, Any]) -> str:
+    """Return ``review``, ``corrected`` or ``machine`` for a current record (see module doc)."""
+    if record["review"]:
+        return "review"
+    return "corrected" if record["corrected_facts"] else "machine"
+
+
+def record_year(record: dict[str, Any], article_published: date | None) -> int | None:
+    """Return the year of a record: event date, else published date, else the article's."""
+    for value in (record["event_date"], record["published"]):
+        year = _iso_year(value)
+        if year is not None:
+            return year
+    return article_published.year if article_published else None
+
+
+def _check_extra(
+    *,
+    province: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    award_status: str | None,
+    review: str | None,
+) -> _Extra:
+    for what, value in (("year-from", year_from), ("year-to", year_to)):
+        if value is not None and not MINYEAR <= value <= MAXYEAR:
+            raise QueryError(f"{what} must be between {MINYEAR} and {MAXYEAR}, not {value:,}")
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise QueryError(f"year-from {year_from} is after year-to {year_to}")
+    if award_status is not None and award_status not in ("proposed", "conferred"):
+        raise QueryError(f"unknown award status {award_status[:40]!r}; use proposed or conferred")
+    if review is not None and review not in REVIEW_STATES:
+        raise QueryError(f"unknown review state {review[:40]!r}; use one of {', '.join(REVIEW_STATES)}")
+    key = new = None
+    if province is not None:
+        key = _key_or_error("province", province, province_key)
+        canonical = canonical_province(province)
+        # only a name that *is* a 2025 province widens the filter to the old ones merged into it
+        if canonical is not None and province_2025(province) == canonical:
+            new = canonical
+    return _Extra(key, new, year_from, year_to, award_status, review)
+
+
+def _current(
+    session: Session,
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    bloc: str | None = None,
+    unit: str | None = None,
+    award: str | None = None,
+    award_status: str | None = None,
+    review: str | None = None,
+) -> Iterator[tuple[dict[str, Any], date | None]]:
+    """Yield (current record, article publication date) for every record passing the filters."""
+    extra = _check_extra(
+        province=province, year_from=year_from, year_to=year_to, award_status=award_status, review=review
+    )
+    # the province is filtered here, not in SQL, so a 2025 name can take in the old provinces
+    ids = matching_article_ids(session, year=year, bloc=bloc, unit=unit, award=award)
+    for chunk in batches(ids):
+        published = dict(
+            session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()
+        )
+        for record in current_records(session, chunk):
+            when = published.get(record["article_id"])
+            if extra.match(record, when):
+                yield record, when
+
+
+def facet_counts(
+    session: Session,
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    bloc: str | None = None,
+    unit: str | None = None,
+    award: str | None = None,
+    award_status: str | None = None,
+    review: str | None = None,
+) -> dict[str, Any]:
+    """Count the current records passing the filters, per value of each facet.
+
+    Args:
+        session: an open session.
+        province, year, bloc, unit, award: as `store.queries.find_records`, except that a
+            province of 2025 also finds the old provinces merged into it.
+        year_from, year_to: an inclusive range over the same years as ``year``.
+        award_status: ``proposed`` or ``conferred``: records with such an award.
+        review: ``machine``, ``corrected`` or ``review`` (see `review_state`).
+
+    Returns:
+        ``records`` (how many pass) and ``facets``: for each of `FACETS` a dict from value
+        to number of records. A record counts once per value it has: once under each award
+        type and status it holds, under ``None`` for a missing province or year.
+
+    Raises:
+        QueryError: a filter that cannot be used as written.
+    """
+    counts: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
+    total = 0
+    for record, published in _current(
+        session,
+        province=province,
+        year=year,
+        year_from=year_from,
+        year_to=year_to,
+        bloc=bloc,
+        unit=unit,
+        award=award,
+        award_status=award_status,
+        review=review,
+    ):
+        total += 1
+        prov = record["province"]
+        counts["province"][prov] += 1
+        counts["province_2025"][province_2025(prov) if prov else None] += 1
+        counts["year"][record_year(record, published)] += 1
+        counts["award"].update({a["award"] for a in record["awards"]})
+        counts["award_status"].update({a["status"] for a in record["awards"]})
+        counts["review_state"][review_state(record)] += 1
+    return {"records": total, "facets": {f: dict(c.most_common()) for f, c in counts.items()}}
+
+
+def _same_unit(key: str, name: str | None) -> bool:
+    # whole words, as `store.queries` matches a unit: "so y te" is "Sở Y tế tỉnh Bắc Ninh"
+    return bool(name) and f" {key} " in f" {name_key(name)} "
+
+
+def _timeline(years: dict[int | None, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the years as a list, oldest first, undated last, with sets made sorted lists."""
+    out = []
+    for year in sorted(years, key=lambda y: (y is None, y or 0)):
+        entry: dict[str, Any] = {"year": year}
+        for k, v in years[year].items():
+            entry[k] = sorted(v) if isinstance(v, set) else v
+        out.append(entry)
+    return out
+
+
+def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
+    """Return what current records say about one unit, year by year.
+
+    The unit is matched by name key as whole words (`store.queries`), so "Sở Y tế" also finds
+    "Sở Y tế tỉnh Bắc Ninh". Each year (see `record_year`; a role or award with its own year
+    goes under that year) lists ``blocs`` (names of the blocs of records where the unit is a
+    member or holds a role), ``roles`` (role, bloc names, article id), ``awards`` (award,
+    status, issuer, article id) and ``articles`` (ids).
+
+    Raises:
+        QueryError: the name cannot be used as written (no letters, not UTF-8, too long).
+    """
+    key = _key_or_error("unit", _check_text("unit", unit_name))
+    years: dict[int | None, dict[str, Any]] = defaultdict(
+        lambda: {"blocs": set(), "roles": [], "awards": [], "articles": set()}
+    )
+    for record, published in _current(session, unit=unit_name):
+        year = record_year(record, published)
+        aid = record["article_id"]
+        blocs = [b["name"] for b in record["blocs"] if b["name"]]
+        in_bloc = any(_same_unit(key, m) for m in record["members"])
+        for role in record["roles"]:
+            if _same_unit(key, role["unit"]):
+                in_bloc = True
+                at = role["year"] if role["year"] is not None else year
+                years[at]["roles"].append({"role": role["role"], "blocs": blocs, "article_id": aid})
+                years[at]["articles"].add(aid)
+        if in_bloc:
+            years[year]["blocs"].update(blocs)
+            years[year]["articles"].add(aid)
+        for award in record["awards"]:
+            if _same_unit(key, award["recipient"]):
+                at = award["year"] if award["year"] is not None else year
+                years[at]["awards"].append(
+                    {
+                        "award": award["award"],
+                        "status": award["status"],
+                        "issuer": award["issuer"],
+                        "article_id": aid,
+                    }
+                )
+                years[at]["articles"].add(aid)
+    return _timeline(years)
+
+
+def bloc_timeline(session: Session, bloc: str) -> list[dict[str, Any]]:
+    """Return the members and leaders of a bloc, year by year, from current records.
+
+    `bloc` is a number ("6") or words of a bloc's name or alias, as `find_records` reads it.
+    Each year (see `record_year`; a role with its own year goes under that year) lists
+    ``members`` (unit names), ``leaders`` (unit and role) and ``articles`` (ids).
+
+    Raises:
+        QueryError: the bloc cannot be used as written.
+    """
+    years: dict[int | None, dict[str, Any]] = defaultdict(
+        lambda: {"members": set(), "leaders": set(), "articles": set()}
+    )
+    for record, published in _current(session, bloc=bloc):
+        year = record_year(record, published)
+        years[year]["members"].update(m for m in record["members"] if m)
+        years[year]["articles"].add(record["article_id"])
+        for role in record["roles"]:
+            at = role["year"] if role["year"] is not None else year
+            years[at]["leaders"].add((role["unit"], role["role"]))
+            years[at]["articles"].add(record["article_id"])
+    timeline = _timeline(years)
+    for entry in timeline:
+        entry["leaders"] = [{"unit": u, "role": r} for u, r in entry["leaders"]]
+    return timeline
