@@ -368,6 +368,122 @@ def query(
         )
 
 
+def _research(call: Any) -> Any:
+    """Run `call(session)` on a read-only store; a StoreError becomes one line and exit status 1."""
+    from store.db import open_store, session_factory, translate_errors
+    from store.errors import StoreError
+
+    url = _settings().database_url
+    try:
+        # read-only, as `query`: research commands never create, migrate or write the database
+        engine = open_store(url, read_only=True)
+        try:
+            with translate_errors(url), session_factory(engine)() as session:
+                return call(session)
+        finally:
+            engine.dispose()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("facets")
+@record_filters
+@click.option("--year-from", type=int, help="First year of a range (meeting or publication).")
+@click.option("--year-to", type=int, help="Last year of a range (meeting or publication).")
+@click.option(
+    "--award-status", type=click.Choice(["proposed", "conferred"]), help="Records with such an award."
+)
+@click.option(
+    "--review", type=click.Choice(["machine", "corrected", "review"]), help="Review state of the record."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+def facets_cmd(
+    province: str | None,
+    year: int | None,
+    bloc: str | None,
+    unit: str | None,
+    award: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    award_status: str | None,
+    review: str | None,
+    as_json: bool,
+) -> None:
+    """Count current records per province, year, award type, award status and review state.
+
+    A 2025 province (--province 'Đồng Nai') also counts the old provinces merged into it.
+
+    Example: thidua facets --province 'Bắc Ninh' --year-from 2018 --year-to 2020
+    """
+    from store.research import facet_counts
+
+    out = _research(
+        lambda s: facet_counts(
+            s,
+            province=province,
+            year=year,
+            year_from=year_from,
+            year_to=year_to,
+            bloc=bloc,
+            unit=unit,
+            award=award,
+            award_status=award_status,
+            review=review,
+        )
+    )
+    if as_json:
+        # JSON keys are text: an undated year or a missing province is "null"
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    click.echo(f"records: {out['records']}")
+    for facet, counts in out["facets"].items():
+        click.echo(f"{facet}:")
+        for value, n in counts.items():
+            click.echo(f"  {'-' if value is None else value}: {n}")
+
+
+@main.command("timeline")
+@click.option("--unit", help="A unit's name: its blocs, roles and awards by year.")
+@click.option("--bloc", help="A bloc's number or name: its members and leaders by year.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object a year.")
+def timeline_cmd(unit: str | None, bloc: str | None, as_json: bool) -> None:
+    """Show a unit's or a bloc's history, year by year, from current records.
+
+    Example: thidua timeline --unit 'Sở Y tế' --json
+    """
+    from store.research import bloc_timeline, unit_timeline
+
+    if (unit is None) == (bloc is None):
+        raise click.UsageError("give exactly one of --unit NAME or --bloc NAME")
+    if unit is not None:
+        name = unit
+        years = _research(lambda s: unit_timeline(s, name))
+    else:
+        assert bloc is not None  # exactly one was given
+        name = bloc
+        years = _research(lambda s: bloc_timeline(s, name))
+    if as_json:
+        for entry in years:
+            click.echo(json.dumps(entry, ensure_ascii=False))
+        return
+    if not years:
+        click.echo("no records match", err=True)
+        return
+    for entry in years:
+        click.echo(f"{entry['year'] or 'undated'}:")
+        if unit is not None:
+            click.echo(f"  blocs: {'; '.join(entry['blocs']) or '-'}")
+            for r in entry["roles"]:
+                click.echo(f"  role: {r['role']} ({'; '.join(r['blocs']) or 'bloc unknown'})")
+            for a in entry["awards"]:
+                click.echo(f"  award: {a['award']} {a['status']}")
+        else:
+            click.echo(f"  members: {'; '.join(entry['members']) or '-'}")
+            for r in entry["leaders"]:
+                click.echo(f"  {r['role']}: {r['unit']}")
+        click.echo(f"  articles: {', '.join(map(str, entry['articles']))}")
+
+
 @main.command("export")
 @click.option(
     "-f",
