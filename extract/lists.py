@@ -439,15 +439,17 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         )
         places_before = (
             None
-            if typed or before
+            if typed
             else _PLACES_BEFORE_RE.search(text, max(start, m.start() - _COUNTED_HEAD_REACH), m.start())
         )
+        if places_before and before and before.start() > places_before.start():
+            places_before = None  # the nearer count before "gồm" says what the list holds
         place_items = (
             _place_items(text, ls, list_end(text, ls, end, gaz), places_before.group("loc"))
             if places_before
             and _PLACE_ITEM_RE.match(text, ls, end)
             # "lãnh đạo Sở Tư pháp các tỉnh trong Cụm gồm: …" spreads a unit over the provinces instead
-            and not head_starts(
+            and not _unit_spread_over(
                 text, max(start, places_before.start() - _SPREAD_UNIT_REACH), places_before.start()
             )
             else []
@@ -526,6 +528,19 @@ _BLOC_UNITS_PAREN_RE = re.compile(
 _BLOC_PLACES_PAREN_RE = re.compile(
     r"(?<!\w)(?i:khối|cụm)(?:\s+thi\s+đua)?\s+\d+\s+(?P<loc>tỉnh|huyện)[^.;:()]{0,60}\(",
 )
+
+
+def _unit_spread_over(text: str, start: int, pos: int) -> bool:
+    """Does a unit name run right up to `pos` ("Sở Tư pháp các tỉnh …"), with no comma or "và"
+    between, so that the places after it are that unit's?"""
+    heads = head_starts(text, start, pos)
+    if not heads:
+        return False
+    name = text[heads[-1] : pos].strip()
+    known = canonicalize(name)  # "Sở Văn hóa, Thể thao và Du lịch": commas and "và" inside a name
+    return (known is not None and known[2] != "open_class") or not re.search(r",|\svà\s", name)
+
+
 # how far before "các tỉnh"/"N huyện" a unit name spread over the places may start
 _SPREAD_UNIT_REACH = 60
 # a count of places right before "gồm": "5 huyện, thị đồng bằng gồm:", "các huyện miền núi gồm"

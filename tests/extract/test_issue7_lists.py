@@ -546,3 +546,22 @@ def test_a_bare_nhan_after_a_vote_goes_on_with_the_proposal() -> None:
         (ukey("Hội Người mù tỉnh"), "proposed"),
         (ukey("Hội Đông y tỉnh"), "proposed"),
     }
+
+
+def test_the_nearer_count_before_gom_says_what_the_list_holds() -> None:
+    rec = _record(
+        "Ngày 3/3, lãnh đạo và các ban ngành 3 huyện, thị ven biển gồm: Nghi Lộc, Thị xã Cửa Lò và Quỳnh Lưu "
+        "ký kết giao ước thi đua của Cụm thi đua số 2 năm 2024."
+    )
+    assert _keys(["huyện Nghi Lộc", "thị xã Cửa Lò", "huyện Quỳnh Lưu"]) <= _keys(rec["members"])
+
+
+def test_a_unit_with_commas_in_its_name_spread_over_the_provinces_counted_before_gom() -> None:
+    rec = _record(
+        "Cụm thi đua các tỉnh miền Trung tổng kết năm 2024",
+        "Ngày 5/1, Cụm thi đua các tỉnh miền Trung tổ chức hội nghị tổng kết năm 2024. Dự hội nghị có lãnh "
+        "đạo Sở Văn hóa, Thể thao và Du lịch các tỉnh trong Cụm gồm: Quảng Trị, Quảng Bình và Hà Tĩnh.",
+    )
+    want = [f"Sở Văn hóa, Thể thao và Du lịch tỉnh {p}" for p in ("Quảng Trị", "Quảng Bình", "Hà Tĩnh")]
+    assert _keys(want) <= _keys(rec["members"])
+    assert not _keys(["tỉnh Quảng Trị"]) & _keys(rec["members"])
