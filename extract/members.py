@@ -247,6 +247,40 @@ def member_for_province(canonical: str, members: Members) -> str:
     return canonical
 
 
+# "Khối thi đua các Hội đặc thù", "Cụm thi đua các trường THPT": a bloc named by the plural of its
+# members' kind; every unit of that kind the article names is then one of them
+_BLOC_OF_KIND_RE = re.compile(r"(?:khối|cụm)(?:\s+thi\s+đua)?\s+các\s+(?P<kind>hội|trường)\b", re.I)
+# a national body of that kind ("Hội Chữ thập đỏ Việt Nam") steers the provincial ones, it is no member
+_NATIONAL_RE = re.compile(r"(?:Việt Nam|Trung ương)$")
+# a member read only because its kind matches the bloc's: less sure than one a list names
+BLOC_KIND_CONF = 0.6
+
+
+def add_members_of_bloc_kind(
+    rec: Record, gaz: list[UnitSpan], members: Members, ev: EvidenceMaker, bloc: BlocKind
+) -> None:
+    """Units of the kind a bloc is named by ("Khối thi đua các Hội …": "Hội Nông dân tỉnh")."""
+    kinds = {m.group("kind").lower() for b in rec.blocs if (m := _BLOC_OF_KIND_RE.search(b.name))}
+    if not kinds:
+        return
+    for u in gaz:
+        head = u.canonical.split()[0].lower() if u.canonical else ""
+        full = " ".join(u.canonical.split()[:2]).lower()
+        if (
+            (head in kinds or full in kinds)
+            and not _NATIONAL_RE.search(u.canonical)
+            and not _in_person_title_text(ev, u)
+        ):
+            add_member(
+                members, u.canonical, ev(u.start, u.end), u.confidence * BLOC_KIND_CONF, "bloc_kind", bloc
+            )
+
+
+def _in_person_title_text(ev: EvidenceMaker, u: UnitSpan) -> bool:
+    w = ev.norm.text
+    return _in_person_title(w, u.start)
+
+
 def finish_members(rec: Record, members: Members) -> None:
     """Write the members into `rec`, a bare province dropped where its unit is named too, or read as
     the bloc's kind of unit ("Cụm thi đua Công an các tỉnh …: A, B" → "Công an tỉnh A")."""

@@ -196,7 +196,11 @@ def date_rotating_flags(article: Article) -> None:
 
 
 def finish_members(article: Article) -> None:
-    """Write the members into the record, a bare province dropped where its unit is named too."""
+    """Members of the bloc's kind, then the members into the record, a bare province dropped where
+    its unit is named too."""
+    members.add_members_of_bloc_kind(
+        article.record, article.gazetteer, article.members, article.evidence, article.bloc
+    )
     members.finish_members(article.record, article.members)
 
 

@@ -565,3 +565,15 @@ def test_a_unit_with_commas_in_its_name_spread_over_the_provinces_counted_before
     want = [f"Sở Văn hóa, Thể thao và Du lịch tỉnh {p}" for p in ("Quảng Trị", "Quảng Bình", "Hà Tĩnh")]
     assert _keys(want) <= _keys(rec["members"])
     assert not _keys(["tỉnh Quảng Trị"]) & _keys(rec["members"])
+
+
+def test_units_of_the_kind_a_bloc_is_named_by() -> None:
+    rec = _record(
+        "Khối thi đua các Hội đặc thù tổng kết năm 2024",
+        "Ngày 12/1, Khối thi đua các Hội đặc thù tổ chức hội nghị tổng kết năm 2024. Trong năm, Hội Người mù "
+        "tỉnh đã hỗ trợ 300 hội viên; Hội Đông y tỉnh khám bệnh miễn phí cho 2.000 lượt người. Hội Chữ thập "
+        "đỏ Việt Nam gửi thư chúc mừng.",
+    )
+    members = _keys(rec["members"])
+    assert _keys(["Hội Người mù tỉnh", "Hội Đông y tỉnh"]) <= members
+    assert ukey("Hội Chữ thập đỏ Việt Nam") not in members
