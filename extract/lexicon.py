@@ -168,6 +168,7 @@ UNIT_HEADS: tuple[str, ...] = (
     "Bưu điện",
     "Viễn thông",
     "Điện lực",
+    "Truyền tải điện",
     "Đảng ủy",
     "Vườn quốc gia",
     "Vườn Quốc gia",

@@ -18,7 +18,9 @@ ROLE_RE = re.compile(
     r"|(?:khối|cụm)\s+phó"
     r"|(?:khối|cụm)\s+trưởng|trưởng\s+(?:khối|cụm)"
     # "Phó trưởng Khu vực thi đua": some sectors call their bloc a "khu vực thi đua"
-    r"|(?:phó\s+)?trưởng\s+khu\s+vực(?=\s+thi\s+đua)))(?![\w])",
+    r"|(?:phó\s+)?trưởng\s+khu\s+vực(?=\s+thi\s+đua)"
+    # "Thường trực Khối thi đua năm 2019": some provinces name the leader the bloc's standing member
+    r"|(?<!cơ quan )(?<!đơn vị )thường\s+trực\s+(?:khối|cụm)(?=\s+thi\s+đua)))(?![\w])",
     re.IGNORECASE,
 )
 # A role's own year ("Khối trưởng năm 2024"), or the unit it is handed to ("… bàn giao nhiệm vụ Khối
@@ -121,7 +123,7 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
         how: RoleHow = before[1] if before else "unit_before"
         elected = bool(_ELECT_RE.search(text[max(sent_start, m.start() - _ELECTED_REACH) : m.start()]))
         if unit is None and re.search(
-            r"(?:vai\s+trò|thay\s+mặt(?:\s+đơn\s+vị)?)\s*$",
+            r"(?:vai\s+trò(?:\s+là)?|thay\s+mặt(?:\s+đơn\s+vị)?)\s*$",
             text[max(sent_start, m.start() - _CAPACITY_REACH) : m.start()],
             re.I,
         ):

@@ -70,7 +70,7 @@ _STOP_RE = re.compile(
     r"|xem xét|quyết định|phê duyệt|khen thưởng|ghi nhận|biểu dương|chỉ đạo|hướng dẫn|phối hợp|đánh giá"
     r"|đề xuất"
     r"|bàn giao|chuyển giao|hỗ trợ|đảm bảo|bảo đảm|đảm nhận|đảm nhiệm|chủ động|tích cực|luôn|cũng|vẫn|còn"
-    r"|đều|sẽ|luân phiên"
+    r"|đều|sẽ|luân phiên|thời gian qua|vừa qua"
     r"|năm\s+(?:19|20)\d\d|năm học|" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r")(?!\w))",
     re.IGNORECASE,
 )
@@ -418,7 +418,23 @@ def place_units(text: str, start: int, end: int, taken: list[UnitSpan]) -> list[
                 m.start("name") + (plain.end() if plain else len(m.group("name"))),
             )
         out.append(UnitSpan(m.start(), stop, name, 0.6, "place"))
+    for m in _BARE_PROVINCE_ROLE_RE.finditer(text, start, end):
+        # "… do Đồng Nai làm Cụm trưởng": a province named bare holds the role of a cluster of provinces
+        if any(u.start <= m.start() < u.end for u in taken + out):
+            continue
+        name = m.group("name")
+        p = places.province_named(name) if name not in _BARE_NOT_A_PROVINCE else None
+        if p is not None:
+            out.append(UnitSpan(m.start("name"), m.end("name"), f"tỉnh {p.name}", 0.6, "place"))
     return out
+
+
+# Bare, these name a person ("Lăng Chủ tịch Hồ Chí Minh") or a place in prose, not a province
+_BARE_NOT_A_PROVINCE = frozenset({"Hồ Chí Minh", "Huế"})
+_BARE_PROVINCE_ROLE_RE = re.compile(
+    r"(?<![\wÀ-ỹ])(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"
+    r"(?=\s+(?:làm|là|giữ vai trò)\s+(?:đơn vị\s+)?(?i:cụm|khối)\s+(?:trưởng|phó))"
+)
 
 
 # the next bare place of a list, maybe after a parenthesis about the one before ("tỉnh A (đơn vị cụm

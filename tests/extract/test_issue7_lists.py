@@ -577,3 +577,32 @@ def test_units_of_the_kind_a_bloc_is_named_by() -> None:
     members = _keys(rec["members"])
     assert _keys(["Hội Người mù tỉnh", "Hội Đông y tỉnh"]) <= members
     assert ukey("Hội Chữ thập đỏ Việt Nam") not in members
+
+
+def test_more_ways_of_naming_the_leader() -> None:
+    # a bare province holding the role in a cluster of provinces
+    rec = _record(
+        "Ngày 10/3, tại tỉnh Kon Tum sẽ diễn ra hội nghị tổng kết phong trào thi đua các tỉnh Tây Nguyên năm "
+        "2024 do Kon Tum làm Cụm trưởng."
+    )
+    assert (ukey("tỉnh Kon Tum"), "khoi_truong", 2024) in _roles(rec)
+    # "Thường trực Khối thi đua" names the leader in some provinces
+    rec = _record(
+        "Khối thi đua Nội chính tổng kết năm 2024",
+        "Ngày 8/1, Khối thi đua Nội chính tổng kết năm 2024. Viện Kiểm sát nhân dân tỉnh - Thường trực Khối "
+        "thi đua năm 2024 trao Cờ cho đơn vị thường trực năm 2025.",
+    )
+    assert (ukey("Viện Kiểm sát nhân dân tỉnh"), "khoi_truong", 2024) in _roles(rec)
+    # "Với vai trò là Khối trưởng …, X thời gian qua …"
+    rec = _record(
+        "Khối thi đua các trường tổng kết năm 2024",
+        "Ngày 8/1, Khối thi đua các trường tổng kết năm 2024. Với vai trò là Khối trưởng Khối thi đua, "
+        "Trường Chính trị tỉnh thời gian qua đã tổ chức tốt các hoạt động của Khối.",
+    )
+    assert (ukey("Trường Chính trị tỉnh"), "khoi_truong", 2024) in _roles(rec)
+    # a power transmission company is a unit
+    rec = _record(
+        "Ngày 27/2, Khối thi đua các cơ quan Trung ương gồm các đơn vị: Truyền tải điện Gia Lai (Trưởng khối "
+        "thi đua), Cục Thống kê tỉnh, Kho bạc Nhà nước tỉnh tổ chức ký kết giao ước thi đua năm 2024."
+    )
+    assert (ukey("Truyền tải điện Gia Lai"), "khoi_truong", 2024) in _roles(rec)
