@@ -9,33 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-# the same one-article store as the `record` and `correct` tests
-from test_cli_corrections import machine_record, store_run
-
 from thidua.cli import main
-
-
-@pytest.fixture(scope="module")
-def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db_file = tmp_path_factory.mktemp("export") / "thidua.sqlite"
-    url = f"sqlite:///{db_file}"
-    assert CliRunner().invoke(main, ["init-db"], env={"THIDUA_DATABASE_URL": url}).exit_code == 0
-    store_run(url, machine_record(), "0.1.0")
-    return db_file
-
-
-@pytest.fixture
-def url(initialised: Path, tmp_path: Path) -> Iterator[str]:
-    copy = tmp_path / "thidua.sqlite"
-    shutil.copyfile(initialised, copy)
-    yield f"sqlite:///{copy}"
 
 
 def run(url: str, *args: str) -> Result:
