@@ -196,7 +196,8 @@ def find_awards(
         prev_status = status
 
         after = text[m.end() : zone_e]
-        issuer, agent_issuer = _issuer(after, before, kind)
+        agent = _agent(before)
+        issuer, agent_issuer = _issuer(after, agent, kind)
         if issuer is None and agent_issuer is None and prev_agent_issuer and not re.search(r"^\s*của", after):
             issuer = prev_agent_issuer  # "đề nghị UBND tỉnh tặng Cờ …; tặng Bằng khen cho …"
         prev_agent_issuer = agent_issuer or prev_agent_issuer
@@ -229,7 +230,7 @@ def find_awards(
             recips = list(last) or _before_recipients(text, start, m.start(), units, bloc)[-1:]
             how = "this_unit"
         # "đề nghị Thủ tướng Chính phủ, UBND tỉnh tặng Cờ thi đua cho X": one award from each issuer
-        issuers = (_co_issuers(before) or [issuer]) if issuer == agent_issuer and issuer else [issuer]
+        issuers = (_co_issuers(agent) or [issuer]) if issuer == agent_issuer and issuer else [issuer]
         for r in recips:
             for iss in issuers:
                 out.append(
@@ -298,16 +299,18 @@ def _status(before: str, prev: AwardStatus | None, sentence_before: str) -> Awar
 _ISSUER_REACH = 70
 
 
-def _issuer(after: str, before: str, kind: str) -> tuple[Issuer | None, Issuer | None]:
-    """(issuer, the part of it that came from a verb's agent and may carry to later clauses)."""
+def _agent(before: str) -> str:
+    """The agent of the last giving verb before the cue ("đề nghị UBND tỉnh tặng" → "UBND tỉnh"), or ""."""
+    agents = list(_AGENT_RE.finditer(before))
+    return (agents[-1].group("agent") or agents[-1].group("subject") or "") if agents else ""
+
+
+def _issuer(after: str, agent: str, kind: str) -> tuple[Issuer | None, Issuer | None]:
+    """(issuer, the part of it that came from the verb's `agent` and may carry to later clauses)."""
     head = re.split(r"\s(?:cho|năm|gồm|là|về|vì|trong|tại)\s|[:;,(]", after, maxsplit=1)[0]
     head = head[:_ISSUER_REACH]
     named = issuer_of(head) if re.match(r"\s*(?:của\s+|do\s+|\w)", head) else None
-    agent_issuer = None
-    agents = list(_AGENT_RE.finditer(before))
-    if agents:
-        a = agents[-1]
-        agent_issuer = issuer_of(a.group("agent") or a.group("subject") or "")
+    agent_issuer = issuer_of(agent) if agent else None
     if kind == "co_luan_luu":
         return "khoi", None  # the bloc's own rotating flag
     if named:
@@ -319,15 +322,11 @@ def _issuer(after: str, before: str, kind: str) -> tuple[Issuer | None, Issuer |
     return None, None
 
 
-def _co_issuers(before: str) -> list[Issuer]:
+def _co_issuers(agent: str) -> list[Issuer]:
     """The issuers coordinated in the agent of the giving verb ("Thủ tướng Chính phủ, UBND tỉnh tặng
     …", "Bộ Y tế và UBND tỉnh tặng …"), in order; empty unless there are two or more."""
-    agents = list(_AGENT_RE.finditer(before))
-    if not agents:
-        return []
-    phrase = agents[-1].group("agent") or agents[-1].group("subject") or ""
     out: list[Issuer] = []
-    for part in re.split(r",|\svà\s", phrase):
+    for part in re.split(r",|\svà\s", agent):
         iss = issuer_of(part)
         if iss and iss not in out:
             out.append(iss)

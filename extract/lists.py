@@ -200,7 +200,8 @@ def split_list(
                 c = canonicalize(f"{borrowed} {surface}") or c
         if c is None and surface[:1].islower() and starts_with_head(_cap(surface), 0):
             c = canonicalize(_cap(surface))  # "trường ĐH Tây Bắc" in a list: a head word written small
-        if c is None and _KIND_PLACE_RE.fullmatch(surface):
+        placed = _PLACE_ITEM_RE.fullmatch(surface) if c is None else None
+        if placed and placed.group("kind") and placed.group("kind").lower() != "tỉnh":
             c = (surface[0].lower() + surface[1:], 0.7, "place")  # "huyện Kbang" in a list of units
         if c:
             items.append(ListItem(seg_s, seg_e, c[0], c[1], c[2]))
@@ -641,9 +642,6 @@ def parse_list_region(text: str, ls: int, le: int, gaz: list[UnitSpan]) -> list[
     return _split_with_subheads(text, ls, le, gaz, None)
 
 
-_KIND_PLACE_RE = re.compile(
-    r"(?:[Hh]uyện|[Tt]hị xã|[Tt]hành phố|[Qq]uận)\s+[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3}"
-)
 _PLACE_ITEM_RE = re.compile(
     r"(?:(?P<kind>(?i:huyện|thị xã|thành phố|quận|tỉnh))\s+)?"
     r"(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"

@@ -269,16 +269,11 @@ def add_members_of_bloc_kind(
         if (
             (head in kinds or full in kinds)
             and not _NATIONAL_RE.search(u.canonical)
-            and not _in_person_title_text(ev, u)
+            and not _in_person_title(ev.norm.text, u.start)
         ):
             add_member(
                 members, u.canonical, ev(u.start, u.end), u.confidence * BLOC_KIND_CONF, "bloc_kind", bloc
             )
-
-
-def _in_person_title_text(ev: EvidenceMaker, u: UnitSpan) -> bool:
-    w = ev.norm.text
-    return _in_person_title(w, u.start)
 
 
 def finish_members(rec: Record, members: Members) -> None:
