@@ -413,6 +413,10 @@ def _before_recipients(
     return list(group)
 
 
+# the unit right before the cue receives it: "… được nhận", "… được tặng", "… nhận"
+_RECEIVES_RE = re.compile(r"\s*(?:được\s+)?(?:nhận|tặng|trao|đón\s+nhận)(?:\s+(?:thưởng|tặng))?\s*$", re.I)
+
+
 def _eligible(text: str, u: UnitSpan, cue: int, bloc: BlocKind) -> bool:
     """A unit before the cue can receive it unless it is the giver, a guest, a place or a person's title."""
     if is_guest(u.canonical, bloc):
@@ -421,13 +425,15 @@ def _eligible(text: str, u: UnitSpan, cue: int, bloc: BlocKind) -> bool:
         text[max(0, u.start - TITLE_REACH) : u.start]
     ):
         return False
+    between = text[u.end : cue]
     if re.search(
         r"đề\s+nghị\s+(?:(?:Viện trưởng|Chủ tịch|Bộ trưởng|Chánh án|Tổng Giám đốc|Giám đốc|Thống đốc)\s+)?$",
         text[max(0, u.start - 30) : u.start],
         re.IGNORECASE,
-    ):
-        return False  # "đề nghị Viện trưởng VKSND tối cao xem xét, trình …": asked to give, not a recipient
-    between = text[u.end : cue]
+    ) and not _RECEIVES_RE.match(between):
+        # "đề nghị Viện trưởng VKSND tối cao xem xét, trình …": asked to give, not a recipient;
+        # "đề nghị Sở X được nhận Cờ …" names the recipient of the proposal
+        return False
     # "được Bộ Công an tặng", "đề nghị Bộ Y tế tặng", "UBND tỉnh trao":
     # the agent gives, it does not receive
     return not re.match(

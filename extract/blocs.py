@@ -146,8 +146,11 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
             trailing = re.search(r"\s(\d{1,2}|[IVXL]{1,5})$", name)
             if trailing and not re.search(r"\d\s+tỉnh", name):
                 num = trailing.group(1)
-        elif re.match(r"\s*(tỉnh|huyện|đơn vị|sở|thành viên)", text[m.end("num") : m.end("num") + 12]):
-            num = None  # "Cụm thi đua 5 tỉnh Tây Nguyên": a count, not a number
+        elif not re.search(r"(?:số|thứ)\s+$", text[m.start() : m.start("num")]) and re.match(
+            r"\s*(tỉnh|huyện|đơn vị|sở|thành viên)", text[m.end("num") : m.end("num") + 12]
+        ):
+            # "Cụm thi đua 5 tỉnh Tây Nguyên": a count, not a number; "số 2 tỉnh Yên Bình" stays a number
+            num = None
         if num and not num.isdigit():
             r = roman(num)
             num = str(r) if r else None

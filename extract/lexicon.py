@@ -181,6 +181,8 @@ UNIT_HEADS: tuple[str, ...] = (
     "Tỉnh ủy",
     "Thành ủy",
     "Huyện ủy",
+    "Thị ủy",
+    "Quận ủy",
     "Cổng Thông tin",
     "Nhà xuất bản",
     "Trạm",

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 from extract import places
 from extract.lexicon import UNIT_HEADS, lexicon
-from extract.units import UnitSpan, canonicalize, capture_forward, head_starts, starts_with_head
+from extract.units import (
+    UnitSpan,
+    canonicalize,
+    capture_forward,
+    head_starts,
+    names_known_unit,
+    starts_with_head,
+)
 
 _LIST_TRIGGER_RE = re.compile(
     r"(?:(?:bao\s+)?gồm(?:\s+có)?(?:\s+các\s+đơn\s+vị)?|thành viên(?: trong khối)?\s*:"
@@ -81,6 +88,8 @@ class ListItem:
 
 _CUT_RE = re.compile(r";|,|\svà\s|\s&\s|\scùng\s")
 _TAIL_RE = re.compile(r"\s((?:Tỉnh|Thành|Huyện)\s+ủy|(?:Tỉnh|Thành|Huyện)\s+Ủy)$")
+# a list's last item ending with a locality kind and no name: "… và Chi cục Thuế thành phố"
+_KIND_TAIL_RE = re.compile(r"\s(thành phố|huyện|thị xã|quận)$", re.IGNORECASE)
 _LOCALITY_RE = re.compile(r"^(huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", re.IGNORECASE)
 
 
@@ -103,7 +112,10 @@ def _starts_unit(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
     if re.match(r"(?:huyện|thị xã|thành phố|quận)\s+[A-ZĐ]", text[p:end]):
         return True  # "VKSND huyện A và thị xã B": the head is shared
     first = re.split(r"[,;:.()]|\svà\s", text[p:end], maxsplit=1)[0].strip()
-    return bool(starts_with_head(text, p)) or bool(lexicon().province(first))
+    if starts_with_head(text, p) or lexicon().province(first):
+        return True
+    # a known unit written without its locality ("… và Cơ quan Thi hành án dân sự thành phố")
+    return first[:1].isupper() and names_known_unit(first)
 
 
 def split_list(
@@ -382,9 +394,22 @@ def _shared_head(prev: str, surface: str) -> str | None:
 
 
 def _share_tails(text: str, items: list[ListItem]) -> list[ListItem]:
-    """ "Ban Tổ chức, Ban Tuyên giáo Tỉnh ủy": the last item's "Tỉnh ủy" belongs to each of them."""
+    """ "Ban Tổ chức, Ban Tuyên giáo Tỉnh ủy": the last item's "Tỉnh ủy" belongs to each of them;
+    "Công an, Tòa án nhân dân và Chi cục Thuế thành phố": so does a bare locality kind."""
     out = list(items)
     for i, it in enumerate(items):
+        kind = _KIND_TAIL_RE.search(text[it.start : it.end])
+        if kind and it.canonical.endswith(" " + kind.group(1).lower()):
+            j = i - 1
+            while j >= 0 and ";" not in text[out[j].end : out[j + 1].start]:
+                surface = text[out[j].start : out[j].end]
+                if out[j].canonical.endswith(" tỉnh") and not re.search(r"(?i)tỉnh", surface):
+                    # the province was only the gazetteer's default for a name without its locality
+                    name = out[j].canonical[: -len(" tỉnh")] + " " + kind.group(1).lower()
+                    conf = min(out[j].confidence, 0.85)
+                    out[j] = ListItem(out[j].start, out[j].end, name, conf, "shared_tail")
+                j -= 1
+            continue
         tail = _TAIL_RE.search(text[it.start : it.end])
         if not tail:
             continue

@@ -210,6 +210,10 @@ def expand_abbreviations(name: str) -> str:
 _MAX_MENTION_CHARS = 160
 
 
+# a name ending with a locality kind and no place name after it
+_BARE_KIND_TAIL_RE = re.compile(r"\s(thành phố|huyện|thị xã|quận)$", re.IGNORECASE)
+
+
 def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, str] | None:
     """Turn a mention into (canonical name, confidence, rule); None if it is not a unit.
 
@@ -222,6 +226,12 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
     s = re.sub(r"\s*\([^()]{1,30}\)(?=\s)", "", s)  # "Ngân hàng … (BIDV) chi nhánh …": the short name aside
     if not s or len(s) > _MAX_MENTION_CHARS:
         return None
+    kind_tail = _BARE_KIND_TAIL_RE.search(s)
+    if kind_tail and kind_tail.start() > 0:
+        # "Viện Kiểm sát nhân dân thành phố": a provincial unit of a city (or district) named by kind only
+        base = canonicalize(s[: kind_tail.start()], head=head)
+        if base and base[2] == "gazetteer" and base[0].endswith(" tỉnh"):
+            return f"{base[0][: -len(' tỉnh')]} {kind_tail.group(1).lower()}", base[1], base[2]
     for cand, conf, rule in _candidates(s, head):
         canonical = lex.units.get(ukey(cand))
         if canonical:
@@ -282,6 +292,14 @@ def _candidates(s: str, head: str | None) -> list[tuple[str, float, str]]:
     if head and not _has_head(s, head):
         out += [(f"{head} {s}", 0.85, "type_restored"), (f"{head} {exp}", 0.85, "type_restored")]
     return out
+
+
+def names_known_unit(name: str) -> bool:
+    """Is `name` itself a gazetteer unit (not a person's title before one: "Phó Chánh Văn phòng UBND")?"""
+    if _TITLE_PREFIX_RE.match(name):
+        return False
+    known = canonicalize(name)
+    return known is not None and known[2] == "gazetteer"
 
 
 def starts_with_head(text: str, pos: int) -> str | None:

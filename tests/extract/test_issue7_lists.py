@@ -606,3 +606,54 @@ def test_more_ways_of_naming_the_leader() -> None:
         "thi đua), Cục Thống kê tỉnh, Kho bạc Nhà nước tỉnh tổ chức ký kết giao ước thi đua năm 2024."
     )
     assert (ukey("Truyền tải điện Gia Lai"), "khoi_truong", 2024) in _roles(rec)
+
+
+def _awards(rec: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {(ukey(a["recipient"]), a["award"], a["status"]) for a in rec["awards"]}
+
+
+def test_the_unit_proposed_to_receive_an_award_named_before_it() -> None:
+    # "đề nghị X được nhận Cờ …": X receives; "đề nghị Y tặng Cờ cho Z": Y gives
+    rec = _record(
+        "Ngày 12/12, Khối thi đua các cơ quan tư pháp tổng kết năm 2023. Hội nghị thống nhất đề nghị "
+        "Sở Tư pháp được nhận Cờ thi đua của Chính phủ; đề nghị UBND tỉnh tặng Bằng khen cho "
+        "Cục Thống kê tỉnh."
+    )
+    awards = _awards(rec)
+    assert (ukey("Sở Tư pháp"), "co_thi_dua", "proposed") in awards
+    assert (ukey("Cục Thống kê tỉnh"), "bang_khen", "proposed") in awards
+    assert not any(r == ukey("Ủy ban nhân dân tỉnh") for r, _, _ in awards)
+
+
+def test_town_party_committee_is_a_unit() -> None:
+    rec = _record(
+        "Ngày 9/1, Cụm thi đua số 4 tổng kết năm 2023, đề nghị tặng Bằng khen cho Thị ủy Hòa Lạc và "
+        "Quận ủy Tây Sơn."
+    )
+    assert {ukey("Thị ủy Hòa Lạc"), ukey("Quận ủy Tây Sơn")} <= _keys(rec["members"])
+
+
+def test_a_numbered_bloc_followed_by_a_province_keeps_its_number() -> None:
+    # "Cụm thi đua số 2 tỉnh X": "số" makes it the bloc's number; "Cụm thi đua 5 tỉnh …" counts provinces
+    rec = _record("Ngày 9/1, Cụm thi đua số 2 tỉnh Yên Bình tổ chức hội nghị tổng kết năm 2023.")
+    assert [b["number"] for b in rec["blocs"]] == ["2"]
+    rec = _record("Ngày 9/1, Cụm thi đua 5 tỉnh Tây Nguyên tổ chức hội nghị tổng kết năm 2023.")
+    assert [b["number"] for b in rec["blocs"]] == [None]
+
+
+def test_a_bare_locality_kind_ending_a_list_belongs_to_every_item() -> None:
+    # "Công an, Tòa án nhân dân … và Chi cục Thuế thành phố": each is the city's body, not the province's
+    rec = _record(
+        "Ngày 3/3, Khối thi đua các cơ quan đóng trên địa bàn thành phố Lạc Sơn gồm: Công an, Tòa án nhân "
+        "dân, Viện Kiểm sát nhân dân và Cơ quan Thi hành án dân sự thành phố tổ chức ký kết giao ước "
+        "năm 2024."
+    )
+    members = _keys(rec["members"])
+    assert {
+        ukey("Công an thành phố"),
+        ukey("Tòa án nhân dân thành phố"),
+        ukey("Viện Kiểm sát nhân dân thành phố"),
+    } <= members
+    # the last item, a known unit written without its locality, is cut from the one before it
+    assert not any("vien kiem sat" in k and "thi hanh an" in k for k in members)
+    assert not any(k.endswith(" tinh") for k in members)
