@@ -174,6 +174,8 @@ UNIT_HEADS: tuple[str, ...] = (
     "Vườn Quốc gia",
     "Quỹ",
     "Chi nhánh",
+    "CN NH",  # "CN NH Công thương …": the branch of a bank, as bank lists abbreviate it
+    "CN Ngân hàng",
     "Phân hiệu",
     "Nhà máy",
     "Xí nghiệp",

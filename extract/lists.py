@@ -88,6 +88,11 @@ class ListItem:
 
 _CUT_RE = re.compile(r";|,|\svà\s|\s&\s|\scùng\s")
 _TAIL_RE = re.compile(r"\s((?:Tỉnh|Thành|Huyện)\s+ủy|(?:Tỉnh|Thành|Huyện)\s+Ủy)$")
+# a district named by its number, the kind written once for a run of numbers ("các Quận 1, 3, 10")
+_NUMBERED_PLACE_RE = re.compile(r"(?<!\w)(?P<kind>[Qq]uận|[Pp]hường)\s+\d{1,2}(?![\d/\w])")
+_BARE_NUMBER_RE = re.compile(r"\s*\d{1,2}(?![\d/\w.,]\d)(?=\s*(?:[,;(]|và\s|$))")
+# a number whose kind is borrowed from the item before it is a little less sure than a named district
+NUMBERED_PLACE_CONF = 0.9
 # a list's last item ending with a locality kind and no name: "… và Chi cục Thuế thành phố"
 _KIND_TAIL_RE = re.compile(r"\s(thành phố|huyện|thị xã|quận)$", re.IGNORECASE)
 _LOCALITY_RE = re.compile(r"^(huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", re.IGNORECASE)
@@ -143,6 +148,8 @@ def split_list(
         runs = _typed_names(text, start, end, carried[0])
         protected += runs
         carried_starts = {a for a, _ in runs}
+    # "các Quận 1, 3, 5 và quận Tân Bình": bare numbers after a numbered district are districts too
+    numbered = _NUMBERED_PLACE_RE.search(text, start, end)
     bounds = [start]
     plural: str | None = None  # "các Ban Tổ chức, Tuyên giáo, Dân vận Tỉnh ủy": the head word is shared
     last_headed = start  # where the last item that names its head word begins
@@ -170,6 +177,7 @@ def split_list(
             or nxt in carried_starts
             or _repeats_type_word(text, last_headed, nxt)
             or _starts_unit(text, m.end(), end, gaz)
+            or (numbered and numbered.start() < p and _BARE_NUMBER_RE.match(text, m.end(), end))
         ):
             continue
         bounds += [p, m.end()]
@@ -201,6 +209,9 @@ def split_list(
             break
         if loc:
             c = canonicalize(f"{head} {_place_with_kind(surface, loc)}")
+        elif numbered and numbered.start() < seg_s and _BARE_NUMBER_RE.fullmatch(surface):
+            c = canonicalize(f"{numbered.group('kind')} {surface}")
+            c = (c[0], c[1] * NUMBERED_PLACE_CONF, "numbered_place") if c else None
         else:
             pm = _PLURAL_HEAD_RE.match(text, seg_a, seg_e)
             plural = _cap(pm.group(1)) if pm else plural if not starts_with_head(surface, 0) else None

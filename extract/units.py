@@ -316,11 +316,14 @@ def head_starts(text: str, start: int, end: int) -> list[int]:
 # Inside a list item (whose bounds the list splitter has already set, cutting only where a unit
 # begins) a comma before lowercase words is part of the name ("Trung tâm Quan trắc đất, nước và không
 # khí"), unless an apposition follows (", đơn vị dẫn đầu Cụm"); "tại" before a place names a
-# branch ("Phân hiệu Trường Đại học X tại tỉnh Y").
+# branch ("Phân hiệu Trường Đại học X tại tỉnh Y"); "cho" before the group a fund or centre serves
+# ("Quỹ Bảo lãnh tín dụng cho doanh nghiệp nhỏ và vừa") names whom it serves.
 _IN_LIST_GOES_ON_RE = re.compile(
     r",\s*(?=[a-zà-ỹđ])"
     r"(?!(?:và|cùng|các|đã|đang|sẽ|được|là|tổ chức|với|cho|do|nhằm|đơn vị|cơ quan|tập thể|nơi|người)\s)"
     r"|\s*tại\s+(?=[A-ZĐ]|tỉnh|thành phố|huyện)"
+    r"|\s*cho\s+(?=(?:các\s+)?(?:doanh\s+nghiệp|DN(?:NVV)?|người|trẻ\s+em|phụ\s+nữ|nông\s+dân|hộ|học\s+sinh"
+    r"|sinh\s+viên|thanh\s+niên)(?!\w))"
 )
 
 

@@ -657,3 +657,32 @@ def test_a_bare_locality_kind_ending_a_list_belongs_to_every_item() -> None:
     # the last item, a known unit written without its locality, is cut from the one before it
     assert not any("vien kiem sat" in k and "thi hanh an" in k for k in members)
     assert not any(k.endswith(" tinh") for k in members)
+
+
+def test_bare_numbers_after_a_numbered_district_are_districts() -> None:
+    rec = _record(
+        "Sáng 10/1/2021, Cụm thi đua 2 gồm các Quận 4 (cụm trưởng), 6, 8, 12 và quận Bình Tân tổ chức hội "
+        "nghị tổng kết năm 2020."
+    )
+    assert _keys(rec["members"]) == _keys(["quận 4", "quận 6", "quận 8", "quận 12", "quận Bình Tân"])
+    assert (ukey("quận 4"), "khoi_truong", 2020) in _roles(rec)
+    # a date or a count after a comma is no district
+    rec = _record("Ngày 10/1/2021, Cụm thi đua 2 gồm Quận 4 và quận Bình Tân, 12 đơn vị tham dự.")
+    assert ukey("quận 12") not in _keys(rec["members"])
+
+
+def test_bank_branches_as_bank_lists_abbreviate_them() -> None:
+    rec = _record(
+        "Ngày 3/3/2022, các ngân hàng thành viên Khối thi đua ngân hàng II gồm 5 đơn vị: CN Ngân hàng Nhà "
+        "nước, CN NH NNoPTNT, CN NH Công thương Hòa Bình, CN NH BIDV Sông Đà, Quỹ Bảo lãnh tín dụng cho "
+        "DNNVV tỉnh đã ký kết giao ước thi đua năm 2022."
+    )
+    members = _keys(rec["members"])
+    assert {
+        ukey("Chi nhánh Ngân hàng Nông nghiệp và Phát triển nông thôn"),
+        ukey("Chi nhánh Ngân hàng Công thương Hòa Bình"),
+        ukey("Chi nhánh Ngân hàng BIDV Sông Đà"),
+        # "cho" before the group a fund serves goes on with its name
+        ukey("Quỹ Bảo lãnh tín dụng cho doanh nghiệp nhỏ và vừa tỉnh"),
+    } <= members
+    assert len(members) == 5
