@@ -10,14 +10,21 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_CUE = r"(?:(?:sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+)?|ngày\s+|hôm\s+|^\W{0,3}|\)\s*-\s*)"
+# "Sáng 01/3", "Chiều ngày 25/1", "Sáng nay, 26/5/2016", "Ngày 15-10"; "Ngay" at a line's start is the
+# same cue typed without its tone mark
+_CUE = (
+    r"(?:(?:sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+|nay\s*,?\s*)?|ngày\s+|hôm\s+|^\W{0,3}(?:Ngay\s+)?"
+    r"|\)\s*-\s*)"
+)
+# the first day of a meeting held over several ("25, 26/9/2019", "25-26/9")
 _EVENT_DATE_RE = re.compile(
-    rf"(?P<cue>{_CUE})\(?\s*(?P<d>\d{{1,2}})\s*(?:-\s*\d{{1,2}}\s*)?(?P<sep>[/.-])\s*(?P<m>\d{{1,2}})"
+    rf"(?P<cue>{_CUE})\(?\s*(?P<d>\d{{1,2}})\s*(?:(?:-|,|và)\s*\d{{1,2}}\s*)?(?P<sep>[/.-])\s*(?P<m>\d{{1,2}})"
     r"(?:\s*(?P=sep)\s*(?P<y>\d{4}))?\s*\)?(?![\d%/.,]\d)",
     re.IGNORECASE | re.MULTILINE,
 )
 _EVENT_DATE_LONG_RE = re.compile(
-    r"(?P<cue>(?:sáng|trưa|chiều|tối)?\s*)ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?",
+    r"(?P<cue>(?:sáng|trưa|chiều|tối)?\s*)ngày\s+(?P<d>\d{1,2})(?:\s*(?:đến|-|–)\s*(?:ngày\s+)?\d{1,2})?"
+    r"\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?",
     re.IGNORECASE,
 )
 _RANGE_RE = re.compile(
@@ -129,10 +136,20 @@ _FULL_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*((?:19|20)\d
 _YEAR_WORD_RE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
 
 
+_SCHOOL_YEAR_RE = re.compile(r"năm\s+học\s+((?:19|20)\d\d)\s*[-–]\s*(?:19|20)?\d\d(?!\d)", re.IGNORECASE)
+# a school year starts in August (the new year's pacts are signed from August to October)
+_SCHOOL_YEAR_FIRST_MONTH = 8
+
+
 def year_from_text(hit: DateHit, text: str) -> date | None:
     """Last resort for a bare "24/8" in an undated article: the latest full date it cites is the anchor
     (the meeting falls on or before it: "kỷ niệm … (10/3/1996 - 10/3/2026)" dates an August meeting to
     2025); failing that, the latest year it names ("9 tháng đầu năm 2019")."""
+    school = _SCHOOL_YEAR_RE.search(text)
+    if school:
+        # "năm học 2019 - 2020": its autumn is in the first year, its spring in the second
+        y = int(school.group(1)) + (0 if hit.month >= _SCHOOL_YEAR_FIRST_MONTH else 1)
+        return date(y, hit.month, hit.day) if _valid(y, hit.month, hit.day) else None
     anchors = []
     for m in _FULL_DATE_RE.finditer(text):
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))

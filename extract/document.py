@@ -146,6 +146,10 @@ _MAX_REPEATED_CHARS = 200
 # headlines stay below both
 _LEAD_CHARS = 250
 _LEAD_SENTENCE_CHARS = 120
+# a full sentence that opens on the meeting's date ("Chiều ngày 25/1, …") is the lead whatever its length
+_DATED_OPENING_RE = re.compile(
+    r"(?:(?:sáng|trưa|chiều|tối)\s+)?(?:ngày\s+|hôm\s+)?\d{1,2}\s*[/-]\s*\d{1,2}\b", re.IGNORECASE
+)
 # shorter lines ("Tin tức", "Chia sẻ") are menu labels, not title candidates
 _MIN_TITLE_CHARS = 15
 # without a line that looks like a lead, the first lines this long are paragraphs
@@ -211,7 +215,9 @@ def _find_title_and_lead(doc: Document) -> None:
         if ln.kind != "body":
             continue
         if len(ln.text) > _LEAD_CHARS or (
-            len(ln.text) > _LEAD_SENTENCE_CHARS and ln.text.endswith(".") and candidates
+            (len(ln.text) > _LEAD_SENTENCE_CHARS or _DATED_OPENING_RE.match(ln.text))
+            and ln.text.endswith(".")
+            and candidates
         ):
             doc.lead = ln
             break

@@ -686,3 +686,37 @@ def test_bank_branches_as_bank_lists_abbreviate_them() -> None:
         ukey("Quỹ Bảo lãnh tín dụng cho doanh nghiệp nhỏ và vừa tỉnh"),
     } <= members
     assert len(members) == 5
+
+
+def _event_date(text: str, published: str | None = None) -> str | None:
+    rec = extract_article(doc_id="t", text=text, published=published).to_schema()
+    return rec["event_date"]
+
+
+def test_meeting_date_forms_seen_on_portals() -> None:
+    title = "Cụm thi đua số 3 tổng kết năm 2023, triển khai nhiệm vụ năm 2024\n\n"
+    # a short dated lead after a time-stamped date line is still the lead
+    assert (
+        _event_date(
+            title + "09:10 - 20/01/2024\n\nChiều ngày 19/1, Cụm thi đua số 3 đã tổ chức hội nghị tổng "
+            "kết năm 2023.\n\nNăm 2023, các hội trong Cụm đã thực hiện tốt nhiệm vụ được giao, góp phần "
+            "vào thành tích chung của tỉnh trên mọi lĩnh vực công tác.\n"
+        )
+        == "2024-01-19"
+    )
+    # a meeting over two days starts on the first
+    two_days = "Sáng ngày 14, 15/12/2023, Cụm thi đua số 3 tổ chức hội nghị.\n"
+    assert _event_date(title + two_days) == "2023-12-14"
+    # "Sáng nay, d/m/y"
+    assert _event_date(title + "Sáng nay, 18/12/2023 Cụm thi đua số 3 tổ chức hội nghị.\n") == "2023-12-18"
+    # "Từ ngày 5 đến 7 tháng 4 năm 2023"
+    assert _event_date(title + "Từ ngày 5 đến 7 tháng 4 năm 2023, Cụm thi đua số 3 tổ chức hội thao.\n") == (
+        "2023-04-05"
+    )
+
+
+def test_a_school_years_meeting_takes_its_year_from_the_school_year() -> None:
+    lead = "Ngày 12-10, Cụm thi đua số 2 các trường THPT ký kết giao ước thi đua năm học 2021 - 2022.\n"
+    assert _event_date("Cụm thi đua số 2 ký kết giao ước\n\n" + lead) == "2021-10-12"
+    lead = "Ngày 12-3, Cụm thi đua số 2 các trường THPT sơ kết học kỳ I năm học 2021 - 2022.\n"
+    assert _event_date("Cụm thi đua số 2 sơ kết học kỳ I\n\n" + lead) == "2022-03-12"
