@@ -81,7 +81,9 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
         or re.search(r"(?<!số )(?<!đua )(?<!khối )(?<!cụm )\b\d+\s+tỉnh|các\s+tỉnh", bloc_names, re.I)
         or _SPANS_PROVINCES_RE.search(w)
         or sum(1 for p in places().provinces if p.name in bloc_names) >= _MIN_PROVINCES_SPANNED
-        or re.search(r"\bBộ\s|Việt Nam", bloc_names)
+        # a national body's bloc, unless the body is its provincial or district branch
+        # ("Ủy ban MTTQ Việt Nam tỉnh X", "… Việt Nam các huyện")
+        or re.search(r"\bBộ\s|Việt Nam(?!\s+(?:các\s+)?(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã))", bloc_names)
     ):
         return
     if hint:  # the registry's spelling, in SCHEMA.md form ("TP. Hồ Chí Minh" → "Hồ Chí Minh")
@@ -112,7 +114,7 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
             ev(s, e), 0.6 if n == 1 else 0.75, "text_mention", field_name="province", value=name
         )
         return
-    _from_districts(rec, w, ev) or _from_url_path(rec, url)
+    _from_districts(rec, w, ev) or _from_url_path(rec, url) or _from_url_host_district(rec, url)
 
 
 # a district-level place named with its kind: "TP Hạ Long", "huyện Củ Chi", "thị xã Bình Long"
@@ -159,6 +161,33 @@ def _from_url_path(rec: Record, url: str | None) -> bool:
     if len(hits) != 1:
         return False
     rec.province = ScalarFact(None, 0.5, "url_path", field_name="province", value=hits.pop())
+    return True
+
+
+# a district's name in a host is a district site's only when it is this long ("giangthanh"); short
+# ones ("an", "ba") sit inside other words
+_MIN_HOST_DISTRICT_CHARS = 8
+
+
+def _from_url_host_district(rec: Record, url: str | None) -> bool:
+    """The province of the one district a host is named after ("giangthanh.edu.vn": a school site of
+    that district)."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    labels = (parts.hostname or "").lower().replace("-", "").split(".")
+    path_words = set(re.findall(r"[a-z0-9]+", unquote(parts.path).lower().replace("-", "")))
+    if any(p.slug in path_words for p in places().provinces):
+        return False  # a site of one place carrying another province's section ("…/nghean/…")
+    hits = {
+        d.province
+        for d in places().districts
+        if len(slug := "".join(re.findall(r"[a-z0-9]+", fold(d.name)))) >= _MIN_HOST_DISTRICT_CHARS
+        and slug in labels
+    }
+    if len(hits) != 1:
+        return False
+    rec.province = ScalarFact(None, 0.5, "url_host_district", field_name="province", value=hits.pop())
     return True
 
 

@@ -720,3 +720,25 @@ def test_a_school_years_meeting_takes_its_year_from_the_school_year() -> None:
     assert _event_date("Cụm thi đua số 2 ký kết giao ước\n\n" + lead) == "2021-10-12"
     lead = "Ngày 12-3, Cụm thi đua số 2 các trường THPT sơ kết học kỳ I năm học 2021 - 2022.\n"
     assert _event_date("Cụm thi đua số 2 sơ kết học kỳ I\n\n" + lead) == "2022-03-12"
+
+
+def _province(text: str, url: str | None = None) -> str | None:
+    return extract_article(doc_id="t", text=text, url=url).to_schema()["province"]
+
+
+def test_a_provincial_branch_of_a_national_body_keeps_its_province() -> None:
+    text = (
+        "Cụm thi đua số 2 - Ủy ban MTTQ Việt Nam tỉnh Kon Tum ký giao ước năm 2022\n\n"
+        "Sáng 3/3/2022, Cụm thi đua số 2 - Ủy ban MTTQ Việt Nam các huyện ký kết giao ước thi đua năm 2022.\n"
+    )
+    assert _province(text) == "Kon Tum"
+    # the national body's own bloc has none
+    national = "Sáng 3/3/2022, Cụm thi đua số 2 của Ủy ban Trung ương MTTQ Việt Nam ký kết giao ước.\n"
+    assert _province(national) is None
+
+
+def test_a_district_site_tells_the_province() -> None:
+    text = "Sáng 3/3/2022, khối thi đua các trường học ký kết giao ước thi đua năm học 2021 - 2022.\n"
+    assert _province(text, "http://phuocson.edu.vn/tin-tuc/ky-ket.html") == "Quảng Nam"
+    # unless its path names another province's section
+    assert _province(text, "http://phuocson.edu.vn/nghean/tin-tuc/ky-ket.html") != "Quảng Nam"
