@@ -22,14 +22,15 @@ from typing import Literal
 from extract.guests import BlocKind, is_guest
 from extract.lists import list_end, split_list
 from extract.record import AwardKind, AwardStatus, Issuer
-from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan
+from extract.units import PERSON_TITLES, TITLE_BEFORE_RE, TITLE_REACH, UnitSpan
 
 AWARD_RE = re.compile(
     r"(?<![\w])(?P<award>cờ\s+luân\s+lưu|cờ\s+thi\s+đua|bằng\s+khen|huân\s+chương(?:\s+lao\s+động)?|giấy\s+khen"
     r"|danh\s+hiệu\s+[“\"]?(?:tập thể lao động xuất sắc|tập thể lao động tiên tiến"
     r"|đơn vị tiên tiến|đơn vị quyết thắng)"
     r"|tập\s+thể\s+lao\s+động\s+(?:xuất\s+sắc|tiên\s+tiến)|đơn\s+vị\s+(?:tiên\s+tiến|quyết\s+thắng)"
-    r"|(?<=tặng\s)cờ(?!\s+(?:lưu niệm|thi đua|luân)))(?![\w])",
+    r"|cờ\s+truyền\s+thống"
+    r"|(?:(?<=tặng\s)|(?<=trao\s)|(?<=giao\s))cờ(?!\s+(?:lưu niệm|thi đua|luân|truyền)))(?![\w])",
     re.IGNORECASE,
 )
 _PROPOSE_RE = re.compile(
@@ -64,6 +65,21 @@ _RECIPIENT_INTRO_RE = re.compile(
     rf"^(?P<head>[^.;:]{{0,{_RECIPIENT_INTRO_REACH}}}?)(?:\s(?:cho|là|gồm)\s*:?\s*|\s*:\s*)"
     r"(?:(?:\d+|các)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)(?:[^.;:]{0,90}?)(?:\s(?:gồm|là)\s*:?\s*|\s*:\s*))?",
     re.I,
+)
+# a flag handed on with the leader's title is the bloc's rotating flag
+_LEADER_FLAG_REACH = 80
+_LEADER_FLAG_RE = re.compile(
+    r"^[^.;]*?(?:suy\s+tôn|cho|của)\s+(?:(?:Thường\s+trực|[Kk]hối\s+trưởng|[Cc]ụm\s+trưởng|[Tt]rưởng\s+"
+    r"(?:[Kk]hối|[Cc]ụm))(?!\w))",
+)
+# words between "cho" and the unit that stand for it: the leader's title ("Cụm trưởng năm 2010 là"), a
+# person and their title ("đ/c Nguyễn Văn A - Cục trưởng")
+_STAND_IN_RE = re.compile(
+    r"(?:(?:Thường\s+trực|[Kk]hối\s+trưởng|[Cc]ụm\s+trưởng|[Tt]rưởng\s+(?:[Kk]hối|[Cc]ụm))"
+    r"(?:\s+(?:[Kk]hối|[Cc]ụm)\s+thi\s+đua)?(?:\s+năm\s+(?:19|20)\d\d)?\s+(?:là\s+)?"
+    r"|(?:đ/c|đồng\s+chí|ông|bà)\s+[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){1,4}\s*[-–,]\s*"
+    rf"(?:{PERSON_TITLES})\s+)",
+    re.IGNORECASE,
 )
 _THIS_UNIT_RE = re.compile(r"(?:đơn\s+vị|cơ\s+quan)\s+(?:này|trên|nói\s+trên)(?!\w)", re.I)
 _SAME_AS_BEFORE = UnitSpan(-1, -1, "", 0.0, "anaphora")  # "… cho đơn vị này": resolved to the last recipient
@@ -124,7 +140,7 @@ class AwardHit:
 
 def award_kind(cue: str) -> AwardKind:
     c = cue.lower()
-    if "luân" in c:
+    if "luân" in c or "truyền thống" in c:  # the bloc's "cờ truyền thống" passes from leader to leader
         return "co_luan_luu"
     if c.startswith("cờ"):
         return "co_thi_dua"
@@ -191,6 +207,10 @@ def find_awards(
         nxt = cues[i + 1].start() if i + 1 < len(cues) else end
         zone_e = min(clause_e, nxt) if nxt > m.end() else clause_e
         kind = award_kind(m.group("award"))
+        if m.group("award").lower() == "cờ" and _LEADER_FLAG_RE.search(
+            text[m.end() : min(zone_e, m.end() + _LEADER_FLAG_REACH)]
+        ):
+            kind = "co_luan_luu"  # "trao Cờ … suy tôn Thường trực Khối thi đua năm 2019 cho …"
         before = text[max(clause_s, floor) : m.start()]
         status = _status(before, prev_status, text[start : m.start()])
         prev_status = status
@@ -311,10 +331,10 @@ def _issuer(after: str, agent: str, kind: str) -> tuple[Issuer | None, Issuer | 
     head = head[:_ISSUER_REACH]
     named = issuer_of(head) if re.match(r"\s*(?:của\s+|do\s+|\w)", head) else None
     agent_issuer = issuer_of(agent) if agent else None
-    if kind == "co_luan_luu":
-        return "khoi", None  # the bloc's own rotating flag
     if named:
         return named, None
+    if kind == "co_luan_luu":
+        return "khoi", None  # the bloc's own rotating flag, unless another issuer is named
     if agent_issuer:
         return agent_issuer, agent_issuer
     if kind == "danh_hieu":
@@ -363,6 +383,10 @@ def _after_recipients(
     if not intro or re.search(r"(?<!\w)(?:đề nghị|tặng|trao)(?!\w)", intro.group("head")):
         return [], pos, None
     ls = pos + intro.end()
+    # "cho Cụm trưởng năm 2010 là Sở X", "cho đ/c Nguyễn Văn A - Cục trưởng Cục Y": the unit follows
+    stand_in = _STAND_IN_RE.match(text, ls, zone_e)
+    if stand_in:
+        ls = stand_in.end()
     count_m = re.search(r"(\d+)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)", intro.group(0))
     count = int(count_m.group(1)) if count_m else None
     if count or ":" in intro.group(0) or "gồm" in intro.group(0):

@@ -149,6 +149,7 @@ UNIT_HEADS: tuple[str, ...] = (
     "Tòa án",
     "Công an",
     "Bộ Chỉ huy",
+    "Bộ Tư lệnh",
     "Bộ đội",
     "Kho bạc",
     "Ngân hàng",

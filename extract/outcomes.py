@@ -31,6 +31,8 @@ _ROLE_CONF_BASE = 0.15
 # names the bloc's members, a role or an award names one unit the sentence may not tie to the bloc
 ROLE_HOLDER_CONF = 0.85
 AWARD_RECIPIENT_CONF = 0.75
+# the holder of a handed-on rotating flag leads the bloc that year; no sentence says so in words
+FLAG_HOLDER_CONF = 0.7
 
 
 def read_roles(
@@ -273,5 +275,20 @@ def date_rotating_flags(rec: Record) -> None:
     for a in rec.awards:
         if a.award == "co_luan_luu" and a.year is None and ukey(a.recipient) in leaders:
             a.year = leaders[ukey(a.recipient)]
+    led_years = {r.year for r in rec.roles if r.role == "khoi_truong"}
+    for a in rec.awards:
+        if a.award == "co_luan_luu" and a.status == "conferred" and a.year and a.year not in led_years:
+            # the rotating flag is handed to the bloc's leader of its year: its holder leads the bloc
+            rec.roles.append(
+                RoleFact(
+                    a.evidence,
+                    min(a.confidence, FLAG_HOLDER_CONF),
+                    "rotating_flag_holder",
+                    unit=a.recipient,
+                    role="khoi_truong",
+                    year=a.year,
+                )
+            )
+            led_years.add(a.year)
     if any(a.year is None for a in rec.awards):
         rec.flags.append("award_without_year")  # once every award has the year it will get

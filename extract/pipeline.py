@@ -191,7 +191,8 @@ def read_awards(article: Article) -> None:
 
 
 def date_rotating_flags(article: Article) -> None:
-    """A rotating flag without a year takes its holder's Khối trưởng year; flag awards still without one."""
+    """A rotating flag without a year takes its holder's Khối trưởng year, a handed-on flag's holder
+    leads the bloc in its year when no sentence names a leader; flag awards still without a year."""
     outcomes.date_rotating_flags(article.record)
 
 

@@ -47,9 +47,9 @@ _ROLE_WORDS = (
     r"(?:khối|cụm)\s+trưởng|(?:phó\s+)?trưởng\s+(?:khối|cụm)|(?:khối|cụm)\s+phó"
     r"|phó\s+(?:khối|cụm)(?:\s+trưởng)?"
 )
-_PERSON_TITLES = (
+PERSON_TITLES = (
     r"(?:phó\s+)?(?:giám đốc|chủ tịch|bí thư|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng"
-    r"|tổng biên tập|chánh văn phòng|chánh thanh tra|cục trưởng|chi cục trưởng|thủ trưởng|tư lệnh"
+    r"|tổng biên tập|chánh văn phòng|chánh thanh tra|cục trưởng|chi cục trưởng|thủ trưởng|(?<!bộ\s)tư lệnh"
     r"|chỉ huy trưởng|bộ trưởng|thứ trưởng|chủ nhiệm|đại tá|thượng tá|trung tá|đồng chí|ông|bà|ths\.?|ts\.?)"
 )
 # Words that end a unit name when they appear after it (clause verbs, prepositions, roles, years).
@@ -57,7 +57,7 @@ _STOP_RE = re.compile(
     r"\s*(?:[,;:!?()\[\]“”\"«»]|\.(?![\wÀ-ỹ])|\svà\s(?=(?:lãnh đạo|đại diện|các|cán bộ|\d))|\s?[-–—]\s(?=(?:"
     + _ROLE_WORDS
     + r"|"
-    + _PERSON_TITLES
+    + PERSON_TITLES
     + r"|đơn vị|cơ quan)(?!\w))|$|\svà\s(?=(?:"
     + _HEADS_ALT
     + r")(?!\w))|\s(?:"
@@ -71,7 +71,7 @@ _STOP_RE = re.compile(
     r"|đề xuất"
     r"|bàn giao|chuyển giao|hỗ trợ|đảm bảo|bảo đảm|đảm nhận|đảm nhiệm|chủ động|tích cực|luôn|cũng|vẫn|còn"
     r"|đều|sẽ|luân phiên|thời gian qua|vừa qua"
-    r"|năm\s+(?:19|20)\d\d|năm học|" + _ROLE_WORDS + r"|" + _PERSON_TITLES + r")(?!\w))",
+    r"|năm\s+(?:19|20)\d\d|năm học|" + _ROLE_WORDS + r"|" + PERSON_TITLES + r")(?!\w))",
     re.IGNORECASE,
 )
 _AMBIGUOUS_VERBS = re.compile(r"\s(tổ chức|thực hiện|triển khai)(?!\w)", re.IGNORECASE)
@@ -79,7 +79,7 @@ _LEADING_NOISE_RE = re.compile(
     r"^(?:(?:và|cùng|các|đại diện|lãnh đạo|đơn vị|tập thể|cơ quan|thành viên|đ/c|\d+|0\d)\s+)+", re.IGNORECASE
 )
 # "Viện trưởng Viện Kiểm sát …", "Giám đốc Sở Y tế": the unit is what follows the person's title
-_TITLE_PREFIX_RE = re.compile(rf"^{_PERSON_TITLES}\s+(?=(?:{_HEADS_ALT})(?!\w))", re.IGNORECASE)
+_TITLE_PREFIX_RE = re.compile(rf"^{PERSON_TITLES}\s+(?=(?:{_HEADS_ALT})(?!\w))", re.IGNORECASE)
 # a person's title right before a unit name: "Giám đốc Sở Y tế" names the person, the unit follows;
 # searched in the last TITLE_REACH characters before the unit, room for the longest title it names
 # ("tổng biên tập") with the spaces and the words its look-behinds read

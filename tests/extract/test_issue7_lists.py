@@ -742,3 +742,35 @@ def test_a_district_site_tells_the_province() -> None:
     assert _province(text, "http://phuocson.edu.vn/tin-tuc/ky-ket.html") == "Quảng Nam"
     # unless its path names another province's section
     assert _province(text, "http://phuocson.edu.vn/nghean/tin-tuc/ky-ket.html") != "Quảng Nam"
+
+
+def test_the_high_command_is_a_unit_not_a_commanders_title() -> None:
+    rec = _record(
+        "Ngày 20/12, Khối thi đua số 6 đề nghị Cờ thi đua của UBND thành phố cho Công an thành phố, "
+        "Bộ Tư lệnh thành phố và Thanh tra thành phố."
+    )
+    assert ukey("Bộ Tư lệnh thành phố") in {r for r, _, _ in _awards(rec)}
+    # a commander is still a person's title before a unit
+    rec = _record("Ngày 20/12, Khối thi đua số 6 tổng kết năm 2023, Tư lệnh Bộ Chỉ huy Quân sự tỉnh dự.")
+    assert not any(k.startswith("tu lenh") for k in _keys(rec["members"]))
+
+
+def test_a_flag_handed_on_to_the_next_leader_is_the_rotating_flag() -> None:
+    # "cờ truyền thống cho Cụm trưởng năm Y là X": the leader's title stands for the unit named after it
+    rec = _record(
+        "Ngày 15/1/2023, Cụm thi đua các sở Tư pháp tổng kết năm 2022. Hội nghị đã bàn giao cờ truyền thống "
+        "cho Cụm trưởng năm 2023 là Sở Tư pháp tỉnh Hòa Bình."
+    )
+    assert (ukey("Sở Tư pháp tỉnh Hòa Bình"), "co_luan_luu", "conferred") in _awards(rec)
+    # the holder of the handed-on flag leads the bloc that year
+    assert (ukey("Sở Tư pháp tỉnh Hòa Bình"), "khoi_truong", 2023) in _roles(rec)
+    # a bare "Cờ" handed over with the leader's title, to a person who stands for their unit
+    rec = _record(
+        "Ngày 9/1/2024, Khối thi đua Nội chính tổng kết năm 2023. Đồng chí Chánh án Tòa án nhân dân tỉnh "
+        "trao Cờ của Ủy ban nhân dân tỉnh suy tôn Thường trực Khối thi đua năm 2024 cho đ/c Lê Văn Bình - "
+        "Cục trưởng Cục Thi hành án dân sự tỉnh."
+    )
+    flags = [a for a in rec["awards"] if a["award"] == "co_luan_luu"]
+    assert [(ukey(a["recipient"]), a["issuer"], a["year"]) for a in flags] == [
+        (ukey("Cục Thi hành án dân sự tỉnh"), "ubnd_tinh", 2024)
+    ]
