@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
 from sqlalchemy import select, tuple_
@@ -61,6 +62,7 @@ MAX_LINK_DEPTH: Final = 4  # successor chains are one or two steps; a bound keep
 # --- names and keys ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 14)  # the same few thousand unit names come back in every record
 def expand(name: str) -> str:
     """Spell out the abbreviations inside a unit name ("Sở GD&ĐT" → "Sở Giáo dục và Đào tạo").
 
@@ -81,6 +83,7 @@ def province_of(name: str | None) -> str:
     return canonical_province(name) or ""
 
 
+@lru_cache(maxsize=1 << 14)
 def unit_province(name: str, record_province: str) -> str:
     """Return the province a unit belongs to: one its name ends with, else its record's."""
     words = name.split()
@@ -275,6 +278,24 @@ def _link_successors(session: Session, entity: Entity, cache: LinkCache) -> None
                 )
 
 
+def _add_all(session: Session, rows: Sequence[Any]) -> None:
+    """Insert `rows` in one savepoint; if another writer added one of them first (a unique key
+    clash, rare), insert them one by one and skip those already there."""
+    if not rows:
+        return
+    try:
+        with session.begin_nested():
+            session.add_all(rows)
+    except IntegrityError:
+        for row in rows:
+            fresh = type(row)(**{c.key: getattr(row, c.key) for c in row.__table__.columns if c.key != "id"})
+            try:
+                with session.begin_nested():
+                    session.add(fresh)
+            except IntegrityError:
+                pass
+
+
 def _add_aliases(session: Session, pairs: Iterable[tuple[int, str, str]], cache: LinkCache) -> None:
     """Add the (entity id, alias, province) spellings not stored yet."""
     todo = {
@@ -288,17 +309,13 @@ def _add_aliases(session: Session, pairs: Iterable[tuple[int, str, str]], cache:
         EntityAlias.entity_id.in_({eid for eid, _ in todo})
     )
     cache.aliases.update(session.execute(stmt).tuples())
-    for (eid, alias), province in todo.items():
-        if (eid, alias) in cache.aliases:
-            continue
-        try:
-            with session.begin_nested():
-                session.add(
-                    EntityAlias(entity_id=eid, alias=alias, alias_key=name_key(alias, province or None))
-                )
-        except IntegrityError:
-            pass  # another writer added the same spelling first
-        cache.aliases.add((eid, alias))
+    rows = [
+        EntityAlias(entity_id=eid, alias=alias, alias_key=name_key(alias, province or None))
+        for (eid, alias), province in todo.items()
+        if (eid, alias) not in cache.aliases
+    ]
+    _add_all(session, rows)
+    cache.aliases.update(todo)
 
 
 def link_overlay(session: Session, overlay: Overlay, cache: LinkCache | None = None) -> int:
@@ -320,26 +337,22 @@ def link_overlay(session: Session, overlay: Overlay, cache: LinkCache | None = N
             )
         )
     )
-    added = 0
+    rows, seen = [], set(linked)
     for key, want in pairs:
-        if key in linked:
+        if key in seen:
             continue  # linked by an earlier run: the link holds
-        try:
-            with session.begin_nested():
-                session.add(
-                    FactEntity(
-                        article_id=article_id,
-                        fact_key=key,
-                        province=province,
-                        entity_id=ids[want.ident],
-                        record_id=overlay.record.id,
-                    )
-                )
-            added += 1
-        except IntegrityError:
-            pass  # another writer linked it first
-        linked.add(key)
-    return added
+        seen.add(key)
+        rows.append(
+            FactEntity(
+                article_id=article_id,
+                fact_key=key,
+                province=province,
+                entity_id=ids[want.ident],
+                record_id=overlay.record.id,
+            )
+        )
+    _add_all(session, rows)
+    return len(rows)
 
 
 def link_article(
