@@ -202,6 +202,8 @@ def link_entities() -> None:
     """Link every stored record's units and blocs to entities (once, after upgrading a database).
 
     New records are linked when they are stored; this fills in the records stored before.
+
+    Example: THIDUA_DATABASE_URL=sqlite:///var/thidua.sqlite thidua link-entities
     """
     from store.entities import link_all
 
