@@ -7,6 +7,9 @@ Machine output is append-only: a re-run of the extractor writes a new `Extractio
 name facts by a fact key that stays the same across re-extractions (`store.facts`), also record
 the run's record and fact row they were made against, and are never updated or deleted (an undo
 is one more correction). `store.current` overlays them on the newest machine record.
+Entities (`Entity`: units and blocs per province, with aliases, 2025 successor links and the
+`FactEntity` links from facts, by fact key) and editors' merges and splits of them
+(`EntityCorrection`) are append-only too; see `store.entities` and `store.entity_corrections`.
 """
 
 from __future__ import annotations
