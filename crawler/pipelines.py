@@ -30,6 +30,7 @@ from crawler import registry
 from crawler.items import FetchFailureItem, PageItem
 from crawler.urls import canonicalize
 from store import repository
+from store.entities import link_article
 from store.keys import article_doc_id, content_key
 from store.models import Article, ArticleAlias, Page
 
@@ -345,7 +346,9 @@ class StoreRecordPipeline(_StorePipeline):
                 article = session.get(Article, item.article_id)
                 if article is None:
                     raise DropItem(f"article {item.article_id} vanished before its record was stored")
-                repository.save_record(session, run=self._run(session), article=article, record=record)
+                row = repository.save_record(session, run=self._run(session), article=article, record=record)
+                # its units and bloc to the province's entities, in the same transaction
+                link_article(session, article, row)
         except DropItem:
             raise
         except Exception as exc:  # e.g. DuplicateRecordError: recorded, the crawl goes on

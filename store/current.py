@@ -401,12 +401,8 @@ def current_record(session: Session, article_id: int) -> dict[str, Any]:
     return load_overlay(session, article).to_dict()
 
 
-def current_records(session: Session, article_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Return the current records of many articles at once, in the order given.
-
-    Articles without an extracted record are left out. Three queries in all, whatever the
-    number of articles: what exports and `store.queries.find_records` use.
-    """
+def current_overlays(session: Session, article_ids: Sequence[int]) -> list[Overlay]:
+    """Return the overlays of many articles at once, in the order given (see `current_records`)."""
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return []
@@ -414,7 +410,14 @@ def current_records(session: Session, article_ids: Sequence[int]) -> list[dict[s
     records = _newest_records(session, ids)
     corrections = _corrections(session, ids)
     return [
-        build_overlay(articles[a], records[a], corrections[a]).to_dict()
-        for a in ids
-        if a in records and a in articles
+        build_overlay(articles[a], records[a], corrections[a]) for a in ids if a in records and a in articles
     ]
+
+
+def current_records(session: Session, article_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Return the current records of many articles at once, in the order given.
+
+    Articles without an extracted record are left out. Three queries in all, whatever the
+    number of articles: what exports and `store.queries.find_records` use.
+    """
+    return [overlay.to_dict() for overlay in current_overlays(session, article_ids)]

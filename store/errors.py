@@ -112,3 +112,23 @@ class ExportTargetExistsError(ExportError):
 
 class ExportTargetError(ExportError):
     """Raised when the export cannot be written where asked (missing folder, no permission, not an export)."""
+
+
+class EntityCorrectionError(CorrectionError):
+    """Base class of the refusals of `store.entity_corrections`: nothing was written."""
+
+
+class EntityNotFoundError(EntityCorrectionError):
+    """Raised when an entity id names no stored unit or bloc."""
+
+
+class SelfMergeError(EntityCorrectionError):
+    """Raised when a merge names one entity twice, or entities already merged into one."""
+
+
+class EntityKindError(EntityCorrectionError):
+    """Raised when a merge joins a unit with a bloc."""
+
+
+class NotMergedError(EntityCorrectionError):
+    """Raised when a split names an entity that is not merged with any other."""

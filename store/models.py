@@ -7,6 +7,9 @@ Machine output is append-only: a re-run of the extractor writes a new `Extractio
 name facts by a fact key that stays the same across re-extractions (`store.facts`), also record
 the run's record and fact row they were made against, and are never updated or deleted (an undo
 is one more correction). `store.current` overlays them on the newest machine record.
+Entities (`Entity`: units and blocs per province, with aliases, 2025 successor links and the
+`FactEntity` links from facts, by fact key) and editors' merges and splits of them
+(`EntityCorrection`) are append-only too; see `store.entities` and `store.entity_corrections`.
 """
 
 from __future__ import annotations
@@ -54,6 +57,12 @@ RUN_STATUSES: Final = ("running", "finished", "failed", "interrupted")
 FACT_KINDS: Final = ("published", "province", "event_date", "event_kind", "bloc", "member", "role", "award")
 # what an editor can do (issue 8, item 3); "undo" cancels an earlier correction by adding a row
 CORRECTION_ACTIONS: Final = ("accept", "change", "add", "delete", "verify", "merge", "split", "undo")
+# entities across articles (store.entities): canonical units and blocs per province
+ENTITY_KINDS: Final = ("unit", "bloc")
+# how two entities are related by the 2025 reorganisation (store.reorg)
+ENTITY_RELATIONS: Final = ("successor_2025",)
+# what an editor can do to entities (store.entity_corrections); an undo cancels an earlier one
+ENTITY_ACTIONS: Final = ("merge", "split", "undo")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -371,11 +380,124 @@ class Correction(Base):
     editor: Mapped[Editor] = relationship()
 
 
+class Entity(Base):
+    """A canonical unit or bloc of one province, the same across every article that names it.
+
+    `key` is the name key of the unit with abbreviations spelled out, relative to `province`
+    (``so giao duc dao tao`` for "Sở GD&ĐT tỉnh Bắc Ninh"); a bloc's key is ``khoi 6`` / ``cum 6``
+    when it has a number, else its name key (`store.entities`). `province` is the province as the
+    records name it, old or new ("Bình Phước"), `province_2025` the one of the 34 it is part of
+    since 1 July 2025 ("Đồng Nai"); both are "" for a unit of no province. Rows are never updated:
+    an editor's merge or split is an `EntityCorrection`.
+    """
+
+    __tablename__ = "entity"
+    __table_args__ = (
+        UniqueConstraint("kind", "province", "key"),
+        CheckConstraint(_in("kind", ENTITY_KINDS), name="kind"),
+    )
+
+    id: Mapped[intpk]
+    kind: Mapped[code]
+    province: Mapped[str] = mapped_column(String(64))
+    province_2025: Mapped[str] = mapped_column(String(64), index=True)
+    key: Mapped[str] = mapped_column(index=True)
+    name: Mapped[str]  # the first full spelling seen, abbreviations spelled out
+    place_kind: Mapped[str | None] = mapped_column(String(16))  # a district or ward unit: its kind
+    created_at: Mapped[created_at]
+
+    aliases: Mapped[list[EntityAlias]] = relationship(order_by="EntityAlias.id")
+
+
+class EntityAlias(Base):
+    """A spelling of an entity seen in a record or given by an editor ("Sở GD&ĐT", "Sở GDĐT")."""
+
+    __tablename__ = "entity_alias"
+    __table_args__ = (UniqueConstraint("entity_id", "alias"),)
+
+    id: Mapped[intpk]
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    alias: Mapped[str]
+    alias_key: Mapped[str] = mapped_column(index=True)  # the alias's name key, relative to the province
+    created_at: Mapped[created_at]
+
+
+class EntityLink(Base):
+    """`from_id` became (part of) `to_id` in the 2025 reorganisation, as `source` says."""
+
+    __tablename__ = "entity_link"
+    __table_args__ = (
+        UniqueConstraint("from_id", "to_id", "relation"),
+        CheckConstraint(_in("relation", ENTITY_RELATIONS), name="relation"),
+    )
+
+    id: Mapped[intpk]
+    from_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    relation: Mapped[code]
+    source: Mapped[str] = mapped_column(String(256))  # the data behind the link
+    created_at: Mapped[created_at]
+
+
+class FactEntity(Base):
+    """Links one fact of an article's record to the entity it names: a member, role holder or
+    award recipient to a unit, a bloc to a bloc.
+
+    Facts are named by fact key (`store.facts`), which every re-extraction of the article gives
+    the same fact again, so a link made on run N holds for run N+1 (rows are never updated).
+    The province is part of the link: a record whose province an editor changes gets new links.
+    """
+
+    __tablename__ = "fact_entity"
+    __table_args__ = (UniqueConstraint("article_id", "fact_key", "province"),)
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    fact_key: Mapped[str]
+    province: Mapped[str] = mapped_column(String(64))  # the record's province when linked ("" none)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entity.id"), index=True)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("extracted_record.id"))  # linked from
+    created_at: Mapped[created_at]
+
+
+class EntityCorrection(Base):
+    """An editor's merge of entities that are the same, a split of a wrong merge, or an undo.
+
+    Append-only like `Correction` (ORM and database triggers refuse UPDATE and DELETE): a merge
+    names the entities (`entity_ids`, the first is the one kept), a split the one entity taken
+    out of its merged group, an undo the correction it cancels (`undoes_id`).
+    """
+
+    __tablename__ = "entity_correction"
+    __table_args__ = (
+        CheckConstraint(_in("action", ENTITY_ACTIONS), name="action"),
+        CheckConstraint(
+            "(action = 'undo' AND undoes_id IS NOT NULL) OR (action <> 'undo' AND undoes_id IS NULL)",
+            name="undo_target",
+        ),
+    )
+
+    id: Mapped[intpk]
+    editor_id: Mapped[int] = mapped_column(ForeignKey("editor.id"), index=True)
+    action: Mapped[code]
+    entity_ids: Mapped[list[int]] = mapped_column(JSON())
+    reason: Mapped[str | None] = mapped_column(Text())
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("entity_correction.id"))
+    created_at: Mapped[created_at]
+
+    editor: Mapped[Editor] = relationship()
+
+
 def _refuse_update(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
-    if isinstance(target, Correction):
+    if isinstance(target, Correction | EntityCorrection):
         raise ImmutableRowError(
             f"correction id={target.id} is never updated: corrections are append-only; "
             "add a new one (store.corrections), or undo it with store.corrections.undo"
+        )
+    if isinstance(target, Entity | EntityAlias | EntityLink | FactEntity):
+        raise ImmutableRowError(
+            f"{type(target).__name__} id={target.id} is never updated: entities and their links are "
+            "append-only; merge or split entities with store.entity_corrections"
         )
     raise ImmutableRowError(
         f"{type(target).__name__} id={getattr(target, 'id', None)} is machine output and is never "
@@ -399,6 +521,12 @@ for _immutable in (
     AwardFact,
     PageVersion,
     Correction,
+    Entity,
+    EntityAlias,
+    EntityLink,
+    FactEntity,
+    EntityCorrection,
 ):
     event.listen(_immutable, "before_update", _refuse_update)
 event.listen(Correction, "before_delete", _refuse_delete)
+event.listen(EntityCorrection, "before_delete", _refuse_delete)

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from extract.record import Record
 from store import repository
+from store.entities import link_article
 from store.errors import ReextractError, StoreError
 from store.keys import article_doc_id
 from store.models import Article, ArticleAlias, ExtractedRecord, ExtractionRun, Page, Portal
@@ -402,8 +403,9 @@ def _store(session: Session, run_id: int, outcome: Outcome) -> tuple[int, int]:
         )
         return 0, 1
     try:
-        repository.save_record(session, run=run, article=article, record=outcome.record)
+        row = repository.save_record(session, run=run, article=article, record=outcome.record)
     except StoreError as exc:  # refused (logged by save_record); the run goes on
         repository.record_failure(session, stage="store", url=article.url, portal=portal, error=exc)
         return 0, 1
+    link_article(session, article, row)  # its units and bloc to the province's entities
     return 1, 0

@@ -686,8 +686,13 @@ def serve_mock(port: int) -> None:
 # it reads the settings through _settings above, so it is imported after it is defined
 from thidua.corrections_cli import correct, record  # noqa: E402
 
+# `thidua units|blocs|bloc|events|link-entities` and `thidua correct merge-entities|…`
+from thidua.entities_cli import bloc, blocs, events, link_entities, units  # noqa: E402
+
 main.add_command(record)
 main.add_command(correct)
+for _command in (units, blocs, bloc, events, link_entities):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -188,12 +188,18 @@ def correct() -> None:
 
 def _write(action: Callable[[Session], Correction]) -> None:
     """Run one store correction in a transaction and print what it did."""
-    from store.current import current_record
+    from store.current import load_overlay
+    from store.entities import link_overlay
+    from store.models import Article
 
     with _session(read_only=False) as session:
         with session.begin():
             done = action(session)
-            review = current_record(session, done.article_id)["review"]
+            article = session.get(Article, done.article_id)
+            assert article is not None  # the correction was just made on it
+            overlay = load_overlay(session, article)
+            link_overlay(session, overlay)  # a unit or bloc the correction added gets its entity
+            review = overlay.to_dict()["review"]
         what = " ".join(done.fact_keys) or " ".join(done.result_keys) or done.field or "whole record"
         line = f"correction {done.id}: {done.action} {what} (article {done.article_id})"
         if done.action in ("change", "add", "merge", "split"):

@@ -1,0 +1,272 @@
+"""Editors' merges and splits of entities (units and blocs), as append-only corrections.
+
+The machine makes one entity per (kind, province, name key) (`store.entities`). When two of
+them are the same unit or bloc under names no key can join ("Khối thi đua số 3" and "Khối các
+cơ quan Nội chính"), an editor merges them; when a merge was wrong, the editor splits one entity
+back out. Both are rows of `entity_correction`, never an update of an entity or a link, and an
+undo is one more row, as for facts (`store.corrections`):
+
+- **merge** ``[a, b, …]``: every entity named, with the groups they are already in, becomes one
+  group whose *representative* is ``a``'s (its name is the group's name).
+- **split** ``[x]``: `x` leaves its group and stands alone again; if `x` was the representative,
+  the next entity of the group (in merge order) takes its place.
+- **undo**: cancels one earlier correction (an undo of an undo restores it).
+
+`groups` replays the corrections in force, oldest first, and is what every reader of entities
+uses. Every function checks before it writes and raises a named `EntityCorrectionError` (or
+`CorrectionNotFoundError`, `UndoConflictError`) with nothing written: an unknown entity, an
+entity merged with itself (or with one it is already merged with), a unit merged with a bloc,
+a split of an entity that is merged with nothing, and an undo after which a later correction
+would no longer make sense. The entities' rows are locked first (PostgreSQL), so two editors
+merging the same entities take turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.corrections import _check_reason, check_editor, editor_named
+from store.current import undone_ids
+from store.errors import (
+    CorrectionNotFoundError,
+    EntityKindError,
+    EntityNotFoundError,
+    NotMergedError,
+    SelfMergeError,
+    UndoConflictError,
+)
+from store.models import Entity, EntityCorrection
+
+
+@dataclass(slots=True)
+class Groups:
+    """Merged entities: each group's members in merge order, the first being its representative."""
+
+    members: dict[int, list[int]] = field(default_factory=dict)  # representative -> members
+    rep: dict[int, int] = field(default_factory=dict)  # member -> representative (merged ones only)
+
+    def of(self, entity_id: int) -> int:
+        """Return the representative of `entity_id` (itself when it is merged with nothing)."""
+        return self.rep.get(entity_id, entity_id)
+
+    def group(self, entity_id: int) -> list[int]:
+        """Return every entity merged with `entity_id`, itself included, representative first."""
+        return list(self.members.get(self.of(entity_id), [entity_id]))
+
+    def merge(self, ids: Sequence[int]) -> str | None:
+        """Merge the groups of `ids`; return why not, if it cannot be done."""
+        reps = [self.of(i) for i in ids]
+        if len(set(reps)) != len(reps):
+            return f"entities {', '.join(map(str, ids))} name one entity twice or are already merged"
+        target = reps[0]
+        joined = self.group(target)
+        for r in reps[1:]:
+            joined += self.group(r)
+            self.members.pop(r, None)
+        self.members[target] = joined
+        for m in joined:
+            self.rep[m] = target
+        return None
+
+    def split(self, entity_id: int) -> str | None:
+        """Take `entity_id` out of its group; return why not, if it is merged with nothing."""
+        group = self.group(entity_id)
+        if len(group) < 2:
+            return f"entity {entity_id} is not merged with any other entity"
+        rest = [m for m in group if m != entity_id]
+        self.members.pop(group[0])
+        self.rep.pop(entity_id)
+        if len(rest) == 1:
+            self.rep.pop(rest[0])
+        else:
+            self.members[rest[0]] = rest
+            for m in rest:
+                self.rep[m] = rest[0]
+        return None
+
+
+def _replay(corrections: Iterable[EntityCorrection]) -> tuple[Groups, list[str]]:
+    """Apply the corrections in force in order; return the groups and what failed."""
+    rows = list(corrections)
+    undone = undone_ids(rows)  # type: ignore[arg-type]  # the same undo rule as fact corrections
+    groups, problems = Groups(), []
+    for c in sorted(rows, key=lambda c: c.id):
+        if c.action == "undo" or c.id in undone:
+            continue
+        issue = groups.merge(c.entity_ids) if c.action == "merge" else groups.split(c.entity_ids[0])
+        if issue:
+            problems.append(f"correction {c.id} ({c.action}): {issue}")
+    return groups, problems
+
+
+def _all(session: Session) -> list[EntityCorrection]:
+    return list(session.scalars(select(EntityCorrection).order_by(EntityCorrection.id)))
+
+
+def groups(session: Session) -> Groups:
+    """Return the merged groups as the entity corrections in force make them."""
+    return _replay(_all(session))[0]
+
+
+def _lock(session: Session, ids: Sequence[object]) -> list[Entity]:
+    """Return the entities `ids` names, rows locked (PostgreSQL); raise if one is unknown."""
+    for i in ids:
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise EntityNotFoundError(f"an entity id is a number, not {i!r}")
+    found = {
+        e.id: e
+        for e in session.scalars(
+            select(Entity).where(Entity.id.in_(list(ids))).order_by(Entity.id).with_for_update()
+        )
+    }
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise EntityNotFoundError(f"no entity with id {', '.join(missing)} (see thidua units / thidua blocs)")
+    return [found[i] for i in ids]  # type: ignore[index]  # every id was checked above
+
+
+def _add(
+    session: Session,
+    *,
+    editor: str,
+    action: str,
+    ids: list[int],
+    reason: str | None,
+    undoes: int | None = None,
+) -> EntityCorrection:
+    with session.begin_nested():
+        row = EntityCorrection(
+            editor=editor_named(session, editor),
+            action=action,
+            entity_ids=ids,
+            reason=reason,
+            undoes_id=undoes,
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def merge_entities(
+    session: Session, *, entity_ids: Sequence[int], editor: str, reason: str | None = None
+) -> EntityCorrection:
+    """Merge two or more entities that are the same unit or bloc; the first one's name stays.
+
+    Raises:
+        InvalidEditorError, InvalidValueError: a bad editor name or reason.
+        EntityNotFoundError: an id names no entity.
+        SelfMergeError: fewer than two entities, one named twice, or entities already merged.
+        EntityKindError: a unit and a bloc.
+    """
+    name = check_editor(editor)
+    why = _check_reason(reason)
+    if isinstance(entity_ids, str | bytes) or len(entity_ids) < 2:
+        raise SelfMergeError("a merge names two entities or more")
+    ids = list(entity_ids)
+    if len(set(ids)) != len(ids):
+        raise SelfMergeError(f"a merge names each entity once, not {', '.join(map(str, ids))}")
+    entities = _lock(session, ids)
+    kinds = {e.kind for e in entities}
+    if len(kinds) > 1:
+        raise EntityKindError(
+            f"a merge joins units with units or blocs with blocs, not {' and '.join(sorted(kinds))}"
+        )
+    current, _ = _replay(_all(session))
+    issue = current.merge(ids)
+    if issue:
+        raise SelfMergeError(issue)
+    return _add(session, editor=name, action="merge", ids=ids, reason=why)
+
+
+def split_entity(
+    session: Session, *, entity_id: int, editor: str, reason: str | None = None
+) -> EntityCorrection:
+    """Take one entity out of the group it was merged into (a wrong merge).
+
+    Raises:
+        InvalidEditorError, InvalidValueError, EntityNotFoundError: as `merge_entities`.
+        NotMergedError: the entity is merged with nothing.
+    """
+    name = check_editor(editor)
+    why = _check_reason(reason)
+    _lock(session, [entity_id])
+    current, _ = _replay(_all(session))
+    issue = current.split(entity_id)
+    if issue:
+        raise NotMergedError(f"{issue}; only a merged entity can be split")
+    return _add(session, editor=name, action="split", ids=[entity_id], reason=why)
+
+
+def undo_entity_correction(
+    session: Session, *, correction_id: int, editor: str, reason: str | None = None
+) -> EntityCorrection:
+    """Cancel an earlier merge, split or undo by adding an undo.
+
+    Raises:
+        CorrectionNotFoundError: no entity correction has this id.
+        UndoConflictError: it is already undone, or a later correction in force would no
+            longer make sense without it (undo that one first).
+        InvalidEditorError, InvalidValueError: as `merge_entities`.
+    """
+    name = check_editor(editor)
+    why = _check_reason(reason)
+    if isinstance(correction_id, bool) or not isinstance(correction_id, int):
+        raise CorrectionNotFoundError(f"an entity correction id is a number, not {correction_id!r}")
+    target = session.get(EntityCorrection, correction_id)
+    if target is None:
+        raise CorrectionNotFoundError(f"no entity correction with id {correction_id}")
+    if target.action != "undo":
+        _lock(session, target.entity_ids)
+    rows = _all(session)
+    if target.id in undone_ids(rows):  # type: ignore[arg-type]
+        raise UndoConflictError(f"entity correction {target.id} is already undone")
+    # replay with the undo added as the newest row: a later correction that no longer makes
+    # sense (a split of an entity the undone merge joined) refuses the undo
+    before = set(_replay(rows)[1])
+    pending = _Pending(rows[-1].id + 1, "undo", [], target.id)
+    problems = [p for p in _replay([*rows, pending])[1] if p not in before]  # type: ignore[list-item]
+    if problems:
+        raise UndoConflictError(
+            f"cannot undo entity correction {target.id}: {problems[0]}; undo that one first"
+        )
+    return _add(
+        session, editor=name, action="undo", ids=list(target.entity_ids), reason=why, undoes=target.id
+    )
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A correction not yet written, replayed to see what it would do (same fields as the row)."""
+
+    id: int
+    action: str
+    entity_ids: list[int]
+    undoes_id: int | None
+
+
+def entity_corrections_of(session: Session, *, entity_id: int | None = None) -> list[dict[str, Any]]:
+    """Return the entity corrections (of one entity, if given), oldest first, with whether in force."""
+    rows = _all(session)
+    undone = undone_ids(rows)  # type: ignore[arg-type]
+    out = []
+    for c in rows:
+        if entity_id is not None and entity_id not in c.entity_ids:
+            continue
+        out.append(
+            {
+                "id": c.id,
+                "created_at": c.created_at.isoformat() if c.created_at else None,
+                "editor": c.editor.name,
+                "action": c.action,
+                "entity_ids": list(c.entity_ids),
+                "reason": c.reason,
+                "undoes": c.undoes_id,
+                "in_force": c.id not in undone,
+            }
+        )
+    return out
