@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from extract.lexicon import ukey
 from extract.record import BlocFact, EvidenceMaker
@@ -191,8 +192,35 @@ def best_name(group: BlocGroup) -> str:
     return max(group.mentions, key=score).name
 
 
-def bloc_facts(w: str, sentences: list[tuple[int, int]], ev: EvidenceMaker) -> list[BlocFact]:
-    """One fact per bloc the article names, with the other names it uses as aliases."""
+# a numbered bloc in the article's URL slug: ".../cum-thi-dua-so-3-ky-ket-…"
+_SLUG_BLOC_RE = re.compile(r"(?<![a-z])(khoi|cum)-thi-dua-so-0?(\d{1,2})(?!\d)")
+# a bloc read from the URL alone has no sentence behind it
+SLUG_BLOC_CONF = 0.6
+
+
+def bloc_facts(
+    w: str, sentences: list[tuple[int, int]], ev: EvidenceMaker, url: str | None = None
+) -> list[BlocFact]:
+    """One fact per bloc the article names, with the other names it uses as aliases; a bloc the text
+    names without its number ("Khối Thi đua") takes the number its URL slug gives."""
+    out = _text_bloc_facts(w, sentences, ev)
+    slug = _SLUG_BLOC_RE.search(unquote(urlsplit(url).path).lower()) if url else None
+    if slug is None or any(b.number for b in out) or len(out) > 1:
+        return out
+    head, number = ("Khối" if slug.group(1) == "khoi" else "Cụm"), slug.group(2)
+    name = f"{head} thi đua số {number}"
+    if out:  # the one bloc the text names without a number is the slug's
+        b = out[0]
+        aliases = sorted({*b.aliases, b.name} - {name}, key=len, reverse=True)
+        out[0] = BlocFact(
+            b.evidence, b.confidence, f"{b.rule}+url_slug", name=name, number=number, aliases=aliases
+        )
+    else:
+        out.append(BlocFact(None, SLUG_BLOC_CONF, "url_slug", name=name, number=number, aliases=[]))
+    return out
+
+
+def _text_bloc_facts(w: str, sentences: list[tuple[int, int]], ev: EvidenceMaker) -> list[BlocFact]:
     out: list[BlocFact] = []
     mentions = [m for s, e in sentences for m in find_mentions(w, s, e)]
     groups = group_mentions(mentions)

@@ -116,7 +116,9 @@ def find_open_units(article: Article) -> None:
 
 def read_blocs(article: Article) -> None:
     """One bloc fact per bloc the article names, with its other names as aliases."""
-    article.record.blocs = blocs.bloc_facts(article.norm.text, article.sentences, article.evidence)
+    article.record.blocs = blocs.bloc_facts(
+        article.norm.text, article.sentences, article.evidence, article.url
+    )
 
 
 def bloc_kind_from_names(article: Article) -> None:

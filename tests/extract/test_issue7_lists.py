@@ -774,3 +774,20 @@ def test_a_flag_handed_on_to_the_next_leader_is_the_rotating_flag() -> None:
     assert [(ukey(a["recipient"]), a["issuer"], a["year"]) for a in flags] == [
         (ukey("Cục Thi hành án dân sự tỉnh"), "ubnd_tinh", 2024)
     ]
+
+
+def test_a_bloc_the_text_names_without_its_number_takes_the_number_in_the_url() -> None:
+    text = (
+        "Với vai trò Khối trưởng Khối Thi đua, Trường Trung cấp Y tế tỉnh đã tổ chức tốt hội thao năm 2023 "
+        "của các đơn vị trong khối.\n"
+    )
+    url = "https://news.example.vn/truong-trung-cap-hoan-thanh-vai-tro-khoi-truong-khoi-thi-dua-so-7-1234/"
+    rec = extract_article(doc_id="t", text=text, url=url).to_schema()
+    assert [(b["name"], b["number"]) for b in rec["blocs"]] == [("Khối thi đua số 7", "7")]
+    # a generic name the text uses for it stays as an alias
+    rec = extract_article(doc_id="t", text=text + "Khối Thi đua tổng kết năm 2023.\n", url=url).to_schema()
+    assert [(b["name"], b["aliases"]) for b in rec["blocs"]] == [("Khối thi đua số 7", ["Khối Thi đua"])]
+    # the URL never renames a bloc the text numbers itself
+    text2 = "Ngày 3/3, Khối thi đua số 2 ký kết giao ước thi đua năm 2023.\n"
+    rec = extract_article(doc_id="t", text=text2, url=url).to_schema()
+    assert [b["number"] for b in rec["blocs"]] == ["2"]
