@@ -12,11 +12,12 @@ from urllib.parse import unquote, urlsplit
 
 from extract.lexicon import ukey
 from extract.record import BlocFact, EvidenceMaker
+from extract.units import starts_with_head
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
     r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?i:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện"
-    r"|mặt trận|mttq|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội"
+    r"|mặt trận|mttq|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội|thành(?=\s+[a-zđ])"
     # sector nouns coordinated inside a name ("… quản lý nhà nước về kinh tế, kỹ thuật")
     r"|kỹ thuật|kinh tế|văn hóa|nội chính|tổng hợp|dịch vụ|thương mại|giáo dục|y tế|khoa học))"
     r"|\s[-–]\s*(?:khối|cụm)\s|$|\n"
@@ -109,6 +110,18 @@ def roman(value: str) -> int | None:
     return total if total > 0 else None
 
 
+# "Cụm Đoàn thanh niên các tỉnh, thành …", "Khối Công an các huyện": a bloc named by the kind of unit
+# each of its places sends
+_UNITS_OF_PLACES_RE = re.compile(
+    r"\s+(?P<unit>[A-ZĐ][^,;:.()]{1,40}?)\s+các\s+(?:tỉnh|huyện|quận|thành\s+phố)"
+)
+
+
+def _units_of_places(tail: str) -> bool:
+    m = _UNITS_OF_PLACES_RE.match(tail)
+    return bool(m and starts_with_head(m.group("unit"), 0))
+
+
 def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[BlocMention]:
     """Every plausible bloc or cluster mention between start and end."""
     end = len(text) if end is None else end
@@ -121,7 +134,7 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Blo
         tail = m.group("tail")
         if _FALSE_BEFORE_RE.search(before) or _FALSE_AFTER_RE.match(tail):
             continue
-        if not _NAMED_RE.match(tail):
+        if not _NAMED_RE.match(tail) and not _units_of_places(tail):
             continue
         head = m.group("head")
         if head.islower() and not re.match(r"\s+(giao ước\s+)?thi đua|\s+(số\s+)?\d", tail):

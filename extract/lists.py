@@ -616,7 +616,7 @@ def _cap(word: str) -> str:
 
 _TYPED_COUNT_RE = re.compile(
     r"\s*(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|thành\s+viên|tập\s+thể|trường|doanh\s+nghiệp|công\s+ty|bệnh\s+viện"
-    r"|hội|ngân\s+hàng|bộ|tổ\s+chức)"
+    r"|hội|ngân\s+hàng|bộ|tổ\s+chức|tỉnh\s*,\s*thành(?:\s+phố)?)"
     r"[^.;:]{0,60}:\s*",
     re.IGNORECASE,
 )

@@ -194,7 +194,15 @@ def _province_suffix(text: str, end: int, lex: Lexicon) -> tuple[int, str | None
 
 def _with_province(canonical: str, province: str) -> str:
     base = canonical[:-5] if canonical.endswith(" tỉnh") else canonical
+    city = _CITY_BODY_RE.match(base)
+    prov = lexicon().province(province) if city else None
+    if city and prov is not None and prov.kind == "thành phố":
+        # a centrally-run city's party committee and youth union are "Thành ủy", "Thành đoàn"
+        return f"Thành {city.group(1)} {province}"
     return f"{base} tỉnh {province}"
+
+
+_CITY_BODY_RE = re.compile(r"Tỉnh (ủy|đoàn)$")
 
 
 def expand_abbreviations(name: str) -> str:

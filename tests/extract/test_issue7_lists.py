@@ -791,3 +791,17 @@ def test_a_bloc_the_text_names_without_its_number_takes_the_number_in_the_url() 
     text2 = "Ngày 3/3, Khối thi đua số 2 ký kết giao ước thi đua năm 2023.\n"
     rec = extract_article(doc_id="t", text=text2, url=url).to_schema()
     assert [b["number"] for b in rec["blocs"]] == ["2"]
+
+
+def test_a_cluster_named_by_the_unit_each_province_sends() -> None:
+    # "Cụm Đoàn thanh niên các tỉnh, thành …" is a bloc; its listed provinces stand for their youth unions,
+    # a centrally-run city's being its "Thành đoàn"
+    rec = _record(
+        "Ngày 2/3, tại Ninh Bình, Cụm Đoàn thanh niên các tỉnh, thành Bắc Trung Bộ mở rộng đã tổ chức ký "
+        "giao ước thi đua năm 2023. Đoàn thanh niên cụm này gồm 4 tỉnh, thành: Hải Phòng, Thanh Hóa, "
+        "Nghệ An và Hà Tĩnh."
+    )
+    assert [b["name"] for b in rec["blocs"]] == ["Cụm Đoàn thanh niên các tỉnh, thành Bắc Trung Bộ mở rộng"]
+    assert _keys(rec["members"]) == _keys(
+        ["Thành đoàn Hải Phòng", "Tỉnh đoàn Thanh Hóa", "Tỉnh đoàn Nghệ An", "Tỉnh đoàn Hà Tĩnh"]
+    )
