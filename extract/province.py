@@ -96,6 +96,8 @@ def _assign(rec: Record, w: str, url: str | None, hint: str | None, ev: Evidence
         if best:
             rec.province = ScalarFact(None, 0.9, "url_host", field_name="province", value=best.name)
             return
+    if _from_districts(rec, w, ev, members_only=True):
+        return  # the bloc's member districts all lie in one province: a venue elsewhere does not move it
     counts: Counter[str] = Counter()
     first: dict[str, tuple[int, int]] = {}
     names, rx = _province_matcher()
@@ -124,26 +126,38 @@ _DISTRICT_RE = re.compile(
 )
 
 
-def _from_districts(rec: Record, w: str, ev: EvidenceMaker) -> bool:
+def _from_districts(rec: Record, w: str, ev: EvidenceMaker, *, members_only: bool = False) -> bool:
     """The province of the districts the text names, when they all lie in one (names that several
     provinces share, "huyện Châu Thành", tell nothing). Districts were abolished on 1 July 2025: an
     article of that time gets the province they became part of."""
     date = rec.event_date or rec.published
     before_2025 = not (date and date.value and date.value >= "2025-07-01")
     found: dict[str, Evidence | None] = {}
+    hits = 0
     # the text, then the members' names: "UBND các huyện: Lộc Ninh, …" names "huyện Lộc Ninh" only there
-    for text, evidence in [(w, None), *((m.unit, m.evidence) for m in rec.members)]:
+    sources = [] if members_only else [(w, None)]
+    for text, evidence in [*sources, *((m.unit, m.evidence) for m in rec.members)]:
         for m in _DISTRICT_RE.finditer(text):
             kind = split_kind(f"{m.group('kind')} x")[0]
             known = longest_place(m.group("name"), kind) if kind in DISTRICT_KINDS else None
             prov = province_of_place(f"{kind} {known}", before_2025=before_2025) if known else None
+            hits += bool(prov)
             if prov and prov not in found:
                 found[prov] = evidence or ev(m.start(), m.start("name") + len(known or ""))
-    if len(found) != 1:
+    if len(found) != 1 or (members_only and hits < _MIN_MEMBER_DISTRICTS):
         return False
     name, evidence = next(iter(found.items()))
-    rec.province = ScalarFact(evidence, 0.55, "district_mention", field_name="province", value=name)
+    rule = "member_districts" if members_only else "district_mention"
+    conf = MEMBER_DISTRICTS_CONF if members_only else DISTRICT_MENTION_CONF
+    rec.province = ScalarFact(evidence, conf, rule, field_name="province", value=name)
     return True
+
+
+# members that are districts of one province tell the province when there are at least this many
+_MIN_MEMBER_DISTRICTS = 2
+# the bloc's own districts are surer than districts named anywhere in the text
+MEMBER_DISTRICTS_CONF = 0.7
+DISTRICT_MENTION_CONF = 0.55
 
 
 def _ascii_words(s: str) -> str:

@@ -805,3 +805,15 @@ def test_a_cluster_named_by_the_unit_each_province_sends() -> None:
     assert _keys(rec["members"]) == _keys(
         ["Thành đoàn Hải Phòng", "Tỉnh đoàn Thanh Hóa", "Tỉnh đoàn Nghệ An", "Tỉnh đoàn Hà Tĩnh"]
     )
+
+
+def test_member_districts_of_one_province_outweigh_a_venue_named_once() -> None:
+    text = (
+        "Sáng 16-6, tại Tam Đảo (Vĩnh Phúc), UBND huyện Sóc Sơn - Cụm trưởng Cụm thi đua số 5 (gồm các "
+        "huyện: Sóc Sơn, Đông Anh, Gia Lâm, Thanh Trì) đã tổ chức sơ kết phong trào thi đua 6 tháng đầu "
+        "năm 2012.\n"
+    )
+    assert _province(text) == "Hà Nội"
+    # one district is not enough to outweigh the province the text names
+    one = "Sáng 16-6, tại Tam Đảo (Vĩnh Phúc), Cụm thi đua số 5 gồm huyện Sóc Sơn sơ kết năm 2012.\n"
+    assert _province(one) == "Vĩnh Phúc"
