@@ -84,7 +84,8 @@ def read_meeting(rec: Record, doc: Document, url: str | None, pub: date | None, 
     """Write the event kinds and event date into `rec`; return the meeting, which dates roles and awards."""
     w = doc.text
     heads = doc.head_spans()
-    kinds = _event_kinds(w, heads, url, rec, ev)
+    title = (doc.title.start, doc.title.end) if doc.title else None
+    kinds = _event_kinds(w, heads, url, rec, ev, title)
     reviewed, planned = _period_years(w, heads)
     day = _event_date(doc, pub, reviewed, planned, kinds, rec, ev)
     covered = _covered_year(w, heads)
@@ -121,8 +122,19 @@ def _covered_year(w: str, heads: list[tuple[int, int]]) -> int | None:
     return int(m.group("y")) if m else None
 
 
+# a meeting date whose year comes from the period it reviews, not the text or the page date
+PERIOD_YEAR_CONF = 0.8
+KIND_IN_TITLE_CONF = 0.9
+KIND_IN_LEAD_CONF = 0.8
+
+
 def _event_kinds(
-    w: str, heads: list[tuple[int, int]], url: str | None, rec: Record, ev: EvidenceMaker
+    w: str,
+    heads: list[tuple[int, int]],
+    url: str | None,
+    rec: Record,
+    ev: EvidenceMaker,
+    title: tuple[int, int] | None = None,
 ) -> list[str]:
     """The kinds the opening lines name, else those the URL slug names."""
     kinds: list[str] = []
@@ -138,8 +150,10 @@ def _event_kinds(
                 m = None
             if m and not re.search(r"trù\s+bị\s*$", w[max(s, m.start() - 8) : m.start()]):
                 kinds.append(kind)
+                # the headline names what the article reports; the lead also narrates the year's work
+                conf = KIND_IN_TITLE_CONF if (s, e) == title else KIND_IN_LEAD_CONF
                 rec.event_kinds.append(
-                    ScalarFact(ev(m.start(), m.end()), 0.9, "kind_cue", field_name="event_kind", value=kind)
+                    ScalarFact(ev(m.start(), m.end()), conf, "kind_cue", field_name="event_kind", value=kind)
                 )
                 break
     if not kinds and url:
@@ -191,7 +205,8 @@ def _event_date(
             if reviews:
                 period = reviewed
             d = dt.resolve_year(hit, published=pub, period_year=period, reviews_year=reviews)
-            conf = 0.9 if hit.year or pub else 0.7
+            # a year completed from the period the meeting reviews is rarely wrong, a stated one never
+            conf = 0.9 if hit.year or pub else PERIOD_YEAR_CONF
             if d is None and pub is None and period is None:
                 d = dt.year_from_text(hit, w)  # no page date, no period: the dates the article itself cites
                 conf = 0.5

@@ -30,7 +30,7 @@ _ROLE_CONF_BASE = 0.15
 # A role holder or an award recipient joins the members, less sure than a listed unit: a member list
 # names the bloc's members, a role or an award names one unit the sentence may not tie to the bloc
 ROLE_HOLDER_CONF = 0.85
-AWARD_RECIPIENT_CONF = 0.75
+AWARD_RECIPIENT_CONF = 0.65
 # the holder of a handed-on rotating flag leads the bloc that year; no sentence says so in words
 FLAG_HOLDER_CONF = 0.7
 

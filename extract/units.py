@@ -218,6 +218,9 @@ def expand_abbreviations(name: str) -> str:
 _MAX_MENTION_CHARS = 160
 
 
+# a bare province where a unit is expected ("gồm: Hà Giang, Cao Bằng"): in lists of a cluster of
+# provinces nearly always the province itself as a member (30 of 30 such list items right on dev)
+PROVINCE_AS_UNIT_CONF = 0.8
 # a name ending with a locality kind and no place name after it
 _BARE_KIND_TAIL_RE = re.compile(r"\s(thành phố|huyện|thị xã|quận)$", re.IGNORECASE)
 
@@ -257,7 +260,7 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
     ):  # a head word alone ("Văn phòng") names nothing
         return expanded, 0.6, "open_class"
     if lex.province(s):
-        return s, 0.55, "province"
+        return s, PROVINCE_AS_UNIT_CONF, "province"
     return None
 
 
