@@ -120,6 +120,7 @@ RecipientHow = Literal[
     "before_predicate",  # the unbroken list before the predicate: "A và B được tặng Cờ thi đua"
     "this_unit",  # "… cho đơn vị này": the last award's recipients, else the unit named just before
     "remaining",  # "các đơn vị còn lại": the members not awarded before (resolved in extract.outcomes)
+    "lead_rank",  # the bloc votes a unit its leading unit: "X được bình xét xếp thứ nhất"
 ]
 
 
@@ -463,3 +464,51 @@ def _eligible(text: str, u: UnitSpan, cue: int, bloc: BlocKind) -> bool:
     return not re.match(
         r"\s*(?:đã\s+|vừa\s+|xét\s+)?(?:tặng|trao|công\s+nhận|khen\s+thưởng|quyết\s+định)(?!\w)", between
     )
+
+
+# The bloc's vote for its leading unit is an outcome of its own ("other" in SCHEMA.md), proposed to the
+# province: "X được các thành viên bình xét xếp thứ nhất", "bầu X là đơn vị dẫn đầu khối thi đua",
+# "X (Cụm trưởng) là địa phương dẫn đầu cụm".
+_LEAD_RANK_RE = re.compile(
+    r"(?<!\w)(?:xếp\s+(?:thứ\s+)?(?:nhất|1)(?![\w/])"
+    r"|(?:là\s+)?(?:đơn\s+vị|địa\s+phương)\s+dẫn\s+đầu\s+(?:các\s+đơn\s+vị\s+trong\s+)?(?:khối|cụm))",
+    re.IGNORECASE,
+)
+# between the unit and the ranking: a parenthesis ("(Cụm trưởng)") and a short predicate, no new clause
+_LEAD_RANK_GAP_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?[^,;.()]{0,60}")
+CONF_LEAD_RANK = 0.7
+
+
+def find_lead_ranks(
+    text: str, start: int, end: int, units: list[UnitSpan], *, reviewed_year: int | None, bloc: BlocKind
+) -> list[AwardHit]:
+    """The unit a sentence says the bloc ranks first or votes its leading unit, when the sentence gives
+    no award for it: "suy tôn A là đơn vị dẫn đầu Khối, đề nghị tặng Cờ thi đua" is the flag's reason."""
+    out: list[AwardHit] = []
+    if AWARD_RE.search(text, start, end):
+        return out
+    for m in _LEAD_RANK_RE.finditer(text, start, end):
+        before = [
+            u
+            for u in units
+            if start <= u.start and u.end <= m.start() and _eligible(text, u, m.start(), bloc)
+        ]
+        if not before:
+            continue
+        u = max(before, key=lambda x: (x.end, -x.start))
+        if not _LEAD_RANK_GAP_RE.fullmatch(text, u.end, m.start()):
+            continue
+        out.append(
+            AwardHit(
+                u,
+                "other",
+                None,
+                reviewed_year,
+                "proposed",
+                m.start(),
+                m.end(),
+                CONF_LEAD_RANK,
+                how="lead_rank",
+            )
+        )
+    return out

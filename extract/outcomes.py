@@ -121,7 +121,9 @@ def read_awards(
     near_units, near_gaz = SpanIndex(units), SpanIndex(gaz)
     for s, e in sentences:
         local_units, local_gaz = near_units.within(s, e), near_gaz.within(s, e)
-        for hit in aw.find_awards(w, s, e, local_units, local_gaz, reviewed_year=reviewed, bloc=bloc):
+        hits = aw.find_awards(w, s, e, local_units, local_gaz, reviewed_year=reviewed, bloc=bloc)
+        hits += aw.find_lead_ranks(w, s, e, local_units, reviewed_year=reviewed, bloc=bloc)
+        for hit in hits:
             if hit.stated_count:
                 hits_with_count.append(hit)
             if hit.recipient is None:

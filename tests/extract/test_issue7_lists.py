@@ -817,3 +817,18 @@ def test_member_districts_of_one_province_outweigh_a_venue_named_once() -> None:
     # one district is not enough to outweigh the province the text names
     one = "Sáng 16-6, tại Tam Đảo (Vĩnh Phúc), Cụm thi đua số 5 gồm huyện Sóc Sơn sơ kết năm 2012.\n"
     assert _province(one) == "Vĩnh Phúc"
+
+
+def test_the_blocs_vote_for_its_leading_unit_is_an_outcome_of_its_own() -> None:
+    rec = _record(
+        "Ngày 8/1, Khối thi đua Kinh tế tổng kết năm 2023. Sở Xây dựng được các thành viên trong Khối bình "
+        "xét xếp thứ nhất; Sở Công Thương xếp thứ hai."
+    )
+    assert (ukey("Sở Xây dựng"), "other", "proposed") in _awards(rec)
+    assert len(rec["awards"]) == 1
+    # when the sentence gives an award for it, leading the bloc is the award's reason, not an outcome
+    rec = _record(
+        "Ngày 8/1, Khối thi đua Kinh tế tổng kết năm 2023, suy tôn Sở Xây dựng là đơn vị dẫn đầu Khối, đề "
+        "nghị UBND tỉnh tặng Cờ thi đua."
+    )
+    assert not any(a["award"] == "other" for a in rec["awards"])
