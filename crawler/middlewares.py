@@ -39,6 +39,10 @@ class OffsiteRedirect(IgnoreRequest):
     """
 
 
+class PortalDown(IgnoreRequest):
+    """Raised by `PortalDownMiddleware` for a request to a portal found down (crawler/health.py)."""
+
+
 class AlreadyStored(IgnoreRequest):
     """Raised by `SeenArticleMiddleware` for an article already in the store (crawl with refresh=1)."""
 
@@ -165,3 +169,31 @@ class SeenArticleMiddleware:
         """Dispose of the engine (called at spider close)."""
         if self._engine is not None:
             self._engine.dispose()
+
+
+class PortalDownMiddleware:
+    """Do not send requests to a portal whose server stopped answering (crawler/health.py).
+
+    Each request held back is raised as `PortalDown`, which the spider records as a fetch
+    failure: the next crawl asks for it again, and the report says how many were held back.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        health = getattr(spider, "health", None)
+        name = request.meta.get(META_PORTAL)
+        if health is None or not name or not health.is_down(name):
+            return
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"thidua/portal/{name}/held_back")
+        raise PortalDown(
+            f"not requested: {name} is down ({health.down_after} requests in a row failed at the "
+            "server); the next crawl asks again"
+        )

@@ -78,6 +78,8 @@ DOWNLOADER_MIDDLEWARES = {
     # before RobotsTxtMiddleware (100) creates robots.txt requests and before
     # HttpProxyMiddleware (750) reads meta["proxy"]
     "crawler.middlewares.ThiduaProxyMiddleware": 50,
+    # first of all: nothing goes to a portal found down (crawler/health.py)
+    "crawler.middlewares.PortalDownMiddleware": 60,
     # after robots.txt (100) and before the download: skip articles already in the store
     "crawler.middlewares.SeenArticleMiddleware": 120,
     # refuse redirects that leave the portal (hacked pages redirect to gambling sites);
@@ -132,6 +134,18 @@ THIDUA_DATABASE_URL = _env.database_url
 THIDUA_HTTP_PROXY = _env.http_proxy
 
 LOG_LEVEL = _env.log_level
+
+# Before its first request a crawl finishes what a killed crawl left half-done (crawler/resume.py)
+THIDUA_RESUME = True
+# A portal whose last N requests all failed at the server is down for the rest of the crawl
+THIDUA_PORTAL_DOWN_AFTER = _env.crawl_portal_down_after
+# Pages larger than this are refused while downloading (Scrapy cancels them), before any cleaning:
+# a 50 MB page would take minutes and gigabytes in lxml and trafilatura
+DOWNLOAD_MAXSIZE = _env.crawl_max_page_bytes
+DOWNLOAD_WARNSIZE = min(DOWNLOAD_MAXSIZE, 2 * 1024 * 1024)
+THIDUA_MAX_PAGE_BYTES = _env.crawl_max_page_bytes
+# Seconds a SQLite writer waits for another connection's lock before giving up
+THIDUA_DB_BUSY_TIMEOUT = _env.db_busy_timeout
 
 # Set settings whose default value is deprecated to a future-proof value
 FEED_EXPORT_ENCODING = "utf-8"

@@ -15,6 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # 2 MiB: about a hundred times the longest real article we have seen, and twice the largest input
 # bench/hostile.py measures. Defined here, the bottom layer, so extract.limits and the setting share it.
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+# The cap on one fetched page (HTML, before cleaning). Real portal pages are 50-400 KB; a few carry
+# inline images and reach a few MB. A 50 MB page took 341 s and 4.2 GB to clean (issue 10), so the
+# cap keeps one page's cleaning under a minute (figures in README "Resume, faults and locks").
+MAX_PAGE_BYTES = 5 * 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -34,6 +38,25 @@ class Settings(BaseSettings):
     crawl_retry_times: int = Field(default=3, ge=0)
     crawl_jobdir: Path | None = Field(
         default=None, description="Scrapy JOBDIR so an interrupted crawl resumes where it stopped."
+    )
+    crawl_portal_down_after: int = Field(
+        default=5,
+        ge=0,
+        description="A portal whose last N requests failed at the server is not asked again this crawl "
+        "(0: never).",
+    )
+    crawl_max_page_bytes: int = Field(
+        default=MAX_PAGE_BYTES,
+        ge=1024,
+        description="Refuse a fetched page larger than this while downloading, before cleaning it.",
+    )
+    crawl_lock_wait: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Seconds a crawl waits for another crawl on the same database before refusing.",
+    )
+    db_busy_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a SQLite writer waits for another connection's lock."
     )
     extract_workers: int | None = Field(
         default=None, ge=1, description="Worker processes of `thidua reextract`; one per core when unset."

@@ -31,8 +31,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import registry
+from crawler.health import PortalHealth
 from crawler.items import FetchFailureItem, PageItem
-from crawler.middlewares import META_KIND, META_PORTAL, OffsiteRedirect
+from crawler.middlewares import META_KIND, META_PORTAL, OffsiteRedirect, PortalDown
 from crawler.registry import Portal
 from crawler.urls import absolute_link, canonicalize, host_in, is_variant
 
@@ -126,12 +127,19 @@ class PortalSpider(Spider):
         self._postbacks: set[tuple[str, str, str]] = set()
         self.issued: Counter[str] = Counter()
         self._budget_spent: set[str] = set()
+        self.health = PortalHealth()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.health.down_after = crawler.settings.getint("THIDUA_PORTAL_DOWN_AFTER", 5)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    def _stat(self, portal: str, key: str) -> None:
+        """Count `key` for one portal (`thidua/portal/<name>/<key>`, read by crawler/report.py)."""
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"thidua/portal/{portal}/{key}")
 
     # ---- budget --------------------------------------------------------------------------
     def page_cap(self, portal: Portal) -> int:
@@ -164,6 +172,7 @@ class PortalSpider(Spider):
             return None
         self._requested.add(key)
         self.issued[portal.name] += 1
+        self.health.started(portal.name)
         return Request(
             url,
             callback=self.parse,
@@ -172,6 +181,16 @@ class PortalSpider(Spider):
         )
 
     async def start(self) -> AsyncIterator[Any]:
+        # first what a killed crawl left half-done: stored pages without article, articles
+        # without record (crawler/resume.py); the pipelines finish them without fetching
+        database_url = self.settings.get("THIDUA_DATABASE_URL") if hasattr(self, "crawler") else None
+        if database_url and self.settings.getbool("THIDUA_RESUME", True):
+            from crawler.resume import pending_items
+
+            for item in pending_items(str(database_url), sorted(self.rules)):
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value(f"thidua/resumed_{item.resume}s")
+                yield item
         for rules in self.rules.values():
             portal = rules.portal
             # start points are explicit in the registry: requested even where a deny rule
@@ -210,6 +229,8 @@ class PortalSpider(Spider):
         rules = self._rules_for(response.request) if response.request else None
         if rules is None:
             return
+        self.health.success(rules.portal.name)
+        self._stat(rules.portal.name, "responses")
         kind = response.meta.get(META_KIND, "listing")
         if self._is_feed(response):
             yield from self._follow(rules, self._feed_links(response), articles_only=False)
@@ -345,18 +366,23 @@ class PortalSpider(Spider):
         """Turn a failed request into a `FetchFailureItem` (stored by FetchFailurePipeline)."""
         request: Request | None = getattr(failure, "request", None)
         exc = failure.value
-        # HttpError (a 4xx/5xx after retries) is an IgnoreRequest too, and a real failure
-        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError | OffsiteRedirect):
+        # HttpError (a 4xx/5xx after retries) is an IgnoreRequest too, and a real failure;
+        # PortalDown is a request not sent to a dead server: recorded, so nothing vanishes
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError | OffsiteRedirect | PortalDown):
             return  # robots.txt, off-site link or already stored: a decision, not a failure
         if request is None:
             return
+        rules = self._rules_for(request)
+        if rules is not None and exc is not None and not isinstance(exc, PortalDown):
+            self.health.failure(rules.portal.name, exc)
         status: int | None = None
         if isinstance(exc, HttpError):
             status = exc.response.status
             message = f"HTTP {status} for {request.url}"
         else:
             message = f"{type(exc).__name__}: {exc}"
-        rules = self._rules_for(request)
+        if rules is not None:
+            self._stat(rules.portal.name, f"fetch/{f'HTTP {status}' if status else type(exc).__name__}")
         yield FetchFailureItem(
             portal=rules.portal.name if rules else None,
             url=request.url,

@@ -97,10 +97,30 @@ def stored_records_by_mock_id(database_url: str, server: MockPortalServer) -> di
         engine.dispose()
 
 
+def crawl_env(database_url: str, proxy: str, **extra: str) -> dict[str, str]:
+    """The environment of a crawl subprocess: this one's without THIDUA_*, plus the crawl's."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")},
+        "THIDUA_DATABASE_URL": database_url,
+        "THIDUA_HTTP_PROXY": proxy,
+        "THIDUA_CRAWL_DOWNLOAD_DELAY": "0",  # the mock is local; politeness is tested on settings
+        "THIDUA_LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 def run_crawl_subprocess(
-    database_url: str, proxy: str, *, portals: list[str] | None = None, timeout: float = 300
+    database_url: str,
+    proxy: str,
+    *,
+    portals: list[str] | None = None,
+    timeout: float = 300,
+    returncode: int = 0,
 ) -> dict[str, Any]:
-    """Crawl in a fresh interpreter (Twisted's reactor cannot restart) and return its CrawlStats."""
+    """Crawl in a fresh interpreter (Twisted's reactor cannot restart) and return its CrawlStats.
+
+    `returncode`: the exit status expected (1: the run ended "failed", a portal failed).
+    """
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")},
         "THIDUA_DATABASE_URL": database_url,
@@ -114,7 +134,7 @@ def run_crawl_subprocess(
     done = subprocess.run(
         cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
-    if done.returncode != 0:
-        raise AssertionError(f"crawl failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    if done.returncode != returncode:
+        raise AssertionError(f"crawl exited {done.returncode}, not {returncode}:\n{done.stderr[-4000:]}")
     stats: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return stats

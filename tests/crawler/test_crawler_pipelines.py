@@ -69,6 +69,8 @@ def opened(crawler: Crawler) -> Iterator[Any]:
     yield open_
     for p in made:
         _StorePipeline.close_spider(p)
+        if isinstance(p, StoreRecordPipeline):
+            p.release()  # the crawl lock it took, as spider_closed would
 
 
 def stored_page(opened: Any, url: str, **fields: Any) -> PageItem:
