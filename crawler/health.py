@@ -1,7 +1,7 @@
 """Per-portal health during a crawl: what answered, what failed, and which portal is down.
 
-A portal whose last `down_after` requests all failed at the server's end (no connection,
-timeouts, 5xx, 429: each after its retries) is taken as down for the rest of the crawl: its
+A portal whose last `down_after` download attempts (retries included) all failed at the server's
+end (no connection, timeouts, 5xx, 429) is taken as down for the rest of the crawl: its
 queued requests are not sent (`crawler.middlewares.PortalDownMiddleware` records each as a fetch
 failure instead), so a dead server is not hammered and the crawl ends in seconds, not hours.
 A page-level answer (404, a page over the size cap) says nothing about the server.
@@ -23,8 +23,18 @@ from twisted.internet.defer import CancelledError
 _SERVER_TROUBLE = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 
 
-def is_server_trouble(exc: BaseException) -> bool:
-    """Tell whether a failed request tells about the server's health rather than one page's."""
+def is_trouble_status(status: int) -> bool:
+    """Tell whether an HTTP status says the server (not the page) is in trouble."""
+    return status in _SERVER_TROUBLE
+
+
+def is_server_trouble(exc: BaseException | None) -> bool:
+    """Tell whether a failed attempt tells about the server's health rather than one page's.
+
+    None stands for an HTTP answer whose status `is_trouble_status`.
+    """
+    if exc is None:
+        return True
     if isinstance(exc, HttpError):
         return exc.response.status in _SERVER_TROUBLE
     # Scrapy cancels a download over DOWNLOAD_MAXSIZE: that page is too big, the server is fine
@@ -57,7 +67,8 @@ class PortalHealth:
         self.answered[portal] += 1
         self.streak[portal] = 0
 
-    def failure(self, portal: str, exc: BaseException) -> None:
+    def failure(self, portal: str, exc: BaseException | None) -> None:
+        """Count a failed attempt; `exc` None for a 5xx/429 answer (crawler.middlewares)."""
         self._seen(portal)
         self.failed[portal] += 1
         if not is_server_trouble(exc):

@@ -171,6 +171,45 @@ class SeenArticleMiddleware:
             self._engine.dispose()
 
 
+class PortalHealthMiddleware:
+    """Tell the spider's `PortalHealth` how each download attempt went (crawler/health.py).
+
+    Sits above RetryMiddleware (550), so it sees every attempt, retries included: a server that
+    stopped answering is known to be down after a few attempts, not after a few requests times
+    their retries.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def _health(self, request: Request) -> tuple[object, str] | None:
+        health = getattr(self.crawler.spider, "health", None)
+        name = request.meta.get(META_PORTAL)
+        return (health, name) if health is not None and name else None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        from crawler.health import is_trouble_status
+
+        found = self._health(request)
+        if found is not None:
+            health, name = found
+            if is_trouble_status(response.status):
+                health.failure(name, None)  # type: ignore[attr-defined]
+            else:
+                health.success(name)  # type: ignore[attr-defined]
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        found = self._health(request)
+        if found is not None and not isinstance(exception, IgnoreRequest):
+            health, name = found
+            health.failure(name, exception)  # type: ignore[attr-defined]
+
+
 class PortalDownMiddleware:
     """Do not send requests to a portal whose server stopped answering (crawler/health.py).
 

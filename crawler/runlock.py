@@ -77,6 +77,7 @@ class CrawlLock:
             if holder is None:
                 return
             if time.monotonic() >= deadline:
+                self.release()  # the connection or file opened to try
                 waited = f" after waiting {wait:g} s" if wait > 0 else ""
                 raise CrawlLockedError(
                     f"another crawl is writing into {describe_url(self.database_url)} ({holder}"

@@ -85,6 +85,8 @@ DOWNLOADER_MIDDLEWARES = {
     # refuse redirects that leave the portal (hacked pages redirect to gambling sites);
     # above RedirectMiddleware (600), since responses pass middlewares from high to low
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
+    # above RetryMiddleware (550): sees every attempt, so a dead server is known after a few
+    "crawler.middlewares.PortalHealthMiddleware": 590,
 }
 
 # Enable or disable extensions

@@ -384,6 +384,11 @@ def init_database(url: str) -> None:
             migrate(url)
         except OSError as exc:  # the folder cannot be created
             raise DatabaseUnavailableError(f"cannot create {describe_url(url)}: {exc}") from exc
+        except CommandError as exc:  # Alembic cannot place the database's revision
+            raise SchemaError(
+                f"{describe_url(url)} is at a schema revision this thidua does not know ({exc}); "
+                "it was migrated by a newer thidua: upgrade thidua"
+            ) from exc
     engine = make_engine(url)
     try:
         with translate_errors(url), engine.connect() as connection:

@@ -205,25 +205,49 @@ def init_db() -> None:
 @main.command("crawl")
 @click.option("-p", "--portal", "portals", multiple=True, help="Registry name (repeatable); all by default.")
 @click.option("--refresh", is_flag=True, help="Re-fetch articles already stored.")
-def crawl(portals: tuple[str, ...], refresh: bool) -> None:
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait for another crawl on the same database [default: THIDUA_CRAWL_LOCK_WAIT, 0].",
+)
+def crawl(portals: tuple[str, ...], refresh: bool, wait: float | None) -> None:
     """Crawl portals into the database: fetch, clean, filter bloc news, extract, store.
+
+    Work a killed crawl left half-done is finished first. Prints the crawl's counters as JSON;
+    exits 1 when a portal failed entirely (the run's status is then "failed").
 
     Uses THIDUA_DATABASE_URL and THIDUA_HTTP_PROXY. Example: thidua crawl -p hoabinh
     """
     from crawler.run import run_crawl
 
-    try:
-        stats = run_crawl(
+    stats = _crawl_or_fail(
+        lambda: run_crawl(
             _settings(),
             portals=list(portals) or None,
             progress=lambda ln: click.echo(ln, err=True),
             refresh=refresh,
+            wait=wait,
         )
+    )
+    click.echo(json.dumps(_asdict(stats), ensure_ascii=False))
+    if stats.status == "failed":
+        failed = [name for name, p in (stats.report or {}).items() if p.get("failed")]
+        click.echo(f"error: run {stats.run_id} failed: {', '.join(failed)} failed entirely", err=True)
+        sys.exit(1)
+
+
+def _crawl_or_fail(call: Any) -> Any:
+    """Run a crawl; a bad portal name, an unusable database or a held lock become one line, exit 1."""
+    from crawler.errors import CrawlError
+    from store.errors import DatabaseError
+
+    try:
+        return call()
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from exc
-    click.echo(
-        json.dumps(stats.__dict__ if hasattr(stats, "__dict__") else _asdict(stats), ensure_ascii=False)
-    )
+    except (CrawlError, DatabaseError) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -666,14 +690,61 @@ def train_cmd(
 
 @main.command("serve-mock")
 @click.option("--port", type=int, default=8765, show_default=True)
-def serve_mock(port: int) -> None:
+@click.option(
+    "--fault-host",
+    "fault_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Apply the faults below only to this mock host (repeatable); every host by default.",
+)
+@click.option("--latency", type=click.FloatRange(min=0), default=0.0, help="Seconds added to every answer.")
+@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of 5xx answers.")
+@click.option("--error-status", type=int, default=503, show_default=True)
+@click.option("--reset-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of reset connections.")
+@click.option("--truncate-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of cut-off bodies.")
+@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of 429 answers.")
+@click.option("--oversize-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of padded pages.")
+@click.option(
+    "--oversize-mb", type=click.FloatRange(min=0), default=50.0, show_default=True, help="Padding of those."
+)
+def serve_mock(
+    port: int,
+    fault_hosts: tuple[str, ...],
+    latency: float,
+    error_rate: float,
+    error_status: int,
+    reset_rate: float,
+    truncate_rate: float,
+    throttle_rate: float,
+    oversize_rate: float,
+    oversize_mb: float,
+) -> None:
     """Run the mock portals on 127.0.0.1:PORT until interrupted (use it as an HTTP proxy).
 
-    Example: thidua serve-mock --port 8765 & THIDUA_HTTP_PROXY=http://127.0.0.1:8765 thidua crawl
-    """
-    from crawler.mockportals import start_server
+    Fault options let an operator rehearse what real portals do (slow, 5xx storms, resets,
+    truncated bodies, throttling, huge pages), on every host or only on --fault-host ones.
 
-    with start_server(port) as server:
+    Example: thidua serve-mock --port 8765 & THIDUA_HTTP_PROXY=http://127.0.0.1:8765 thidua crawl
+    Example: thidua serve-mock --fault-host hoabinh.gov.vn.test --error-rate 1
+    """
+    from crawler.mockportals import FaultConfig, HostFaults, start_server
+
+    faults = HostFaults(
+        latency=latency,
+        error_rate=error_rate,
+        error_status=error_status,
+        reset_rate=reset_rate,
+        truncate_rate=truncate_rate,
+        throttle_rate=throttle_rate,
+        oversize_rate=oversize_rate,
+        oversize_bytes=int(oversize_mb * 1024 * 1024),
+    )
+    config = (
+        FaultConfig(hosts={h.lower(): faults for h in fault_hosts})
+        if fault_hosts
+        else FaultConfig(default=faults)
+    )
+    with start_server(port, faults=config) as server:
         click.echo(f"mock portals on {server.url}; Ctrl-C to stop", err=True)
         try:
             while True:

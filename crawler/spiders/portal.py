@@ -229,7 +229,6 @@ class PortalSpider(Spider):
         rules = self._rules_for(response.request) if response.request else None
         if rules is None:
             return
-        self.health.success(rules.portal.name)
         self._stat(rules.portal.name, "responses")
         kind = response.meta.get(META_KIND, "listing")
         if self._is_feed(response):
@@ -373,8 +372,6 @@ class PortalSpider(Spider):
         if request is None:
             return
         rules = self._rules_for(request)
-        if rules is not None and exc is not None and not isinstance(exc, PortalDown):
-            self.health.failure(rules.portal.name, exc)
         status: int | None = None
         if isinstance(exc, HttpError):
             status = exc.response.status

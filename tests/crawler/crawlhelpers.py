@@ -109,6 +109,28 @@ def crawl_env(database_url: str, proxy: str, **extra: str) -> dict[str, str]:
     }
 
 
+def crawl_command(portals: list[str] | None = None, *extra: str) -> list[str]:
+    """The command line of a crawl subprocess (`python -m crawler.run`)."""
+    cmd = [sys.executable, "-m", "crawler.run", *extra]
+    for name in portals or ():
+        cmd += ["-p", name]
+    return cmd
+
+
+def start_crawl(
+    database_url: str, proxy: str, *, portals: list[str] | None = None, **env: str
+) -> subprocess.Popen[str]:
+    """Start a crawl subprocess without waiting for it (to kill it, or run another beside it)."""
+    return subprocess.Popen(
+        crawl_command(portals),
+        cwd=REPO,
+        env=crawl_env(database_url, proxy, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def run_crawl_subprocess(
     database_url: str,
     proxy: str,
@@ -121,18 +143,15 @@ def run_crawl_subprocess(
 
     `returncode`: the exit status expected (1: the run ended "failed", a portal failed).
     """
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")},
-        "THIDUA_DATABASE_URL": database_url,
-        "THIDUA_HTTP_PROXY": proxy,
-        "THIDUA_CRAWL_DOWNLOAD_DELAY": "0",  # the mock is local; politeness is tested on settings
-        "THIDUA_LOG_LEVEL": "WARNING",
-    }
-    cmd = [sys.executable, "-m", "crawler.run"]
-    for name in portals or ():
-        cmd += ["-p", name]
+    env = crawl_env(database_url, proxy)
     done = subprocess.run(
-        cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        crawl_command(portals),
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if done.returncode != returncode:
         raise AssertionError(f"crawl exited {done.returncode}, not {returncode}:\n{done.stderr[-4000:]}")
