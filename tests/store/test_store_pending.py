@@ -38,7 +38,8 @@ def test_a_page_without_article_is_pending_until_it_has_one_or_a_cleaning_failur
     # the cleaning failure resolved (a later attempt succeeded or is due): pending again
     repository.resolve_failures(session, url=failed.final_url)
     session.flush()
-    assert {p.id for p in repository.pages_without_article(session, portals=["hoabinh"])} == {bare.id, failed.id}
+    pending = repository.pages_without_article(session, portals=["hoabinh"])
+    assert {p.id for p in pending} == {bare.id, failed.id}
 
 
 def test_an_article_without_any_record_is_pending_unless_its_extraction_failed(
