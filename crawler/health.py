@@ -51,6 +51,7 @@ class PortalHealth:
     streak: Counter[str] = field(default_factory=Counter)
     down: set[str] = field(default_factory=set)
     first: dict[str, float] = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)  # the last server trouble seen, per portal
     last: dict[str, float] = field(default_factory=dict)
 
     def _seen(self, portal: str) -> None:
@@ -67,12 +68,13 @@ class PortalHealth:
         self.answered[portal] += 1
         self.streak[portal] = 0
 
-    def failure(self, portal: str, exc: BaseException | None) -> None:
-        """Count a failed attempt; `exc` None for a 5xx/429 answer (crawler.middlewares)."""
+    def failure(self, portal: str, exc: BaseException | None, *, status: int | None = None) -> None:
+        """Count a failed attempt: an exception, or (`exc` None) a `status` 5xx/429 answer."""
         self._seen(portal)
         self.failed[portal] += 1
         if not is_server_trouble(exc):
             return
+        self.why[portal] = f"HTTP {status}" if exc is None else type(exc).__name__
         self.streak[portal] += 1
         if self.down_after > 0 and self.streak[portal] >= self.down_after:
             self.down.add(portal)

@@ -198,7 +198,7 @@ class PortalHealthMiddleware:
         if found is not None:
             health, name = found
             if is_trouble_status(response.status):
-                health.failure(name, None)  # type: ignore[attr-defined]
+                health.failure(name, None, status=response.status)  # type: ignore[attr-defined]
             else:
                 health.success(name)  # type: ignore[attr-defined]
         return response
@@ -233,6 +233,6 @@ class PortalDownMiddleware:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"thidua/portal/{name}/held_back")
         raise PortalDown(
-            f"not requested: {name} is down ({health.down_after} requests in a row failed at the "
-            "server); the next crawl asks again"
+            f"not requested: {name} is down ({health.down_after} attempts in a row failed at the "
+            f"server, the last with {health.why.get(name, 'an error')}); the next crawl asks again"
         )

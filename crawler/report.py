@@ -41,6 +41,7 @@ def crawl_report(
             "failures": dict(sorted(failures.items())),
             "held_back": int(mine.get("held_back", 0)),
             "failed": bool(health.has_failed(name)) if health is not None else False,
+            "down": health.why.get(name, "") if health is not None and health.is_down(name) else "",
             "seconds": round(health.seconds(name), 1) if health is not None else 0.0,
         }
     return out
@@ -67,8 +68,8 @@ def format_report(report: Mapping[str, Any], *, status: str, run_id: int | None,
         if p.get("held_back"):
             failures += f"; {p['held_back']} held back"
         mark = "  FAILED" if p.get("failed") else ""
-        lines.append(
-            f"{name:<18} {p['pages']:>6} {p['new']:>5} {p['bloc']:>5} {p['changed']:>7} {p['records']:>7} "
-            f"{p['seconds']:>6.1f}s  {failures}{mark}"
-        )
+        if p.get("down"):
+            mark += f" (down: {p['down']})"
+        counts = f"{p['responses']:>6} {p['new']:>5} {p['bloc']:>5} {p['changed']:>7} {p['records']:>7}"
+        lines.append(f"{name:<18} {counts} {p['seconds']:>6.1f}s  {failures}{mark}")
     return "\n".join(lines)

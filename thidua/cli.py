@@ -237,6 +237,75 @@ def crawl(portals: tuple[str, ...], refresh: bool, wait: float | None) -> None:
         sys.exit(1)
 
 
+@main.command("nightly")
+@click.option("-p", "--portal", "portals", multiple=True, help="Registry name (repeatable); all by default.")
+@click.option("--json-logs", is_flag=True, help="Write the log file as JSON lines [THIDUA_LOG_JSON].")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait for another crawl on the same database [default: THIDUA_CRAWL_LOCK_WAIT, 0].",
+)
+def nightly(portals: tuple[str, ...], json_logs: bool, wait: float | None) -> None:
+    """The unattended run: crawl → extract → store for all (or the named) portals, then a report.
+
+    Work an earlier run left half-done is finished first. The console shows a live table per
+    portal (pages, new, bloc news, changed, records, failures) and warnings only; the full log
+    (Scrapy's and trafilatura's included) goes to THIDUA_LOG_DIR/thidua.log, rotated by size.
+    The report (per portal: pages, new articles, changed, failures by reason, duration) is
+    stored with the run and printed on stdout. Exit status 1 when a portal failed entirely.
+
+    Example (cron): 15 2 * * * cd /srv/thidua && .venv/bin/thidua nightly --json-logs
+    """
+    from rich.console import Console
+
+    from crawler import registry
+    from crawler.report import format_report
+    from crawler.run import run_crawl
+    from thidua.logs import quiet_console
+    from thidua.progress import CrawlDisplay
+
+    settings = _settings()
+    names = _crawl_or_fail(lambda: [registry.by_name(n).name for n in portals] or None)
+    console = Console(stderr=True)
+    started = time.monotonic()
+    with quiet_console(settings, console, json_lines=json_logs or settings.log_json) as log_file:
+        display = CrawlDisplay(console, names or [p.name for p in registry.PORTALS])
+        with display:
+            stats = _crawl_or_fail(
+                lambda: run_crawl(settings, portals=names, wait=wait, extra_settings=_live(display, settings))
+            )
+    click.echo(
+        format_report(
+            stats.report or {}, status=stats.status, run_id=stats.run_id, seconds=time.monotonic() - started
+        )
+    )
+    if stats.resumed_pages or stats.resumed_articles or stats.dead_runs:
+        click.echo(
+            f"finished from earlier runs: {stats.resumed_pages} pages, {stats.resumed_articles} articles"
+            + (f"; runs {', '.join(map(str, stats.dead_runs))} had died" if stats.dead_runs else "")
+        )
+    click.echo(f"log: {shown(log_file)}")
+    if stats.status == "failed":
+        failed = [name for name, p in (stats.report or {}).items() if p.get("failed")]
+        click.echo(f"error: run {stats.run_id} failed: {', '.join(failed)} failed entirely", err=True)
+        sys.exit(1)
+
+
+def _live(display: Any, settings: Settings) -> dict[str, Any]:
+    """Scrapy settings of a crawl under the live display: counters to it, logs to our handlers."""
+    return {
+        # a plain function: Scrapy deep-copies its settings, and a bound method would copy the display
+        "THIDUA_PROGRESS_STATS": lambda stats: display.update(stats),
+        "THIDUA_PROGRESS_INTERVAL": 0.5,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # thidua.logs installed the file and console handlers
+        "LOG_LEVEL": settings.log_level,
+        # each give-up is a failure row and a count in the report; one console line each would
+        # bury the display when a portal is down
+        "RETRY_GIVE_UP_LOG_LEVEL": "INFO",
+    }
+
+
 def _crawl_or_fail(call: Any) -> Any:
     """Run a crawl; a bad portal name, an unusable database or a held lock become one line, exit 1."""
     from crawler.errors import CrawlError
@@ -269,28 +338,38 @@ def demo(database: Path) -> None:
 
     Example: thidua demo
     """
+    from rich.console import Console
+
+    from crawler import registry
     from crawler.mockportals import start_server
     from crawler.run import run_crawl
     from store.db import make_engine, migrate, session_factory
     from store.queries import summary
+    from thidua.logs import quiet_console
+    from thidua.progress import CrawlDisplay
 
     database.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".crawl-lock"):
         Path(str(database) + suffix).unlink(missing_ok=True)
     url = f"sqlite:///{database}"
     started = time.monotonic()
+    console = Console(stderr=True)
     with start_server() as server:
         click.echo(f"mock portals serving on {server.url} (used as the crawl's HTTP proxy)", err=True)
-        settings = Settings(
-            database_url=url, http_proxy=server.url, crawl_download_delay=0.0, log_level="WARNING"
+        settings = _settings().model_copy(
+            update={"database_url": url, "http_proxy": server.url, "crawl_download_delay": 0.0}
         )
         migrate(url)
-        stats = run_crawl(settings, progress=lambda ln: click.echo(f"  … {ln}", err=True))
+        with quiet_console(settings, console) as log_file:
+            display = CrawlDisplay(console, [p.name for p in registry.PORTALS])
+            with display:
+                stats = run_crawl(settings, extra_settings=_live(display, settings))
     engine = make_engine(url)
     with session_factory(engine)() as session:
         counts = summary(session)
     engine.dispose()
     click.echo(_format_summary(_asdict(stats), counts, time.monotonic() - started, url))
+    click.echo(f"  log                    {shown(log_file)}")
 
 
 def _format_summary(stats: dict[str, Any], counts: dict[str, Any], seconds: float, url: str) -> str:

@@ -70,7 +70,14 @@ class Settings(BaseSettings):
         default=None,
         description="Who `thidua correct` records as the editor when --editor is not given.",
     )
-    log_level: str = "INFO"
+    log_level: str = Field(default="INFO", description="Level of the log file (and of plain `scrapy crawl`).")
+    log_dir: Path = Field(
+        default=Path("var/log"),
+        description="Where `thidua nightly` and `thidua demo` write their rotating log file, thidua.log.",
+    )
+    log_json: bool = Field(default=False, description="Write the log file as JSON lines (--json-logs).")
+    log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Size of one log file.")
+    log_backups: int = Field(default=7, ge=0, description="Rotated log files kept (thidua.log.1 …).")
 
     @field_validator("database_url")
     @classmethod
