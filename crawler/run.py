@@ -95,7 +95,7 @@ def scrapy_settings(
     Returns:
         The Scrapy settings for one crawl.
     """
-    count = len(portals) if portals else len(registry.PORTALS)
+    count = len(portals) if portals else len(registry.default_portals(settings.crawl_mock))
     s = ScrapySettings()
     s.setmodule("crawler.settings", priority="project")
     overrides: dict[str, Any] = {
@@ -164,7 +164,7 @@ def run_crawl(
 
     for name in portals or ():
         registry.by_name(name)  # fail before starting a reactor
-    names = list(portals) if portals else [p.name for p in registry.PORTALS]
+    names = list(portals) if portals else [p.name for p in registry.default_portals(settings.crawl_mock)]
     crawl = begin_crawl(
         settings.database_url,
         portals=names,
@@ -180,7 +180,7 @@ def run_crawl(
             scrapy.setdict(extra_settings, priority="cmdline")
         process = AsyncCrawlerProcess(scrapy)
         crawler = process.create_crawler(PortalSpider)
-        process.crawl(crawler, portal=",".join(portals) if portals else None, refresh=refresh)
+        process.crawl(crawler, portal=",".join(names), refresh=refresh)
         process.start()
         raw = crawler.stats.get_stats() if crawler.stats else {}
     finally:

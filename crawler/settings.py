@@ -9,7 +9,7 @@
 #     https://docs.scrapy.org/en/latest/topics/downloader-middleware.html
 #     https://docs.scrapy.org/en/latest/topics/spider-middleware.html
 
-from crawler.registry import PORTALS
+from crawler.registry import ALL
 from thidua.settings import Settings
 
 _env = Settings()
@@ -51,7 +51,7 @@ DEPTH_LIMIT = 25
 # Page budget for the whole crawl; crawler/run.py sets it to the per-portal cap times the
 # number of portals crawled. The per-portal cap itself is enforced by the spider.
 THIDUA_MAX_PAGES_PER_PORTAL = _env.crawl_max_pages_per_portal
-CLOSESPIDER_PAGECOUNT = _env.crawl_max_pages_per_portal * max(1, len(PORTALS))
+CLOSESPIDER_PAGECOUNT = _env.crawl_max_pages_per_portal * max(1, len(ALL))
 
 # Dedupe requests on canonical URLs (crawler/urls.py) instead of Scrapy's generic canonical form,
 # so ;jsessionid=, p_p_auth=, redirect= and case variants of one page are fetched once.

@@ -270,7 +270,9 @@ def nightly(portals: tuple[str, ...], json_logs: bool, wait: float | None) -> No
     console = Console(stderr=True)
     started = time.monotonic()
     with quiet_console(settings, console, json_lines=json_logs or settings.log_json) as log_file:
-        display = CrawlDisplay(console, names or [p.name for p in registry.PORTALS])
+        display = CrawlDisplay(
+            console, names or [p.name for p in registry.default_portals(settings.crawl_mock)]
+        )
         with display:
             stats = _crawl_or_fail(
                 lambda: run_crawl(settings, portals=names, wait=wait, extra_settings=_live(display, settings))
@@ -357,11 +359,16 @@ def demo(database: Path) -> None:
     with start_server() as server:
         click.echo(f"mock portals serving on {server.url} (used as the crawl's HTTP proxy)", err=True)
         settings = _settings().model_copy(
-            update={"database_url": url, "http_proxy": server.url, "crawl_download_delay": 0.0}
+            update={
+                "database_url": url,
+                "http_proxy": server.url,
+                "crawl_download_delay": 0.0,
+                "crawl_mock": True,
+            }
         )
         migrate(url)
         with quiet_console(settings, console) as log_file:
-            display = CrawlDisplay(console, [p.name for p in registry.PORTALS])
+            display = CrawlDisplay(console, [p.name for p in registry.MOCKS])
             with display:
                 stats = run_crawl(settings, extra_settings=_live(display, settings))
     engine = make_engine(url)
@@ -830,6 +837,101 @@ def serve_mock(
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+@main.group("portals", invoke_without_command=True)
+@click.option(
+    "--which",
+    type=click.Choice(["real", "mock", "all"]),
+    default="all",
+    show_default=True,
+    help="Real portals, the project's mock ones, or both.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per portal.")
+@click.pass_context
+def portals_cmd(ctx: click.Context, which: str, as_json: bool) -> None:
+    """List the portal registry (crawler/portals/*.toml), validated on loading.
+
+    An entry that breaks the schema (unknown family or province, a rule that does not compile,
+    a start URL off its hosts, a name or host used twice) is one error line and exit status 1.
+
+    Example: thidua portals --which real
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    registry = _registry()
+    chosen = {"real": registry.REAL, "mock": registry.MOCKS, "all": registry.ALL}[which]
+    if as_json:
+        from dataclasses import asdict
+
+        for p in chosen:
+            click.echo(json.dumps(asdict(p), ensure_ascii=False))
+        return
+    for p in chosen:
+        flags = (
+            ("mock " if p.mock else "")
+            + ("" if p.verified else "unverified ")
+            + ("" if p.current else f"merged into {p.merged_into}")
+        )
+        click.echo(f"{p.name:<36} {p.level:<10} {p.family:<10} {(p.province or '-'):<16} {flags.strip()}")
+    verified = sum(p.verified for p in chosen)
+    click.echo(f"{len(chosen)} portals ({verified} verified); registry valid", err=True)
+
+
+def _registry() -> Any:
+    """Import the registry; a broken registry file is one line and exit status 1."""
+    try:
+        from crawler import registry
+    except Exception as exc:
+        from crawler.registry import RegistryError
+
+        if isinstance(exc, RegistryError):
+            raise click.ClickException(str(exc)) from exc
+        raise
+    return registry
+
+
+@portals_cmd.command("check")
+@click.argument("names", nargs=-1)
+@click.option("--mock", is_flag=True, help="Check the mock portals (through THIDUA_HTTP_PROXY).")
+def portals_check(names: tuple[str, ...], mock: bool) -> None:
+    """Probe live portals: which answer, and whether their listing and article rules still match.
+
+    For an operator on a machine with internet; it sends a few requests per portal (its start
+    URLs and one article). Without NAMES every real portal is checked. Exit status 1 when any
+    portal has a problem.
+
+    Example: thidua portals check hoabinh.gov.vn sonoivu.backan.gov.vn
+    """
+    from crawler import settings as scrapy_project
+    from crawler.probe import httpx_fetch, probe
+
+    registry = _registry()
+    settings = _settings()
+    try:
+        chosen = [registry.by_name(n) for n in names] or list(registry.MOCKS if mock else registry.REAL)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from exc
+    fetch = httpx_fetch(
+        proxy=settings.http_proxy,
+        timeout=min(settings.crawl_timeout, 30.0),
+        user_agent=scrapy_project.USER_AGENT,
+    )
+    bad = 0
+    for portal in chosen:
+        result = probe(portal, fetch)
+        bad += not result.ok
+        state = "ok" if result.ok else ("no answer" if not result.responded else "rules?")
+        click.echo(
+            f"{portal.name:<36} {state:<9} listing links {result.listing_links:>3}, "
+            f"article links {result.article_links:>3}"
+            + (f"; article: {result.article_title[:60]}" if result.article_title else "")
+        )
+        for problem in result.problems:
+            click.echo(f"    {problem}")
+    click.echo(f"{len(chosen) - bad} of {len(chosen)} portals answer with matching rules", err=True)
+    if bad:
+        sys.exit(1)
 
 
 # `thidua record` and `thidua correct …` live in their own module (one concern per module);

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
         default=None,
         description="Send every crawl request through this HTTP proxy (the mock portals use it).",
     )
+    crawl_mock: bool = Field(
+        default=False,
+        description="Crawl the mock portals when none is named (demo, tests); else the real ones.",
+    )
     crawl_max_pages_per_portal: int = Field(default=400, ge=1)
     crawl_download_delay: float = Field(default=0.5, ge=0.0)
     crawl_timeout: float = Field(default=60.0, gt=0)

@@ -85,6 +85,9 @@ class _Rules:
         return None
 
 
+PortalRules = _Rules  # the public name (crawler/probe.py)
+
+
 def declared_charset(content_type: str | None) -> str | None:
     """Return the charset named in a Content-Type header value, if any."""
     m = _CHARSET.search(content_type or "")
@@ -112,11 +115,14 @@ class PortalSpider(Spider):
     ) -> None:
         super().__init__(**kwargs)
         names = [n.strip() for n in portal.split(",") if n.strip()] if portal else []
-        portals = [registry.by_name(n) for n in names] if names else list(registry.PORTALS)
+        if names:
+            portals = [registry.by_name(n) for n in names]
+        else:
+            from thidua.settings import Settings
+
+            portals = list(registry.default_portals(Settings().crawl_mock))
         if not portals:
-            raise ValueError(
-                "crawler/registry.py lists no portals; add a Portal entry or pass -a portal=<name>"
-            )
+            raise ValueError("crawler/portals/*.toml lists no portals; add an entry or pass -a portal=<name>")
         self.rules = {p.name: _Rules.of(p) for p in portals}
         self.refresh = str(refresh).lower() in {"1", "true", "yes"}
         self._max_pages_arg = int(max_pages) if max_pages is not None else None

@@ -105,6 +105,7 @@ def crawl_env(database_url: str, proxy: str, **extra: str) -> dict[str, str]:
         "THIDUA_HTTP_PROXY": proxy,
         "THIDUA_CRAWL_DOWNLOAD_DELAY": "0",  # the mock is local; politeness is tested on settings
         "THIDUA_LOG_LEVEL": "WARNING",
+        "THIDUA_CRAWL_MOCK": "1",  # no portal named: the mock ones
         **extra,
     }
 

@@ -178,12 +178,16 @@ def test_unknown_portal_names_the_known_ones(make_crawler: Any) -> None:
         spider(make_crawler, portal="nowhere")
 
 
-def test_all_portals_by_default(make_crawler: Any) -> None:
+def test_all_portals_by_default(make_crawler: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from crawler import registry
 
+    monkeypatch.setenv("THIDUA_CRAWL_MOCK", "1")
     s = make_crawler()._create_spider()
-    assert set(s.rules) == {p.name for p in registry.PORTALS}
-    assert set(s.allowed_domains) >= {h for p in registry.PORTALS for h in p.hosts}
+    assert set(s.rules) == {p.name for p in registry.MOCKS}
+    assert set(s.allowed_domains) >= {h for p in registry.MOCKS for h in p.hosts}
+    monkeypatch.setenv("THIDUA_CRAWL_MOCK", "0")
+    real = make_crawler()._create_spider()
+    assert set(real.rules) == {p.name for p in registry.REAL} and not set(real.rules) & set(s.rules)
 
 
 def test_page_budget_caps_requests_per_portal(make_crawler: Any) -> None:

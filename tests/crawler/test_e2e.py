@@ -135,7 +135,7 @@ def test_robots_disallowed_and_variant_pages_are_never_requested(crawl: Crawl) -
 
 def test_each_portal_stays_within_its_page_budget(crawl: Crawl) -> None:
     per_host = Counter(h for h, _ in crawl.requests)
-    for portal in registry.PORTALS:
+    for portal in registry.MOCKS:
         assert 0 < sum(per_host[h] for h in portal.hosts) <= portal.max_pages + 5  # + robots.txt, retries
 
 
