@@ -47,7 +47,8 @@ class ProbeResult:
         return not self.problems
 
 
-def _links(page: Fetched) -> list[str]:
+def links(page: Fetched) -> list[str]:
+    """Return the absolute URLs of a page's <a href> links."""
     try:
         doc = lxml.html.document_fromstring(page.body)
     except (lxml.etree.ParserError, ValueError):
@@ -80,7 +81,7 @@ def probe(portal: Portal, fetch: Fetch) -> ProbeResult:
             result.problems.append(f"{url} redirects to {page.url}, off the entry's hosts or denied")
             continue
         result.responded.append(url)
-        for link in _links(page):
+        for link in links(page):
             kind = rules.kind(link)
             if kind == "listing":
                 result.listing_links += 1
