@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
 # The cap on one fetched page (HTML, before cleaning). Real portal pages are 50-400 KB; a few carry
 # inline images and reach a few MB. A 50 MB page took 341 s and 4.2 GB to clean (issue 10), so the
-# cap keeps one page's cleaning under a minute (figures in README "Resume, faults and locks").
+# cap keeps one page under half a minute (5 MiB of dense text: 25.5 s, 271 MB; README "Resume, …").
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 
 
