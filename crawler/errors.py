@@ -16,5 +16,9 @@ class CrawlLockError(CrawlError):
     """Raised when the crawl lock cannot be taken at all (e.g. its file cannot be created)."""
 
 
+class ContactMissingError(CrawlError):
+    """A crawl of real portals without THIDUA_CRAWL_CONTACT: their webmasters must be able to reach us."""
+
+
 class PageTooLargeError(CrawlError):
     """A fetched page is over the size cap (THIDUA_CRAWL_MAX_PAGE_BYTES); it is not cleaned."""

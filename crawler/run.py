@@ -23,6 +23,8 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
 from crawler import registry
+from crawler.errors import ContactMissingError
+from crawler.settings import user_agent
 from crawler.spiders.portal import PortalSpider
 from thidua.settings import Settings
 
@@ -110,6 +112,8 @@ def scrapy_settings(
         "RETRY_TIMES": max(3, settings.crawl_retry_times),
         "JOBDIR": str(settings.crawl_jobdir) if settings.crawl_jobdir else None,
         "LOG_LEVEL": settings.log_level,
+        "USER_AGENT": user_agent(settings.crawl_contact),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": settings.crawl_concurrency_per_domain,
         "THIDUA_PORTAL_DOWN_AFTER": settings.crawl_portal_down_after,
         "DOWNLOAD_MAXSIZE": settings.crawl_max_page_bytes,
         "DOWNLOAD_WARNSIZE": min(settings.crawl_max_page_bytes, 2 * 1024 * 1024),
@@ -156,6 +160,7 @@ def run_crawl(
 
     Raises:
         KeyError: a portal name is not in the registry (the message lists the known ones).
+        ContactMissingError: real portals to crawl and no `settings.crawl_contact`.
         store.errors.DatabaseError: the database is damaged, read-only, unreachable or of
             another schema.
         CrawlLockedError: another crawl is writing into the same database.
@@ -165,6 +170,13 @@ def run_crawl(
     for name in portals or ():
         registry.by_name(name)  # fail before starting a reactor
     names = list(portals) if portals else [p.name for p in registry.default_portals(settings.crawl_mock)]
+    real = [n for n in names if not registry.by_name(n).mock]
+    if real and not settings.crawl_contact:
+        raise ContactMissingError(
+            f"set THIDUA_CRAWL_CONTACT to an e-mail or URL where the webmasters of {real[0]}"
+            f"{f' and {len(real) - 1} more' if len(real) > 1 else ''} can reach you: it goes in the "
+            "User-Agent of every request"
+        )
     crawl = begin_crawl(
         settings.database_url,
         portals=names,

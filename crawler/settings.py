@@ -23,9 +23,16 @@ ADDONS: dict[str, int] = {}
 
 
 # Crawl responsibly by identifying yourself (and your website) on the user-agent
-USER_AGENT = (
-    "thidua-crawler/0.1 (research crawler for emulation-bloc news; GPL-3.0; +https://example.org/thidua)"
-)
+BOT_VERSION = "0.2"
+
+
+def user_agent(contact: str | None) -> str:
+    """The User-Agent: who we are and how a webmaster reaches the operator (THIDUA_CRAWL_CONTACT)."""
+    reach = f"+{contact}" if contact else "contact: set THIDUA_CRAWL_CONTACT"
+    return f"thidua-crawler/{BOT_VERSION} (research crawler for emulation-bloc news; {reach})"
+
+
+USER_AGENT = user_agent(_env.crawl_contact)
 
 # Obey robots.txt rules: a policy for every portal (STYLE.md "Settled" 4)
 ROBOTSTXT_OBEY = True
@@ -33,7 +40,7 @@ ROBOTSTXT_OBEY = True
 # Concurrency and throttling settings
 # Gov servers are slow and fragile: one request at a time per host (portals.md §4.2 allows 2 max).
 CONCURRENT_REQUESTS = 8
-CONCURRENT_REQUESTS_PER_DOMAIN = 1
+CONCURRENT_REQUESTS_PER_DOMAIN = _env.crawl_concurrency_per_domain  # 1 or 2 (Settings checks)
 DOWNLOAD_DELAY = _env.crawl_download_delay
 
 # Slow servers need 60-90 s (portals.md §4.2: 30 s gave far fewer pages than 60 s plus retries)

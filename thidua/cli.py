@@ -915,7 +915,7 @@ def portals_check(names: tuple[str, ...], mock: bool) -> None:
     fetch = httpx_fetch(
         proxy=settings.http_proxy,
         timeout=min(settings.crawl_timeout, 30.0),
-        user_agent=scrapy_project.USER_AGENT,
+        user_agent=scrapy_project.user_agent(settings.crawl_contact),
     )
     bad = 0
     for portal in chosen:

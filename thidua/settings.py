@@ -36,6 +36,14 @@ class Settings(BaseSettings):
         default=False,
         description="Crawl the mock portals when none is named (demo, tests); else the real ones.",
     )
+    crawl_contact: str | None = Field(
+        default=None,
+        description="An e-mail or URL where a portal's webmaster can reach the operator; it goes in the "
+        "User-Agent, and a crawl of real portals refuses to start without it.",
+    )
+    crawl_concurrency_per_domain: int = Field(
+        default=1, ge=1, le=2, description="Requests at once to one host; gov servers are fragile (≤ 2)."
+    )
     crawl_max_pages_per_portal: int = Field(default=400, ge=1)
     crawl_download_delay: float = Field(default=0.5, ge=0.0)
     crawl_timeout: float = Field(default=60.0, gt=0)

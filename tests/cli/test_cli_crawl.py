@@ -87,6 +87,16 @@ def test_a_read_only_database(
     assert_refused(result, "cannot use sqlite:///")
 
 
+def test_real_portals_are_not_crawled_without_a_contact(db_file: Path) -> None:
+    env = {"THIDUA_DATABASE_URL": f"sqlite:///{db_file}", "THIDUA_HTTP_PROXY": DEAD_PROXY}
+    result = CliRunner().invoke(main, ["crawl", "-p", "hoabinh.gov.vn"], env=env)
+    assert_refused(
+        result, "set THIDUA_CRAWL_CONTACT to an e-mail or URL where the webmasters of hoabinh.gov.vn"
+    )
+    everything = CliRunner().invoke(main, ["nightly"], env=env)
+    assert everything.exit_code == 1 and "and 138 more can reach you" in everything.stderr
+
+
 def test_another_crawl_holding_the_lock(db_file: Path) -> None:
     url = f"sqlite:///{db_file}"
     with CrawlLock(url):

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from crawlhelpers import REPO, crawl_env
 from sqlalchemy import select
@@ -25,12 +26,29 @@ def test_nightly_reports_per_portal_logs_to_a_file_and_fails_when_a_portal_faile
     log_dir = tmp_path / "log"
     # thaibinh is not served: the proxy answers 502 for everything of it, so it fails entirely
     with start_server(today=TODAY, portals=[mock_portal("hoabinh")]) as server:
-        env = crawl_env(url, server.url, THIDUA_LOG_DIR=str(log_dir), THIDUA_LOG_LEVEL="INFO")
+        agents: set[str] = set()
+        site = server.site("hoabinh")
+        handle = site.handle
+
+        def logged(req: Any) -> Any:
+            agents.add(req.headers.get("user-agent", ""))
+            return handle(req)
+
+        site.handle = logged  # type: ignore[method-assign]
+        env = crawl_env(
+            url,
+            server.url,
+            THIDUA_LOG_DIR=str(log_dir),
+            THIDUA_LOG_LEVEL="INFO",
+            THIDUA_CRAWL_CONTACT="mailto:ops@example.org",
+        )
         done = subprocess.run(
             [sys.executable, "-m", "thidua.cli", "nightly", "-p", "hoabinh", "-p", "thaibinh", "--json-logs"],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
         )  # fmt: skip
     assert done.returncode == 1, done.stderr[-3000:]
+    # every request said who crawls and how to reach them
+    assert agents and all(a.startswith("thidua-crawler/") and "+mailto:ops@example.org" in a for a in agents)
     # the console: the live table and one error line; no Scrapy or trafilatura chatter
     assert "Traceback" not in done.stderr
     for chatter in ("[scrapy", "INFO", "DEBUG", "Crawled (200)", "Gave up retrying"):
