@@ -84,3 +84,30 @@ def pending_items(database_url: str, portals: Sequence[str]) -> Iterator[PageIte
             )
     finally:
         engine.dispose()
+
+
+class KnownArticles:
+    """What the store already holds, for walking listings newest first (issue 10, item 2).
+
+    A listing page whose article links are all stored ends that pagination path, but only for a
+    portal whose last crawl *finished*: after a killed or failed crawl, older listing pages may
+    hold articles never fetched, so the whole listing is walked again.
+    """
+
+    def __init__(self, database_url: str, portals: Sequence[str]) -> None:
+        self.engine = make_engine(database_url)
+        self.sessions = session_factory(self.engine)
+        with self.sessions() as session:
+            self.finished = repository.portals_last_crawled_completely(session, portals=portals)
+
+    def incremental(self, portal: str) -> bool:
+        return portal in self.finished
+
+    def unseen(self, canonical_urls: Sequence[str]) -> list[str]:
+        """Return the URLs of `canonical_urls` no stored page has."""
+        with self.sessions() as session:
+            stored = repository.stored_canonical_urls(session, canonical_urls=canonical_urls)
+        return [u for u in canonical_urls if u not in stored]
+
+    def close(self) -> None:
+        self.engine.dispose()

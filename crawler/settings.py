@@ -146,6 +146,9 @@ LOG_LEVEL = _env.log_level
 
 # Before its first request a crawl finishes what a killed crawl left half-done (crawler/resume.py)
 THIDUA_RESUME = True
+# Listings are walked newest first and stop at a page of stored articles, when the portal's last
+# crawl finished (crawler/resume.py KnownArticles); off with refresh
+THIDUA_INCREMENTAL = True
 # A portal whose last N requests all failed at the server is down for the rest of the crawl
 THIDUA_PORTAL_DOWN_AFTER = _env.crawl_portal_down_after
 # Pages larger than this are refused while downloading (Scrapy cancels them), before any cleaning:

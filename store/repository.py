@@ -787,3 +787,36 @@ def close_dead_runs(session: Session, *, source: str, found_by: int | None = Non
         run.finished_at = utcnow()
         closed.append(run.id)
     return closed
+
+
+def stored_canonical_urls(session: Session, *, canonical_urls: Sequence[str]) -> set[str]:
+    """Return those of `canonical_urls` a stored page has (one query per 500 URLs)."""
+    found: set[str] = set()
+    urls = list(dict.fromkeys(canonical_urls))
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        found.update(session.scalars(select(Page.canonical_url).where(Page.canonical_url.in_(chunk))))
+    return found
+
+
+def portals_last_crawled_completely(session: Session, *, portals: Sequence[str]) -> set[str]:
+    """Return the portals whose newest closed crawl run (one that named them) is "finished"."""
+    runs = session.execute(
+        select(ExtractionRun.status, ExtractionRun.config)
+        .where(ExtractionRun.status != "running")
+        .order_by(ExtractionRun.id.desc())
+    ).all()
+    wanted = set(portals)
+    decided: set[str] = set()
+    out: set[str] = set()
+    for status, config in runs:
+        config = config or {}
+        if config.get("source") != "crawl":
+            continue
+        for name in set(config.get("portals") or ()) & wanted - decided:
+            decided.add(name)
+            if status == "finished":
+                out.add(name)
+        if decided == wanted:
+            break
+    return out

@@ -134,11 +134,19 @@ class PortalSpider(Spider):
         self.issued: Counter[str] = Counter()
         self._budget_spent: set[str] = set()
         self.health = PortalHealth()
+        self.known: Any = None  # crawler.resume.KnownArticles, set in from_crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.health.down_after = crawler.settings.getint("THIDUA_PORTAL_DOWN_AFTER", 5)
+        spider.known = None
+        database_url = crawler.settings.get("THIDUA_DATABASE_URL")
+        if database_url and crawler.settings.getbool("THIDUA_INCREMENTAL", True) and not spider.refresh:
+            from crawler.resume import KnownArticles
+
+            spider.known = KnownArticles(str(database_url), sorted(spider.rules))
+            crawler.signals.connect(spider.known.close, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
 
@@ -251,6 +259,15 @@ class PortalSpider(Spider):
         new_articles = [u for u in links if rules.kind(u) == "article" and self._is_new_article(rules, u)]
         # Out-of-range pages come back as page 1 (Liferay `_cur`), date pickers as empty lists:
         # a listing page without a new article ends that pagination path (portals.md §4.6).
+        if new_articles and self.known is not None and self.known.incremental(rules.portal.name):
+            # listings run newest first: a page of articles all stored already is where the last
+            # finished crawl reached, and the pages after it hold nothing new either
+            family = rules.portal.family
+            canonical = [canonicalize(u, family=family, detail=True) for u in new_articles]
+            if not self.known.unseen(canonical):
+                new_articles = []
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value("thidua/listing_known_end")
         paginate = bool(new_articles) or bool(response.meta.get(META_START))
         if not paginate and self.crawler.stats is not None:
             self.crawler.stats.inc_value("thidua/listing_dead_end")

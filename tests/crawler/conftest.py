@@ -63,7 +63,13 @@ def make_crawler() -> CrawlerFactory:
 
         base = {k: getattr(project, k) for k in dir(project) if k.isupper()}
         base.update(
-            {"THIDUA_HTTP_PROXY": None, "THIDUA_MIGRATE": False, "THIDUA_RESUME": False, "JOBDIR": None}
+            {
+                "THIDUA_HTTP_PROXY": None,
+                "THIDUA_MIGRATE": False,
+                "THIDUA_RESUME": False,
+                "THIDUA_INCREMENTAL": False,
+                "JOBDIR": None,
+            }
         )
         base.update(settings or {})
         return get_crawler(spidercls, base)

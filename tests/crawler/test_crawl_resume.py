@@ -198,8 +198,10 @@ def test_pages_without_article_and_articles_without_record_are_finished_from_the
     assert stats["resumed_articles"] == len(no_record)
     assert stats["resumed_pages"] == pages_bare >= len(no_article)
     assert stats["records"] == 4
-    # the work came from the store: no article page was downloaded again for it
+    # the work came from the store: no article page was downloaded again for it, and with the
+    # last crawl finished, listings stopped at a page of stored articles (incremental walk)
     assert requests and not [r for r in requests if canonicalize(r) in articles]
+    assert runs(url)[-1].stats["listing_known_end"] > 0
 
 
 def test_two_crawls_started_at_once_on_one_database_take_turns(

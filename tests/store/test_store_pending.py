@@ -79,3 +79,26 @@ def test_close_dead_runs_closes_running_crawls_only(session: Session) -> None:
     assert dead.stats == {"close_reason": "process_died", "found_dead_by_run": mine.id}
     assert reextract.status == "running" and mine.status == "running"
     assert session.get(ExtractionRun, done.id).stats == {"records": 3}  # type: ignore[union-attr]
+
+
+def test_portals_last_crawled_completely_reads_the_newest_closed_crawl_of_each(
+    session: Session, make_page: Callable[..., Page]
+) -> None:
+    def crawl(portals: list[str], status: str) -> None:
+        run = repository.start_run(
+            session, extractor_version="0.1", config={"source": "crawl", "portals": portals}
+        )
+        if status != "running":
+            repository.finish_run(session, run=run, status=status, stats={})
+
+    crawl(["a", "b", "c"], "finished")
+    crawl(["b"], "interrupted")
+    crawl(["c"], "failed")
+    crawl(["c"], "finished")
+    crawl(["a"], "running")  # still running: not a verdict
+    repository.start_run(session, extractor_version="0.1", config={"source": "reextract", "portals": ["a"]})
+    session.flush()
+    assert repository.portals_last_crawled_completely(session, portals=["a", "b", "c", "d"]) == {"a", "c"}
+    page = make_page(canonical_url="https://a.gov.vn/x")
+    got = repository.stored_canonical_urls(session, canonical_urls=[page.canonical_url, "https://a.gov.vn/y"])
+    assert got == {page.canonical_url}
