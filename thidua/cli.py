@@ -255,7 +255,7 @@ def nightly(portals: tuple[str, ...], json_logs: bool, wait: float | None) -> No
     The report (per portal: pages, new articles, changed, failures by reason, duration) is
     stored with the run and printed on stdout. Exit status 1 when a portal failed entirely.
 
-    Example (cron): 15 2 * * * cd /srv/thidua && .venv/bin/thidua nightly --json-logs
+    Example: thidua nightly --json-logs --wait 3600   (a cron line: README "The nightly crawl")
     """
     from rich.console import Console
 
