@@ -2,7 +2,8 @@
 
 See documentation in https://docs.scrapy.org/en/latest/topics/extensions.html
 `crawler.run.run_crawl` passes its `progress` callback in the THIDUA_PROGRESS_CALLBACK setting;
-without one, progress goes to the log every THIDUA_PROGRESS_INTERVAL seconds.
+without one, progress goes to the log every THIDUA_PROGRESS_INTERVAL seconds. A live display
+(`thidua nightly`) sets THIDUA_PROGRESS_STATS, called with all the counters each time.
 """
 
 from __future__ import annotations
@@ -37,11 +38,16 @@ class ProgressReporter:
     """Report progress periodically and once more when the crawl ends."""
 
     def __init__(
-        self, stats: StatsCollector, interval: float, callback: Callable[[str], None] | None
+        self,
+        stats: StatsCollector,
+        interval: float,
+        callback: Callable[[str], None] | None,
+        on_stats: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.stats = stats
         self.interval = interval
         self.callback = callback
+        self.on_stats = on_stats  # a live display: gets every counter, per portal included
         self.task: Any = None
 
     @classmethod
@@ -52,17 +58,23 @@ class ProgressReporter:
         callback = crawler.settings.get("THIDUA_PROGRESS_CALLBACK")
         if callback is not None and not callable(callback):
             raise NotConfigured("THIDUA_PROGRESS_CALLBACK must be a callable taking one str")
-        ext = cls(crawler.stats, interval, callback)
+        on_stats = crawler.settings.get("THIDUA_PROGRESS_STATS")
+        if on_stats is not None and not callable(on_stats):
+            raise NotConfigured("THIDUA_PROGRESS_STATS must be a callable taking the stats dict")
+        ext = cls(crawler.stats, interval, callback, on_stats)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
     def report(self) -> None:
         """Send the current counters to the callback, or to the log."""
-        line = progress_line(self.stats.get_stats())
+        stats = self.stats.get_stats()
+        if self.on_stats is not None:
+            self.on_stats(dict(stats))
+        line = progress_line(stats)
         if self.callback is not None:
             self.callback(line)
-        else:
+        elif self.on_stats is None:  # a live display shows it; the log gets the final line only
             log.info("progress: %s", line)
 
     def spider_opened(self) -> None:
@@ -73,3 +85,5 @@ class ProgressReporter:
         if self.task is not None and self.task.running:
             self.task.stop()
         self.report()
+        if self.on_stats is not None:
+            log.info("progress: %s", progress_line(self.stats.get_stats()))

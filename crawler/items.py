@@ -26,6 +26,10 @@ class PageItem:
     body: bytes = field(repr=False)
     encoding: str | None = None  # charset declared in the HTTP Content-Type header, if any
     fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # work a killed crawl left undone, taken up from the store instead of fetched (crawler/resume.py):
+    # "page" = a stored page to clean (page_id set), "article" = a stored article to extract
+    # (page_id and article_id set); "" = a page fetched now
+    resume: str = ""
     # filled in by the pipelines
     page_id: int | None = None
     known_page: bool = False  # the page was already linked to a stored article before this fetch

@@ -39,6 +39,10 @@ class OffsiteRedirect(IgnoreRequest):
     """
 
 
+class PortalDown(IgnoreRequest):
+    """Raised by `PortalDownMiddleware` for a request to a portal found down (crawler/health.py)."""
+
+
 class AlreadyStored(IgnoreRequest):
     """Raised by `SeenArticleMiddleware` for an article already in the store (crawl with refresh=1)."""
 
@@ -165,3 +169,70 @@ class SeenArticleMiddleware:
         """Dispose of the engine (called at spider close)."""
         if self._engine is not None:
             self._engine.dispose()
+
+
+class PortalHealthMiddleware:
+    """Tell the spider's `PortalHealth` how each download attempt went (crawler/health.py).
+
+    Sits above RetryMiddleware (550), so it sees every attempt, retries included: a server that
+    stopped answering is known to be down after a few attempts, not after a few requests times
+    their retries.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def _health(self, request: Request) -> tuple[object, str] | None:
+        health = getattr(self.crawler.spider, "health", None)
+        name = request.meta.get(META_PORTAL)
+        return (health, name) if health is not None and name else None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        from crawler.health import is_trouble_status
+
+        found = self._health(request)
+        if found is not None:
+            health, name = found
+            if is_trouble_status(response.status):
+                health.failure(name, None, status=response.status)  # type: ignore[attr-defined]
+            else:
+                health.success(name)  # type: ignore[attr-defined]
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        found = self._health(request)
+        if found is not None and not isinstance(exception, IgnoreRequest):
+            health, name = found
+            health.failure(name, exception)  # type: ignore[attr-defined]
+
+
+class PortalDownMiddleware:
+    """Do not send requests to a portal whose server stopped answering (crawler/health.py).
+
+    Each request held back is raised as `PortalDown`, which the spider records as a fetch
+    failure: the next crawl asks for it again, and the report says how many were held back.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        health = getattr(spider, "health", None)
+        name = request.meta.get(META_PORTAL)
+        if health is None or not name or not health.is_down(name):
+            return
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"thidua/portal/{name}/held_back")
+        raise PortalDown(
+            f"not requested: {name} is down ({health.down_after} attempts in a row failed at the "
+            f"server, the last with {health.why.get(name, 'an error')}); the next crawl asks again"
+        )

@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import registry
+from crawler.errors import PageTooLargeError
 from crawler.items import FetchFailureItem, PageItem
 from crawler.urls import canonicalize
 from store import repository
@@ -99,7 +101,9 @@ class _StorePipeline:
     def open_spider(self) -> None:
         from store.db import make_engine, session_factory
 
-        self.engine = make_engine(self.database_url)
+        # writer: SQLite transactions take the write lock at BEGIN and wait for it (store.db)
+        busy = self.crawler.settings.getfloat("THIDUA_DB_BUSY_TIMEOUT", 30.0)
+        self.engine = make_engine(self.database_url, writer=True, busy_timeout=busy)
         self.sessions = session_factory(self.engine)
 
     def close_spider(self) -> None:
@@ -116,11 +120,26 @@ class _StorePipeline:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
 
+    def inc_portal(self, portal: str | None, key: str) -> None:
+        """Count `key` for one portal (`thidua/portal/<name>/<key>`, read by crawler/report.py)."""
+        if portal:
+            self.inc(f"thidua/portal/{portal}/{key}")
+
     def fail(self, *, stage: str, url: str, portal: str | None, error: BaseException | str) -> None:
-        """Record a failure in its own transaction (the caller's may have been rolled back)."""
-        with self.session() as session, session.begin():
-            repository.record_failure(session, stage=stage, url=url, portal=portal, error=error)
+        """Record a failure in its own transaction (the caller's may have been rolled back).
+
+        When even that cannot be written (the database is gone or locked beyond the busy
+        timeout), the failure is logged and counted as unrecorded; nothing was marked done, so
+        the next crawl fetches or finishes that page again (crawler/resume.py).
+        """
         self.inc(f"thidua/failures/{stage}")
+        self.inc_portal(portal, f"failures/{stage}")
+        try:
+            with self.session() as session, session.begin():
+                repository.record_failure(session, stage=stage, url=url, portal=portal, error=error)
+        except SQLAlchemyError as exc:
+            self.inc("thidua/failures_unrecorded")
+            log.error("cannot record the %s failure of %s (%s): %s", stage, url, error, exc)
 
 
 class FetchFailurePipeline(_StorePipeline):
@@ -148,8 +167,16 @@ class StorePagePipeline(_StorePipeline):
         super().open_spider()
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, PageItem):
-            return item
+        if not isinstance(item, PageItem) or item.resume:
+            return item  # a resumed page or article is stored already
+        try:
+            return self._store(item)
+        except SQLAlchemyError as exc:
+            # not stored, so not seen: the next crawl fetches it again
+            self.fail(stage="store", url=item.final_url, portal=item.portal, error=exc)
+            raise DropItem(f"cannot store the page {item.final_url}: {exc}") from exc
+
+    def _store(self, item: PageItem) -> PageItem:
         portal = registry.by_name(item.portal)
         with self.session() as session, session.begin():
             stored_portal = repository.upsert_portal(
@@ -174,6 +201,9 @@ class StorePagePipeline(_StorePipeline):
             # an earlier failed fetch of this URL is now behind us
             repository.resolve_failures(session, url=item.url, stages=["fetch"])
         self.inc("thidua/pages_stored")
+        self.inc_portal(item.portal, "pages")
+        if changed and item.known_page:
+            self.inc_portal(item.portal, "changed")
         if not changed and item.known_page:
             raise DropItem(f"unchanged since the last fetch: {item.canonical_url}")
         return item
@@ -182,13 +212,30 @@ class StorePagePipeline(_StorePipeline):
 class CleanPipeline(_StorePipeline):
     """Decode the body and clean it into title, text, publication date and canonical URL."""
 
+    def __init__(self, crawler: Crawler, database_url: str) -> None:
+        super().__init__(crawler, database_url)
+        self.max_bytes = crawler.settings.getint("THIDUA_MAX_PAGE_BYTES", 0)
+
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, PageItem):
+        if not isinstance(item, PageItem) or item.resume == "article":
             return item
         from extract.clean import clean_html, decode_html
         from extract.errors import CleaningError
 
         family = registry.by_name(item.portal).family
+        if self.max_bytes and len(item.body) > self.max_bytes:
+            # Scrapy's DOWNLOAD_MAXSIZE refuses most while downloading; this also covers a page
+            # stored before the cap was lowered and a body sent without Content-Length
+            self.fail(
+                stage="decode",
+                url=item.final_url,
+                portal=item.portal,
+                error=PageTooLargeError(
+                    f"page is {len(item.body):,} bytes, over the cap of {self.max_bytes:,} "
+                    "(THIDUA_CRAWL_MAX_PAGE_BYTES); not cleaned"
+                ),
+            )
+            raise DropItem(f"page over the size cap: {item.final_url}")
         try:
             html = decode_html(item.body, item.encoding)
         except (CleaningError, UnicodeError, LookupError) as exc:
@@ -196,7 +243,7 @@ class CleanPipeline(_StorePipeline):
             raise DropItem(f"cannot decode {item.final_url}: {exc}") from exc
         try:
             article = clean_html(html, item.final_url, family)
-        except CleaningError as exc:
+        except Exception as exc:  # CleaningError, or a cleaner's bug: one failure row, the crawl goes on
             self.fail(stage="clean", url=item.final_url, portal=item.portal, error=exc)
             raise DropItem(f"cannot clean {item.final_url}: {exc}") from exc
         item.title = article.title
@@ -216,7 +263,7 @@ class RelevancePipeline(_StorePipeline):
     """
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, PageItem):
+        if not isinstance(item, PageItem) or item.resume == "article":
             return item
         from extract.relevance import assess
 
@@ -227,6 +274,32 @@ class RelevancePipeline(_StorePipeline):
         except Exception as exc:  # the filter's bug must not lose the page: record and move on
             self.fail(stage="relevance", url=item.final_url, portal=item.portal, error=exc)
             raise DropItem(f"relevance failed for {item.final_url}: {exc}") from exc
+        try:
+            created, is_bloc = self._save(item, relevance.is_bloc_news, relevance.reason)
+        except SQLAlchemyError as exc:
+            # the page stays without article: the next crawl cleans it again (crawler/resume.py)
+            self.fail(stage="store", url=item.final_url, portal=item.portal, error=exc)
+            raise DropItem(f"cannot store the article of {item.final_url}: {exc}") from exc
+        item.is_bloc_news = relevance.is_bloc_news
+        if not created and item.known_page:
+            # a refetch whose raw body changed (visit counters, tokens) but not the article
+            self.inc("thidua/articles_refetched")
+            raise DropItem(f"already stored as article {item.article_id}: {item.final_url}")
+        if not created:
+            self.inc("thidua/articles_duplicate")
+            raise DropItem(f"duplicate of article {item.article_id}: {item.final_url}")
+        self.inc("thidua/articles_found")
+        self.inc_portal(item.portal, "new")
+        if not is_bloc:
+            self.inc("thidua/articles_not_bloc")
+            raise DropItem(f"not bloc news ({relevance.reason}): {item.final_url}")
+        self.inc("thidua/articles_bloc")
+        self.inc_portal(item.portal, "bloc")
+        return item
+
+    def _save(self, item: PageItem, is_bloc_news: bool, reason: str) -> tuple[bool, bool]:
+        """Store the article (or link the page to the one it duplicates); return (created, is_bloc)."""
+        assert item.text is not None  # checked by process_item
         family = registry.by_name(item.portal).family
         article_url = item.article_url or item.final_url
         with self.session() as session, session.begin():
@@ -242,26 +315,12 @@ class RelevancePipeline(_StorePipeline):
                 text=item.text,
                 published=item.published,
                 content_key=duplicate_key(title=item.title, published=item.published, text=item.text),
-                is_bloc_news=relevance.is_bloc_news,
-                relevance_reason=relevance.reason,
+                is_bloc_news=is_bloc_news,
+                relevance_reason=reason,
             )
             session.flush()
             item.article_id = article.id
-            is_bloc = article.is_bloc_news
-        item.is_bloc_news = relevance.is_bloc_news
-        if not created and item.known_page:
-            # a refetch whose raw body changed (visit counters, tokens) but not the article
-            self.inc("thidua/articles_refetched")
-            raise DropItem(f"already stored as article {item.article_id}: {item.final_url}")
-        if not created:
-            self.inc("thidua/articles_duplicate")
-            raise DropItem(f"duplicate of article {item.article_id}: {item.final_url}")
-        self.inc("thidua/articles_found")
-        if not is_bloc:
-            self.inc("thidua/articles_not_bloc")
-            raise DropItem(f"not bloc news ({relevance.reason}): {item.final_url}")
-        self.inc("thidua/articles_bloc")
-        return item
+            return created, article.is_bloc_news
 
 
 class ExtractPipeline(_StorePipeline):
@@ -300,29 +359,37 @@ def doc_id(article_id: int) -> str:
 
 
 class StoreRecordPipeline(_StorePipeline):
-    """Save each record under one ExtractionRun per crawl, opened and closed with the spider."""
+    """Save each record under one ExtractionRun per crawl, and close that run with the spider.
+
+    `crawler.run.run_crawl` opens the run before the reactor starts (crawler/session.py) and
+    passes its id in THIDUA_RUN_ID; under a plain `scrapy crawl` this pipeline opens it itself,
+    lock included, and releases the lock when the run is closed.
+    """
 
     def __init__(self, crawler: Crawler, database_url: str) -> None:
         super().__init__(crawler, database_url)
         self.run_id: int | None = None
+        self._own: Any = None  # the CrawlRun this pipeline opened (plain `scrapy crawl`)
 
     def open_spider(self) -> None:
-        from extract.api import EXTRACTOR_VERSION
-        from extract.limits import MAX_ARTICLE_BYTES
-        from store.reextract import extractor_settings
+        from crawler.session import begin_crawl
 
         super().open_spider()
-        spider = self.crawler.spider
-        config = {
-            "source": "crawl",
-            "portals": sorted(getattr(spider, "rules", {})),
-            "refresh": bool(getattr(spider, "refresh", False)),
-            # ExtractPipeline calls the extractor with its default size cap
-            "extractor": extractor_settings(max_article_bytes=MAX_ARTICLE_BYTES),
-        }
-        with self.session() as session, session.begin():
-            run = repository.start_run(session, extractor_version=EXTRACTOR_VERSION, config=config)
-            self.run_id = run.id
+        settings = self.crawler.settings
+        given = settings.getint("THIDUA_RUN_ID", 0)
+        if given:
+            self.run_id = given
+        else:
+            spider = self.crawler.spider
+            self._own = begin_crawl(
+                self.database_url,
+                portals=sorted(getattr(spider, "rules", {})),
+                refresh=bool(getattr(spider, "refresh", False)),
+                wait=settings.getfloat("THIDUA_CRAWL_LOCK_WAIT", 0.0),
+                prepare=False,  # StorePagePipeline migrated it
+                busy_timeout=settings.getfloat("THIDUA_DB_BUSY_TIMEOUT", 30.0),
+            )
+            self.run_id = self._own.run_id
         self.crawler.thidua_run_id = self.run_id  # type: ignore[attr-defined]  # read by crawler/run.py
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("thidua/run_id", self.run_id)
@@ -349,12 +416,15 @@ class StoreRecordPipeline(_StorePipeline):
                 row = repository.save_record(session, run=self._run(session), article=article, record=record)
                 # its units and bloc to the province's entities, in the same transaction
                 link_article(session, article, row)
+                # an earlier failure to store this article's record is behind us
+                repository.resolve_failures(session, url=item.final_url, stages=["store"])
         except DropItem:
             raise
         except Exception as exc:  # e.g. DuplicateRecordError: recorded, the crawl goes on
             self.fail(stage="store", url=item.final_url, portal=item.portal, error=exc)
             raise DropItem(f"cannot store the record of {item.final_url}: {exc}") from exc
         self.inc("thidua/records_stored")
+        self.inc_portal(item.portal, "records")
         return item
 
     @classmethod
@@ -368,17 +438,38 @@ class StoreRecordPipeline(_StorePipeline):
         """Keep the database open: the run is finished on spider_closed, which comes later."""
 
     def spider_closed(self, reason: str) -> None:
-        """Finish this crawl's run with its status and counters, then close the database."""
-        if self.run_id is not None and self.sessions is not None:
-            # the page budget ending a crawl is a normal end; Ctrl-C or a crash is not
-            status = "finished" if reason in {"finished", "closespider_pagecount"} else "interrupted"
-            stats: dict[str, Any] = {"close_reason": reason}
-            if self.crawler.stats is not None:
-                for key, value in self.crawler.stats.get_stats().items():
-                    if key.startswith("thidua/") and isinstance(value, int | float | str):
+        """Finish this crawl's run with its status, counters and report, then close the database."""
+        from crawler.report import crawl_report, run_status
+
+        try:
+            if self.run_id is not None and self.sessions is not None:
+                raw = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
+                health = getattr(self.crawler.spider, "health", None)
+                portals = sorted(getattr(self.crawler.spider, "rules", {}))
+                report = crawl_report(raw, health, portals)
+                status = run_status(reason, report)
+                stats: dict[str, Any] = {"close_reason": reason, "report": report}
+                for key, value in raw.items():
+                    if (
+                        key.startswith("thidua/")
+                        and not key.startswith("thidua/portal/")
+                        and isinstance(value, int | float | str)
+                    ):
                         stats[key.removeprefix("thidua/")] = value
-                stats["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
-                stats["responses"] = self.crawler.stats.get_value("downloader/response_count", 0)
-            with self.session() as session, session.begin():
-                repository.finish_run(session, run=self._run(session), status=status, stats=stats)
-        super().close_spider()
+                stats["requests"] = raw.get("downloader/request_count", 0)
+                stats["responses"] = raw.get("downloader/response_count", 0)
+                if self.crawler.stats is not None:
+                    self.crawler.stats.set_value("thidua/status", status)
+                with self.session() as session, session.begin():
+                    run = self._run(session)
+                    if run.status == "running":
+                        repository.finish_run(session, run=run, status=status, stats=stats)
+        finally:
+            super().close_spider()
+            self.release()
+
+    def release(self) -> None:
+        """Release the crawl lock this pipeline took under a plain `scrapy crawl` (idempotent)."""
+        if self._own is not None:
+            self._own.release()
+            self._own = None

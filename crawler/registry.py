@@ -1,21 +1,42 @@
-"""The portal registry: one declarative entry per portal; spiders stay generic.
+"""The portal registry: data in crawler/portals/*.toml, validated here; spiders stay generic.
 
-Each entry names its CMS family; `extract/sites/<family>.py` holds that family's selectors.
-URL rules are regular expressions matched against absolute URLs.
+    families.toml   URL-rule templates per CMS family (Liferay, SharePoint, ASP.NET, NukeViet, …)
+    provinces.toml  a portal and a Sở Nội vụ entry for each of the 63 provinces (crawler/registry_gen.py)
+    sites.toml      department and national sites seen by the research
+    mock.toml       the project's mock portals (`mock = true`), served by `thidua serve-mock`
+
+Each entry is checked against `PortalEntry` (pydantic): known family, level and province, unique
+name and hosts, start URLs on its hosts, rules that compile. An entry without its own `article`,
+`listing` or `deny` rules gets its family's, with `{h}` standing for its host. A bad file stops
+the import with `RegistryError` naming the file, the entry and the problem.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+REGISTRY_DIR = Path(__file__).resolve().parent / "portals"
+FILES = ("provinces.toml", "sites.toml", "mock.toml")
+Level = Literal["province", "department", "national"]
+
+
+class RegistryError(Exception):
+    """The registry files are unreadable or an entry breaks the schema; the message says where."""
 
 
 @dataclass(frozen=True, slots=True)
 class Portal:
     name: str
-    province: str | None  # canonical province name, None for national sites
-    family: str  # "liferay" | "sharepoint" | "aspnet" | "nukeviet" | "wordpress"
+    province: str | None  # canonical province name (63-province list), None for national sites
+    family: str  # a [family.*] of families.toml
     hosts: tuple[str, ...]
     start_urls: tuple[str, ...]
     article: tuple[str, ...]  # URL regexes of article pages
@@ -25,202 +46,218 @@ class Portal:
     notes: str = field(default="", compare=False)
     sitemaps: tuple[str, ...] = ()  # sitemap.xml URLs, where the portal publishes them
     feeds: tuple[str, ...] = ()  # RSS feed URLs, where the portal publishes them
+    mock: bool = False  # one of the project's mock portals (*.test hosts)
+    level: str = "province"  # province portal, department site or national site
+    department: str = ""  # the department, for a department site
+    current: bool = True  # its province is one of the 34 of 1 July 2025
+    merged_into: str | None = None  # the 2025 province a merged one joined
+    verified: bool = False  # someone has seen its pages; False: host and family are guesses
 
 
-def _re_host(host: str) -> str:
-    """Escape a host for a URL regex; an explicit default port (":80") is tolerated."""
-    return r"^https?://" + re.escape(host) + r"(?::80)?"
+class Family(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    article: list[str]
+    listing: list[str]
+    deny: list[str] = []
+    start_paths: list[str] = ["/"]
+    sitemaps: list[str] = []
+    feeds: list[str] = []
 
 
-_JSESSION = r"(?:;jsessionid=[^/?#]*)?"
+def _known_province(name: str) -> str:
+    from extract.places import province_named
+
+    found = province_named(name)
+    if found is None:
+        raise ValueError(f"{name!r} is not a province extract.places knows")
+    return found.name
 
 
-def _liferay(name: str, host: str, province: str | None, notes: str) -> Portal:
-    h = _re_host(host)
-    cats = ("tin-so-nganh", "thi-dua-khen-thuong")
-    return Portal(
-        name=name,
-        province=province,
-        family="liferay",
-        hosts=(host,),
-        start_urls=(f"http://{host}/", *(f"http://{host}/web/guest/{c}" for c in cats)),
-        article=(
-            # (b) display page, the canonical form
-            h + r"/web/guest/-/[a-z0-9-]+/?" + _JSESSION + r"(?:\?.*)?$",
-            # (a) asset-publisher content URL with ?redirect=…
-            h
-            + r"/web/guest/[a-z0-9-]+/-/asset_publisher/\w+/content/[a-z0-9-]+/?"
-            + _JSESSION
-            + r"(?:\?.*)?$",
-            # (c) view_content with the numeric article id
-            h + r"/[a-z0-9-]+/-/view_content/\d+-[a-z0-9-]*/?" + _JSESSION + r"$",
-        ),
-        listing=(
-            h + r"/?$",
-            h + r"/web/guest/(?:" + "|".join(cats) + r")/?" + _JSESSION + r"(?:\?.*)?$",
-        ),
-        deny=(
-            r"^javascript:",
-            r"[?&]p_p_state=pop_up",  # print view of an article
-            r"_viewMode=print",
-            r"/-/(?:.*/)?(?:en|vi)(?:/|$)",  # relative language links nest without end (portals.md §2.1)
-            r"/rss(?:$|\?)",
-        ),
-        sitemaps=(f"http://{host}/sitemap.xml",),
-        feeds=tuple(f"http://{host}/web/guest/{c}/-/asset_publisher/Ab12Cd34Ef56/rss" for c in cats),
-        notes=notes,
+class PortalEntry(BaseModel):
+    """One `[[portal]]` table of a registry file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    level: Level = "province"
+    province: str = ""
+    department: str = ""
+    family: str
+    hosts: list[str] = Field(min_length=1)
+    start_urls: list[str] = Field(min_length=1)
+    article: list[str] | None = None
+    listing: list[str] | None = None
+    deny: list[str] | None = None
+    sitemaps: list[str] | None = None
+    feeds: list[str] | None = None
+    max_pages: int = Field(default=400, ge=1)
+    mock: bool = False
+    current: bool | None = None  # default: not merged_into another province
+    merged_into: str = ""
+    verified: bool = False
+    notes: str = ""
+
+    @field_validator("hosts")
+    @classmethod
+    def _hosts(cls, hosts: list[str]) -> list[str]:
+        for h in hosts:
+            if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", h):
+                raise ValueError(f"host {h!r} is not a lower-case host name")
+        return hosts
+
+    @field_validator("province", "merged_into")
+    @classmethod
+    def _province(cls, value: str) -> str:
+        return _known_province(value) if value else ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PortalEntry:
+        if self.level == "national" and self.province:
+            raise ValueError("a national site has no province")
+        if self.level != "national" and not self.province:
+            raise ValueError(f"a {self.level} site names its province")
+        if self.current is None:
+            self.current = not self.merged_into
+        if self.current and self.merged_into:
+            raise ValueError("a site of a current province is not merged_into another (set current = false)")
+        for url in self.start_urls + (self.sitemaps or []) + (self.feeds or []):
+            host = (urlsplit(url).hostname or "").lower()
+            if not any(host == h or host.endswith("." + h) for h in self.hosts):
+                raise ValueError(f"{url} is not on its hosts {self.hosts}")
+        return self
+
+
+def _host_re(host: str) -> str:
+    """The `{h}` of a rule template: scheme, optional www., the host, an optional port."""
+    bare = host.removeprefix("www.")
+    return r"^https?://(?:www\.)?" + re.escape(bare) + r"(?::\d+)?"
+
+
+def _expand(templates: Iterable[str], hosts: Sequence[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for t in templates:
+        out.extend(t.replace("{h}", _host_re(h)) for h in hosts) if "{h}" in t else out.append(t)
+    return tuple(dict.fromkeys(out))
+
+
+def _compile_all(entry: PortalEntry, portal: Portal) -> None:
+    for kind in ("article", "listing", "deny"):
+        for rule in getattr(portal, kind):
+            try:
+                re.compile(rule)
+            except re.error as exc:
+                raise ValueError(f"{kind} rule {rule!r} does not compile: {exc}") from exc
+    if not portal.article or not portal.listing:
+        raise ValueError(f"{entry.name}: no article or listing rules (family {entry.family} has none?)")
+
+
+def _portal(entry: PortalEntry, families: dict[str, Family]) -> Portal:
+    family = families.get(entry.family)
+    if family is None:
+        raise ValueError(f"family {entry.family!r} is not one of {', '.join(sorted(families))}")
+    first = entry.start_urls[0]
+    root = f"{urlsplit(first).scheme}://{urlsplit(first).netloc}"
+    portal = Portal(
+        name=entry.name,
+        province=entry.province or None,
+        family=entry.family,
+        hosts=tuple(entry.hosts),
+        start_urls=tuple(entry.start_urls),
+        article=tuple(entry.article) if entry.article is not None else _expand(family.article, entry.hosts),
+        listing=tuple(entry.listing) if entry.listing is not None else _expand(family.listing, entry.hosts),
+        deny=tuple(entry.deny) if entry.deny is not None else _expand(family.deny, entry.hosts),
+        max_pages=entry.max_pages,
+        notes=entry.notes,
+        sitemaps=tuple(entry.sitemaps if entry.sitemaps is not None else (root + p for p in family.sitemaps)),
+        feeds=tuple(entry.feeds if entry.feeds is not None else (root + p for p in family.feeds)),
+        mock=entry.mock,
+        level=entry.level,
+        department=entry.department,
+        current=bool(entry.current),
+        merged_into=entry.merged_into or None,
+        verified=entry.verified,
     )
+    _compile_all(entry, portal)
+    return portal
 
 
-def _nukeviet(name: str, host: str, province: str, module: str, cats: tuple[str, ...]) -> Portal:
-    h = _re_host(host)
-    return Portal(
-        name=name,
-        province=province,
-        family="nukeviet",
-        hosts=(host,),
-        start_urls=tuple(f"http://{host}{module}/{c}/" for c in cats),
-        article=(h + module + r"/(?!print/|savefile/|sendmail/|rss/)[a-z0-9-]+/[a-z0-9-]+-\d+\.html$",),
-        listing=(h + module + r"/(?!print/|savefile/|sendmail/|rss/)[a-z0-9-]+/(?:page-\d+/?)?$",),
-        deny=(
-            r"/(?:print|savefile|sendmail)/",  # one article, four URLs (portals.md §2.4)
-            r"[?&](?:download|pdf)=",
-            r"/admin/",
-            r"/rss/",
-        ),
-        sitemaps=(f"http://{host}/sitemap.xml",),
-        notes=f"NukeViet 4{' without module name in the path' if not module else ''}; "
-        "the date line is 'Thứ năm - 22/11/2018 22:00 | 307'; article:published_time is malformed.",
-    )
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RegistryError(f"cannot read the portal registry file {path}: {exc}") from exc
 
 
-_QN = "quangninh.gov.vn.test"
-_TB = "thaibinh.gov.vn.test"
-_BK = "sonoivu.backan.gov.vn.test"
-_BP = "stttt.binhphuoc.gov.vn.test"
-_QNAM = "toaan.quangnam.gov.vn.test"
+def load(directory: Path = REGISTRY_DIR, files: Sequence[str] = FILES) -> tuple[Portal, ...]:
+    """Read and validate the registry files; return every portal, in file order.
 
-PORTALS: tuple[Portal, ...] = (
-    _liferay("hoabinh", "hoabinh.gov.vn.test", "Hòa Bình", "Liferay 6.2; three URL forms per article."),
-    _liferay("bacgiang", "bacgiang.gov.vn.test", "Bắc Giang", "Liferay 6.2; three URL forms per article."),
-    Portal(
-        name="quangninh",
-        province="Quảng Ninh",
-        family="sharepoint",
-        hosts=(_QN,),
-        start_urls=(
-            f"http://{_QN}/Trang/tin-tuc-su-kien.aspx",
-            f"http://{_QN}/Trang/tin-so-nganh.aspx",
-            f"http://{_QN}/So/snv/Trang/tin-tuc-su-kien.aspx",
-        ),
-        article=(r"(?i)" + _re_host(_QN) + r"(?:/so/snv)?/trang/chitiettintuc\.aspx\?nid=\d+$",),
-        listing=(
-            r"(?i)"
-            + _re_host(_QN)
-            + r"(?:/so/snv)?/trang/(?:tin-tuc-su-kien|tin-so-nganh)\.aspx(?:\?page=\d+)?$",
-        ),
-        deny=(r"(?i)/_layouts/", r"^javascript:"),
-        notes="SharePoint 'Trang' variant; the /So/snv/ sub-site republishes relevant articles under "
-        "another nid with the title prefix 'Sở Nội vụ: ' and a 'Nguồn: Sở Nội vụ' line. "
-        "Paths are case-insensitive.",
-    ),
-    Portal(
-        name="thaibinh",
-        province="Thái Bình",
-        family="sharepoint",
-        hosts=(_TB,),
-        start_urls=(
-            f"http://{_TB}/tintuc/Pages/tin-so-nganh.aspx",
-            f"http://{_TB}/tintuc/Pages/thi-dua-khen-thuong.aspx",
-        ),
-        article=(r"(?i)" + _re_host(_TB) + r"/tintuc/pages/[a-z0-9-]+\.aspx\?(?:.*&)?itemid=\d+(?:&.*)?$",),
-        listing=(
-            r"(?i)" + _re_host(_TB) + r"/tintuc/pages/[a-z0-9-]+\.aspx(?:\?date=&eventid=0&page=\d+)?$",
-        ),
-        deny=(r"(?i)[?&]date=[^&]", r"(?i)[?&]ngay=", r"(?i)/_layouts/"),
-        notes="SharePoint 'list page + ItemID': one .aspx serves listing and detail; a stale page= may "
-        "stick to detail URLs; the 'Các tin đã đưa ngày' date filter is a trap.",
-    ),
-    Portal(
-        name="backan-snv",
-        province="Bắc Kạn",
-        family="sharepoint",
-        hosts=(_BK,),
-        start_urls=(
-            f"http://{_BK}/Pages/thong-tin-hoat-dong-387.aspx",
-            f"http://{_BK}/Pages/thi-dua-khen-thuong-581.aspx",
-        ),
-        article=(r"(?i)" + _re_host(_BK) + r"/pages/[a-z0-9-]+-\d+/[a-z0-9-]+-[0-9a-f]{16}\.aspx$",),
-        listing=(r"(?i)" + _re_host(_BK) + r"/pages/[a-z0-9-]+-\d+\.aspx(?:\?page=\d+)?$",),
-        deny=(r"(?i)/_layouts/",),
-        notes="SharePoint 'Pages/<cat>-<id>/<slug30>-<16hex>.aspx'; date '( Cập nhật lúc: dd/mm/yyyy  )'.",
-    ),
-    Portal(
-        name="binhphuoc-stttt",
-        province="Bình Phước",
-        family="aspnet",
-        hosts=(_BP,),
-        start_urls=(f"http://{_BP}/vn/news.aspx?cat_id=7", f"http://{_BP}/vn/news.aspx?cat_id=12"),
-        article=(r"(?i)" + _re_host(_BP) + r"/vn/newsdetail\.aspx\?news_id=\d+$",),
-        listing=(r"(?i)" + _re_host(_BP) + r"/vn/news\.aspx\?cat_id=\d+(?:&page=\d+)?$",),
-        deny=(r"(?i)/vn/print\.aspx", r"(?i)[?&]ngay=", r"^javascript:"),
-        notes="Legacy ASP.NET; a third of pages are windows-1258 (some declared only in <meta>, one with a "
-        "wrong HTTP charset); some bodies are NFD. print.aspx duplicates every article.",
-    ),
-    _nukeviet(
-        "tayninh-stc",
-        "sotaichinh.tayninh.gov.vn.test",
-        "Tây Ninh",
-        "/vi/news",
-        ("hoat-dong-cua-so", "thi-dua-khen-thuong"),
-    ),
-    _nukeviet(
-        "binhdinh-stp",
-        "stp.binhdinh.gov.vn.test",
-        "Bình Định",
-        "",
-        ("hoat-dong-chi-dao-dieu-hanh", "thi-dua-khen-thuong"),
-    ),
-    Portal(
-        name="quangnam-toaan",
-        province="Quảng Nam",
-        family="wordpress",
-        hosts=(_QNAM,),
-        start_urls=(f"http://{_QNAM}/tin-tuc/",),
-        article=(
-            _re_host(_QNAM) + r"/(?!tin-tuc/|feed/|wp-|page/|category/|viewspace-)[a-z0-9-]+/$",
-            _re_host(_QNAM) + r"/(?!viewspace-)[a-z0-9-]+\.html$",  # legacy URLs, some still 200
-        ),
-        listing=(_re_host(_QNAM) + r"/tin-tuc/(?:page/\d+/)?$",),
-        deny=(r"/viewspace-", r"[?&]p=\d+", r"/wp-admin/", r"/wp-json/", r"/feed/"),
-        sitemaps=(f"http://{_QNAM}/wp-sitemap.xml",),
-        feeds=(f"http://{_QNAM}/feed/",),
-        notes="WordPress; legacy /<slug>.html duplicates (some 301, some 200); hidden footer links to "
-        "injected gambling pages that robots.txt disallows.",
-    ),
-    _liferay(
-        "thidua-tw",
-        "thiduakhenthuong.vn.test",
-        None,
-        "National Liferay site; republishes Quảng Nam bloc news with the title prefix 'Quảng Nam: '.",
-    ),
-)
+    Raises:
+        RegistryError: a file is unreadable, an entry breaks the schema, or two entries share a
+            name or a host.
+    """
+    raw_families = _read(directory / "families.toml").get("family", {})
+    try:
+        families = {name: Family.model_validate(f) for name, f in raw_families.items()}
+    except ValidationError as exc:
+        raise RegistryError(f"{directory / 'families.toml'}: {_first(exc)}") from exc
+    portals: list[Portal] = []
+    names: dict[str, str] = {}
+    hosts: dict[str, str] = {}
+    for file in files:
+        for i, raw in enumerate(_read(directory / file).get("portal", [])):
+            where = f"{directory / file}, portal #{i + 1} ({raw.get('name', '?')})"
+            try:
+                portal = _portal(PortalEntry.model_validate(raw), families)
+            except ValidationError as exc:
+                raise RegistryError(f"{where}: {_first(exc)}") from exc
+            except ValueError as exc:
+                raise RegistryError(f"{where}: {exc}") from exc
+            if portal.name in names:
+                raise RegistryError(
+                    f"{where}: the name {portal.name} is taken by an entry of {names[portal.name]}"
+                )
+            for h in portal.hosts:
+                if h in hosts:
+                    raise RegistryError(f"{where}: the host {h} belongs to {hosts[h]} already")
+                hosts[h] = portal.name
+            names[portal.name] = file
+            portals.append(portal)
+    return tuple(portals)
+
+
+def _first(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{loc + ': ' if loc else ''}{err['msg'].removeprefix('Value error, ')}{more}"
+
+
+ALL: tuple[Portal, ...] = load()
+MOCKS: tuple[Portal, ...] = tuple(p for p in ALL if p.mock)
+REAL: tuple[Portal, ...] = tuple(p for p in ALL if not p.mock)
+
+
+def default_portals(mock: bool) -> tuple[Portal, ...]:
+    """The portals a crawl takes when none is named: the mock ones (demo, tests) or the real ones."""
+    return MOCKS if mock else REAL
 
 
 def by_name(name: str) -> Portal:
     """Return the registered portal called `name`."""
-    for p in PORTALS:
+    for p in ALL:
         if p.name == name:
             return p
-    known = ", ".join(p.name for p in PORTALS) or "none"
-    raise KeyError(f"no portal named {name!r} in crawler/registry.py (known: {known})")
+    shown = ", ".join(p.name for p in MOCKS) + f" and {len(REAL)} real ones (`thidua portals`)"
+    raise KeyError(f"no portal named {name!r} in crawler/portals/*.toml (known: {shown})")
 
 
 def for_url(url: str) -> Portal | None:
     """Return the portal whose hosts include the URL's host (longest host suffix wins)."""
     host = (urlsplit(url).hostname or "").lower()
     best: tuple[int, Portal] | None = None
-    for p in PORTALS:
+    for p in ALL:
         for h in p.hosts:
             matches = host == h or host.endswith("." + h)
             if matches and (best is None or len(h) > best[0]):

@@ -15,7 +15,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
 from crawler import registry
+from crawler.errors import ContactMissingError
+from crawler.settings import user_agent
 from crawler.spiders.portal import PortalSpider
 from thidua.settings import Settings
 
@@ -42,6 +44,11 @@ class CrawlStats:
     skipped_seen: int  # article requests skipped because already stored
     run_id: int | None  # the ExtractionRun of this crawl
     finish_reason: str
+    status: str = ""  # the run's final status: finished, failed (a portal failed) or interrupted
+    resumed_pages: int = 0  # stored pages without article, cleaned from the store
+    resumed_articles: int = 0  # stored articles without record, extracted
+    dead_runs: tuple[int, ...] = ()  # crawl runs found "running" by a dead process, now interrupted
+    report: dict[str, Any] | None = None  # per portal (crawler/report.py)
 
     @classmethod
     def from_stats(cls, stats: dict[str, Any]) -> CrawlStats:
@@ -63,6 +70,9 @@ class CrawlStats:
             skipped_seen=n("thidua/skipped_seen"),
             run_id=int(run_id) if run_id is not None else None,
             finish_reason=str(stats.get("finish_reason", "")),
+            status=str(stats.get("thidua/status", "")),
+            resumed_pages=n("thidua/resumed_pages"),
+            resumed_articles=n("thidua/resumed_articles"),
         )
 
 
@@ -72,6 +82,7 @@ def scrapy_settings(
     portals: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
     refresh: bool = False,
+    run_id: int | None = None,
 ) -> ScrapySettings:
     """Return crawler/settings.py with the values of `settings` applied on top.
 
@@ -80,11 +91,13 @@ def scrapy_settings(
         portals: the portals to crawl (for the page budget); all registered ones when None.
         progress: called with a progress line periodically and at the end.
         refresh: re-fetch articles already stored.
+        run_id: the crawl run opened by `crawler.session.begin_crawl` (the database is then
+            migrated and locked already).
 
     Returns:
         The Scrapy settings for one crawl.
     """
-    count = len(portals) if portals else len(registry.PORTALS)
+    count = len(portals) if portals else len(registry.default_portals(settings.crawl_mock))
     s = ScrapySettings()
     s.setmodule("crawler.settings", priority="project")
     overrides: dict[str, Any] = {
@@ -99,7 +112,18 @@ def scrapy_settings(
         "RETRY_TIMES": max(3, settings.crawl_retry_times),
         "JOBDIR": str(settings.crawl_jobdir) if settings.crawl_jobdir else None,
         "LOG_LEVEL": settings.log_level,
+        "USER_AGENT": user_agent(settings.crawl_contact),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": settings.crawl_concurrency_per_domain,
+        "THIDUA_PORTAL_DOWN_AFTER": settings.crawl_portal_down_after,
+        "DOWNLOAD_MAXSIZE": settings.crawl_max_page_bytes,
+        "DOWNLOAD_WARNSIZE": min(settings.crawl_max_page_bytes, 2 * 1024 * 1024),
+        "THIDUA_MAX_PAGE_BYTES": settings.crawl_max_page_bytes,
+        "THIDUA_CRAWL_LOCK_WAIT": settings.crawl_lock_wait,
+        "THIDUA_DB_BUSY_TIMEOUT": settings.db_busy_timeout,
     }
+    if run_id is not None:
+        overrides["THIDUA_RUN_ID"] = run_id
+        overrides["THIDUA_MIGRATE"] = False
     if progress is not None:
         overrides["THIDUA_PROGRESS_CALLBACK"] = progress
     s.setdict(overrides, priority="cmdline")
@@ -112,36 +136,103 @@ def run_crawl(
     portals: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
     refresh: bool = False,
+    wait: float | None = None,
+    extra_settings: dict[str, Any] | None = None,
 ) -> CrawlStats:
     """Crawl the given portals (all registered ones by default) into the database.
 
-    Pages, articles, records and failures are committed as they come, so an interrupted
-    crawl keeps what it fetched; with `Settings.crawl_jobdir` set it also resumes its queue.
+    Before the first request the database is migrated and checked, the crawl lock is taken and
+    runs left "running" by a dead crawl are marked interrupted (crawler/session.py). Pages,
+    articles, records and failures are committed as they come, so a crawl killed at any moment
+    keeps what it stored, and the next crawl finishes what it left half-done (crawler/resume.py).
 
     Args:
         settings: the thidua settings; `database_url` is migrated to the latest schema first.
         portals: registry names; None crawls every portal in crawler/registry.py.
         progress: called with a one-line progress report periodically and at the end.
         refresh: re-fetch articles whose canonical URL is already stored.
+        wait: seconds to wait for another crawl on the same database (default
+            `settings.crawl_lock_wait`).
+        extra_settings: Scrapy settings on top (e.g. the nightly's progress display).
 
     Returns:
-        The crawl's counters and the id of its extraction run.
+        The crawl's counters, its run's id and final status, and the per-portal report.
 
     Raises:
         KeyError: a portal name is not in the registry (the message lists the known ones).
+        ContactMissingError: real portals to crawl and no `settings.crawl_contact`.
+        store.errors.DatabaseError: the database is damaged, read-only, unreachable or of
+            another schema.
+        CrawlLockedError: another crawl is writing into the same database.
     """
+    from crawler.session import begin_crawl, finish_crawl
+
     for name in portals or ():
         registry.by_name(name)  # fail before starting a reactor
-    process = AsyncCrawlerProcess(
-        scrapy_settings(settings, portals=portals, progress=progress, refresh=refresh)
+    names = list(portals) if portals else [p.name for p in registry.default_portals(settings.crawl_mock)]
+    real = [n for n in names if not registry.by_name(n).mock]
+    if real and not settings.crawl_contact:
+        raise ContactMissingError(
+            f"set THIDUA_CRAWL_CONTACT to an e-mail or URL where the webmasters of {real[0]}"
+            f"{f' and {len(real) - 1} more' if len(real) > 1 else ''} can reach you: it goes in the "
+            "User-Agent of every request"
+        )
+    crawl = begin_crawl(
+        settings.database_url,
+        portals=names,
+        refresh=refresh,
+        wait=settings.crawl_lock_wait if wait is None else wait,
+        busy_timeout=settings.db_busy_timeout,
     )
-    crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, portal=",".join(portals) if portals else None, refresh=refresh)
-    process.start()
-    stats = CrawlStats.from_stats(crawler.stats.get_stats() if crawler.stats else {})
+    try:
+        scrapy = scrapy_settings(
+            settings, portals=portals, progress=progress, refresh=refresh, run_id=crawl.run_id
+        )
+        if extra_settings:
+            scrapy.setdict(extra_settings, priority="cmdline")
+        process = AsyncCrawlerProcess(scrapy)
+        crawler = process.create_crawler(PortalSpider)
+        process.crawl(crawler, portal=",".join(names), refresh=refresh)
+        process.start()
+        raw = crawler.stats.get_stats() if crawler.stats else {}
+    finally:
+        # a crawler that ended without closing its run (an exception in Scrapy) leaves it failed
+        closed_now = finish_crawl(
+            settings.database_url,
+            run_id=crawl.run_id,
+            status="failed",
+            stats={"close_reason": "crawler_ended_without_closing"},
+            busy_timeout=settings.db_busy_timeout,
+        )
+        crawl.release()
+    stats = CrawlStats.from_stats(raw)
+    report = _stored_report(settings.database_url, crawl.run_id)
+    stats = replace(
+        stats,
+        run_id=crawl.run_id,
+        status="failed" if closed_now else stats.status or str(report.get("status", "")),
+        dead_runs=tuple(crawl.dead_runs),
+        report=report.get("report"),
+    )
     if settings.crawl_jobdir and stats.finish_reason in _COMPLETE:
         _clear_jobdir(settings.crawl_jobdir)
     return stats
+
+
+def _stored_report(database_url: str, run_id: int) -> dict[str, Any]:
+    """Return the status and report the run was closed with."""
+    from store.db import make_engine, session_factory
+    from store.models import ExtractionRun
+
+    engine = make_engine(database_url)
+    try:
+        with session_factory(engine)() as session:
+            run = session.get(ExtractionRun, run_id)
+            if run is None:
+                return {}
+            return {"status": run.status, "report": (run.stats or {}).get("report")}
+    finally:
+        engine.dispose()
 
 
 # close reasons after which nothing is left to resume
@@ -167,15 +258,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("-p", "--portal", action="append", dest="portals", help="registry name (repeatable)")
     parser.add_argument("--refresh", action="store_true", help="re-fetch articles already stored")
+    parser.add_argument("--wait", type=float, default=None, help="seconds to wait for another crawl")
     args = parser.parse_args(argv)
-    stats = run_crawl(
-        Settings(),
-        portals=args.portals,
-        progress=lambda line: print(f"progress: {line}", file=sys.stderr),
-        refresh=args.refresh,
-    )
+    from crawler.errors import CrawlError
+    from store.errors import DatabaseError
+
+    try:
+        stats = run_crawl(
+            Settings(),
+            portals=args.portals,
+            progress=lambda line: print(f"progress: {line}", file=sys.stderr),
+            refresh=args.refresh,
+            wait=args.wait,
+        )
+    except (CrawlError, DatabaseError, KeyError) as exc:
+        print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
+        return 2
     print(json.dumps(asdict(stats), ensure_ascii=False))
-    return 0
+    return 1 if stats.status == "failed" else 0
 
 
 if __name__ == "__main__":

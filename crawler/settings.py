@@ -9,7 +9,7 @@
 #     https://docs.scrapy.org/en/latest/topics/downloader-middleware.html
 #     https://docs.scrapy.org/en/latest/topics/spider-middleware.html
 
-from crawler.registry import PORTALS
+from crawler.registry import ALL
 from thidua.settings import Settings
 
 _env = Settings()
@@ -23,9 +23,16 @@ ADDONS: dict[str, int] = {}
 
 
 # Crawl responsibly by identifying yourself (and your website) on the user-agent
-USER_AGENT = (
-    "thidua-crawler/0.1 (research crawler for emulation-bloc news; GPL-3.0; +https://example.org/thidua)"
-)
+BOT_VERSION = "0.2"
+
+
+def user_agent(contact: str | None) -> str:
+    """The User-Agent: who we are and how a webmaster reaches the operator (THIDUA_CRAWL_CONTACT)."""
+    reach = f"+{contact}" if contact else "contact: set THIDUA_CRAWL_CONTACT"
+    return f"thidua-crawler/{BOT_VERSION} (research crawler for emulation-bloc news; {reach})"
+
+
+USER_AGENT = user_agent(_env.crawl_contact)
 
 # Obey robots.txt rules: a policy for every portal (STYLE.md "Settled" 4)
 ROBOTSTXT_OBEY = True
@@ -33,7 +40,7 @@ ROBOTSTXT_OBEY = True
 # Concurrency and throttling settings
 # Gov servers are slow and fragile: one request at a time per host (portals.md §4.2 allows 2 max).
 CONCURRENT_REQUESTS = 8
-CONCURRENT_REQUESTS_PER_DOMAIN = 1
+CONCURRENT_REQUESTS_PER_DOMAIN = _env.crawl_concurrency_per_domain  # 1 or 2 (Settings checks)
 DOWNLOAD_DELAY = _env.crawl_download_delay
 
 # Slow servers need 60-90 s (portals.md §4.2: 30 s gave far fewer pages than 60 s plus retries)
@@ -51,7 +58,7 @@ DEPTH_LIMIT = 25
 # Page budget for the whole crawl; crawler/run.py sets it to the per-portal cap times the
 # number of portals crawled. The per-portal cap itself is enforced by the spider.
 THIDUA_MAX_PAGES_PER_PORTAL = _env.crawl_max_pages_per_portal
-CLOSESPIDER_PAGECOUNT = _env.crawl_max_pages_per_portal * max(1, len(PORTALS))
+CLOSESPIDER_PAGECOUNT = _env.crawl_max_pages_per_portal * max(1, len(ALL))
 
 # Dedupe requests on canonical URLs (crawler/urls.py) instead of Scrapy's generic canonical form,
 # so ;jsessionid=, p_p_auth=, redirect= and case variants of one page are fetched once.
@@ -78,11 +85,15 @@ DOWNLOADER_MIDDLEWARES = {
     # before RobotsTxtMiddleware (100) creates robots.txt requests and before
     # HttpProxyMiddleware (750) reads meta["proxy"]
     "crawler.middlewares.ThiduaProxyMiddleware": 50,
+    # first of all: nothing goes to a portal found down (crawler/health.py)
+    "crawler.middlewares.PortalDownMiddleware": 60,
     # after robots.txt (100) and before the download: skip articles already in the store
     "crawler.middlewares.SeenArticleMiddleware": 120,
     # refuse redirects that leave the portal (hacked pages redirect to gambling sites);
     # above RedirectMiddleware (600), since responses pass middlewares from high to low
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
+    # above RetryMiddleware (550): sees every attempt, so a dead server is known after a few
+    "crawler.middlewares.PortalHealthMiddleware": 590,
 }
 
 # Enable or disable extensions
@@ -132,6 +143,21 @@ THIDUA_DATABASE_URL = _env.database_url
 THIDUA_HTTP_PROXY = _env.http_proxy
 
 LOG_LEVEL = _env.log_level
+
+# Before its first request a crawl finishes what a killed crawl left half-done (crawler/resume.py)
+THIDUA_RESUME = True
+# Listings are walked newest first and stop at a page of stored articles, when the portal's last
+# crawl finished (crawler/resume.py KnownArticles); off with refresh
+THIDUA_INCREMENTAL = True
+# A portal whose last N requests all failed at the server is down for the rest of the crawl
+THIDUA_PORTAL_DOWN_AFTER = _env.crawl_portal_down_after
+# Pages larger than this are refused while downloading (Scrapy cancels them), before any cleaning:
+# a 50 MB page would take minutes and gigabytes in lxml and trafilatura
+DOWNLOAD_MAXSIZE = _env.crawl_max_page_bytes
+DOWNLOAD_WARNSIZE = min(DOWNLOAD_MAXSIZE, 2 * 1024 * 1024)
+THIDUA_MAX_PAGE_BYTES = _env.crawl_max_page_bytes
+# Seconds a SQLite writer waits for another connection's lock before giving up
+THIDUA_DB_BUSY_TIMEOUT = _env.db_busy_timeout
 
 # Set settings whose default value is deprecated to a future-proof value
 FEED_EXPORT_ENCODING = "utf-8"

@@ -37,6 +37,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200b\u3000]+")
+# characters lxml keeps when parsing but refuses to be given back (a ValueError): old pages typed in
+# TCVN3 fonts carry \x0b, \x0c or \x1f between words; they become spaces in converted text
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MIN_BODY_CHARS = 40  # shorter "bodies" are error stubs or empty print pages
 
 
@@ -235,9 +238,9 @@ def _legacy_to_unicode(doc: HtmlElement) -> None:
         if not isinstance(el.tag, str):
             continue
         if el.text and legacy.has_legacy(el.text):
-            el.text = legacy.to_unicode(el.text)
+            el.text = _XML_UNSAFE.sub(" ", legacy.to_unicode(el.text))
         if el.tail and legacy.has_legacy(el.tail):
-            el.tail = legacy.to_unicode(el.tail)
+            el.tail = _XML_UNSAFE.sub(" ", legacy.to_unicode(el.tail))
 
 
 def clean_html(html: str, url: str, family: str | None = None) -> CleanArticle:

@@ -104,7 +104,15 @@ def _read_only_sqlite_url(url: str) -> URL:
     return parsed.set(database=f"file:{quote(str(path.resolve()))}", query=query)
 
 
-def make_engine(url: str, *, foreign_keys: bool = True, read_only: bool = False, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    foreign_keys: bool = True,
+    read_only: bool = False,
+    writer: bool = False,
+    busy_timeout: float = 5.0,
+    **kwargs: Any,
+) -> Engine:
     """Create an engine for `url`; on SQLite turn on foreign keys, WAL and real transactions.
 
     Args:
@@ -115,6 +123,12 @@ def make_engine(url: str, *, foreign_keys: bool = True, read_only: bool = False,
         read_only: open for reading only. SQLite: the file must exist, is opened with
             ``mode=ro`` and ``PRAGMA query_only``, and the WAL setting is not written;
             PostgreSQL: every transaction is read-only. No folder is created.
+        writer: SQLite only: every transaction takes the write lock when it begins
+            (``BEGIN IMMEDIATE``). A transaction that reads, then writes, would otherwise try to
+            upgrade its read lock once another connection has written, and SQLite answers
+            "database is locked" at once, without waiting (the busy timeout does not apply to
+            that upgrade). For processes that write most of what they read: the crawler.
+        busy_timeout: SQLite only: seconds to wait for another connection's lock.
         **kwargs: passed on to `sqlalchemy.create_engine`.
 
     Returns:
@@ -139,11 +153,19 @@ def make_engine(url: str, *, foreign_keys: bool = True, read_only: bool = False,
         ensure_sqlite_dir(url)
     engine = create_engine(target, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, foreign_keys=foreign_keys, read_only=read_only)
+        _configure_sqlite(
+            engine,
+            foreign_keys=foreign_keys,
+            read_only=read_only,
+            begin="BEGIN IMMEDIATE" if writer and not read_only else "BEGIN",
+            busy_ms=int(busy_timeout * 1000),
+        )
     return engine
 
 
-def _configure_sqlite(engine: Engine, *, foreign_keys: bool, read_only: bool) -> None:
+def _configure_sqlite(
+    engine: Engine, *, foreign_keys: bool, read_only: bool, begin: str = "BEGIN", busy_ms: int = 5000
+) -> None:
     """Apply the SQLite settings every connection of `engine` needs."""
 
     @event.listens_for(engine, "connect")
@@ -163,13 +185,13 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool, read_only: bool) ->
                 # WAL lets the CLI read while the crawler writes; memory databases answer
                 # "memory". It writes the file header, so readers never set it.
                 cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         finally:
             cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -362,6 +384,11 @@ def init_database(url: str) -> None:
             migrate(url)
         except OSError as exc:  # the folder cannot be created
             raise DatabaseUnavailableError(f"cannot create {describe_url(url)}: {exc}") from exc
+        except CommandError as exc:  # Alembic cannot place the database's revision
+            raise SchemaError(
+                f"{describe_url(url)} is at a schema revision this thidua does not know ({exc}); "
+                "it was migrated by a newer thidua: upgrade thidua"
+            ) from exc
     engine = make_engine(url)
     try:
         with translate_errors(url), engine.connect() as connection:

@@ -698,3 +698,125 @@ def resolve_failures(session: Session, *, url: str, stages: Sequence[str] | None
     for failure in failures:
         failure.resolved = True
     return len(failures)
+
+
+# --- pending work: what a crawl killed half-way left undone -------------------------------
+
+# a page whose cleaning or relevance failed is done (its failure row says why); a page whose
+# article was never written is not
+_PAGE_FAILURE_STAGES = ("decode", "clean", "relevance")
+
+
+def _portal_filter(portals: Sequence[str] | None) -> Any:
+    """Return a filter on `Page.portal_id` for the named portals (None: every page)."""
+    if portals is None:
+        return None
+    return Page.portal_id.in_(select(Portal.id).where(Portal.name.in_(list(portals))))
+
+
+def pages_without_article(session: Session, *, portals: Sequence[str] | None = None) -> list[Page]:
+    """Return stored 2xx pages that no article row links to and no cleaning failure explains.
+
+    A crawl killed between storing a page and storing its article leaves such a page; the next
+    crawl cleans it from the stored body instead of skipping it as seen.
+
+    Args:
+        session: any session; nothing is written.
+        portals: registry names to limit the search to; None for every portal.
+    """
+    linked = select(ArticleAlias.page_id)
+    failed = select(Failure.url).where(Failure.stage.in_(_PAGE_FAILURE_STAGES), Failure.resolved.is_(False))
+    stmt = select(Page).where(
+        Page.id.not_in(linked),
+        Page.status >= 200,
+        Page.status < 300,
+        Page.final_url.not_in(failed),
+        Page.url.not_in(failed),
+    )
+    where = _portal_filter(portals)
+    if where is not None:
+        stmt = stmt.where(where)
+    return list(session.scalars(stmt.order_by(Page.id)))
+
+
+def articles_without_record(session: Session, *, portals: Sequence[str] | None = None) -> list[Article]:
+    """Return bloc-news articles that no run holds a record for, to be extracted by the next crawl.
+
+    A crawl killed between storing an article and its record, or a record that could not be
+    written (a locked database), leaves such an article. An article whose extraction failed (an
+    open `extract` failure) is left out: the extractor would fail the same way every night;
+    `thidua reextract` takes it once the extractor is fixed.
+
+    Args:
+        session: any session; nothing is written.
+        portals: registry names of the portals whose articles to consider; None for all.
+    """
+    recorded = select(ExtractedRecord.article_id)
+    failed = select(Failure.url).where(Failure.stage == "extract", Failure.resolved.is_(False))
+    stmt = select(Article).where(
+        Article.is_bloc_news.is_(True), Article.id.not_in(recorded), Article.url.not_in(failed)
+    )
+    where = _portal_filter(portals)
+    if where is not None:
+        stmt = stmt.where(Article.page_id.in_(select(Page.id).where(where)))
+    return list(session.scalars(stmt.order_by(Article.id)))
+
+
+def close_dead_runs(session: Session, *, source: str, found_by: int | None = None) -> list[int]:
+    """Mark every run of `source` still "running" as interrupted because its process died.
+
+    Only call this while holding the lock that every live run of `source` holds (see
+    `crawler.runlock`): then a run still "running" belongs to a process that is gone.
+
+    Returns:
+        The ids of the runs closed.
+    """
+    runs = session.scalars(
+        select(ExtractionRun).where(ExtractionRun.status == "running").order_by(ExtractionRun.id)
+    ).all()
+    closed = []
+    for run in runs:
+        if run.id == found_by or (run.config or {}).get("source") != source:
+            continue
+        stats = dict(run.stats or {})
+        stats["close_reason"] = "process_died"
+        if found_by is not None:
+            stats["found_dead_by_run"] = found_by
+        run.status = "interrupted"
+        run.stats = stats
+        run.finished_at = utcnow()
+        closed.append(run.id)
+    return closed
+
+
+def stored_canonical_urls(session: Session, *, canonical_urls: Sequence[str]) -> set[str]:
+    """Return those of `canonical_urls` a stored page has (one query per 500 URLs)."""
+    found: set[str] = set()
+    urls = list(dict.fromkeys(canonical_urls))
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        found.update(session.scalars(select(Page.canonical_url).where(Page.canonical_url.in_(chunk))))
+    return found
+
+
+def portals_last_crawled_completely(session: Session, *, portals: Sequence[str]) -> set[str]:
+    """Return the portals whose newest closed crawl run (one that named them) is "finished"."""
+    runs = session.execute(
+        select(ExtractionRun.status, ExtractionRun.config)
+        .where(ExtractionRun.status != "running")
+        .order_by(ExtractionRun.id.desc())
+    ).all()
+    wanted = set(portals)
+    decided: set[str] = set()
+    out: set[str] = set()
+    for status, config in runs:
+        config = config or {}
+        if config.get("source") != "crawl":
+            continue
+        for name in set(config.get("portals") or ()) & wanted - decided:
+            decided.add(name)
+            if status == "finished":
+                out.add(name)
+        if decided == wanted:
+            break
+    return out

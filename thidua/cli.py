@@ -205,25 +205,120 @@ def init_db() -> None:
 @main.command("crawl")
 @click.option("-p", "--portal", "portals", multiple=True, help="Registry name (repeatable); all by default.")
 @click.option("--refresh", is_flag=True, help="Re-fetch articles already stored.")
-def crawl(portals: tuple[str, ...], refresh: bool) -> None:
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait for another crawl on the same database [default: THIDUA_CRAWL_LOCK_WAIT, 0].",
+)
+def crawl(portals: tuple[str, ...], refresh: bool, wait: float | None) -> None:
     """Crawl portals into the database: fetch, clean, filter bloc news, extract, store.
+
+    Work a killed crawl left half-done is finished first. Prints the crawl's counters as JSON;
+    exits 1 when a portal failed entirely (the run's status is then "failed").
 
     Uses THIDUA_DATABASE_URL and THIDUA_HTTP_PROXY. Example: thidua crawl -p hoabinh
     """
     from crawler.run import run_crawl
 
-    try:
-        stats = run_crawl(
+    stats = _crawl_or_fail(
+        lambda: run_crawl(
             _settings(),
             portals=list(portals) or None,
             progress=lambda ln: click.echo(ln, err=True),
             refresh=refresh,
+            wait=wait,
         )
+    )
+    click.echo(json.dumps(_asdict(stats), ensure_ascii=False))
+    if stats.status == "failed":
+        failed = [name for name, p in (stats.report or {}).items() if p.get("failed")]
+        click.echo(f"error: run {stats.run_id} failed: {', '.join(failed)} failed entirely", err=True)
+        sys.exit(1)
+
+
+@main.command("nightly")
+@click.option("-p", "--portal", "portals", multiple=True, help="Registry name (repeatable); all by default.")
+@click.option("--json-logs", is_flag=True, help="Write the log file as JSON lines [THIDUA_LOG_JSON].")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait for another crawl on the same database [default: THIDUA_CRAWL_LOCK_WAIT, 0].",
+)
+def nightly(portals: tuple[str, ...], json_logs: bool, wait: float | None) -> None:
+    """The unattended run: crawl → extract → store for all (or the named) portals, then a report.
+
+    Work an earlier run left half-done is finished first. The console shows a live table per
+    portal (pages, new, bloc news, changed, records, failures) and warnings only; the full log
+    (Scrapy's and trafilatura's included) goes to THIDUA_LOG_DIR/thidua.log, rotated by size.
+    The report (per portal: pages, new articles, changed, failures by reason, duration) is
+    stored with the run and printed on stdout. Exit status 1 when a portal failed entirely.
+
+    Example: thidua nightly --json-logs --wait 3600   (a cron line: README "The nightly crawl")
+    """
+    from rich.console import Console
+
+    from crawler import registry
+    from crawler.report import format_report
+    from crawler.run import run_crawl
+    from thidua.logs import quiet_console
+    from thidua.progress import CrawlDisplay
+
+    settings = _settings()
+    names = _crawl_or_fail(lambda: [registry.by_name(n).name for n in portals] or None)
+    console = Console(stderr=True)
+    started = time.monotonic()
+    with quiet_console(settings, console, json_lines=json_logs or settings.log_json) as log_file:
+        display = CrawlDisplay(
+            console, names or [p.name for p in registry.default_portals(settings.crawl_mock)]
+        )
+        with display:
+            stats = _crawl_or_fail(
+                lambda: run_crawl(settings, portals=names, wait=wait, extra_settings=_live(display, settings))
+            )
+    click.echo(
+        format_report(
+            stats.report or {}, status=stats.status, run_id=stats.run_id, seconds=time.monotonic() - started
+        )
+    )
+    if stats.resumed_pages or stats.resumed_articles or stats.dead_runs:
+        click.echo(
+            f"finished from earlier runs: {stats.resumed_pages} pages, {stats.resumed_articles} articles"
+            + (f"; runs {', '.join(map(str, stats.dead_runs))} had died" if stats.dead_runs else "")
+        )
+    click.echo(f"log: {shown(log_file)}")
+    if stats.status == "failed":
+        failed = [name for name, p in (stats.report or {}).items() if p.get("failed")]
+        click.echo(f"error: run {stats.run_id} failed: {', '.join(failed)} failed entirely", err=True)
+        sys.exit(1)
+
+
+def _live(display: Any, settings: Settings) -> dict[str, Any]:
+    """Scrapy settings of a crawl under the live display: counters to it, logs to our handlers."""
+    return {
+        # a plain function: Scrapy deep-copies its settings, and a bound method would copy the display
+        "THIDUA_PROGRESS_STATS": lambda stats: display.update(stats),
+        "THIDUA_PROGRESS_INTERVAL": 0.5,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # thidua.logs installed the file and console handlers
+        "LOG_LEVEL": settings.log_level,
+        # each give-up is a failure row and a count in the report; one console line each would
+        # bury the display when a portal is down
+        "RETRY_GIVE_UP_LOG_LEVEL": "INFO",
+    }
+
+
+def _crawl_or_fail(call: Any) -> Any:
+    """Run a crawl; a bad portal name, an unusable database or a held lock become one line, exit 1."""
+    from crawler.errors import CrawlError
+    from store.errors import DatabaseError
+
+    try:
+        return call()
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from exc
-    click.echo(
-        json.dumps(stats.__dict__ if hasattr(stats, "__dict__") else _asdict(stats), ensure_ascii=False)
-    )
+    except (CrawlError, DatabaseError) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -245,28 +340,43 @@ def demo(database: Path) -> None:
 
     Example: thidua demo
     """
+    from rich.console import Console
+
+    from crawler import registry
     from crawler.mockportals import start_server
     from crawler.run import run_crawl
     from store.db import make_engine, migrate, session_factory
     from store.queries import summary
+    from thidua.logs import quiet_console
+    from thidua.progress import CrawlDisplay
 
     database.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".crawl-lock"):
         Path(str(database) + suffix).unlink(missing_ok=True)
     url = f"sqlite:///{database}"
     started = time.monotonic()
+    console = Console(stderr=True)
     with start_server() as server:
         click.echo(f"mock portals serving on {server.url} (used as the crawl's HTTP proxy)", err=True)
-        settings = Settings(
-            database_url=url, http_proxy=server.url, crawl_download_delay=0.0, log_level="WARNING"
+        settings = _settings().model_copy(
+            update={
+                "database_url": url,
+                "http_proxy": server.url,
+                "crawl_download_delay": 0.0,
+                "crawl_mock": True,
+            }
         )
         migrate(url)
-        stats = run_crawl(settings, progress=lambda ln: click.echo(f"  … {ln}", err=True))
+        with quiet_console(settings, console) as log_file:
+            display = CrawlDisplay(console, [p.name for p in registry.MOCKS])
+            with display:
+                stats = run_crawl(settings, extra_settings=_live(display, settings))
     engine = make_engine(url)
     with session_factory(engine)() as session:
         counts = summary(session)
     engine.dispose()
     click.echo(_format_summary(_asdict(stats), counts, time.monotonic() - started, url))
+    click.echo(f"  log                    {shown(log_file)}")
 
 
 def _format_summary(stats: dict[str, Any], counts: dict[str, Any], seconds: float, url: str) -> str:
@@ -666,20 +776,162 @@ def train_cmd(
 
 @main.command("serve-mock")
 @click.option("--port", type=int, default=8765, show_default=True)
-def serve_mock(port: int) -> None:
+@click.option(
+    "--fault-host",
+    "fault_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Apply the faults below only to this mock host (repeatable); every host by default.",
+)
+@click.option("--latency", type=click.FloatRange(min=0), default=0.0, help="Seconds added to every answer.")
+@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of 5xx answers.")
+@click.option("--error-status", type=int, default=503, show_default=True)
+@click.option("--reset-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of reset connections.")
+@click.option("--truncate-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of cut-off bodies.")
+@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of 429 answers.")
+@click.option("--oversize-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of padded pages.")
+@click.option(
+    "--oversize-mb", type=click.FloatRange(min=0), default=50.0, show_default=True, help="Padding of those."
+)
+def serve_mock(
+    port: int,
+    fault_hosts: tuple[str, ...],
+    latency: float,
+    error_rate: float,
+    error_status: int,
+    reset_rate: float,
+    truncate_rate: float,
+    throttle_rate: float,
+    oversize_rate: float,
+    oversize_mb: float,
+) -> None:
     """Run the mock portals on 127.0.0.1:PORT until interrupted (use it as an HTTP proxy).
 
-    Example: thidua serve-mock --port 8765 & THIDUA_HTTP_PROXY=http://127.0.0.1:8765 thidua crawl
-    """
-    from crawler.mockportals import start_server
+    Fault options let an operator rehearse what real portals do (slow, 5xx storms, resets,
+    truncated bodies, throttling, huge pages), on every host or only on --fault-host ones.
 
-    with start_server(port) as server:
+    Example: thidua serve-mock --port 8765 & THIDUA_HTTP_PROXY=http://127.0.0.1:8765 thidua crawl
+    Example: thidua serve-mock --fault-host hoabinh.gov.vn.test --error-rate 1
+    """
+    from crawler.mockportals import FaultConfig, HostFaults, start_server
+
+    faults = HostFaults(
+        latency=latency,
+        error_rate=error_rate,
+        error_status=error_status,
+        reset_rate=reset_rate,
+        truncate_rate=truncate_rate,
+        throttle_rate=throttle_rate,
+        oversize_rate=oversize_rate,
+        oversize_bytes=int(oversize_mb * 1024 * 1024),
+    )
+    config = (
+        FaultConfig(hosts={h.lower(): faults for h in fault_hosts})
+        if fault_hosts
+        else FaultConfig(default=faults)
+    )
+    with start_server(port, faults=config) as server:
         click.echo(f"mock portals on {server.url}; Ctrl-C to stop", err=True)
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+@main.group("portals", invoke_without_command=True)
+@click.option(
+    "--which",
+    type=click.Choice(["real", "mock", "all"]),
+    default="all",
+    show_default=True,
+    help="Real portals, the project's mock ones, or both.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per portal.")
+@click.pass_context
+def portals_cmd(ctx: click.Context, which: str, as_json: bool) -> None:
+    """List the portal registry (crawler/portals/*.toml), validated on loading.
+
+    An entry that breaks the schema (unknown family or province, a rule that does not compile,
+    a start URL off its hosts, a name or host used twice) is one error line and exit status 1.
+
+    Example: thidua portals --which real
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    registry = _registry()
+    chosen = {"real": registry.REAL, "mock": registry.MOCKS, "all": registry.ALL}[which]
+    if as_json:
+        from dataclasses import asdict
+
+        for p in chosen:
+            click.echo(json.dumps(asdict(p), ensure_ascii=False))
+        return
+    for p in chosen:
+        flags = (
+            ("mock " if p.mock else "")
+            + ("" if p.verified else "unverified ")
+            + ("" if p.current else f"merged into {p.merged_into}")
+        )
+        click.echo(f"{p.name:<36} {p.level:<10} {p.family:<10} {(p.province or '-'):<16} {flags.strip()}")
+    verified = sum(p.verified for p in chosen)
+    click.echo(f"{len(chosen)} portals ({verified} verified); registry valid", err=True)
+
+
+def _registry() -> Any:
+    """Import the registry; a broken registry file is one line and exit status 1."""
+    try:
+        from crawler import registry
+    except Exception as exc:
+        from crawler.registry import RegistryError
+
+        if isinstance(exc, RegistryError):
+            raise click.ClickException(str(exc)) from exc
+        raise
+    return registry
+
+
+@portals_cmd.command("check")
+@click.argument("names", nargs=-1)
+@click.option("--mock", is_flag=True, help="Check the mock portals (through THIDUA_HTTP_PROXY).")
+def portals_check(names: tuple[str, ...], mock: bool) -> None:
+    """Probe live portals: which answer, and whether their listing and article rules still match.
+
+    For an operator on a machine with internet; it sends a few requests per portal (its start
+    URLs and one article). Without NAMES every real portal is checked. Exit status 1 when any
+    portal has a problem.
+
+    Example: thidua portals check hoabinh.gov.vn sonoivu.backan.gov.vn
+    """
+    from crawler import settings as scrapy_project
+    from crawler.probe import httpx_fetch, probe
+
+    registry = _registry()
+    settings = _settings()
+    try:
+        chosen = [registry.by_name(n) for n in names] or list(registry.MOCKS if mock else registry.REAL)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from exc
+    fetch = httpx_fetch(
+        proxy=settings.http_proxy,
+        timeout=min(settings.crawl_timeout, 30.0),
+        user_agent=scrapy_project.user_agent(settings.crawl_contact),
+    )
+    bad = 0
+    for portal in chosen:
+        result = probe(portal, fetch)
+        bad += not result.ok
+        state = "ok" if result.ok else ("no answer" if not result.responded else "rules?")
+        click.echo(
+            f"{portal.name:<36} {state:<9} listing links {result.listing_links:>3}, "
+            f"article links {result.article_links:>3}"
+            + (f"; article: {result.article_title[:60]}" if result.article_title else "")
+        )
+        for problem in result.problems:
+            click.echo(f"    {problem}")
+    click.echo(f"{len(chosen) - bad} of {len(chosen)} portals answer with matching rules", err=True)
+    if bad:
+        sys.exit(1)
 
 
 # `thidua record` and `thidua correct …` live in their own module (one concern per module);

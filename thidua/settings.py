@@ -15,6 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # 2 MiB: about a hundred times the longest real article we have seen, and twice the largest input
 # bench/hostile.py measures. Defined here, the bottom layer, so extract.limits and the setting share it.
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+# The cap on one fetched page (HTML, before cleaning). Real portal pages are 50-400 KB; a few carry
+# inline images and reach a few MB. A 50 MB page took 341 s and 4.2 GB to clean (issue 10), so the
+# cap keeps one page under half a minute (5 MiB of dense text: 25.5 s, 271 MB; README "Resume, …").
+MAX_PAGE_BYTES = 5 * 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -28,12 +32,43 @@ class Settings(BaseSettings):
         default=None,
         description="Send every crawl request through this HTTP proxy (the mock portals use it).",
     )
+    crawl_mock: bool = Field(
+        default=False,
+        description="Crawl the mock portals when none is named (demo, tests); else the real ones.",
+    )
+    crawl_contact: str | None = Field(
+        default=None,
+        description="An e-mail or URL where a portal's webmaster can reach the operator; it goes in the "
+        "User-Agent, and a crawl of real portals refuses to start without it.",
+    )
+    crawl_concurrency_per_domain: int = Field(
+        default=1, ge=1, le=2, description="Requests at once to one host; gov servers are fragile (≤ 2)."
+    )
     crawl_max_pages_per_portal: int = Field(default=400, ge=1)
     crawl_download_delay: float = Field(default=0.5, ge=0.0)
     crawl_timeout: float = Field(default=60.0, gt=0)
     crawl_retry_times: int = Field(default=3, ge=0)
     crawl_jobdir: Path | None = Field(
         default=None, description="Scrapy JOBDIR so an interrupted crawl resumes where it stopped."
+    )
+    crawl_portal_down_after: int = Field(
+        default=5,
+        ge=0,
+        description="A portal whose last N requests failed at the server is not asked again this crawl "
+        "(0: never).",
+    )
+    crawl_max_page_bytes: int = Field(
+        default=MAX_PAGE_BYTES,
+        ge=1024,
+        description="Refuse a fetched page larger than this while downloading, before cleaning it.",
+    )
+    crawl_lock_wait: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Seconds a crawl waits for another crawl on the same database before refusing.",
+    )
+    db_busy_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a SQLite writer waits for another connection's lock."
     )
     extract_workers: int | None = Field(
         default=None, ge=1, description="Worker processes of `thidua reextract`; one per core when unset."
@@ -47,7 +82,14 @@ class Settings(BaseSettings):
         default=None,
         description="Who `thidua correct` records as the editor when --editor is not given.",
     )
-    log_level: str = "INFO"
+    log_level: str = Field(default="INFO", description="Level of the log file (and of plain `scrapy crawl`).")
+    log_dir: Path = Field(
+        default=Path("var/log"),
+        description="Where `thidua nightly` and `thidua demo` write their rotating log file, thidua.log.",
+    )
+    log_json: bool = Field(default=False, description="Write the log file as JSON lines (--json-logs).")
+    log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Size of one log file.")
+    log_backups: int = Field(default=7, ge=0, description="Rotated log files kept (thidua.log.1 …).")
 
     @field_validator("database_url")
     @classmethod

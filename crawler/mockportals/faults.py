@@ -1,4 +1,4 @@
-"""Fault injection for the mock portals: latency, 5xx, connection resets, truncation, 429.
+"""Fault injection for the mock portals: latency, 5xx, connection resets, truncation, 429, huge pages.
 
 Everything is off by default. Decisions are deterministic: each one is drawn from a generator
 seeded with (seed, host, request target, how many times that target was requested before), so a
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-FaultKind = Literal["none", "error", "reset", "truncate", "throttle"]
+FaultKind = Literal["none", "error", "reset", "truncate", "throttle", "oversize"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +31,11 @@ class HostFaults:
     truncate_rate: float = 0.0  # promise the full Content-Length, send half the body, close
     throttle_rate: float = 0.0  # answer 429 with Retry-After
     retry_after: int = 1
+    oversize_rate: float = 0.0  # pad the page with `oversize_bytes` of HTML comment (a size-cap test)
+    oversize_bytes: int = 50 * 1024 * 1024
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "reset_rate", "truncate_rate", "throttle_rate"):
+        for name in ("error_rate", "reset_rate", "truncate_rate", "throttle_rate", "oversize_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"HostFaults.{name} must be between 0 and 1, got {value}")
@@ -94,4 +96,6 @@ class FaultInjector:
             kind = "truncate"
         elif rng.random() < faults.throttle_rate:
             kind = "throttle"
+        elif rng.random() < faults.oversize_rate:
+            kind = "oversize"
         return Decision(kind, delay)

@@ -94,6 +94,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a renderer bug must show as a 500, not kill the connection silently
             log.exception("mock portal %s failed on %s", host, target)
             resp = html_response("<html><body><h1>500 Internal Server Error</h1></body></html>", 500)
+        if decision.kind == "oversize":
+            pad = self.server.faults.config.for_host(host).oversize_bytes
+            resp = Response(resp.status, resp.body + b"<!--" + b"x" * pad + b"-->", resp.headers)
         self._send(resp, head=head, truncate=decision.kind == "truncate")
 
     def _send(self, resp: Response, *, head: bool = False, truncate: bool = False) -> None:

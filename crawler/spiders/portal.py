@@ -31,8 +31,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import registry
+from crawler.health import PortalHealth
 from crawler.items import FetchFailureItem, PageItem
-from crawler.middlewares import META_KIND, META_PORTAL, OffsiteRedirect
+from crawler.middlewares import META_KIND, META_PORTAL, OffsiteRedirect, PortalDown
 from crawler.registry import Portal
 from crawler.urls import absolute_link, canonicalize, host_in, is_variant
 
@@ -84,6 +85,9 @@ class _Rules:
         return None
 
 
+PortalRules = _Rules  # the public name (crawler/probe.py)
+
+
 def declared_charset(content_type: str | None) -> str | None:
     """Return the charset named in a Content-Type header value, if any."""
     m = _CHARSET.search(content_type or "")
@@ -111,11 +115,14 @@ class PortalSpider(Spider):
     ) -> None:
         super().__init__(**kwargs)
         names = [n.strip() for n in portal.split(",") if n.strip()] if portal else []
-        portals = [registry.by_name(n) for n in names] if names else list(registry.PORTALS)
+        if names:
+            portals = [registry.by_name(n) for n in names]
+        else:
+            from thidua.settings import Settings
+
+            portals = list(registry.default_portals(Settings().crawl_mock))
         if not portals:
-            raise ValueError(
-                "crawler/registry.py lists no portals; add a Portal entry or pass -a portal=<name>"
-            )
+            raise ValueError("crawler/portals/*.toml lists no portals; add an entry or pass -a portal=<name>")
         self.rules = {p.name: _Rules.of(p) for p in portals}
         self.refresh = str(refresh).lower() in {"1", "true", "yes"}
         self._max_pages_arg = int(max_pages) if max_pages is not None else None
@@ -126,12 +133,27 @@ class PortalSpider(Spider):
         self._postbacks: set[tuple[str, str, str]] = set()
         self.issued: Counter[str] = Counter()
         self._budget_spent: set[str] = set()
+        self.health = PortalHealth()
+        self.known: Any = None  # crawler.resume.KnownArticles, set in from_crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.health.down_after = crawler.settings.getint("THIDUA_PORTAL_DOWN_AFTER", 5)
+        spider.known = None
+        database_url = crawler.settings.get("THIDUA_DATABASE_URL")
+        if database_url and crawler.settings.getbool("THIDUA_INCREMENTAL", True) and not spider.refresh:
+            from crawler.resume import KnownArticles
+
+            spider.known = KnownArticles(str(database_url), sorted(spider.rules))
+            crawler.signals.connect(spider.known.close, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    def _stat(self, portal: str, key: str) -> None:
+        """Count `key` for one portal (`thidua/portal/<name>/<key>`, read by crawler/report.py)."""
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"thidua/portal/{portal}/{key}")
 
     # ---- budget --------------------------------------------------------------------------
     def page_cap(self, portal: Portal) -> int:
@@ -164,6 +186,7 @@ class PortalSpider(Spider):
             return None
         self._requested.add(key)
         self.issued[portal.name] += 1
+        self.health.started(portal.name)
         return Request(
             url,
             callback=self.parse,
@@ -172,6 +195,16 @@ class PortalSpider(Spider):
         )
 
     async def start(self) -> AsyncIterator[Any]:
+        # first what a killed crawl left half-done: stored pages without article, articles
+        # without record (crawler/resume.py); the pipelines finish them without fetching
+        database_url = self.settings.get("THIDUA_DATABASE_URL") if hasattr(self, "crawler") else None
+        if database_url and self.settings.getbool("THIDUA_RESUME", True):
+            from crawler.resume import pending_items
+
+            for item in pending_items(str(database_url), sorted(self.rules)):
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value(f"thidua/resumed_{item.resume}s")
+                yield item
         for rules in self.rules.values():
             portal = rules.portal
             # start points are explicit in the registry: requested even where a deny rule
@@ -210,6 +243,7 @@ class PortalSpider(Spider):
         rules = self._rules_for(response.request) if response.request else None
         if rules is None:
             return
+        self._stat(rules.portal.name, "responses")
         kind = response.meta.get(META_KIND, "listing")
         if self._is_feed(response):
             yield from self._follow(rules, self._feed_links(response), articles_only=False)
@@ -225,6 +259,15 @@ class PortalSpider(Spider):
         new_articles = [u for u in links if rules.kind(u) == "article" and self._is_new_article(rules, u)]
         # Out-of-range pages come back as page 1 (Liferay `_cur`), date pickers as empty lists:
         # a listing page without a new article ends that pagination path (portals.md §4.6).
+        if new_articles and self.known is not None and self.known.incremental(rules.portal.name):
+            # listings run newest first: a page of articles all stored already is where the last
+            # finished crawl reached, and the pages after it hold nothing new either
+            family = rules.portal.family
+            canonical = [canonicalize(u, family=family, detail=True) for u in new_articles]
+            if not self.known.unseen(canonical):
+                new_articles = []
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value("thidua/listing_known_end")
         paginate = bool(new_articles) or bool(response.meta.get(META_START))
         if not paginate and self.crawler.stats is not None:
             self.crawler.stats.inc_value("thidua/listing_dead_end")
@@ -345,18 +388,21 @@ class PortalSpider(Spider):
         """Turn a failed request into a `FetchFailureItem` (stored by FetchFailurePipeline)."""
         request: Request | None = getattr(failure, "request", None)
         exc = failure.value
-        # HttpError (a 4xx/5xx after retries) is an IgnoreRequest too, and a real failure
-        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError | OffsiteRedirect):
+        # HttpError (a 4xx/5xx after retries) is an IgnoreRequest too, and a real failure;
+        # PortalDown is a request not sent to a dead server: recorded, so nothing vanishes
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError | OffsiteRedirect | PortalDown):
             return  # robots.txt, off-site link or already stored: a decision, not a failure
         if request is None:
             return
+        rules = self._rules_for(request)
         status: int | None = None
         if isinstance(exc, HttpError):
             status = exc.response.status
             message = f"HTTP {status} for {request.url}"
         else:
             message = f"{type(exc).__name__}: {exc}"
-        rules = self._rules_for(request)
+        if rules is not None:
+            self._stat(rules.portal.name, f"fetch/{f'HTTP {status}' if status else type(exc).__name__}")
         yield FetchFailureItem(
             portal=rules.portal.name if rules else None,
             url=request.url,

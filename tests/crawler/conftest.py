@@ -62,7 +62,15 @@ def make_crawler() -> CrawlerFactory:
         from crawler import settings as project
 
         base = {k: getattr(project, k) for k in dir(project) if k.isupper()}
-        base.update({"THIDUA_HTTP_PROXY": None, "THIDUA_MIGRATE": False, "JOBDIR": None})
+        base.update(
+            {
+                "THIDUA_HTTP_PROXY": None,
+                "THIDUA_MIGRATE": False,
+                "THIDUA_RESUME": False,
+                "THIDUA_INCREMENTAL": False,
+                "JOBDIR": None,
+            }
+        )
         base.update(settings or {})
         return get_crawler(spidercls, base)
 

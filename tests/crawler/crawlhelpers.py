@@ -97,24 +97,64 @@ def stored_records_by_mock_id(database_url: str, server: MockPortalServer) -> di
         engine.dispose()
 
 
-def run_crawl_subprocess(
-    database_url: str, proxy: str, *, portals: list[str] | None = None, timeout: float = 300
-) -> dict[str, Any]:
-    """Crawl in a fresh interpreter (Twisted's reactor cannot restart) and return its CrawlStats."""
-    env = {
+def crawl_env(database_url: str, proxy: str, **extra: str) -> dict[str, str]:
+    """The environment of a crawl subprocess: this one's without THIDUA_*, plus the crawl's."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("THIDUA_")},
         "THIDUA_DATABASE_URL": database_url,
         "THIDUA_HTTP_PROXY": proxy,
         "THIDUA_CRAWL_DOWNLOAD_DELAY": "0",  # the mock is local; politeness is tested on settings
         "THIDUA_LOG_LEVEL": "WARNING",
+        "THIDUA_CRAWL_MOCK": "1",  # no portal named: the mock ones
+        **extra,
     }
-    cmd = [sys.executable, "-m", "crawler.run"]
+
+
+def crawl_command(portals: list[str] | None = None, *extra: str) -> list[str]:
+    """The command line of a crawl subprocess (`python -m crawler.run`)."""
+    cmd = [sys.executable, "-m", "crawler.run", *extra]
     for name in portals or ():
         cmd += ["-p", name]
-    done = subprocess.run(
-        cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    return cmd
+
+
+def start_crawl(
+    database_url: str, proxy: str, *, portals: list[str] | None = None, **env: str
+) -> subprocess.Popen[str]:
+    """Start a crawl subprocess without waiting for it (to kill it, or run another beside it)."""
+    return subprocess.Popen(
+        crawl_command(portals),
+        cwd=REPO,
+        env=crawl_env(database_url, proxy, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    if done.returncode != 0:
-        raise AssertionError(f"crawl failed ({done.returncode}):\n{done.stderr[-4000:]}")
+
+
+def run_crawl_subprocess(
+    database_url: str,
+    proxy: str,
+    *,
+    portals: list[str] | None = None,
+    timeout: float = 300,
+    returncode: int = 0,
+) -> dict[str, Any]:
+    """Crawl in a fresh interpreter (Twisted's reactor cannot restart) and return its CrawlStats.
+
+    `returncode`: the exit status expected (1: the run ended "failed", a portal failed).
+    """
+    env = crawl_env(database_url, proxy)
+    done = subprocess.run(
+        crawl_command(portals),
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != returncode:
+        raise AssertionError(f"crawl exited {done.returncode}, not {returncode}:\n{done.stderr[-4000:]}")
     stats: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return stats

@@ -165,6 +165,22 @@ def test_project_settings_are_polite(make_crawler: Any) -> None:
     assert not s.getbool("HTTPCACHE_ENABLED")
     assert s.getint("DEPTH_LIMIT") > 0 and s.getint("CLOSESPIDER_PAGECOUNT") > 0
     assert "thidua" in s.get("USER_AGENT")
+
+
+def test_the_user_agent_carries_the_contact_and_concurrency_stays_at_most_two() -> None:
+    from pydantic import ValidationError
+
+    from crawler.run import scrapy_settings
+    from thidua.settings import Settings
+
+    s = scrapy_settings(Settings(crawl_contact="mailto:ops@example.org", crawl_concurrency_per_domain=2))
+    assert s.get("USER_AGENT").startswith("thidua-crawler/") and "+mailto:ops@example.org" in s.get(
+        "USER_AGENT"
+    )
+    assert s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 2 and s.getbool("ROBOTSTXT_OBEY")
+    assert s.getbool("AUTOTHROTTLE_ENABLED") and s.getfloat("AUTOTHROTTLE_TARGET_CONCURRENCY") <= 2
+    with pytest.raises(ValidationError):
+        Settings(crawl_concurrency_per_domain=3)
     order = s.getdict("ITEM_PIPELINES")
     names = [k.rsplit(".", 1)[1] for k, _ in sorted(order.items(), key=lambda kv: kv[1])]
     assert names == [

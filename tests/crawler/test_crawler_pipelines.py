@@ -69,6 +69,8 @@ def opened(crawler: Crawler) -> Iterator[Any]:
     yield open_
     for p in made:
         _StorePipeline.close_spider(p)
+        if isinstance(p, StoreRecordPipeline):
+            p.release()  # the crawl lock it took, as spider_closed would
 
 
 def stored_page(opened: Any, url: str, **fields: Any) -> PageItem:
@@ -318,6 +320,79 @@ def test_clean_failures_are_recorded(opened: Any, read: Session) -> None:
         opened(CleanPipeline).process_item(item)
     (failure,) = read.scalars(select(Failure)).all()
     assert failure.stage in {"clean", "decode"} and failure.url == item.final_url
+
+
+def _tcvn3(text: str) -> str:
+    """Write `text` as a TCVN3 (.VnTime) page types it: each letter as its Latin-1 code point."""
+    from extract.legacy import TCVN3
+
+    back = {uni: legacy for legacy, uni in TCVN3.items()}
+    return "".join(back.get(ch, ch) for ch in text)
+
+
+@pytest.mark.parametrize("control", ["\x0b", "\x0c", "\x1f"])
+def test_a_tcvn3_page_with_a_control_character_is_cleaned(opened: Any, read: Session, control: str) -> None:
+    """Measured before: a ValueError from lxml, and the page stored with no article and no failure."""
+    words = TEXT.split(" ")
+    typed = _tcvn3(" ".join([*words[:6], control, *words[6:]]))
+    html = f"<html><head><title>{_tcvn3(TITLE)}</title></head><body><div class='journal-content-article'>"
+    html += f"<p>{typed}</p><p>{typed}</p></div></body></html>"
+    item = page_item(f"{HB}/web/guest/-/vntime", body=html.encode("latin-1"), encoding="iso-8859-1")
+    out = opened(CleanPipeline).process_item(item)
+    assert out.text is not None and "Khối thi đua số 3" in out.text and control not in out.text
+    assert count(read, Failure) == 0
+
+
+def test_a_cleaner_bug_is_a_failure_row_not_a_lost_page(
+    opened: Any, read: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any, **__: Any) -> Any:
+        raise ValueError("All strings must be XML compatible")
+
+    monkeypatch.setattr("extract.clean.clean_html", broken)
+    item = stored_page(opened, f"{HB}/web/guest/-/loi", body=b"<html><body>x</body></html>")
+    with pytest.raises(DropItem, match="cannot clean"):
+        opened(CleanPipeline).process_item(item)
+    (failure,) = read.scalars(select(Failure)).all()
+    assert (failure.stage, failure.error_type, failure.url) == ("clean", "ValueError", item.final_url)
+    assert "XML compatible" in failure.message and failure.detail  # the traceback is kept
+
+
+def test_a_page_over_the_size_cap_is_refused_before_cleaning(
+    make_crawler: Any, db_url: str, read: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(*_: Any, **__: Any) -> Any:
+        raise AssertionError("a page over the cap must not be decoded or cleaned")
+
+    monkeypatch.setattr("extract.clean.decode_html", never)
+    monkeypatch.setattr("extract.clean.clean_html", never)
+    crawler = make_crawler({"THIDUA_DATABASE_URL": db_url, "THIDUA_MAX_PAGE_BYTES": 4096})
+    pipeline = build_from_crawler(CleanPipeline, crawler)
+    pipeline.open_spider()
+    try:
+        item = page_item(f"{HB}/web/guest/-/to", body=b"<html><body>" + b"x" * 5000 + b"</body></html>")
+        with pytest.raises(DropItem, match="size cap"):
+            pipeline.process_item(item)
+    finally:
+        _StorePipeline.close_spider(pipeline)
+    (failure,) = read.scalars(select(Failure)).all()
+    assert failure.error_type == "PageTooLargeError" and "over the cap of 4,096" in failure.message
+
+
+def test_a_database_error_while_storing_a_page_is_a_failure_row(
+    opened: Any, read: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def locked(*_: Any, **__: Any) -> Any:
+        raise OperationalError("INSERT INTO page", {}, Exception("database is locked"))
+
+    monkeypatch.setattr("store.repository.save_page", locked)
+    with pytest.raises(DropItem, match="cannot store the page"):
+        stored_page(opened, f"{HB}/web/guest/-/khoa")
+    (failure,) = read.scalars(select(Failure)).all()
+    assert failure.stage == "store" and "database is locked" in failure.message
+    assert count(read, Page) == 0  # not stored, so not "seen": the next crawl fetches it again
 
 
 # ---- duplicate key ---------------------------------------------------------------------

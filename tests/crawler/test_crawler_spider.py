@@ -178,12 +178,16 @@ def test_unknown_portal_names_the_known_ones(make_crawler: Any) -> None:
         spider(make_crawler, portal="nowhere")
 
 
-def test_all_portals_by_default(make_crawler: Any) -> None:
+def test_all_portals_by_default(make_crawler: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from crawler import registry
 
+    monkeypatch.setenv("THIDUA_CRAWL_MOCK", "1")
     s = make_crawler()._create_spider()
-    assert set(s.rules) == {p.name for p in registry.PORTALS}
-    assert set(s.allowed_domains) >= {h for p in registry.PORTALS for h in p.hosts}
+    assert set(s.rules) == {p.name for p in registry.MOCKS}
+    assert set(s.allowed_domains) >= {h for p in registry.MOCKS for h in p.hosts}
+    monkeypatch.setenv("THIDUA_CRAWL_MOCK", "0")
+    real = make_crawler()._create_spider()
+    assert set(real.rules) == {p.name for p in registry.REAL} and not set(real.rules) & set(s.rules)
 
 
 def test_page_budget_caps_requests_per_portal(make_crawler: Any) -> None:
@@ -270,3 +274,39 @@ def test_sitemaps_listed_in_robots_txt_are_queued(make_crawler: Any) -> None:
     s.crawler.engine = Engine()  # type: ignore[assignment]
     s._robots_parsed(Robots(), Request(f"{HB}/", meta={META_PORTAL: "hoabinh"}))
     assert [(r.meta[META_KIND], r.url) for r in queued] == [("feed", f"{HB}/sitemap-extra.xml")]
+
+
+class _Stored:
+    """A stand-in for crawler.resume.KnownArticles: these canonical URLs are stored."""
+
+    def __init__(self, stored: set[str], finished: bool = True) -> None:
+        self.stored, self.finished = stored, finished
+
+    def incremental(self, portal: str) -> bool:
+        return self.finished
+
+    def unseen(self, canonical_urls: list[str]) -> list[str]:
+        return [u for u in canonical_urls if u not in self.stored]
+
+
+def test_a_listing_page_of_stored_articles_ends_pagination_after_a_finished_crawl(make_crawler: Any) -> None:
+    from crawler.urls import canonicalize
+
+    all_stored = {canonicalize(u, family="liferay", detail=True) for u in (ART_A, ART_B, ART_C)}
+    s = spider(make_crawler)
+    s.known = _Stored(all_stored)
+    out = requests_of(s.parse(response(PAGE2, LISTING_HTML)))
+    assert not [r for r in out if r.meta[META_KIND] == "listing"], "walked on past a page of stored articles"
+    assert s.crawler.stats.get_value("thidua/listing_known_end") == 1
+    # one article not stored yet: the page is still news, the next page is asked for
+    s = spider(make_crawler)
+    s.known = _Stored(all_stored - {canonicalize(ART_C, family="liferay", detail=True)})
+    assert [
+        r.url for r in requests_of(s.parse(response(PAGE2, LISTING_HTML))) if r.meta[META_KIND] == "listing"
+    ]
+    # after a killed or failed crawl older pages may hold articles never fetched: walk on
+    s = spider(make_crawler)
+    s.known = _Stored(all_stored, finished=False)
+    assert [
+        r.url for r in requests_of(s.parse(response(PAGE2, LISTING_HTML))) if r.meta[META_KIND] == "listing"
+    ]

@@ -139,7 +139,7 @@ def test_position_parameters_are_kept_on_listings_and_dropped_on_details() -> No
 def test_detail_is_decided_by_the_registry_when_not_given() -> None:
     from crawler import registry
 
-    assert registry.PORTALS, "the portal registry (crawler/registry.py) is empty"
+    assert registry.MOCKS, "the portal registry (crawler/portals/mock.toml) has no mock portal"
     portal = registry.by_name("thaibinh")
     detail = f"http://{portal.hosts[0]}/tintuc/Pages/tin-so-nganh.aspx?ItemID=12&page=3"
     listing = f"http://{portal.hosts[0]}/tintuc/Pages/tin-so-nganh.aspx?date=&EventID=0&page=3"

@@ -135,7 +135,7 @@ def test_robots_disallowed_and_variant_pages_are_never_requested(crawl: Crawl) -
 
 def test_each_portal_stays_within_its_page_budget(crawl: Crawl) -> None:
     per_host = Counter(h for h, _ in crawl.requests)
-    for portal in registry.PORTALS:
+    for portal in registry.MOCKS:
         assert 0 < sum(per_host[h] for h in portal.hosts) <= portal.max_pages + 5  # + robots.txt, retries
 
 
@@ -168,7 +168,9 @@ def test_fetch_faults_are_recorded(tmp_path: Path) -> None:
     served = [mock_portal(unavailable), mock_portal(resetting)]  # `unknown` is not served: 502
     database_url = f"sqlite:///{tmp_path / 'faults.sqlite'}"
     with start_server(faults=faults, portals=served, today=TODAY) as server:
-        stats = run_crawl_subprocess(database_url, server.url, portals=[unavailable, resetting, unknown])
+        stats = run_crawl_subprocess(
+            database_url, server.url, portals=[unavailable, resetting, unknown], returncode=1
+        )
     with Session(make_engine(database_url)) as session:
         failures = session.scalars(select(Failure)).all()
         pages = session.scalars(select(Page)).all()
@@ -188,6 +190,9 @@ def test_fetch_faults_are_recorded(tmp_path: Path) -> None:
     assert all("502" in f.message for f in by_portal[unknown])
     assert all(f.error_type != "HttpError" for f in by_portal[resetting])
     assert stats["failures"] == len(failures)
+    # every portal failed entirely, so the run did: it is not "finished"
+    assert stats["status"] == "failed"
+    assert {name for name, p in stats["report"].items() if p["failed"]} == {unavailable, resetting, unknown}
 
 
 def test_stored_records_match_the_mock_gold(crawl: Crawl) -> None:

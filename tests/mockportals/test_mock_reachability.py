@@ -12,7 +12,8 @@ from mockhelpers import TODAY, every_portal_corpus, fetch
 
 from crawler.mockportals.corpus import load_corpus
 from crawler.mockportals.server import MockPortalServer, start_server
-from crawler.registry import PORTALS, Portal
+from crawler.registry import MOCKS as PORTALS
+from crawler.registry import Portal
 
 BUDGET = 250  # requests per portal; the Liferay language trap would otherwise never end
 

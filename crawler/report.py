@@ -1,0 +1,75 @@
+"""The run report: per portal what a crawl fetched, found and failed on, and the run's status.
+
+Built from the crawler's stats (`thidua/portal/<name>/<counter>`, counted by the spider and the
+pipelines) and the spider's `PortalHealth`; stored in the run's `stats["report"]` and printed by
+`thidua crawl`/`thidua nightly`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from crawler.health import PortalHealth
+
+# close reasons after which the crawl did all it was asked to
+COMPLETE = frozenset({"finished", "closespider_pagecount"})
+
+
+def crawl_report(
+    stats: Mapping[str, Any], health: PortalHealth | None, portals: Sequence[str]
+) -> dict[str, Any]:
+    """Return, per portal: responses, pages, new, bloc, changed, records, failures (by reason),
+    held_back (requests not sent to a portal found down), failed, seconds."""
+    out: dict[str, Any] = {}
+    for name in portals:
+        prefix = f"thidua/portal/{name}/"
+        mine = {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
+        failures: dict[str, int] = {}
+        for key, value in mine.items():
+            if key.startswith("fetch/"):
+                failures[f"fetch: {key.removeprefix('fetch/')}"] = int(value)
+            elif key.startswith("failures/") and key != "failures/fetch":
+                failures[key.removeprefix("failures/")] = int(value)
+        out[name] = {
+            "responses": int(mine.get("responses", 0)),
+            "pages": int(mine.get("pages", 0)),
+            "new": int(mine.get("new", 0)),
+            "bloc": int(mine.get("bloc", 0)),
+            "changed": int(mine.get("changed", 0)),
+            "records": int(mine.get("records", 0)),
+            "failures": dict(sorted(failures.items())),
+            "held_back": int(mine.get("held_back", 0)),
+            "failed": bool(health.has_failed(name)) if health is not None else False,
+            "down": health.why.get(name, "") if health is not None and health.is_down(name) else "",
+            "seconds": round(health.seconds(name), 1) if health is not None else 0.0,
+        }
+    return out
+
+
+def run_status(reason: str, report: Mapping[str, Any]) -> str:
+    """Return the run's final status: interrupted, failed (a portal failed) or finished."""
+    if reason not in COMPLETE:
+        return "interrupted"
+    if any(p.get("failed") for p in report.values()):
+        return "failed"
+    return "finished"
+
+
+def format_report(report: Mapping[str, Any], *, status: str, run_id: int | None, seconds: float) -> str:
+    """Return the report as a table for the console."""
+    head = (
+        f"{'portal':<18} {'pages':>6} {'new':>5} {'bloc':>5} {'changed':>7} {'records':>7} {'time':>7}"
+        "  failures"
+    )
+    lines = [f"run {run_id} {status} in {seconds:.1f} s", head]
+    for name, p in report.items():
+        failures = ", ".join(f"{k} {v}" for k, v in p["failures"].items()) or "-"
+        if p.get("held_back"):
+            failures += f"; {p['held_back']} held back"
+        mark = "  FAILED" if p.get("failed") else ""
+        if p.get("down"):
+            mark += f" (down: {p['down']})"
+        counts = f"{p['responses']:>6} {p['new']:>5} {p['bloc']:>5} {p['changed']:>7} {p['records']:>7}"
+        lines.append(f"{name:<18} {counts} {p['seconds']:>6.1f}s  {failures}{mark}")
+    return "\n".join(lines)
