@@ -112,3 +112,11 @@ class ExportTargetExistsError(ExportError):
 
 class ExportTargetError(ExportError):
     """Raised when the export cannot be written where asked (missing folder, no permission, not an export)."""
+
+
+class AccountError(StoreError):
+    """Raised by `store.accounts` for a user that cannot be added (unknown role, no password hash)."""
+
+
+class DuplicateUserError(AccountError):
+    """Raised when a user of that name exists already."""

@@ -284,6 +284,8 @@ def _format_summary(stats: dict[str, Any], counts: dict[str, Any], seconds: floa
         "  facts by kind          " + ", ".join(f"{k} {v}" for k, v in sorted(facts.items())),
         "  failures               " + (", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "none"),
         "Try: thidua query --province 'Hòa Bình'   (with THIDUA_DATABASE_URL=" + url + ")",
+        "Open the web app on it:  THIDUA_DATABASE_URL=" + url + " thidua serve   → http://127.0.0.1:8000/",
+        "  (editors: THIDUA_DATABASE_URL=" + url + " thidua users add NAME --role editor, then sign in)",
     ]
     return "\n".join(lines)
 
@@ -685,9 +687,12 @@ def serve_mock(port: int) -> None:
 # `thidua record` and `thidua correct …` live in their own module (one concern per module);
 # it reads the settings through _settings above, so it is imported after it is defined
 from thidua.corrections_cli import correct, record  # noqa: E402
+from thidua.web_cli import serve, users  # noqa: E402
 
 main.add_command(record)
 main.add_command(correct)
+main.add_command(serve)
+main.add_command(users)
 
 
 if __name__ == "__main__":  # pragma: no cover
