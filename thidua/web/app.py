@@ -62,7 +62,7 @@ def _templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["safe_href"] = safe_href
+    env.filters["web_link"] = safe_href
     return Jinja2Templates(env=env)
 
 

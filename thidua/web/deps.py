@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Final
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +29,11 @@ from thidua.web.security import (
 )
 
 WRITER_ROLES: Final = ("editor", "admin")
+# ids are INTEGER columns: 32 bits on PostgreSQL; a larger one names nothing, so it is a 422,
+# not a driver error
+MAX_ID: Final = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id.")]
+OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @dataclass(frozen=True, slots=True)

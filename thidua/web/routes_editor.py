@@ -17,7 +17,17 @@ from store.accounts import note_login, recent_failures, user_named
 from store.browse import next_in_queue, review_queue
 from store.corrections import corrections_of
 from thidua.web import actions
-from thidua.web.deps import Ctx, CurrentViewer, ReadDB, SignedIn, WriteDB, Writer, signed_in
+from thidua.web.deps import (
+    Ctx,
+    CurrentViewer,
+    OptionalId,
+    ReadDB,
+    RowId,
+    SignedIn,
+    WriteDB,
+    Writer,
+    signed_in,
+)
 from thidua.web.passwords import verify_password
 from thidua.web.schemas import CorrectionCreate, CorrectionOut, QueueItemOut, UndoCreate
 from thidua.web.security import LOGIN_COOKIE, SESSION_COOKIE
@@ -156,7 +166,7 @@ def queue_page(
 
 
 @router.get("/review/next", include_in_schema=False)
-def next_record(db: ReadDB, viewer: SignedIn, after: int | None = None) -> Response:
+def next_record(db: ReadDB, viewer: SignedIn, after: OptionalId = None) -> Response:
     target = next_in_queue(db, after=after)
     return RedirectResponse(f"/records/{target}" if target is not None else "/review", status_code=303)
 
@@ -174,7 +184,7 @@ def _out(db: Any, article_id: int, correction_id: int) -> CorrectionOut:
 @router.post(
     "/api/records/{article_id}/corrections", response_model=CorrectionOut, status_code=201, tags=["editors"]
 )
-def api_correct(db: WriteDB, viewer: Writer, article_id: int, body: CorrectionCreate) -> CorrectionOut:
+def api_correct(db: WriteDB, viewer: Writer, article_id: RowId, body: CorrectionCreate) -> CorrectionOut:
     """Make one correction (accept, change, add, delete, verify) as the signed-in editor.
 
     Needs the session cookie and its CSRF token in the ``X-CSRF-Token`` header.
@@ -199,7 +209,7 @@ def api_correct(db: WriteDB, viewer: Writer, article_id: int, body: CorrectionCr
 @router.post(
     "/api/corrections/{correction_id}/undo", response_model=CorrectionOut, status_code=201, tags=["editors"]
 )
-def api_undo(db: WriteDB, viewer: Writer, correction_id: int, body: UndoCreate) -> CorrectionOut:
+def api_undo(db: WriteDB, viewer: Writer, correction_id: RowId, body: UndoCreate) -> CorrectionOut:
     """Undo a correction (one more correction). Needs the session and the CSRF token."""
     assert viewer.user is not None
     row = corrections.undo(db, correction_id=correction_id, editor=viewer.user.name, reason=body.reason)
@@ -208,7 +218,7 @@ def api_undo(db: WriteDB, viewer: Writer, correction_id: int, body: UndoCreate) 
 
 
 @router.post("/records/{article_id}/correct", tags=["editors"], status_code=303)
-async def form_correct(request: Request, db: WriteDB, viewer: Writer, article_id: int) -> Response:
+async def form_correct(request: Request, db: WriteDB, viewer: Writer, article_id: RowId) -> Response:
     """Make one correction from the record page's forms (HTML); back to the record."""
     assert viewer.user is not None
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
@@ -237,7 +247,7 @@ async def form_correct(request: Request, db: WriteDB, viewer: Writer, article_id
 
 
 @router.post("/corrections/{correction_id}/undo", tags=["editors"], status_code=303)
-async def form_undo(request: Request, db: WriteDB, viewer: Writer, correction_id: int) -> Response:
+async def form_undo(request: Request, db: WriteDB, viewer: Writer, correction_id: RowId) -> Response:
     """Undo a correction from the record page's history (HTML); back to the record."""
     assert viewer.user is not None
     form = await request.form()

@@ -34,7 +34,7 @@ from store.exports import export_records
 from store.models import FACT_KINDS
 from store.research import bloc_timeline, unit_timeline
 from thidua.web.charts import stacked_bars
-from thidua.web.deps import Ctx, CurrentViewer, ReadDB, Viewer
+from thidua.web.deps import Ctx, CurrentViewer, ReadDB, RowId, Viewer
 from thidua.web.highlight import fact_spans, segments
 from thidua.web.schemas import (
     AwardCount,
@@ -245,13 +245,13 @@ def _record(db: Any, article_id: int) -> RecordOut:
 
 
 @router.get("/api/records/{article_id}", response_model=RecordOut, tags=["research"])
-def api_record(db: ReadDB, article_id: int) -> RecordOut:
+def api_record(db: ReadDB, article_id: RowId) -> RecordOut:
     """One article's current record, its text and the history of its corrections."""
     return _record(db, article_id)
 
 
 @router.get("/api/records/{article_id}/raw", response_model=RawPageOut, tags=["research"])
-def api_raw(db: ReadDB, article_id: int) -> RawPageOut:
+def api_raw(db: ReadDB, article_id: RowId) -> RawPageOut:
     """The raw page the article was made from, as text."""
     raw = raw_page(db, article_id)
     return RawPageOut(
@@ -274,7 +274,7 @@ def show_value(value: Any) -> str:
 
 @router.get("/records/{article_id}", response_class=HTMLResponse, include_in_schema=False)
 def record_page(
-    request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, article_id: int, done: int | None = None
+    request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, article_id: RowId, done: int | None = None
 ) -> HTMLResponse:
     data = _record(db, article_id)
     facts = data.record["facts"]
