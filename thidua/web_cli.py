@@ -76,7 +76,10 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
 @click.group("users")
 def users() -> None:
-    """Editors' accounts for the web app (`thidua serve`)."""
+    """Editors' accounts for the web app (`thidua serve`).
+
+    Example: thidua users add 'Nguyễn Thị Lan' --role editor
+    """
 
 
 @users.command("add")
@@ -119,7 +122,10 @@ def users_add(name: str, role: str, password_stdin: bool) -> None:
 
 @users.command("list")
 def users_list() -> None:
-    """List the web app's users and their roles."""
+    """List the web app's users and their roles.
+
+    Example: thidua users list
+    """
     from store.accounts import list_users
     from store.db import open_store, session_factory, translate_errors
     from store.errors import StoreError
