@@ -25,6 +25,7 @@ from store.browse import (
     Filters,
     article_text,
     browse,
+    matching_ids,
     overview,
     raw_page,
 )
@@ -347,12 +348,10 @@ def bloc_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, nam
 )
 def api_export(db: ReadDB, filters: SearchFilters, format: ExportFormat = "csv") -> FileResponse:
     """The current records passing the filters, exported by the store (with its manifest), zipped."""
-    result = browse(db, filters, per_page=1)  # every match's id, in the same selection as the page
+    ids = matching_ids(db, filters)  # every match, in the same selection as the search page
     work = Path(tempfile.mkdtemp(prefix="thidua-web-export-"))
     try:
-        export_records(
-            db, fmt=format, target=work / "export", filters=filters.given(), article_ids=result.article_ids
-        )
+        export_records(db, fmt=format, target=work / "export", filters=filters.given(), article_ids=ids)
         archive = work / f"thidua-{format}.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted((work / "export").iterdir()):
