@@ -394,11 +394,14 @@ def load(base: str, paths: list[str], clients: int) -> dict[str, float]:
                         return
                     path = queue.pop()
                 t0 = time.perf_counter()
-                r = client.get(path)
+                try:
+                    ok = client.get(path).status_code == 200
+                except httpx.HTTPError:  # a reset or a timeout counts as an error, not a crash
+                    ok = False
                 elapsed = (time.perf_counter() - t0) * 1000
                 with lock:
                     latencies.append(elapsed)
-                    errors[0] += r.status_code != 200
+                    errors[0] += not ok
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     started = time.perf_counter()

@@ -81,8 +81,11 @@ def create_app(settings: Settings, *, engines: tuple[Engine, Engine] | None = No
         raise ValueError(f"{SECRET_ENV} is not set; `thidua serve` makes one, or set it (32+ characters)")
     owned = engines is None
     if engines is None:
-        read_engine = open_store(settings.database_url, read_only=True)
-        write_engine = open_store(settings.database_url)
+        # one connection for each of the threads a worker runs sync routes in (anyio's default
+        # 40), so a burst waits for the CPU, not for a connection (a pool timeout is a 500)
+        pool = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 300}
+        read_engine = open_store(settings.database_url, read_only=True, **pool)
+        write_engine = open_store(settings.database_url, pool_size=2, max_overflow=8, pool_timeout=300)
     else:
         read_engine, write_engine = engines
     templates = _templates()
