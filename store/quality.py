@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from extract.scoring import score
 from store.current import current_records, undone_ids
+from store.exports import _version_order
 from store.models import (
     Article,
     AwardFact,
@@ -134,7 +135,7 @@ def verified_quality(session: Session) -> dict[str, Any]:
     """Return the extractor's measured quality against the verified records (see the module doc).
 
     Returns:
-        ``verified_records``; ``by_version``: for each extractor version (oldest name first),
+        ``verified_records``; ``by_version``: for each extractor version (oldest first),
         ``records`` scored and ``fields`` (each SCHEMA.md field and ``overall``: precision,
         recall, f1, tp, gold, pred); ``queue``: ``facts_ranked``, ``fixes``,
         ``in_first_fifth``, ``share`` (None without fixes) and ``unranked``.
@@ -146,7 +147,9 @@ def verified_quality(session: Session) -> dict[str, Any]:
         for record in current_records(session, chunk):
             golds[str(record["article_id"])] = record
     versions = []
-    for version, preds in sorted(_machine_by_version(session, ids).items()):
+    by_version = _machine_by_version(session, ids)
+    for version in sorted(by_version, key=_version_order):  # oldest first, 0.10 after 0.9
+        preds = by_version[version]
         result = score({d: g for d, g in golds.items() if d in preds}, preds)
         fields = {name: _prf(c) for name, c in result.fields.items()}
         fields["overall"] = _prf(result.overall)

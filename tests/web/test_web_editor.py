@@ -302,3 +302,23 @@ def test_sign_out_ends_the_session(editor: Editor) -> None:
     r = editor.client.post("/logout", data={"csrf_token": editor.csrf}, follow_redirects=False)
     assert r.status_code == 303 and f'{SESSION_COOKIE}=""' in r.headers["set-cookie"]
     assert editor.client.get("/api/review/queue").status_code == 401
+
+
+def test_quality_page_counts_verified_records(editor: Editor, ids: dict[str, int]) -> None:
+    c, aid = editor.client, ids["bac-ninh"]
+    assert c.get("/api/quality").json()["verified_records"] == 0
+    assert "No record is verified yet" in c.get("/quality").text
+    c.post(
+        f"/records/{aid}/correct", data={"csrf_token": editor.csrf, "action": "delete", "fact": "member#2"}
+    )
+    c.post(f"/records/{aid}/correct", data={"csrf_token": editor.csrf, "action": "verify"})
+    data = c.get("/api/quality").json()
+    assert data["verified_records"] == 1
+    (version,) = data["by_version"]
+    members = version["fields"]["members"]
+    assert (members["tp"], members["gold"], members["pred"]) == (2, 2, 3)
+    # 19 facts ranked; the first fifth is the 4 least sure: the hostile record's 0.5, 0.5, then
+    # Sở Nội vụ (0.55), the fact the editor fixed
+    assert data["queue"] == {"facts_ranked": 19, "fixes": 1, "in_first_fifth": 1, "share": 1.0, "unranked": 0}
+    page = c.get("/quality").text
+    assert "Extractor 0.4.1" in page and 'id="queue-share">1 of the editors' in page

@@ -33,6 +33,7 @@ from store.corrections import corrections_of
 from store.current import current_record
 from store.exports import export_records
 from store.models import FACT_KINDS
+from store.quality import verified_quality
 from store.research import bloc_timeline, unit_timeline
 from thidua.web.charts import stacked_bars
 from thidua.web.deps import Ctx, CurrentViewer, ReadDB, RowId, Viewer
@@ -42,6 +43,7 @@ from thidua.web.schemas import (
     CorrectionOut,
     FacetValue,
     Overview,
+    Quality,
     RawPageOut,
     RecordOut,
     SearchResult,
@@ -335,6 +337,21 @@ def bloc_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, nam
     years = bloc_timeline(db, name)
     chart = _timeline_chart(years, ("members", "leaders"))
     return _render(ctx, request, viewer, "timeline.html", kind="bloc", name=name, years=years, chart=chart)
+
+
+# --- measured quality --------------------------------------------------------------------
+
+
+@router.get("/api/quality", response_model=Quality, tags=["research"])
+def api_quality(db: ReadDB) -> Quality:
+    """Precision and recall of each extractor version against the records editors verified,
+    and the share of editors' fixes that hit facts in the review queue's first fifth."""
+    return Quality(**verified_quality(db))
+
+
+@router.get("/quality", response_class=HTMLResponse, include_in_schema=False)
+def quality_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer) -> HTMLResponse:
+    return _render(ctx, request, viewer, "quality.html", data=Quality(**verified_quality(db)))
 
 
 # --- export ------------------------------------------------------------------------------

@@ -124,3 +124,34 @@ class CorrectionCreate(BaseModel):
 
 class UndoCreate(BaseModel):
     reason: str | None = None
+
+
+class FieldScore(BaseModel):
+    precision: float
+    recall: float
+    f1: float
+    tp: int
+    gold: int
+    pred: int
+
+
+class VersionQuality(BaseModel):
+    extractor_version: str
+    records: int = Field(description="Verified records this version has a machine record of.")
+    fields: dict[str, FieldScore]
+
+
+class QueueWork(BaseModel):
+    facts_ranked: int
+    fixes: int = Field(
+        description="Editors' changes, deletes, merges and splits of newest-run machine facts."
+    )
+    in_first_fifth: int
+    share: float | None
+    unranked: int
+
+
+class Quality(BaseModel):
+    verified_records: int
+    by_version: list[VersionQuality]
+    queue: QueueWork
