@@ -1,5 +1,5 @@
-"""What the web app shows (issue 9): search results with facets, the home page's figures, the
-stored raw page, and the editors' review queue.
+"""What the web app shows researchers (issue 9): search results with facets, the home page's
+figures, an article's text and stored raw page. The editors' queue is `store.review_queue`.
 
 Everything reads *current* records (`store.current`), with the filters of `store.queries` and
 `store.research` and the same rules, so a page of the web app, `thidua query`, `thidua facets`
@@ -18,17 +18,13 @@ Decisions:
   to swap when the store has it.
 - **Sort order**: by the column, then by article id, in the direction asked; a missing value
   (no date, no bloc) sorts last either way. Facet values are listed by count, then by value.
-- **Review queue order**: records with flags first (the extractor's own flags for editors and
-  review flags raised when the machine changed its mind under a correction), then by the lowest
-  confidence among the facts nobody accepted, corrected or verified yet. A record whose facts are
-  all verified (or corrected) and that has no review flag has left the queue.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date, datetime
 from typing import Any, Final
@@ -62,10 +58,8 @@ from store.models import (
     ExtractedRecord,
     MemberFact,
     Page,
-    RoleFact,
-    ScalarFact,
 )
-from store.queries import _check_filters, _check_text, _Filters, _newest_record_ids, batches, summary
+from store.queries import _check_filters, _check_text, _Filters, batches, summary
 from store.research import _check_extra, _Extra, record_year, review_state
 
 SORTS: Final = ("date", "title", "province", "bloc", "members", "awards", "review")
@@ -509,93 +503,6 @@ def raw_page(session: Session, article_id: int) -> RawPage:
     except LookupError:  # an encoding name Python does not know
         text = row.body.decode("utf-8", errors="replace")
     return RawPage(row.url, row.final_url, row.status, row.fetched_at, row.encoding, text)
-
-
-# --- the review queue ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class QueueItem:
-    """One record waiting for an editor."""
-
-    article_id: int
-    title: str | None
-    flags: int  # the extractor's flags plus review flags
-    lowest_confidence: float | None  # among facts still to review; None: none left but flags
-
-    def order(self) -> tuple[bool, float, int]:
-        low = self.lowest_confidence
-        return (self.flags == 0, 2.0 if low is None else low, self.article_id)
-
-
-_FACT_TABLES: Final = (ScalarFact, BlocFact, MemberFact, RoleFact, AwardFact)
-
-
-def _machine_queue(session: Session, corrected: Any, limit: int | None) -> list[QueueItem]:
-    """Queue items of articles no editor touched, ordered and limited in SQL."""
-    confidences = union_all(*(select(t.record_id, t.confidence) for t in _FACT_TABLES)).subquery()
-    lowest = (
-        select(confidences.c.record_id, func.min(confidences.c.confidence).label("low"))
-        .group_by(confidences.c.record_id)
-        .subquery()
-    )
-    n_flags = func.json_array_length(ExtractedRecord.flags)
-    stmt = (
-        select(ExtractedRecord.article_id, Article.title, n_flags, lowest.c.low)
-        .join(Article, Article.id == ExtractedRecord.article_id)
-        .join(lowest, lowest.c.record_id == ExtractedRecord.id, isouter=True)
-        .where(ExtractedRecord.id.in_(_newest_record_ids(None)), ExtractedRecord.article_id.not_in(corrected))
-        .order_by((n_flags > 0).desc(), func.coalesce(lowest.c.low, 2.0), ExtractedRecord.article_id)
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [
-        QueueItem(aid, title, int(flags or 0), None if low is None else float(low))
-        for aid, title, flags, low in session.execute(stmt).tuples()
-    ]
-
-
-def _corrected_item(record: dict[str, Any]) -> QueueItem | None:
-    pending = [
-        f["machine"]["confidence"]
-        for f in record["facts"]
-        if f["source"] == "machine" and not f["verified_by"] and f["machine"] is not None
-    ]
-    verified_whole = all(f["verified_by"] or f["source"] != "machine" for f in record["facts"])
-    flags = len(record["review"]) + (0 if verified_whole else len(record["flags"]))
-    if not pending and not flags:
-        return None
-    return QueueItem(record["article_id"], record["title"], flags, min(pending) if pending else None)
-
-
-def review_queue(session: Session, *, limit: int | None = 50, offset: int = 0) -> list[QueueItem]:
-    """Return the records waiting for review, in queue order (see the module docstring).
-
-    Articles without corrections are ordered in SQL; the (far fewer) corrected ones are
-    overlaid, and those with nothing left to review drop out.
-    """
-    corrected = select(Correction.article_id).distinct()
-    take = None if limit is None else offset + limit
-    items = _machine_queue(session, corrected, take)
-    corrected_ids = list(session.scalars(corrected))
-    for start in range(0, len(corrected_ids), 500):
-        for record in current_records(session, corrected_ids[start : start + 500]):
-            item = _corrected_item(record)
-            if item is not None:
-                items.append(item)
-    items.sort(key=QueueItem.order)
-    return items[offset:] if take is None else items[offset:take]
-
-
-def next_in_queue(session: Session, *, after: int | None) -> int | None:
-    """Return the article after `after` in the queue (the first one if `after` is not in it)."""
-    ids: Sequence[int] = [i.article_id for i in review_queue(session, limit=None)]
-    if not ids:
-        return None
-    if after in ids:
-        i = ids.index(after)
-        return ids[i + 1] if i + 1 < len(ids) else None
-    return ids[0]
 
 
 def article_text(session: Session, article_id: int) -> str:

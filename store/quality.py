@@ -2,10 +2,9 @@
 
 - **Gold** is the current record (`store.current`) of every article an editor verified as a
   whole (a ``verify`` of the whole record, in force): what the editors say the article holds.
-- **Precision and recall per field**, by extractor version: each version's machine record of
-  those articles (its newest run's) scored against the gold by SCHEMA.md's rules
-  (`extract.scoring`, what ``thidua eval DIR`` uses), so a researcher can see how far to trust
-  the records nobody has reviewed yet.
+- **Predictions**, by extractor version: each version's machine record of those articles (its
+  newest run's). The store only reads them; `thidua.quality` scores them by SCHEMA.md's rules
+  (`extract.scoring`, which the store never imports: tests/store/test_store_imports.py).
 - **The queue at work**: every machine fact of the newest records ranked by confidence, lowest
   first (how the review queue orders what it shows); the share of the editors' fixes in force (a
   change, delete, merge or split of a machine fact of a newest record) that hit a fact in the
@@ -16,12 +15,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
-from extract.scoring import score
 from store.current import current_records, undone_ids
 from store.exports import _version_order
 from store.models import (
@@ -67,11 +66,6 @@ def _in_force(session: Session) -> list[Correction]:
 def verified_article_ids(session: Session) -> list[int]:
     """Return the articles an editor verified as a whole (the verify still in force), ascending."""
     return sorted({c.article_id for c in _in_force(session) if c.action == "verify" and c.field is None})
-
-
-def _prf(counts: Any) -> dict[str, Any]:
-    p, r, f1 = counts.prf()
-    return {"precision": p, "recall": r, "f1": f1, "tp": counts.tp, "gold": counts.gold, "pred": counts.pred}
 
 
 def _machine_by_version(session: Session, ids: Sequence[int]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -131,28 +125,25 @@ def _queue_hits(session: Session, fixes: list[Correction]) -> dict[str, Any]:
     }
 
 
-def verified_quality(session: Session) -> dict[str, Any]:
-    """Return the extractor's measured quality against the verified records (see the module doc).
+@dataclass(frozen=True, slots=True)
+class VerifiedSets:
+    """What measuring the extractor against the editors needs, read in one go."""
 
-    Returns:
-        ``verified_records``; ``by_version``: for each extractor version (oldest first),
-        ``records`` scored and ``fields`` (each SCHEMA.md field and ``overall``: precision,
-        recall, f1, tp, gold, pred); ``queue``: ``facts_ranked``, ``fixes``,
-        ``in_first_fifth``, ``share`` (None without fixes) and ``unranked``.
-    """
+    golds: dict[str, dict[str, Any]]  # article id (text) -> current record of a verified article
+    by_version: dict[str, dict[str, dict[str, Any]]]  # version (oldest first) -> article id -> record
+    queue: dict[str, Any]  # see `_queue_hits`
+
+
+def verified_sets(session: Session) -> VerifiedSets:
+    """Return the verified records (gold), each extractor version's machine records of them, and
+    how the editors' fixes fell in the queue's ranking (see the module docstring)."""
     active = _in_force(session)
     ids = sorted({c.article_id for c in active if c.action == "verify" and c.field is None})
     golds: dict[str, dict[str, Any]] = {}
     for chunk in batches(ids):
         for record in current_records(session, chunk):
             golds[str(record["article_id"])] = record
-    versions = []
-    by_version = _machine_by_version(session, ids)
-    for version in sorted(by_version, key=_version_order):  # oldest first, 0.10 after 0.9
-        preds = by_version[version]
-        result = score({d: g for d, g in golds.items() if d in preds}, preds)
-        fields = {name: _prf(c) for name, c in result.fields.items()}
-        fields["overall"] = _prf(result.overall)
-        versions.append({"extractor_version": version, "records": len(preds), "fields": fields})
+    machine = _machine_by_version(session, ids)
+    by_version = {v: machine[v] for v in sorted(machine, key=_version_order)}  # 0.10 after 0.9
     fixes = [c for c in active if c.action in FIX_ACTIONS and c.fact_id is not None]
-    return {"verified_records": len(golds), "by_version": versions, "queue": _queue_hits(session, fixes)}
+    return VerifiedSets(golds, by_version, _queue_hits(session, fixes))

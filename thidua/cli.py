@@ -201,10 +201,10 @@ def eval_cmd(
 
 
 def _eval_verified(as_json: bool, min_f1: float | None) -> None:
-    """`thidua eval --verified`: store.quality over a read-only store."""
-    from store.quality import verified_quality
+    """`thidua eval --verified`: thidua.quality over a read-only store."""
+    from thidua.quality import measured_quality
 
-    out = _research(verified_quality)
+    out = _research(measured_quality)
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
     else:

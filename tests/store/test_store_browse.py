@@ -16,13 +16,12 @@ from store.browse import (
     article_text,
     browse,
     matching_ids,
-    next_in_queue,
     overview,
     raw_page,
-    review_queue,
 )
 from store.errors import ArticleNotFoundError, QueryError
 from store.models import Article
+from store.review_queue import next_in_queue, review_queue
 
 TA = "Khối thi đua số 2 tỉnh Lạng Sơn họp năm 2020: Sở Công Thương, Sở Xây dựng. Sở Xây dựng nhận Cờ thi đua."
 TB = "Cụm thi đua số 4 tỉnh Hà Giang năm 2021 gồm Sở Giáo dục và Đào tạo, Sở Nông nghiệp 100% hoàn thành."

@@ -1,4 +1,5 @@
-"""Measured quality against verified records (store.quality) on both engines."""
+"""Measured quality against verified records on both engines: what store.quality reads, scored by
+thidua.quality."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 from extract.record import Record
 from store import corrections, repository
 from store.models import Article
-from store.quality import verified_article_ids, verified_quality
+from store.quality import verified_article_ids, verified_sets
+from thidua.quality import measured_quality as verified_quality
 
 T1 = "Khối thi đua số 5 tỉnh Yên Bái năm 2019 gồm Sở Y tế, Sở Tư pháp, Sở Nội vụ và Sở Ngoại vụ."
 T2 = "Cụm thi đua số 1 tỉnh Nam Định năm 2020: Sở Tài chính, Sở Xây dựng."
@@ -48,6 +50,9 @@ def test_precision_and_recall_by_version_against_verified_records(
     corrections.verify(session, article_id=a.id, editor="Lan")
     corrections.verify(session, article_id=b.id, field="member", editor="Lan")  # one field: not gold
     assert verified_article_ids(session) == [a.id]
+    sets = verified_sets(session)
+    assert list(sets.golds) == [str(a.id)] and list(sets.by_version) == ["0.3.0", "0.4.0"]
+    assert sets.golds[str(a.id)]["members"] == ["Sở Y tế", "Sở Tư pháp", "Sở Nội vụ"]
     out = verified_quality(session)
     assert out["verified_records"] == 1
     by = {v["extractor_version"]: v for v in out["by_version"]}

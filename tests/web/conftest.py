@@ -3,23 +3,18 @@ the app over it, and clients signed in or not."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from seed import EDITOR, EDITOR_PASSWORD, seed
+from webclient import SECRET, Editor, sign_in
 
 from thidua.settings import Settings
 from thidua.web.app import create_app
-
-SECRET = "test-secret-" + "x" * 40
-_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
-_CSRF = re.compile(r'data-csrf="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
@@ -56,29 +51,6 @@ def app(settings: Settings) -> Iterator[FastAPI]:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-
-
-def sign_in(client: TestClient, name: str, password: str, *, next_path: str = "/review") -> str:
-    """Sign in through the form as a browser would; return the session's CSRF token."""
-    page = client.get("/login")
-    token = _TOKEN.search(page.text)
-    assert token, page.text
-    r = client.post(
-        "/login",
-        data={"name": name, "password": password, "login_token": token.group(1), "next": next_path},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-    home = client.get("/")
-    csrf = _CSRF.search(home.text)
-    assert csrf, "no CSRF token on the page after signing in"
-    return csrf.group(1)
-
-
-@dataclass
-class Editor:
-    client: TestClient
-    csrf: str
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import SECRET
 from seed import EDITOR, EDITOR_PASSWORD, HOSTILE_UNIT, seed
+from webclient import SECRET
 
 from thidua.settings import Settings
 from thidua.web.app import create_app

@@ -7,10 +7,10 @@ import re
 import time
 
 import pytest
-from conftest import Editor, sign_in
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from seed import ADMIN, ADMIN_PASSWORD, EDITOR, EDITOR_PASSWORD
+from webclient import Editor, sign_in
 
 from thidua.web.security import SESSION_COOKIE
 

@@ -11,13 +11,13 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
-from conftest import SECRET, sign_in
 from fastapi.testclient import TestClient
 from seed import EDITOR, EDITOR_PASSWORD, seed
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
+from webclient import SECRET, sign_in
 
 from thidua.settings import Settings
 from thidua.web.app import create_app

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from conftest import SECRET, sign_in
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from seed import EDITOR, EDITOR_PASSWORD, seed
+from webclient import SECRET, sign_in
 
 from thidua.settings import Settings
 from thidua.web.app import create_app

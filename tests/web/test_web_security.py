@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Editor
 from fastapi.testclient import TestClient
 from seed import HOSTILE_UNIT, PAYLOAD_IMG, PAYLOAD_LINK, PAYLOAD_QUOTES, PAYLOAD_SCRIPT
+from webclient import Editor
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "thidua" / "web" / "templates"
 

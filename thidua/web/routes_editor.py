@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from store import corrections
 from store.accounts import note_login, recent_failures, user_named
-from store.browse import next_in_queue, review_queue
 from store.corrections import corrections_of
+from store.review_queue import next_in_queue, review_queue
 from thidua.web import actions
 from thidua.web.deps import (
     Ctx,

@@ -33,8 +33,8 @@ from store.corrections import corrections_of
 from store.current import current_record
 from store.exports import export_records
 from store.models import FACT_KINDS
-from store.quality import verified_quality
 from store.research import bloc_timeline, unit_timeline
+from thidua.quality import measured_quality
 from thidua.web.charts import stacked_bars
 from thidua.web.deps import Ctx, CurrentViewer, ReadDB, RowId, Viewer
 from thidua.web.highlight import fact_spans, segments
@@ -346,12 +346,12 @@ def bloc_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, nam
 def api_quality(db: ReadDB) -> Quality:
     """Precision and recall of each extractor version against the records editors verified,
     and the share of editors' fixes that hit facts in the review queue's first fifth."""
-    return Quality(**verified_quality(db))
+    return Quality(**measured_quality(db))
 
 
 @router.get("/quality", response_class=HTMLResponse, include_in_schema=False)
 def quality_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer) -> HTMLResponse:
-    return _render(ctx, request, viewer, "quality.html", data=Quality(**verified_quality(db)))
+    return _render(ctx, request, viewer, "quality.html", data=Quality(**measured_quality(db)))
 
 
 # --- export ------------------------------------------------------------------------------
