@@ -266,12 +266,13 @@ def check_revision(connection: Connection, *, url: str | None = None) -> None:
         )
 
 
-def open_store(url: str, *, read_only: bool = False) -> Engine:
+def open_store(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     """Return an engine on an existing store whose schema is at the head revision.
 
     Args:
         url: the database.
         read_only: open it read-only (see `make_engine`); what every read-only command does.
+        **kwargs: passed on to `make_engine` (the web app sizes its connection pool).
 
     Returns:
         The engine, checked once; dispose of it when done.
@@ -282,7 +283,7 @@ def open_store(url: str, *, read_only: bool = False) -> Engine:
         DatabaseCorruptError: the sqlite file is damaged or not a database.
         SchemaError: the database was never initialised or is at another revision.
     """
-    engine = make_engine(url, read_only=read_only)
+    engine = make_engine(url, read_only=read_only, **kwargs)
     try:
         with translate_errors(url), engine.connect() as connection:
             check_revision(connection, url=url)

@@ -132,3 +132,11 @@ class EntityKindError(EntityCorrectionError):
 
 class NotMergedError(EntityCorrectionError):
     """Raised when a split names an entity that is not merged with any other."""
+
+
+class AccountError(StoreError):
+    """Raised by `store.accounts` for a user that cannot be added (unknown role, no password hash)."""
+
+
+class DuplicateUserError(AccountError):
+    """Raised when a user of that name exists already."""

@@ -488,6 +488,40 @@ class EntityCorrection(Base):
     editor: Mapped[Editor] = relationship()
 
 
+ROLES: Final = ("editor", "admin")
+
+
+class UserAccount(Base):
+    """Someone who signs in to the web app to correct records (`thidua users add`).
+
+    `name` is also the editor's name in `Editor`, so a correction made on the web names its
+    author as one made with `thidua correct --editor NAME` does. Only an argon2 hash of the
+    password is stored (thidua/web/passwords.py hashes; the store never sees a password).
+    """
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    role: Mapped[code]
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[created_at]
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept so the rate limit holds across processes and restarts."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool]
+    # set by the caller's clock (not the server's), so the window is measured on one clock
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
 def _refuse_update(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
     if isinstance(target, Correction | EntityCorrection):
         raise ImmutableRowError(

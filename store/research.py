@@ -23,7 +23,7 @@ Decisions:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final
@@ -133,13 +133,20 @@ def _current(
     award: str | None = None,
     award_status: str | None = None,
     review: str | None = None,
+    within: Collection[int] | None = None,
 ) -> Iterator[tuple[dict[str, Any], date | None]]:
-    """Yield (current record, article publication date) for every record passing the filters."""
+    """Yield (current record, article publication date) for every record passing the filters.
+
+    `within`, when given, keeps only those articles (a text search's hits, say).
+    """
     extra = _check_extra(
         province=province, year_from=year_from, year_to=year_to, award_status=award_status, review=review
     )
     # the province is filtered here, not in SQL, so a 2025 name can take in the old provinces
     ids = matching_article_ids(session, year=year, bloc=bloc, unit=unit, award=award)
+    if within is not None:
+        keep = set(within)
+        ids = [i for i in ids if i in keep]
     for chunk in batches(ids):
         published = dict(
             session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()

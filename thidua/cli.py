@@ -80,7 +80,12 @@ def extract_text(directory: Path, output: Path, full: bool) -> None:
 
 
 @main.command("eval")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path), required=False)
+@click.option(
+    "--verified",
+    is_flag=True,
+    help="Score the stored extractor versions against the records editors verified (THIDUA_DATABASE_URL).",
+)
 @click.option("--per-doc", is_flag=True, help="List each article's misses.")
 @click.option(
     "--diff", is_flag=True, help="Print each missed gold fact (-) and each unmatched prediction (+)."
@@ -101,7 +106,8 @@ def extract_text(directory: Path, output: Path, full: bool) -> None:
 )
 @click.option("--by-rule", is_flag=True, help="Also print precision per extraction rule, weakest first.")
 def eval_cmd(
-    directory: Path,
+    directory: Path | None,
+    verified: bool,
     per_doc: bool,
     diff: bool,
     as_json: bool,
@@ -112,9 +118,21 @@ def eval_cmd(
 ) -> None:
     """Extract DIR/text/*.txt and score against DIR/gold/*.json (rules of SCHEMA.md).
 
+    With --verified (no DIR), the gold is the database's verified records instead: per-field
+    precision and recall of each stored extractor version against them, and the share of the
+    editors' fixes that hit facts in the review queue's first fifth.
+
     Example: thidua eval ../shared/corpus/dev --fold 1 --fold 2 --per-doc
     Example: thidua eval ../shared/corpus/dev --fold 1 --calibration --by-rule
+    Example: THIDUA_DATABASE_URL=sqlite:///var/demo.sqlite thidua eval --verified
     """
+    if verified:
+        if directory is not None or folds or per_doc or diff or calibration or by_rule:
+            raise click.UsageError("--verified reads the database: give no DIR, --fold, --per-doc, --diff, …")
+        _eval_verified(as_json, min_f1)
+        return
+    if directory is None:
+        raise click.UsageError("give DIR (a folder with text/ and gold/), or --verified")
     from extract import calibration as calib
     from extract.folds import FoldError, select_folds
     from extract.scoring import diff_doc, format_table, score
@@ -178,6 +196,37 @@ def eval_cmd(
         if by_rule:
             click.echo("\n" + calib.format_by_rule(calib.by_rule(judged)))
     overall = result.overall.prf()[2]
+    if min_f1 is not None and overall < min_f1:
+        raise click.ClickException(f"overall F1 {overall:.4f} is below the floor {min_f1:.4f}")
+
+
+def _eval_verified(as_json: bool, min_f1: float | None) -> None:
+    """`thidua eval --verified`: thidua.quality over a read-only store."""
+    from thidua.quality import measured_quality
+
+    out = _research(measured_quality)
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        click.echo(f"verified records: {out['verified_records']}")
+        for v in out["by_version"]:
+            click.echo(f"\nextractor {v['extractor_version']} ({v['records']} verified records)")
+            click.echo(f"{'field':<12} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6} {'pred':>6}")
+            for name, m in v["fields"].items():
+                p, r, f1 = m["precision"], m["recall"], m["f1"]
+                click.echo(f"{name:<12} {p:>6.3f} {r:>6.3f} {f1:>6.3f} {m['gold']:>6} {m['pred']:>6}")
+        q = out["queue"]
+        share = "-" if q["share"] is None else f"{q['share']:.1%}"
+        click.echo(
+            f"\nfixes in the queue's first fifth: {q['in_first_fifth']} of {q['fixes']} ({share}); "
+            f"{q['facts_ranked']} facts ranked, {q['unranked']} fixes on older runs"
+        )
+    if not out["by_version"]:
+        if min_f1 is not None:
+            raise click.ClickException("no verified records to score; verify some in the web app first")
+        return
+    newest = out["by_version"][-1]  # versions come oldest first
+    overall = newest["fields"]["overall"]["f1"]
     if min_f1 is not None and overall < min_f1:
         raise click.ClickException(f"overall F1 {overall:.4f} is below the floor {min_f1:.4f}")
 
@@ -394,6 +443,8 @@ def _format_summary(stats: dict[str, Any], counts: dict[str, Any], seconds: floa
         "  facts by kind          " + ", ".join(f"{k} {v}" for k, v in sorted(facts.items())),
         "  failures               " + (", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "none"),
         "Try: thidua query --province 'Hòa Bình'   (with THIDUA_DATABASE_URL=" + url + ")",
+        "Open the web app on it:  THIDUA_DATABASE_URL=" + url + " thidua serve   → http://127.0.0.1:8000/",
+        "  (editors: THIDUA_DATABASE_URL=" + url + " thidua users add NAME --role editor, then sign in)",
     ]
     return "\n".join(lines)
 
@@ -940,11 +991,14 @@ from thidua.corrections_cli import correct, record  # noqa: E402
 
 # `thidua units|blocs|bloc|events|link-entities` and `thidua correct merge-entities|…`
 from thidua.entities_cli import bloc, blocs, events, link_entities, units  # noqa: E402
+from thidua.web_cli import serve, users  # noqa: E402
 
 main.add_command(record)
 main.add_command(correct)
 for _command in (units, blocs, bloc, events, link_entities):
     main.add_command(_command)
+main.add_command(serve)
+main.add_command(users)
 
 
 if __name__ == "__main__":  # pragma: no cover

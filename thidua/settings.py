@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The cap on one article's size, checked on the raw bytes before any work (README "Bad input").
@@ -90,6 +90,21 @@ class Settings(BaseSettings):
     log_json: bool = Field(default=False, description="Write the log file as JSON lines (--json-logs).")
     log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Size of one log file.")
     log_backups: int = Field(default=7, ge=0, description="Rotated log files kept (thidua.log.1 …).")
+    # the web app (`thidua serve`, thidua/web)
+    web_host: str = Field(default="127.0.0.1", description="Address `thidua serve` listens on (loopback).")
+    web_port: int = Field(default=8000, ge=1, le=65535)
+    web_secret: SecretStr | None = Field(
+        default=None,
+        description="Key signing session cookies and CSRF tokens (32+ characters); `thidua serve` "
+        "makes a random one per start when unset, so sessions end with the server.",
+    )
+    web_session_minutes: int = Field(default=480, ge=1, description="An editor's session lasts this long.")
+    web_cookie_secure: bool = Field(
+        default=False, description="Mark cookies Secure: set it when a TLS proxy serves the app."
+    )
+    web_login_window_minutes: int = Field(default=15, ge=1)
+    web_login_max_failures_per_user: int = Field(default=5, ge=1)
+    web_login_max_failures_per_ip: int = Field(default=20, ge=1)
 
     @field_validator("database_url")
     @classmethod
@@ -98,6 +113,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"THIDUA_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, not {v!r}"
             )
+        return v
+
+    @field_validator("web_secret")
+    @classmethod
+    def _strong_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        # a short key can be guessed offline from one signed cookie
+        if v is not None and len(v.get_secret_value()) < 32:
+            raise ValueError("THIDUA_WEB_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)")
         return v
 
     def sqlite_path(self) -> Path | None:

@@ -35,7 +35,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
@@ -210,6 +210,7 @@ def export_records(
     force: bool = False,
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    article_ids: Sequence[int] | None = None,
 ) -> ExportResult:
     """Export the current records that pass `filters` as `fmt` into the folder `target`.
 
@@ -222,6 +223,9 @@ def export_records(
         force: replace an earlier export at `target`.
         now: the export time (UTC); the clock by default.
         progress: called with the number of records written after each batch.
+        article_ids: export these articles, a selection the caller made (the web app's search
+            with its text and facets); `filters` then only describes it in the manifest and may
+            name any filter.
 
     Returns:
         The folder, the format and the manifest written into it.
@@ -236,12 +240,13 @@ def export_records(
         raise UnknownFormatError(f"unknown export format {fmt[:40]!r}; use one of {', '.join(FORMATS)}")
     given = {k: v for k, v in (filters or {}).items() if v is not None}
     unknown = sorted(set(given) - set(FILTER_NAMES))
-    if unknown:
+    if unknown and article_ids is None:
         raise ExportError(f"unknown filter {unknown[0]!r}; use {', '.join(FILTER_NAMES)}")
     check_target(target, force=force)
     when = (now or datetime.now(UTC)).astimezone(UTC)
     _snapshot(session)
-    ids = matching_article_ids(session, **given)  # a bad filter fails before any file exists
+    # a bad filter fails before any file exists
+    ids = matching_article_ids(session, **given) if article_ids is None else sorted(set(article_ids))
 
     folder = target.absolute().parent
     try:

@@ -1,0 +1,500 @@
+"""Load benchmark of the web app (issue 9): the search page and the API with three facets under
+concurrent clients, on SQLite and on PostgreSQL, over a store of N generated records.
+
+    .venv/bin/python -m bench.web_load                       # 100,000 records, both engines
+    .venv/bin/python -m bench.web_load --records 10000 --engine sqlite --requests 200 --json out.json
+
+What it does, per engine:
+
+1. Makes a fresh store (a SQLite file in a temporary folder; a PostgreSQL schema at
+   ``THIDUA_TEST_POSTGRES_URL``, dropped afterwards) and writes N bloc articles with one machine
+   record each — province, event kind, bloc, 3–8 members, a role, 0–2 awards, every fact with its
+   evidence span — in bulk (Core inserts with the key columns `store.repository` would write).
+   The texts are made here from a few Vietnamese templates written for the bench. A hundred of the
+   records get an editor's correction, so the overlay path is exercised too.
+2. Starts ``thidua serve``'s app with uvicorn (``--workers``, default 2) in a child process on a
+   loopback port.
+3. For each scenario, runs ``--clients`` threads (default 20), each with its own HTTP connection,
+   sending ``--requests`` requests in all (parameters drawn from the generated data), after a warm-up:
+   - ``search page``: ``GET /search?q=<a unit's words>`` (HTML, 50 rows, facets);
+   - ``API, 3 facets``: ``GET /api/records?province=…&year=…&award=…``.
+4. Prints, side by side per engine, p50, p95 and max latency and requests/s; the target is
+   p95 < 200 ms. A measurement, not a gate: the exit status is 0 whatever the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from store.db import make_engine, migrate, session_factory
+from store.keys import name_key, province_key
+from store.models import (
+    Article,
+    AwardFact,
+    BlocFact,
+    ExtractedRecord,
+    ExtractionRun,
+    MemberFact,
+    Page,
+    RoleFact,
+    ScalarFact,
+)
+from store.repository import NAMES_KEY_SEPARATOR
+
+POSTGRES_URL = os.environ.get(
+    "THIDUA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+PROVINCES = (
+    "Bắc Ninh",
+    "Hòa Bình",
+    "Lạng Sơn",
+    "Hà Giang",
+    "Lào Cai",
+    "Yên Bái",
+    "Thái Bình",
+    "Nam Định",
+    "Ninh Bình",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Quảng Bình",
+    "Quảng Nam",
+    "Bình Định",
+    "Gia Lai",
+    "Đắk Lắk",
+    "Bình Phước",
+    "Tây Ninh",
+    "Long An",
+    "Cà Mau",
+)
+UNITS = (
+    "Sở Y tế",
+    "Sở Tư pháp",
+    "Sở Nội vụ",
+    "Sở Tài chính",
+    "Sở Xây dựng",
+    "Sở Công Thương",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Nông nghiệp và Phát triển nông thôn",
+    "Sở Giao thông vận tải",
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Khoa học và Công nghệ",
+    "Sở Tài nguyên và Môi trường",
+    "Thanh tra tỉnh",
+    "Ban Dân tộc",
+    "Sở Lao động - Thương binh và Xã hội",
+    "Sở Ngoại vụ",
+)
+AWARDS = (("co_thi_dua", "Cờ thi đua"), ("bang_khen", "Bằng khen"), ("giay_khen", "Giấy khen"))
+YEARS = range(2012, 2026)
+BATCH = 2000
+
+
+def _texts(rng: random.Random, i: int) -> dict[str, Any]:
+    """One generated article and its record's facts, with evidence spans into its text."""
+    province = rng.choice(PROVINCES)
+    year = rng.choice(YEARS)
+    number = rng.randint(1, 12)
+    members = rng.sample(UNITS, rng.randint(3, 8))
+    leader = members[0]
+    awarded = rng.sample(members, rng.randint(0, 2))
+    bloc = f"Khối thi đua số {number}"
+    parts = [
+        f"{bloc} tỉnh {province} tổng kết công tác thi đua, khen thưởng năm {year}. ",
+        f"Khối gồm {', '.join(members)}. ",
+        f"{leader} làm Khối trưởng năm {year + 1}. ",
+    ]
+    awards = []
+    for unit in awarded:
+        code, words = rng.choice(AWARDS)
+        awards.append((unit, code, f"tặng {words} cho {unit}"))
+        parts.append(f"Hội nghị đề nghị UBND tỉnh tặng {words} cho {unit}. ")
+    parts.append(f"Bài số {i} của bộ dữ liệu đo tải.")
+    text = "".join(parts)
+
+    def span(words: str) -> dict[str, Any]:
+        start = text.index(words)
+        return {"evidence_start": start, "evidence_end": start + len(words), "evidence_text": words}
+
+    return {
+        "province": province,
+        "year": year,
+        "title": f"{bloc} tỉnh {province} tổng kết năm {year}",
+        "text": text,
+        "bloc": (bloc, str(number), span(bloc)),
+        "members": [(u, span(u)) for u in members],
+        "role": (leader, year + 1, span(f"{leader} làm Khối trưởng")),
+        "awards": [(u, code, year, span(words)) for u, code, words in awards],
+        "kind": span("tổng kết"),
+        "province_span": span(province),
+    }
+
+
+def populate(url: str, n: int, *, seed: int = 7, corrected: int = 100) -> dict[str, Any]:
+    """Write `n` articles with one machine record each (and `corrected` corrections); return what
+    the clients will ask for."""
+    migrate(url)
+    rng = random.Random(seed)
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    ids = {"fact": 0}
+    seen: dict[str, set[Any]] = {"province": set(), "year": set(), "unit": set()}
+    with engine.begin() as conn:
+        run_id = conn.execute(
+            insert(ExtractionRun).returning(ExtractionRun.id),
+            {
+                "started_at": now,
+                "status": "finished",
+                "extractor_version": "0.4.1",
+                "config": {},
+                "stats": {},
+            },
+        ).scalar_one()
+        for start in range(1, n + 1, BATCH):
+            rows: dict[str, list[dict[str, Any]]] = {
+                k: [] for k in ("page", "article", "record", "scalar", "bloc", "member", "role", "award")
+            }
+            for i in range(start, min(start + BATCH, n + 1)):
+                a = _texts(rng, i)
+                seen["province"].add(a["province"])
+                seen["year"].add(a["year"])
+                seen["unit"].update(u for u, _ in a["members"])
+                url_i = f"https://bench.example.gov.vn/tin/{i}"
+                published = date(a["year"], rng.randint(1, 12), rng.randint(1, 28))
+                rows["page"].append(
+                    {
+                        "id": i,
+                        "url": url_i,
+                        "canonical_url": url_i,
+                        "final_url": url_i,
+                        "status": 200,
+                        "headers": {},
+                        "body": b"<html></html>",
+                        "encoding": "utf-8",
+                        "content_hash": f"{i:064x}",
+                        "fetched_at": now,
+                        "last_seen_at": now,
+                        "fetch_count": 1,
+                    }
+                )
+                rows["article"].append(
+                    {
+                        "id": i,
+                        "page_id": i,
+                        "url": url_i,
+                        "canonical_url": url_i,
+                        "title": a["title"],
+                        "text": a["text"],
+                        "published": published,
+                        "content_key": f"{i:064x}",
+                        "is_bloc_news": True,
+                        "relevance_reason": "bench",
+                    }
+                )
+                rows["record"].append(
+                    {
+                        "id": i,
+                        "run_id": run_id,
+                        "article_id": i,
+                        "doc_id": f"article-{i}",
+                        "published": published,
+                        "province": a["province"],
+                        "province_key": province_key(a["province"]),
+                        "event_date": None,
+                        "event_kinds": ["tong_ket"],
+                        "flags": [],
+                    }
+                )
+
+                def fact(
+                    position: int, confidence: float, ev: dict[str, Any], record_id: int = i, **kw: Any
+                ) -> dict[str, Any]:
+                    ids["fact"] += 1
+                    return {
+                        "id": ids["fact"],
+                        "record_id": record_id,
+                        "position": position,
+                        "confidence": confidence,
+                        "rule": "bench",
+                        **ev,
+                        **kw,
+                    }
+
+                rows["scalar"].append(
+                    fact(0, 0.9, a["province_span"], field_name="province", value=a["province"])
+                )
+                rows["scalar"].append(fact(0, 0.9, a["kind"], field_name="event_kind", value="tong_ket"))
+                name, number, ev = a["bloc"]
+                rows["bloc"].append(
+                    fact(
+                        0,
+                        0.95,
+                        ev,
+                        name=name,
+                        number=number,
+                        aliases=[],
+                        names_key=NAMES_KEY_SEPARATOR.join([name_key(name)]),
+                    )
+                )
+                for p, (unit, ev) in enumerate(a["members"]):
+                    conf = round(rng.uniform(0.55, 0.95), 2)
+                    rows["member"].append(fact(p, conf, ev, unit=unit, surface=unit, unit_key=name_key(unit)))
+                unit, year, ev = a["role"]
+                rows["role"].append(
+                    fact(0, 0.85, ev, unit=unit, role="khoi_truong", year=year, unit_key=name_key(unit))
+                )
+                for p, (unit, code, year, ev) in enumerate(a["awards"]):
+                    rows["award"].append(
+                        fact(
+                            p,
+                            0.7,
+                            ev,
+                            recipient=unit,
+                            award=code,
+                            issuer="ubnd_tinh",
+                            year=year,
+                            status="proposed",
+                            recipient_key=name_key(unit),
+                        )
+                    )
+            for table, model in (
+                ("page", Page),
+                ("article", Article),
+                ("record", ExtractedRecord),
+                ("scalar", ScalarFact),
+                ("bloc", BlocFact),
+                ("member", MemberFact),
+                ("role", RoleFact),
+                ("award", AwardFact),
+            ):
+                if rows[table]:
+                    conn.execute(insert(model), rows[table])
+        if conn.dialect.name == "postgresql":  # explicit ids: move the sequences past them
+            for table in (
+                "page",
+                "article",
+                "extracted_record",
+                "scalar_fact",
+                "bloc_fact",
+                "member_fact",
+                "role_fact",
+                "award_fact",
+            ):
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
+    # a few editors' corrections, through the store, so the overlay path is part of every request
+    from store import corrections
+
+    with session_factory(engine)() as s, s.begin():
+        for article_id in rng.sample(range(1, n + 1), min(corrected, n)):
+            corrections.delete_fact(s, article_id=article_id, fact="member#1", editor="Bench Editor")
+    engine.dispose()
+    return {k: sorted(v) for k, v in seen.items()}
+
+
+@contextmanager
+def database(engine_name: str) -> Iterator[str]:
+    if engine_name == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="thidua-web-load-"))
+        try:
+            yield f"sqlite:///{folder / 'thidua.sqlite'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"thidua_web_load_{os.getpid()}_{secrets.token_hex(4)}"  # [a-z0-9_]: safe as an identifier
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    try:
+        yield (
+            make_url(POSTGRES_URL)
+            .update_query_dict({"options": f"-csearch_path={name}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        admin.dispose()
+
+
+@contextmanager
+def server(url: str, workers: int) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "THIDUA_DATABASE_URL": url, "THIDUA_WEB_SECRET": secrets.token_urlsafe(48)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "thidua.web.app:app_from_environment",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    proc = subprocess.Popen(cmd, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/static/app.css", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the web app did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def load(base: str, paths: list[str], clients: int) -> dict[str, float]:
+    """Send `paths` from `clients` threads at once; return latency percentiles (ms) and throughput."""
+    queue = list(paths)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = [0]
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    path = queue.pop()
+                t0 = time.perf_counter()
+                try:
+                    ok = client.get(path).status_code == 200
+                except httpx.HTTPError:  # a reset or a timeout counts as an error, not a crash
+                    ok = False
+                elapsed = (time.perf_counter() - t0) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    errors[0] += not ok
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)], 1),
+        "max_ms": round(latencies[-1], 1),
+        "requests_per_s": round(len(latencies) / wall, 1),
+    }
+
+
+def scenarios(seen: dict[str, Any], n_requests: int, seed: int) -> dict[str, list[str]]:
+    rng = random.Random(seed)
+    words = [u.split(" ", 1)[1].lower() for u in seen["unit"]]  # "y tế", "tư pháp", …
+    search = [str(httpx.URL("/search", params={"q": rng.choice(words)})) for _ in range(n_requests)]
+    api = [
+        str(
+            httpx.URL(
+                "/api/records",
+                params={
+                    "province": rng.choice(seen["province"]),
+                    "year": rng.choice(seen["year"]),
+                    "award": rng.choice([a for a, _ in AWARDS]),
+                },
+            )
+        )
+        for _ in range(n_requests)
+    ]
+    return {"search page": search, "API, 3 facets": api}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument(
+        "--requests", type=int, default=400, help="Requests per scenario (after 20 warm-up ones)."
+    )
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes.")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--json", type=Path, help="Also write the figures here.")
+    args = ap.parse_args()
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    results: dict[str, Any] = {
+        "records": args.records,
+        "clients": args.clients,
+        "requests": args.requests,
+        "workers": args.workers,
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "engines": {},
+    }
+    for engine_name in engines:
+        with database(engine_name) as url:
+            t0 = time.perf_counter()
+            seen = populate(url, args.records, seed=args.seed)
+            loaded = time.perf_counter() - t0
+            print(f"{engine_name}: {args.records:,} records written in {loaded:.1f} s", file=sys.stderr)
+            with server(url, args.workers) as base:
+                out: dict[str, Any] = {"load_seconds": round(loaded, 1)}
+                for name, paths in scenarios(seen, args.requests + 20, args.seed).items():
+                    load(base, paths[:20], args.clients)  # warm-up: connections, caches
+                    out[name] = load(base, paths[20:], args.clients)
+                    print(f"  {name}: {out[name]}", file=sys.stderr)
+            results["engines"][engine_name] = out
+    print(
+        f"\nweb load: {args.records:,} records, {args.clients} concurrent clients, {args.workers} workers, "
+        f"{os.cpu_count()} CPUs; target p95 < 200 ms"
+    )
+    print(
+        f"{'engine':<11} {'scenario':<15} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
+        f"{'req/s':>7} {'errors':>6}  target"
+    )
+    for engine_name, out in results["engines"].items():
+        for name in ("search page", "API, 3 facets"):
+            r = out[name]
+            verdict = "PASS" if r["p95_ms"] < 200 and not r["errors"] else "MISS"
+            print(
+                f"{engine_name:<11} {name:<15} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8} "
+                f"{r['requests_per_s']:>7} {r['errors']:>6}  {verdict}"
+            )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

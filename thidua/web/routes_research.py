@@ -1,0 +1,384 @@
+"""Researchers' pages and API (no sign-in, read-only): home, search, record, timelines, export.
+
+Each page has its JSON twin under ``/api``; both call the same store functions.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal, get_args
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from starlette.background import BackgroundTask
+
+from extract.record import EVENT_KINDS, AwardKind, AwardStatus, Issuer, RoleKind
+from store.browse import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    BrowsePage,
+    Filters,
+    article_text,
+    browse,
+    matching_ids,
+    overview,
+    raw_page,
+)
+from store.corrections import corrections_of
+from store.current import current_record
+from store.exports import export_records
+from store.models import FACT_KINDS
+from store.research import bloc_timeline, unit_timeline
+from thidua.quality import measured_quality
+from thidua.web.charts import stacked_bars
+from thidua.web.deps import Ctx, CurrentViewer, ReadDB, RowId, Viewer
+from thidua.web.highlight import fact_spans, segments
+from thidua.web.schemas import (
+    AwardCount,
+    CorrectionOut,
+    FacetValue,
+    Overview,
+    Quality,
+    RawPageOut,
+    RecordOut,
+    SearchResult,
+    SearchRow,
+    Timeline,
+)
+
+router = APIRouter()
+
+Sort = Literal["date", "title", "province", "bloc", "members", "awards", "review"]
+ExportFormat = Literal["csv", "jsonl", "parquet"]
+# which filter each facet's values set when clicked
+FACET_PARAM: Final = {
+    "province": "province",
+    "province_2025": "province",
+    "year": "year",
+    "bloc": "bloc",
+    "unit": "unit",
+    "award": "award",
+    "award_status": "award_status",
+    "review_state": "review",
+}
+CHOICES: Final = {
+    "award": get_args(AwardKind),
+    "award_status": get_args(AwardStatus),
+    "issuer": get_args(Issuer),
+    "role": get_args(RoleKind),
+    "event_kind": EVENT_KINDS,
+    "review": ("machine", "corrected", "review"),
+    "field": FACT_KINDS,
+}
+YEAR_PATTERN: Final = r"^[0-9]{0,4}$"
+
+
+def _blank(value: str | None) -> str | None:
+    return value if value not in (None, "") else None
+
+
+def _year(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def search_filters(
+    q: Annotated[
+        str | None, Query(max_length=500, description="Words in the article's title or text.")
+    ] = None,
+    province: Annotated[
+        str | None, Query(max_length=500, description="A province, old or 2025 name (diacritics optional).")
+    ] = None,
+    year: Annotated[
+        str | None, Query(pattern=YEAR_PATTERN, description="Year of the meeting or publication.")
+    ] = None,
+    year_from: Annotated[str | None, Query(pattern=YEAR_PATTERN)] = None,
+    year_to: Annotated[str | None, Query(pattern=YEAR_PATTERN)] = None,
+    bloc: Annotated[
+        str | None, Query(max_length=500, description="A bloc's number or words of its name.")
+    ] = None,
+    unit: Annotated[str | None, Query(max_length=500, description="Words of a unit's name.")] = None,
+    award: Annotated[
+        str | None, Query(max_length=40, description="An award code (co_thi_dua, bang_khen, …).")
+    ] = None,
+    award_status: Annotated[str | None, Query(max_length=40, description="proposed or conferred.")] = None,
+    review: Annotated[str | None, Query(max_length=40, description="machine, corrected or review.")] = None,
+) -> Filters:
+    return Filters(
+        q=_blank(q),
+        province=_blank(province),
+        year=_year(year),
+        year_from=_year(year_from),
+        year_to=_year(year_to),
+        bloc=_blank(bloc),
+        unit=_blank(unit),
+        award=_blank(award),
+        award_status=_blank(award_status),
+        review=_blank(review),
+    )
+
+
+SearchFilters = Annotated[Filters, Depends(search_filters)]
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
+
+
+def _facets(result: BrowsePage) -> dict[str, list[FacetValue]]:
+    return {
+        name: [FacetValue(value=v, count=n) for v, n in counts.items()]
+        for name, counts in result.facets.items()
+    }
+
+
+def _search(db: Any, filters: Filters, sort: str, order: str, page: int, per_page: int) -> SearchResult:
+    result = browse(db, filters, sort=sort, descending=order == "desc", page=page, per_page=per_page)
+    return SearchResult(
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        sort=sort,
+        order="desc" if order == "desc" else "asc",
+        filters=filters.given(),
+        rows=[SearchRow(**r) for r in result.rows],
+        facets=_facets(result),
+    )
+
+
+def _render(ctx: Ctx, request: Request, viewer: Viewer, template: str, **data: Any) -> HTMLResponse:
+    return ctx.templates.TemplateResponse(request, template, {"viewer": viewer, "choices": CHOICES, **data})
+
+
+# --- home --------------------------------------------------------------------------------
+
+
+def _overview(db: Any) -> Overview:
+    data = overview(db)
+    data["awards_by_year"] = [
+        AwardCount(year=y, province=p, awards=n)
+        for y, provs in data["awards_by_year"].items()
+        for p, n in provs.items()
+    ]
+    return Overview(**data)
+
+
+@router.get("/api/overview", response_model=Overview, tags=["research"])
+def api_overview(db: ReadDB) -> Overview:
+    """What the database holds: counts, provinces, years, awards by year and province."""
+    return _overview(db)
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer) -> HTMLResponse:
+    data = _overview(db)
+    by_year: dict[str, dict[str, int]] = {}
+    for c in data.awards_by_year:
+        by_year.setdefault(str(c.year), {})[c.province] = c.awards
+    return _render(ctx, request, viewer, "home.html", data=data, chart=stacked_bars(by_year))
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+@router.get("/api/records", response_model=SearchResult, tags=["research"])
+def api_search(
+    db: ReadDB,
+    filters: SearchFilters,
+    sort: Sort = "date",
+    order: Literal["asc", "desc"] = "desc",
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> SearchResult:
+    """Current records passing the filters: one sorted page, the total, facet counts over all."""
+    return _search(db, filters, sort, order, page, per_page)
+
+
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
+def search_page(
+    request: Request,
+    ctx: Ctx,
+    db: ReadDB,
+    viewer: CurrentViewer,
+    filters: SearchFilters,
+    sort: Sort = "date",
+    order: Literal["asc", "desc"] = "desc",
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> HTMLResponse:
+    result = _search(db, filters, sort, order, page, per_page)
+    params = {k: str(v) for k, v in filters.given().items()}
+
+    def link(**changes: Any) -> str:
+        """The search URL with the current filters, sort and page, some of them changed."""
+        merged: dict[str, Any] = {**params, "sort": sort, "order": order, "per_page": per_page, **changes}
+        return "?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+    def export_link(fmt: str) -> str:
+        return "/api/export?" + urlencode({**params, "format": fmt})
+
+    pages = max(1, -(-result.total // per_page))
+    return _render(
+        ctx,
+        request,
+        viewer,
+        "search.html",
+        result=result,
+        filters=filters,
+        params=params,
+        link=link,
+        export_link=export_link,
+        pages=pages,
+        facet_param=FACET_PARAM,
+    )
+
+
+# --- one record --------------------------------------------------------------------------
+
+
+def _record(db: Any, article_id: int) -> RecordOut:
+    record = current_record(db, article_id)
+    return RecordOut(
+        record=record,
+        text=article_text(db, article_id),
+        history=[CorrectionOut(**c) for c in corrections_of(db, article_id=article_id)],
+    )
+
+
+@router.get("/api/records/{article_id}", response_model=RecordOut, tags=["research"])
+def api_record(db: ReadDB, article_id: RowId) -> RecordOut:
+    """One article's current record, its text and the history of its corrections."""
+    return _record(db, article_id)
+
+
+@router.get("/api/records/{article_id}/raw", response_model=RawPageOut, tags=["research"])
+def api_raw(db: ReadDB, article_id: RowId) -> RawPageOut:
+    """The raw page the article was made from, as text."""
+    raw = raw_page(db, article_id)
+    return RawPageOut(
+        url=raw.url,
+        final_url=raw.final_url,
+        status=raw.status,
+        fetched_at=raw.fetched_at.isoformat(),
+        encoding=raw.encoding,
+        text=raw.text,
+    )
+
+
+def show_value(value: Any) -> str:
+    """A fact's value as one line of text (the template escapes it)."""
+    if isinstance(value, dict):
+        parts = [str(v) for k, v in value.items() if v not in (None, [], "") and k != "aliases"]
+        return " · ".join(parts)
+    return "" if value is None else str(value)
+
+
+@router.get("/records/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+def record_page(
+    request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, article_id: RowId, done: int | None = None
+) -> HTMLResponse:
+    data = _record(db, article_id)
+    facts = data.record["facts"]
+    raw = raw_page(db, article_id)
+    return _render(
+        ctx,
+        request,
+        viewer,
+        "record.html",
+        data=data,
+        record=data.record,
+        facts=facts,
+        segments=segments(data.text, fact_spans(facts)),
+        raw=raw,
+        show_value=show_value,
+        done=done,
+        record_json=json.dumps(data.record, ensure_ascii=False, indent=2, default=str),
+    )
+
+
+# --- timelines ---------------------------------------------------------------------------
+
+
+def _timeline_chart(years: list[dict[str, Any]], series: tuple[str, ...]) -> Any:
+    return stacked_bars(
+        {
+            str(e["year"] if e["year"] is not None else "undated"): {s: len(e.get(s, [])) for s in series}
+            for e in years
+        }
+    )
+
+
+Name = Annotated[str, Query(min_length=1, max_length=500)]
+
+
+@router.get("/api/units/timeline", response_model=Timeline, tags=["research"])
+def api_unit_timeline(db: ReadDB, name: Name) -> Timeline:
+    """A unit's blocs, roles and awards, year by year."""
+    return Timeline(name=name, years=unit_timeline(db, name))
+
+
+@router.get("/api/blocs/timeline", response_model=Timeline, tags=["research"])
+def api_bloc_timeline(db: ReadDB, name: Name) -> Timeline:
+    """A bloc's members and leaders, year by year."""
+    return Timeline(name=name, years=bloc_timeline(db, name))
+
+
+@router.get("/units", response_class=HTMLResponse, include_in_schema=False)
+def unit_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, name: Name) -> HTMLResponse:
+    years = unit_timeline(db, name)
+    chart = _timeline_chart(years, ("blocs", "roles", "awards"))
+    return _render(ctx, request, viewer, "timeline.html", kind="unit", name=name, years=years, chart=chart)
+
+
+@router.get("/blocs", response_class=HTMLResponse, include_in_schema=False)
+def bloc_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, name: Name) -> HTMLResponse:
+    years = bloc_timeline(db, name)
+    chart = _timeline_chart(years, ("members", "leaders"))
+    return _render(ctx, request, viewer, "timeline.html", kind="bloc", name=name, years=years, chart=chart)
+
+
+# --- measured quality --------------------------------------------------------------------
+
+
+@router.get("/api/quality", response_model=Quality, tags=["research"])
+def api_quality(db: ReadDB) -> Quality:
+    """Precision and recall of each extractor version against the records editors verified,
+    and the share of editors' fixes that hit facts in the review queue's first fifth."""
+    return Quality(**measured_quality(db))
+
+
+@router.get("/quality", response_class=HTMLResponse, include_in_schema=False)
+def quality_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer) -> HTMLResponse:
+    return _render(ctx, request, viewer, "quality.html", data=Quality(**measured_quality(db)))
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/api/export",
+    response_class=FileResponse,
+    tags=["research"],
+    responses={200: {"content": {"application/zip": {}}, "description": "The export folder as a zip file."}},
+)
+def api_export(db: ReadDB, filters: SearchFilters, format: ExportFormat = "csv") -> FileResponse:
+    """The current records passing the filters, exported by the store (with its manifest), zipped."""
+    ids = matching_ids(db, filters)  # every match, in the same selection as the search page
+    work = Path(tempfile.mkdtemp(prefix="thidua-web-export-"))
+    try:
+        export_records(db, fmt=format, target=work / "export", filters=filters.given(), article_ids=ids)
+        archive = work / f"thidua-{format}.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted((work / "export").iterdir()):
+                zf.write(path, path.name)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return FileResponse(
+        archive,
+        media_type="application/zip",
+        filename=archive.name,
+        background=BackgroundTask(shutil.rmtree, work, ignore_errors=True),
+    )

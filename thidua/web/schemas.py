@@ -1,0 +1,157 @@
+"""The JSON API's request and response shapes (they make the OpenAPI schema at /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class FacetValue(BaseModel):
+    value: str | int | None = Field(description="The facet's value; null: missing (no province, undated).")
+    count: int
+
+
+class SearchRow(BaseModel):
+    article_id: int
+    title: str | None
+    url: str
+    date: str | None = Field(description="Event date, else published date (YYYY-MM-DD).")
+    year: int | None
+    province: str | None
+    bloc: str | None = Field(description="The first bloc's name.")
+    members: int
+    roles: int
+    awards: int
+    review: Literal["machine", "corrected", "review"]
+    extractor_version: str | None
+
+
+class SearchResult(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    order: Literal["asc", "desc"]
+    filters: dict[str, Any]
+    rows: list[SearchRow]
+    facets: dict[str, list[FacetValue]]
+
+
+class AwardCount(BaseModel):
+    year: int
+    province: str
+    awards: int
+
+
+class Overview(BaseModel):
+    articles: int
+    bloc_news_articles: int
+    records: int
+    facts: dict[str, int]
+    provinces: list[str]
+    years: list[int]
+    corrections: int
+    awards_by_year: list[AwardCount]
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    created_at: str | None
+    editor: str
+    action: str
+    field: str | None
+    fact_keys: list[str]
+    result_keys: list[str]
+    old_value: Any = None
+    new_value: Any = None
+    evidence: dict[str, Any] | None
+    reason: str | None
+    record_id: int | None
+    undoes: int | None
+    in_force: bool
+
+
+class RecordOut(BaseModel):
+    record: dict[str, Any] = Field(
+        description="The current record (store.current.current_record): SCHEMA.md fields, every "
+        "fact with its source, confidence, rule, evidence and corrections, review flags."
+    )
+    text: str = Field(description="The article's stored text; evidence offsets point into it.")
+    history: list[CorrectionOut]
+
+
+class RawPageOut(BaseModel):
+    url: str
+    final_url: str
+    status: int
+    fetched_at: str
+    encoding: str | None
+    text: str = Field(description="The raw HTML as text (show it escaped: it comes from the internet).")
+
+
+class Timeline(BaseModel):
+    name: str
+    years: list[dict[str, Any]]
+
+
+class QueueItemOut(BaseModel):
+    article_id: int
+    title: str | None
+    flags: int
+    lowest_confidence: float | None
+
+
+class CorrectionCreate(BaseModel):
+    action: Literal["accept", "change", "add", "delete", "verify"]
+    fact: str | None = Field(
+        default=None,
+        description="The fact: its key (member:so y te) or place (member#2); accept/change/delete.",
+    )
+    field: str | None = Field(
+        default=None, description="The field of an add, or of a verify (null: the whole record)."
+    )
+    value: Any = Field(
+        default=None,
+        description="A SCHEMA.md value: text for published, event_date, province, event_kind and member; "
+        "an object for bloc, role and award (a change may give only the keys that change).",
+    )
+    reason: str | None = None
+    evidence: list[int] | None = Field(
+        default=None, min_length=2, max_length=2, description="[start, end) offsets in the article's text."
+    )
+
+
+class UndoCreate(BaseModel):
+    reason: str | None = None
+
+
+class FieldScore(BaseModel):
+    precision: float
+    recall: float
+    f1: float
+    tp: int
+    gold: int
+    pred: int
+
+
+class VersionQuality(BaseModel):
+    extractor_version: str
+    records: int = Field(description="Verified records this version has a machine record of.")
+    fields: dict[str, FieldScore]
+
+
+class QueueWork(BaseModel):
+    facts_ranked: int
+    fixes: int = Field(
+        description="Editors' changes, deletes, merges and splits of newest-run machine facts."
+    )
+    in_first_fifth: int
+    share: float | None
+    unranked: int
+
+
+class Quality(BaseModel):
+    verified_records: int
+    by_version: list[VersionQuality]
+    queue: QueueWork
