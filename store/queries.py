@@ -17,6 +17,7 @@ from typing import Any, Final, get_args
 from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from extract.places import canonical_province, places, province_2025
 from extract.record import AwardKind, schema_record
 from store.current import current_records
 from store.errors import ArticleNotFoundError, QueryError
@@ -104,7 +105,7 @@ def _year_range(column: Any, year: int) -> ColumnElement[bool]:
 class _Filters:
     """The checked filters of `find_records`, as keys."""
 
-    province_key: str | None
+    province_keys: tuple[str, ...] | None
     year: int | None
     bloc_number: str | None
     bloc_key: str | None
@@ -114,8 +115,8 @@ class _Filters:
     def sql(self) -> list[ColumnElement[bool]]:
         """Return the conditions on a machine record (joined to its article) these filters set."""
         where: list[ColumnElement[bool]] = []
-        if self.province_key is not None:
-            where.append(ExtractedRecord.province_key == self.province_key)
+        if self.province_keys is not None:
+            where.append(ExtractedRecord.province_key.in_(self.province_keys))
         if self.year is not None:
             where.append(
                 or_(
@@ -158,7 +159,7 @@ class _Filters:
         def words(key: str, keys: list[str]) -> bool:
             return any(f" {key} " in f" {k} " for k in keys)
 
-        if self.province_key is not None and province_key(record["province"]) != self.province_key:
+        if self.province_keys is not None and province_key(record["province"]) not in self.province_keys:
             return False
         if self.year is not None:
             years = {_iso_year(record["event_date"]), _iso_year(record["published"])}
@@ -190,6 +191,24 @@ def _iso_year(value: object) -> int | None:
         return None
 
 
+def province_keys(province: str) -> tuple[str, ...]:
+    """Return the province keys a province filter matches: its own, and the merged old ones.
+
+    A name of one of the 34 provinces of 1 July 2025 also matches every old province merged
+    into it ("Đồng Nai" finds records of "Bình Phước" too); an old name ("Bình Phước") matches
+    only that province, since a record of the new one may be about any of its parts.
+
+    Raises:
+        QueryError: the name cannot be used as written.
+    """
+    key = _key_or_error("province", province, province_key)
+    canonical = canonical_province(province)
+    if canonical is None or province_2025(province) != canonical:
+        return (key,)
+    merged = [p for p in places().provinces if p.merged_into == canonical]
+    return tuple(sorted({key} | {province_key(n) for p in merged for n in (p.name, *p.variants)}))
+
+
 def _check_filters(
     *,
     province: str | None,
@@ -217,7 +236,7 @@ def _check_filters(
     if award is not None and award not in AWARD_KINDS:
         raise QueryError(f"unknown award {award[:40]!r}; use one of {', '.join(AWARD_KINDS)}")
     return _Filters(
-        province_key=None if province is None else _key_or_error("province", province, province_key),
+        province_keys=None if province is None else province_keys(province),
         year=year,
         bloc_number=bloc_number,
         bloc_key=bloc_key,
@@ -250,7 +269,8 @@ def find_records(
 
     Args:
         session: an open session.
-        province: the record's province, compared by key ("Bac Ninh" finds "Bắc Ninh").
+        province: the record's province, compared by key ("Bac Ninh" finds "Bắc Ninh"); a
+            province of 2025 also finds the old provinces merged into it (`province_keys`).
         year: the year of the event date, or of the publication date (record's or article's).
         bloc: a bloc number ("6") or words of a bloc's name or alias ("khối 6").
         unit: words of a unit name among the members, role holders or award recipients.

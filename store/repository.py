@@ -8,6 +8,7 @@ keyword-only; none commits, callers own the transaction. Decisions worth knowing
   `PageVersion`, then stores the new one, so raw HTML is never lost. An error response
   (not 2xx/304) for a page already stored with a 2xx body does not replace that body.
 - Articles are deduplicated by canonical URL, then by content key (`store.keys.content_key`).
+  A new article is added to the full-text index (`store.fulltext`) in the same transaction.
   A duplicate page is linked to the existing article through `ArticleAlias` and the article's
   text is left alone: old runs' evidence offsets point into it.
 - Extraction output is append-only: `save_record` only writes into a running `ExtractionRun`,
@@ -53,6 +54,7 @@ from extract.record import (
     ScalarFact as ScalarFactData,
 )
 from store.errors import DuplicateRecordError, InvalidRecordError, RunClosedError, StoreError
+from store.fulltext import index_article
 from store.keys import name_key, province_key
 from store.models import (
     FAILURE_STAGES,
@@ -332,6 +334,8 @@ def save_article(
         )
         if created:
             _link(session, article=article, page=page, url=url, canonical_url=canonical_url, why="first")
+            # the text never changes after this (see above), so the article is indexed once
+            index_article(session, article)
             return article, True
         existing = article
     elif existing.text != text:

@@ -15,7 +15,8 @@ Decisions:
 - **Province, old or new**: a filter matches a record whose province has the same key
   ("Bình Phước" finds "Bình Phước") and, when the filter names one of the 34 provinces of
   1 July 2025, also a record of any old province merged into it ("Đồng Nai" finds "Bình
-  Phước"). An old name finds only that old province.
+  Phước"). An old name finds only that old province. `store.queries.province_keys` decides,
+  for `thidua query`, `export` and `search` as well.
 - **Review state** of a record: ``review`` (a machine value changed under a correction),
   else ``corrected`` (an editor changed, added or removed a fact), else ``machine``.
 """
@@ -31,10 +32,10 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from extract.places import canonical_province, province_2025
+from extract.places import province_2025
 from store.current import current_records
 from store.errors import QueryError
-from store.keys import name_key, province_key
+from store.keys import name_key
 from store.models import Article
 from store.queries import _check_text, _iso_year, _key_or_error, batches, matching_article_ids
 
@@ -46,16 +47,12 @@ REVIEW_STATES: Final = ("machine", "corrected", "review")
 class _Extra:
     """The filters this module adds to `matching_article_ids`'s, checked."""
 
-    province_key: str | None
-    province_2025: str | None  # set when the province filter names a province of 2025
     year_from: int | None
     year_to: int | None
     award_status: str | None
     review_state: str | None
 
     def match(self, record: dict[str, Any], article_published: date | None) -> bool:
-        if self.province_key is not None and not _province_matches(self, record["province"]):
-            return False
         if self.year_from is not None or self.year_to is not None:
             lo, hi = self.year_from or MINYEAR, self.year_to or MAXYEAR
             # the same years as `find_records`'s --year: event, record or article publication
@@ -68,14 +65,6 @@ class _Extra:
         ):
             return False
         return self.review_state is None or review_state(record) == self.review_state
-
-
-def _province_matches(extra: _Extra, province: str | None) -> bool:
-    if not province:
-        return False
-    if province_key(province) == extra.province_key:
-        return True
-    return extra.province_2025 is not None and province_2025(province) == extra.province_2025
 
 
 def review_state(record: dict[str, Any]) -> str:
@@ -96,7 +85,6 @@ def record_year(record: dict[str, Any], article_published: date | None) -> int |
 
 def _check_extra(
     *,
-    province: str | None,
     year_from: int | None,
     year_to: int | None,
     award_status: str | None,
@@ -111,14 +99,7 @@ def _check_extra(
         raise QueryError(f"unknown award status {award_status[:40]!r}; use proposed or conferred")
     if review is not None and review not in REVIEW_STATES:
         raise QueryError(f"unknown review state {review[:40]!r}; use one of {', '.join(REVIEW_STATES)}")
-    key = new = None
-    if province is not None:
-        key = _key_or_error("province", province, province_key)
-        canonical = canonical_province(province)
-        # only a name that *is* a 2025 province widens the filter to the old ones merged into it
-        if canonical is not None and province_2025(province) == canonical:
-            new = canonical
-    return _Extra(key, new, year_from, year_to, award_status, review)
+    return _Extra(year_from, year_to, award_status, review)
 
 
 def _current(
@@ -135,11 +116,9 @@ def _current(
     review: str | None = None,
 ) -> Iterator[tuple[dict[str, Any], date | None]]:
     """Yield (current record, article publication date) for every record passing the filters."""
-    extra = _check_extra(
-        province=province, year_from=year_from, year_to=year_to, award_status=award_status, review=review
-    )
-    # the province is filtered here, not in SQL, so a 2025 name can take in the old provinces
-    ids = matching_article_ids(session, year=year, bloc=bloc, unit=unit, award=award)
+    extra = _check_extra(year_from=year_from, year_to=year_to, award_status=award_status, review=review)
+    # a 2025 province takes in the old provinces merged into it (store.queries.province_keys)
+    ids = matching_article_ids(session, province=province, year=year, bloc=bloc, unit=unit, award=award)
     for chunk in batches(ids):
         published = dict(
             session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()

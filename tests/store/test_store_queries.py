@@ -14,7 +14,7 @@ from extract.record import Record
 from store import corrections, repository
 from store.errors import QueryError
 from store.models import Article
-from store.queries import _has_word_run, find_records, summary
+from store.queries import _has_word_run, find_records, matching_article_ids, province_keys, summary
 
 BN_TEXT = (
     "Ngày 28/12, Khối thi đua số 6 tỉnh Bắc Ninh tổng kết năm 2018. Khối gồm "
@@ -103,12 +103,30 @@ def test_no_filter_returns_schema_shaped_records(session: Session, stored: dict[
         ("tỉnh Bình Phước", ["bp"]),
         ("TP. Hồ Chí Minh", ["hcm"]),
         ("Bình Định", []),
+        # a province of 2025 takes in the old ones merged into it; an old name only itself
+        ("Đồng Nai", ["bp"]),
+        ("dong nai", ["bp"]),
+        ("Bình Dương", []),
+        ("Thành phố Hồ Chí Minh", ["hcm"]),
     ],
 )
 def test_filter_by_province(
     session: Session, stored: dict[str, Article], province: str, expected: list[str]
 ) -> None:
     assert ids(find_records(session, province=province)) == expected
+    assert sorted(matching_article_ids(session, province=province)) == sorted(stored[k].id for k in expected)
+
+
+def test_province_keys_of_old_and_new_names() -> None:
+    assert province_keys("Bình Phước") == ("binh phuoc",)
+    assert province_keys("Đồng Nai") == ("binh phuoc", "dong nai")
+    # Bắc Ninh of 2025 = Bắc Ninh + Bắc Giang; Huế is the old Thừa Thiên Huế
+    assert province_keys("tỉnh Bắc Ninh") == ("bac giang", "bac ninh")
+    assert province_keys("Bắc Giang") == ("bac giang",)
+    assert "thua thien hue" in province_keys("Huế")
+    assert province_keys("Atlantis") == ("atlantis",)
+    with pytest.raises(QueryError):
+        province_keys("--")
 
 
 @pytest.mark.parametrize(("year", "expected"), [(2018, ["bn"]), (2019, ["bn"]), (2017, ["bp"]), (2020, [])])
@@ -327,6 +345,7 @@ def test_queries_find_records_by_their_corrected_values(session: Session, stored
     assert ids(find_records(session, unit="Sở Y tế")) == ["bp"]
     assert ids(find_records(session, province="Đồng Nai")) == ["bp"]
     assert ids(find_records(session, province="Bình Phước")) == []
+    assert ids(find_records(session, province="Bình Dương")) == []
     assert ids(find_records(session, bloc="6")) == []
     assert ids(find_records(session, bloc="7")) == ["bn"]
     assert ids(find_records(session, award="huan_chuong")) == ["bn"]
