@@ -153,6 +153,21 @@ class _Filters:
             )
         return where
 
+    def fields_read(self) -> set[str]:
+        """Return the fact fields these filters read (correction fields, `store.models.FACT_KINDS`)."""
+        fields: set[str] = set()
+        if self.province_keys is not None:
+            fields.add("province")
+        if self.year is not None:
+            fields |= {"published", "event_date"}
+        if self.bloc_key is not None:
+            fields.add("bloc")
+        if self.unit_key is not None:
+            fields |= {"member", "role", "award"}
+        if self.award is not None:
+            fields.add("award")
+        return fields
+
     def match(self, record: dict[str, Any], article_published: date | None) -> bool:
         """Tell whether a current record (`store.current`) passes the filters, as `sql` would."""
 
@@ -254,6 +269,32 @@ def _order_key(record: dict[str, Any], article_published: date | None) -> tuple[
     return (when is not None, when or "", record["record_id"])
 
 
+def _corrected_candidates(session: Session, filters: _Filters) -> list[int]:
+    """Return the corrected articles whose current record may pass `filters`, ascending.
+
+    Only these are overlaid and checked by `_Filters.match`: an article whose newest machine
+    record passes the filters in SQL, or one with a correction on a field the filters read. A
+    correction on any other field leaves the values the filters read as the machine wrote them,
+    so such an article passes exactly when its machine record does. Without this, every query
+    would overlay every corrected article in the store.
+    """
+    corrected = select(Correction.article_id)
+    fields = filters.fields_read()
+    if not fields:
+        return sorted(set(session.scalars(corrected.distinct())))
+    passing = (
+        select(ExtractedRecord.article_id)
+        .join(Article, ExtractedRecord.article_id == Article.id)
+        .where(
+            ExtractedRecord.id.in_(_newest_record_ids(None)),
+            ExtractedRecord.article_id.in_(corrected),
+            *filters.sql(),
+        )
+    )
+    touched = select(Correction.article_id).where(Correction.field.in_(sorted(fields)))
+    return sorted(set(session.scalars(passing)) | set(session.scalars(touched)))
+
+
 def find_records(
     session: Session,
     *,
@@ -324,7 +365,7 @@ def find_records(
 
     published = {art.id: art.published for _, art in pairs}
     candidates = current_records(session, [art.id for _, art in pairs])
-    corrected_ids = list(session.scalars(corrected))
+    corrected_ids = _corrected_candidates(session, filters)
     for article_id, when in session.execute(
         select(Article.id, Article.published).where(Article.id.in_(corrected_ids))
     ).tuples():
@@ -378,7 +419,7 @@ def matching_article_ids(
         )
     )
     found = set(session.scalars(stmt))
-    corrected_ids = sorted(session.scalars(corrected))
+    corrected_ids = _corrected_candidates(session, filters)
     for chunk in batches(corrected_ids):
         published = dict(
             session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()
