@@ -29,15 +29,25 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from extract.places import province_2025
 from store.current import current_records
 from store.errors import QueryError
 from store.keys import name_key
-from store.models import Article
-from store.queries import _check_text, _iso_year, _key_or_error, batches, matching_article_ids
+from store.models import Article, AwardFact, Correction, ExtractedRecord
+from store.queries import (
+    _check_filters,
+    _check_text,
+    _corrected_candidates,
+    _Filters,
+    _iso_year,
+    _key_or_error,
+    _newest_record_ids,
+    batches,
+    matching_article_ids,
+)
 
 FACETS: Final = ("province", "province_2025", "year", "award", "award_status", "review_state")
 REVIEW_STATES: Final = ("machine", "corrected", "review")
@@ -129,6 +139,65 @@ def _current(
                 yield record, when
 
 
+def _count_machine(
+    session: Session, filters: _Filters, extra: _Extra, counts: dict[str, Counter[Any]]
+) -> int:
+    """Count the uncorrected records passing the filters into `counts`, in SQL; return how many."""
+    where = [
+        ExtractedRecord.id.in_(_newest_record_ids(None)),
+        ExtractedRecord.article_id.not_in(select(Correction.article_id)),
+        *filters.sql(),
+    ]
+    if extra.year_from is not None or extra.year_to is not None:
+        lo, hi = extra.year_from or MINYEAR, extra.year_to or MAXYEAR
+        where.append(
+            or_(
+                *(
+                    _years_between(c, lo, hi)
+                    for c in (ExtractedRecord.event_date, ExtractedRecord.published, Article.published)
+                )
+            )
+        )
+    if extra.award_status is not None:
+        where.append(
+            exists().where(AwardFact.record_id == ExtractedRecord.id, AwardFact.status == extra.award_status)
+        )
+    year = func.coalesce(ExtractedRecord.event_date, ExtractedRecord.published, Article.published)
+    base = (
+        select(
+            ExtractedRecord.id.label("record_id"),
+            ExtractedRecord.province.label("province"),
+            extract("year", year).label("year"),
+        )
+        .join(Article, ExtractedRecord.article_id == Article.id)
+        .where(*where)
+        .subquery()
+    )
+    total = 0
+    for prov, n in session.execute(select(base.c.province, func.count()).group_by(base.c.province)):
+        counts["province"][prov] += n
+        total += n
+    for y, n in session.execute(select(base.c.year, func.count()).group_by(base.c.year)):
+        counts["year"][None if y is None else int(y)] += n
+    for facet, column in (("award", AwardFact.award), ("award_status", AwardFact.status)):
+        stmt = (
+            select(column, func.count(AwardFact.record_id.distinct()))
+            .where(AwardFact.record_id.in_(select(base.c.record_id)))
+            .group_by(column)
+        )
+        for value, n in session.execute(stmt):
+            counts[facet][value] += n
+    if total:
+        counts["review_state"]["machine"] += total
+    return total
+
+
+def _years_between(column: Any, lo: int, hi: int) -> ColumnElement[bool]:
+    # a range, not extract('year'), so an index on the date column can serve it
+    since: ColumnElement[bool] = column >= date(lo, 1, 1)
+    return since if hi == MAXYEAR else and_(since, column < date(hi + 1, 1, 1))
+
+
 def facet_counts(
     session: Session,
     *,
@@ -160,28 +229,30 @@ def facet_counts(
     Raises:
         QueryError: a filter that cannot be used as written.
     """
+    extra = _check_extra(year_from=year_from, year_to=year_to, award_status=award_status, review=review)
+    filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
     counts: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
-    total = 0
-    for record, published in _current(
-        session,
-        province=province,
-        year=year,
-        year_from=year_from,
-        year_to=year_to,
-        bloc=bloc,
-        unit=unit,
-        award=award,
-        award_status=award_status,
-        review=review,
-    ):
-        total += 1
-        prov = record["province"]
-        counts["province"][prov] += 1
-        counts["province_2025"][province_2025(prov) if prov else None] += 1
-        counts["year"][record_year(record, published)] += 1
-        counts["award"].update({a["award"] for a in record["awards"]})
-        counts["award_status"].update({a["status"] for a in record["awards"]})
-        counts["review_state"][review_state(record)] += 1
+    # uncorrected records are counted in SQL: their current record is the machine's, review
+    # state "machine"; a review filter of "corrected" or "review" can match none of them
+    total = 0 if review in ("corrected", "review") else _count_machine(session, filters, extra, counts)
+    # corrected ones are overlaid and counted in Python, as `find_records` reads them
+    for chunk in batches(_corrected_candidates(session, filters)):
+        published = dict(
+            session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()
+        )
+        for record in current_records(session, chunk):
+            when = published.get(record["article_id"])
+            if not (filters.match(record, when) and extra.match(record, when)):
+                continue
+            total += 1
+            prov = record["province"]
+            counts["province"][prov] += 1
+            counts["year"][record_year(record, when)] += 1
+            counts["award"].update({a["award"] for a in record["awards"]})
+            counts["award_status"].update({a["status"] for a in record["awards"]})
+            counts["review_state"][review_state(record)] += 1
+    for prov, n in counts["province"].items():
+        counts["province_2025"][province_2025(prov) if prov else None] += n
     return {"records": total, "facets": {f: dict(c.most_common()) for f, c in counts.items()}}
 
 
