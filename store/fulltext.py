@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Final
 
 from sqlalchemy import text
@@ -64,17 +65,22 @@ def _document(title: str | None, body: str) -> tuple[str, str]:
 
 def index_article(session: Session, article: Article) -> None:
     """Add `article` (flushed: it has an id) to the search index, in the caller's transaction."""
-    title, body = _document(article.title, article.text)
+    index_articles(session, [article])
+
+
+def index_articles(session: Session, articles: Iterable[Article]) -> None:
+    """Add flushed `articles` to the search index in one statement, in the caller's transaction."""
+    params = []
+    for article in articles:
+        title, body = _document(article.title, article.text)
+        params.append({"id": article.id, "title": title, "body": body})
+    if not params:
+        return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text(
-                f"INSERT INTO {SEARCH_TABLE} (article_id, document) VALUES "
-                "(:id, setweight(to_tsvector('simple', :title), 'A') || to_tsvector('simple', :body))"
-            ),
-            {"id": article.id, "title": title, "body": body},
+        sql = (
+            f"INSERT INTO {SEARCH_TABLE} (article_id, document) VALUES "
+            "(:id, setweight(to_tsvector('simple', :title), 'A') || to_tsvector('simple', :body))"
         )
     else:
-        session.execute(
-            text(f"INSERT INTO {SEARCH_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"),
-            {"id": article.id, "title": title, "body": body},
-        )
+        sql = f"INSERT INTO {SEARCH_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"
+    session.execute(text(sql), params)

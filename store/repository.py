@@ -552,6 +552,19 @@ def save_record(session: Session, *, run: ExtractionRun, article: Article, recor
             "a re-extraction belongs in a new run (start_run)"
         )
 
+    row = record_row(run=run, article=article, record=record)
+    with session.begin_nested():  # all rows or none, whatever the caller does after an error
+        session.add(row)
+        session.flush()
+    return row
+
+
+def record_row(*, run: ExtractionRun, article: Article, record: Record) -> ExtractedRecord:
+    """Return the unsaved `ExtractedRecord` (with its fact rows) that `save_record` writes.
+
+    No checks: `save_record` checks the record and the run first; a bulk loader that builds
+    rows itself (bench/store_scale.py) must only pass records `record_problems` accepts.
+    """
     province = record.province.value if record.province else None
     flags = list(record.flags)
     row = ExtractedRecord(
@@ -614,9 +627,6 @@ def save_record(session: Session, *, run: ExtractionRun, article: Article, recor
                 f"no table for fact kind {kind!r} ({type(fact).__name__}); add one in store/models.py"
             )
     row.flags = flags
-    with session.begin_nested():  # all rows or none, whatever the caller does after an error
-        session.add(row)
-        session.flush()
     return row
 
 
