@@ -15,7 +15,7 @@ from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final, get_args
 
 from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from extract.places import canonical_province, places, province_2025
 from extract.record import AwardKind, schema_record
@@ -59,6 +59,18 @@ def _newest_record_ids(run_id: int | None) -> Any:
     return select(ExtractedRecord.id).join(
         newest,
         and_(ExtractedRecord.article_id == newest.c.article_id, ExtractedRecord.run_id == newest.c.run_id),
+    )
+
+
+def is_newest_record() -> ColumnElement[bool]:
+    """True for a machine record that is its article's newest (no record of a later run).
+
+    A correlated NOT EXISTS, probed through the (article_id, run_id) index for each row the
+    other filters leave, instead of grouping every record of the store on every query.
+    """
+    newer = aliased(ExtractedRecord)
+    return ~exists().where(
+        newer.article_id == ExtractedRecord.article_id, newer.run_id > ExtractedRecord.run_id
     )
 
 
@@ -168,6 +180,35 @@ class _Filters:
             fields.add("award")
         return fields
 
+    def value_may_match(self, field: str, value: Any) -> bool:
+        """Tell whether an editor's `value` for `field` could make these filters pass a record."""
+        if isinstance(value, list):  # a split gives several values
+            return any(self.value_may_match(field, v) for v in value)
+
+        def words(name: object) -> bool:
+            return self.unit_key is not None and f" {self.unit_key} " in f" {name_key(str(name or ''))} "
+
+        if field == "province":
+            return self.province_keys is not None and province_key(value) in self.province_keys
+        if field in ("published", "event_date"):
+            return self.year is not None and _iso_year(value) == self.year
+        if not isinstance(value, dict):
+            return field != "member" or words(value)
+        if field == "bloc":
+            names = NAMES_KEY_SEPARATOR.join(
+                k for k in map(name_key, [value.get("name"), *(value.get("aliases") or [])]) if k
+            )
+            return self.bloc_key is not None and (
+                value.get("number") == self.bloc_number or f" {self.bloc_key} " in f" {names} "
+            )
+        if field == "role":
+            return words(value.get("unit"))
+        if field == "award":
+            return words(value.get("recipient")) or (
+                self.award is not None and value.get("award") == self.award
+            )
+        return True  # a shape this code does not know: look at the record
+
     def match(self, record: dict[str, Any], article_published: date | None) -> bool:
         """Tell whether a current record (`store.current`) passes the filters, as `sql` would."""
 
@@ -273,10 +314,10 @@ def _corrected_candidates(session: Session, filters: _Filters) -> list[int]:
     """Return the corrected articles whose current record may pass `filters`, ascending.
 
     Only these are overlaid and checked by `_Filters.match`: an article whose newest machine
-    record passes the filters in SQL, or one with a correction on a field the filters read. A
-    correction on any other field leaves the values the filters read as the machine wrote them,
-    so such an article passes exactly when its machine record does. Without this, every query
-    would overlay every corrected article in the store.
+    record passes the filters in SQL, or one with a correction that writes a value passing a
+    filter (`_Filters.value_may_match`). Any other correction leaves the record failing every
+    filter its machine record fails. Without this, every query would overlay every corrected
+    article in the store.
     """
     corrected = select(Correction.article_id)
     fields = filters.fields_read()
@@ -286,13 +327,23 @@ def _corrected_candidates(session: Session, filters: _Filters) -> list[int]:
         select(ExtractedRecord.article_id)
         .join(Article, ExtractedRecord.article_id == Article.id)
         .where(
-            ExtractedRecord.id.in_(_newest_record_ids(None)),
+            is_newest_record(),
             ExtractedRecord.article_id.in_(corrected),
             *filters.sql(),
         )
     )
-    touched = select(Correction.article_id).where(Correction.field.in_(sorted(fields)))
-    return sorted(set(session.scalars(passing)) | set(session.scalars(touched)))
+    found = set(session.scalars(passing))
+    # A filter is a "has a value like this" test: only a correction that writes a value passing
+    # one of them (not a delete, not a verify) can make a record pass that its machine record
+    # fails; an undone correction leaves the machine's value, which `passing` covers.
+    touched = select(Correction.article_id, Correction.field, Correction.new_value).where(
+        Correction.field.in_(sorted(fields)),
+        Correction.action.in_(("accept", "change", "add", "merge", "split")),
+    )
+    for article_id, field, value in session.execute(touched):
+        if article_id not in found and filters.value_may_match(field, value):
+            found.add(article_id)
+    return sorted(found)
 
 
 def find_records(
@@ -340,7 +391,10 @@ def find_records(
     stmt = (
         select(ExtractedRecord, Article)
         .join(Article, ExtractedRecord.article_id == Article.id)
-        .where(ExtractedRecord.id.in_(_newest_record_ids(run_id)), *filters.sql())
+        .where(
+            is_newest_record() if run_id is None else ExtractedRecord.id.in_(_newest_record_ids(run_id)),
+            *filters.sql(),
+        )
     )
     if run_id is None:
         stmt = stmt.where(ExtractedRecord.article_id.not_in(corrected))
@@ -413,7 +467,7 @@ def matching_article_ids(
         select(ExtractedRecord.article_id)
         .join(Article, ExtractedRecord.article_id == Article.id)
         .where(
-            ExtractedRecord.id.in_(_newest_record_ids(None)),
+            is_newest_record(),
             ExtractedRecord.article_id.not_in(corrected),
             *filters.sql(),
         )

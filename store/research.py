@@ -54,8 +54,8 @@ from store.queries import (
     _Filters,
     _iso_year,
     _key_or_error,
-    _newest_record_ids,
     batches,
+    is_newest_record,
     matching_article_ids,
 )
 
@@ -166,7 +166,7 @@ def _machine_records(session: Session, article_ids: list[int]) -> list[dict[str,
         record_id: (article_id, doc_id)
         for record_id, article_id, doc_id in session.execute(
             select(ExtractedRecord.id, ExtractedRecord.article_id, ExtractedRecord.doc_id).where(
-                ExtractedRecord.id.in_(_newest_record_ids(None)), ExtractedRecord.article_id.in_(article_ids)
+                is_newest_record(), ExtractedRecord.article_id.in_(article_ids)
             )
         ).tuples()
     }
@@ -218,7 +218,7 @@ def _count_machine(
 ) -> int:
     """Count the uncorrected records passing the filters into `counts`, in SQL; return how many."""
     where = [
-        ExtractedRecord.id.in_(_newest_record_ids(None)),
+        is_newest_record(),
         ExtractedRecord.article_id.not_in(select(Correction.article_id)),
         *filters.sql(),
     ]

@@ -19,6 +19,9 @@ store.models, see store.search):
   frozen copy of `store.fulltext.fold_words` as of this revision (migrations must not import
   application code that later changes; tests/store/test_store_search.py checks the two agree).
   Should the folding ever change, a new revision must rebuild the index the same way.
+- ix_extracted_record_article_id now covers (article_id, run_id): every query of current records
+  asks for each article's newest record (store.queries.is_newest_record), which the index then
+  answers alone (measured in bench/store_scale.py).
 """
 
 import re
@@ -56,6 +59,8 @@ def _fold_words(value: str | None) -> str:
 
 
 def upgrade() -> None:
+    op.drop_index("ix_extracted_record_article_id", table_name="extracted_record")
+    op.create_index("ix_extracted_record_article_id", "extracted_record", ["article_id", "run_id"])
     bind = op.get_bind()
     postgres = bind.dialect.name == "postgresql"
     if postgres:
@@ -98,6 +103,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_extracted_record_article_id", table_name="extracted_record")
+    op.create_index("ix_extracted_record_article_id", "extracted_record", ["article_id"])
     if op.get_bind().dialect.name == "postgresql":
         op.drop_table("article_search")  # its index goes with it
     else:
