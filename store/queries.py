@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final, get_args
 
-from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from extract.places import canonical_province, places, province_2025
@@ -462,27 +462,51 @@ def matching_article_ids(
         QueryError: a filter that cannot be used as written (see `find_records`).
     """
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
-    corrected = select(Correction.article_id).distinct()
-    stmt = (
+    found = set(session.scalars(uncorrected_matching(filters)))
+    return sorted(found | set(corrected_matching(session, filters)))
+
+
+def check_filters(
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    bloc: str | None = None,
+    unit: str | None = None,
+    award: str | None = None,
+) -> _Filters:
+    """Return `find_records`'s filters, checked (for other modules' queries over current records).
+
+    Raises:
+        QueryError: a filter that cannot be used as written (see `find_records`).
+    """
+    return _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
+
+
+def uncorrected_matching(filters: _Filters) -> Select[Any]:
+    """Return a query of the ids of uncorrected articles whose newest record passes `filters`."""
+    return (
         select(ExtractedRecord.article_id)
         .join(Article, ExtractedRecord.article_id == Article.id)
         .where(
             is_newest_record(),
-            ExtractedRecord.article_id.not_in(corrected),
+            ExtractedRecord.article_id.not_in(select(Correction.article_id)),
             *filters.sql(),
         )
     )
-    found = set(session.scalars(stmt))
-    corrected_ids = _corrected_candidates(session, filters)
-    for chunk in batches(corrected_ids):
+
+
+def corrected_matching(session: Session, filters: _Filters) -> list[int]:
+    """Return the ids of corrected articles whose current record passes `filters`, ascending."""
+    found = []
+    for chunk in batches(_corrected_candidates(session, filters)):
         published = dict(
             session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()
         )
-        found.update(
+        found += [
             r["article_id"]
             for r in current_records(session, chunk)
             if filters.match(r, published[r["article_id"]])
-        )
+        ]
     return sorted(found)
 
 

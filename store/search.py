@@ -41,13 +41,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from store.errors import QueryError
 from store.fulltext import SEARCH_TABLE, WORD, fold, fold_words
 from store.models import Article
-from store.queries import MAX_LIMIT, _check_text, matching_article_ids
+from store.queries import MAX_LIMIT, _check_text, check_filters, corrected_matching, uncorrected_matching
 
 MAX_QUERY_CHARS: Final = 200
 MAX_QUERY_WORDS: Final = 16
@@ -103,28 +103,38 @@ class SearchQuery:
         return {w for p in self.phrases for w in p}
 
 
-def _matching_ids(session: Session, query: SearchQuery, limit: int | None) -> list[int]:
-    """Return ids of articles matching `query`, newest first, at most `limit` (None: all)."""
-    params: dict[str, Any] = {}
+_FTS = table(SEARCH_TABLE, column("rowid"), column("article_id"), column("document"))
+
+
+def _matching(
+    session: Session, query: SearchQuery, limit: int | None, among: Any = None
+) -> list[tuple[int, Any]]:
+    """Return (id, published) of articles matching `query`, newest first, at most `limit`.
+
+    `among`: a query of article ids, or a list of them, the results must be in (None: any).
+    """
     if session.get_bind().dialect.name == "postgresql":
-        parts = []
-        for i, phrase in enumerate(query.phrases):
-            # plain/phraseto_tsquery parse no operators: the words are only ever words
-            fn = "phraseto_tsquery" if len(phrase) > 1 else "plainto_tsquery"
-            parts.append(f"{fn}('simple', :p{i})")
-            params[f"p{i}"] = " ".join(phrase)
-        matches = f"s.document @@ ({' && '.join(parts)})"
-        source = f"{SEARCH_TABLE} s JOIN article a ON a.id = s.article_id"
+        # plainto/phraseto_tsquery parse no operators: the words are only ever words
+        parts = [
+            func.phraseto_tsquery("simple", " ".join(p))
+            if len(p) > 1
+            else func.plainto_tsquery("simple", p[0])
+            for p in query.phrases
+        ]
+        tsquery: ColumnElement[Any] = parts[0]
+        for part in parts[1:]:
+            tsquery = tsquery.op("&&")(part)
+        stmt = select(Article.id, Article.published).join(_FTS, _FTS.c.article_id == Article.id)
+        stmt = stmt.where(_FTS.c.document.op("@@")(tsquery))
     else:
-        matches = f"{SEARCH_TABLE} MATCH :q"
-        params["q"] = query.fts5()
-        source = f"{SEARCH_TABLE} s JOIN article a ON a.id = s.rowid"
-    sql = f"SELECT a.id FROM {source} WHERE {matches} ORDER BY a.published DESC NULLS LAST, a.id DESC" + (
-        " LIMIT :limit" if limit is not None else ""
-    )
+        stmt = select(Article.id, Article.published).join(_FTS, _FTS.c.rowid == Article.id)
+        stmt = stmt.where(text(f"{SEARCH_TABLE} MATCH :q").bindparams(q=query.fts5()))
+    if among is not None:
+        stmt = stmt.where(Article.id.in_(among))
+    stmt = stmt.order_by(Article.published.desc().nulls_last(), Article.id.desc())
     if limit is not None:
-        params["limit"] = limit
-    return list(session.scalars(text(sql), params))
+        stmt = stmt.limit(limit)
+    return [(i, p) for i, p in session.execute(stmt).tuples()]
 
 
 def snippet(
@@ -203,14 +213,17 @@ def search_articles(
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT:,}, not {limit:,}")
     parsed = SearchQuery.parse(query)
     if any(v is not None for v in (province, year, bloc, unit, award)):
-        # the filters' ids can be tens of thousands, too many to bind in one IN list: take
-        # every match in order and keep those among them
-        among = set(
-            matching_article_ids(session, province=province, year=year, bloc=bloc, unit=unit, award=award)
-        )
-        ids = [i for i in _matching_ids(session, parsed, None) if i in among][:limit] if among else []
+        # uncorrected articles are filtered in SQL, inside the search; corrected ones (few) are
+        # overlaid first (`store.queries.corrected_matching`), then the two lists are merged
+        filters = check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award)
+        hits = _matching(session, parsed, limit, uncorrected_matching(filters))
+        corrected = corrected_matching(session, filters)
+        if corrected:
+            hits += _matching(session, parsed, limit, corrected)
+        hits.sort(key=lambda h: (h[1] is not None, h[1] or date.min, h[0]), reverse=True)
+        ids = [i for i, _ in hits[:limit]]
     else:
-        ids = _matching_ids(session, parsed, limit)
+        ids = [i for i, _ in _matching(session, parsed, limit)]
     rows = session.execute(
         select(Article.id, Article.title, Article.url, Article.published, Article.text).where(
             Article.id.in_(ids)

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from extract.record import Record
-from store import repository
+from store import corrections, repository
 from store.db import MIGRATIONS_DIR, alembic_config, make_engine, migrate, session_factory
 from store.errors import QueryError
 from store.fulltext import MAX_INDEXED_CHARS, fold, fold_words
@@ -178,6 +178,18 @@ def test_filters_narrow_and_a_2025_province_takes_in_the_old_ones(
     assert search_articles(session, "thi dua", province="Cà Mau") == []
     with pytest.raises(QueryError, match="province"):
         search_articles(session, "thi dua", province="%%")
+
+    # a corrected record is found by its current value, merged in date order with the others
+    corrections.change_fact(
+        session, article_id=articles["hn"].id, fact="province", value="Bình Phước", editor="Lan"
+    )
+    assert ids(search_articles(session, "thi dua", province="Đồng Nai")) == [
+        articles["hn"].id,
+        articles["dn"].id,
+        articles["bp"].id,
+    ]
+    assert ids(search_articles(session, "thi dua", province="Đồng Nai", limit=1)) == [articles["hn"].id]
+    assert search_articles(session, "thi dua", province="Hà Nội") == []
 
 
 def test_a_duplicate_page_is_not_indexed_twice(
