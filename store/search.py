@@ -3,7 +3,7 @@
 "Ha Noi", "ha noi" and "HÀ NỘI" all find "Hà Nội", and "Dong Nai" finds "Đồng Nai".
 
 Decision: accents are folded **in Python**, not by the database. The index holds each article's
-title and text as `fold_words` writes them (NFC, lower case, diacritics and "đ" → "d", words of
+title and text as `store.fulltext.fold_words` writes them (NFC, lower case, diacritics and "đ" → "d", words of
 letters and digits joined by spaces), and a query is folded the same way, so both engines
 search the same words:
 
@@ -17,11 +17,13 @@ search the same words:
   schema each, and ``unaccent()`` is not IMMUTABLE, so it needs a wrapper before it can feed an
   index. Folding in Python needs nothing from the server and folds exactly as SQLite does.
 
-The index is written by `index_article`, which `store.repository.save_article` calls for each
+The index is written by `store.fulltext.index_article`, which `store.repository.save_article` calls for each
 new article (an article's text never changes afterwards: a refetch with different text keeps
 the stored one, and re-extraction reads it without changing it). The migration that created the
 tables indexed every article already stored. Both tables are engine-specific, so they are not
-among `store.models`; `store.db.schema_differences` leaves `SEARCH_TABLES` out of its comparison.
+among `store.models`; `store.db.schema_differences` leaves `store.fulltext.SEARCH_TABLES` out of
+its comparison. With filters, uncorrected articles are filtered in SQL inside the search and the
+corrected ones that pass (overlaid first) are searched apart and merged in the same order.
 
 Queries: user text never reaches FTS5's MATCH syntax or ``to_tsquery`` as written. It is folded
 into words; a part between double quotes is a phrase (its words next to each other, in order),
