@@ -7,7 +7,7 @@ DEV_CORPUS ?= ../shared/corpus/dev
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint eval bench bench-hostile train lock clean
+.PHONY: install demo test lint eval bench bench-hostile bench-store train lock clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -37,6 +37,9 @@ bench: $(VENV)/.synced
 
 bench-hostile: $(VENV)/.synced  ## time and peak memory on hostile inputs of 10 KB, 100 KB, 1 MB (bench/README.md)
 	$(BIN)/python -m bench.hostile --json bench/results/hostile.json
+
+bench-store: $(VENV)/.synced  ## 100,000 records on SQLite and PostgreSQL: writes/s, query p50/p95, overlay, reextract (bench/README.md)
+	$(BIN)/python -m bench.store_scale --json bench/results/store_scale.json
 
 train: $(VENV)/.synced  ## retrain the shipped UNIT model (extract/models/units) from extract/data/train
 	$(BIN)/thidua train

@@ -13,9 +13,9 @@ Decisions:
   (`store.queries._Filters.match`, `store.research._Extra.match`), and the two are merged. A
   page therefore costs a handful of queries whatever the number of records, plus the overlay
   of the corrected articles and of the rows shown.
-- **Text search** is `_text_match`: a case-insensitive substring match over title and text
-  (LIKE, the words escaped and bound). It is a stand-in for full-text search and the one function
-  to swap when the store has it.
+- **Text search** is `_text_match`: every word (or quoted phrase) in title or text, accents
+  folded ("Ha Noi" finds "Hà Nội"), through the full-text index (`store.search.text_condition`:
+  FTS5 on SQLite, a `tsvector` on PostgreSQL), as one SQL condition the other filters build on.
 - **Sort order**: by the column, then by article id, in the direction asked; a missing value
   (no date, no bloc) sorts last either way. Facet values are listed by count, then by value.
 """
@@ -49,7 +49,6 @@ from sqlalchemy.orm import Session, aliased
 from extract.places import province_2025
 from store.current import current_records
 from store.errors import ArticleNotFoundError, QueryError
-from store.keys import province_key
 from store.models import (
     Article,
     AwardFact,
@@ -61,6 +60,7 @@ from store.models import (
 )
 from store.queries import _check_filters, _check_text, _Filters, batches, summary
 from store.research import _check_extra, _Extra, record_year, review_state
+from store.search import text_condition
 
 SORTS: Final = ("date", "title", "province", "bloc", "members", "awards", "review")
 MAX_PER_PAGE: Final = 200
@@ -106,8 +106,8 @@ class BrowsePage:
 @dataclass(frozen=True, slots=True)
 class _Checked:
     words: str | None  # the text searched for, lowered and NFC
-    base: _Filters  # year, bloc, unit, award (store.queries)
-    extra: _Extra  # province (old or 2025), year range, award status, review state (store.research)
+    base: _Filters  # province (old or 2025), year, bloc, unit, award (store.queries)
+    extra: _Extra  # year range, award status, review state (store.research)
 
 
 def _check(filters: Filters) -> _Checked:
@@ -115,7 +115,7 @@ def _check(filters: Filters) -> _Checked:
     if filters.q is not None:
         words = unicodedata.normalize("NFC", _check_text("search", filters.q).strip()).lower() or None
     base = _check_filters(
-        province=None,
+        province=filters.province,  # a 2025 province takes in the old ones merged into it
         year=filters.year,
         bloc=filters.bloc,
         unit=filters.unit,
@@ -123,7 +123,6 @@ def _check(filters: Filters) -> _Checked:
         limit=None,
     )
     extra = _check_extra(
-        province=filters.province,
         year_from=filters.year_from,
         year_to=filters.year_to,
         award_status=filters.award_status,
@@ -132,12 +131,10 @@ def _check(filters: Filters) -> _Checked:
     return _Checked(words, base, extra)
 
 
-def _text_match(words: str) -> ColumnElement[bool]:
-    """True for articles whose title or text holds `words` (lowered): swap for full-text search."""
-    return or_(
-        func.lower(Article.title).contains(words, autoescape=True),
-        func.lower(Article.text).contains(words, autoescape=True),
-    )
+def _text_match(session: Session, words: str) -> ColumnElement[bool]:
+    """True for articles whose title or text holds every word of `words` (accents folded), through
+    the full-text index (`store.search.text_condition`)."""
+    return text_condition(session, words)
 
 
 def article_ids_with_text(session: Session, q: str) -> list[int]:
@@ -149,7 +146,7 @@ def article_ids_with_text(session: Session, q: str) -> list[int]:
     words = unicodedata.normalize("NFC", _check_text("search", q).strip()).lower()
     if not words:
         return []
-    return sorted(session.scalars(select(Article.id).where(_text_match(words))))
+    return sorted(session.scalars(select(Article.id).where(_text_match(session, words))))
 
 
 def _years(column: Any, lo: int, hi: int) -> ColumnElement[bool]:
@@ -165,13 +162,6 @@ def _machine_conditions(session: Session, checked: _Checked) -> list[ColumnEleme
     """The filters as conditions on an uncorrected machine record joined to its article."""
     where = checked.base.sql()
     extra = checked.extra
-    if extra.province_key is not None:
-        keys = {extra.province_key}
-        if extra.province_2025 is not None:  # a 2025 province also finds the old ones merged into it
-            for name in session.scalars(select(ExtractedRecord.province).distinct()):
-                if name and province_2025(name) == extra.province_2025:
-                    keys.add(province_key(name))
-        where.append(ExtractedRecord.province_key.in_(sorted(keys)))
     if extra.year_from is not None or extra.year_to is not None:
         lo, hi = extra.year_from or MINYEAR, extra.year_to or MAXYEAR
         columns = (ExtractedRecord.event_date, ExtractedRecord.published, Article.published)
@@ -183,7 +173,7 @@ def _machine_conditions(session: Session, checked: _Checked) -> list[ColumnEleme
     if extra.review_state in ("corrected", "review"):  # only a correction makes either
         where.append(false())
     if checked.words:
-        where.append(_text_match(checked.words))
+        where.append(_text_match(session, checked.words))
     return where
 
 
@@ -211,7 +201,7 @@ def _corrected(session: Session, checked: _Checked) -> Iterator[tuple[dict[str, 
     """Yield (current record, article publication date) of every corrected article passing the filters."""
     stmt = select(Article.id, Article.published).where(Article.id.in_(select(Correction.article_id)))
     if checked.words:
-        stmt = stmt.where(_text_match(checked.words))
+        stmt = stmt.where(_text_match(session, checked.words))
     published = dict(session.execute(stmt).tuples().all())
     for chunk in batches(sorted(published)):
         for record in current_records(session, chunk):

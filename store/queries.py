@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final, get_args
 
-from sqlalchemy import ColumnElement, String, and_, exists, func, literal, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
+from extract.places import canonical_province, places, province_2025
 from extract.record import AwardKind, schema_record
 from store.current import current_records
 from store.errors import ArticleNotFoundError, QueryError
@@ -58,6 +59,18 @@ def _newest_record_ids(run_id: int | None) -> Any:
     return select(ExtractedRecord.id).join(
         newest,
         and_(ExtractedRecord.article_id == newest.c.article_id, ExtractedRecord.run_id == newest.c.run_id),
+    )
+
+
+def is_newest_record() -> ColumnElement[bool]:
+    """True for a machine record that is its article's newest (no record of a later run).
+
+    A correlated NOT EXISTS, probed through the (article_id, run_id) index for each row the
+    other filters leave, instead of grouping every record of the store on every query.
+    """
+    newer = aliased(ExtractedRecord)
+    return ~exists().where(
+        newer.article_id == ExtractedRecord.article_id, newer.run_id > ExtractedRecord.run_id
     )
 
 
@@ -104,7 +117,7 @@ def _year_range(column: Any, year: int) -> ColumnElement[bool]:
 class _Filters:
     """The checked filters of `find_records`, as keys."""
 
-    province_key: str | None
+    province_keys: tuple[str, ...] | None
     year: int | None
     bloc_number: str | None
     bloc_key: str | None
@@ -114,8 +127,8 @@ class _Filters:
     def sql(self) -> list[ColumnElement[bool]]:
         """Return the conditions on a machine record (joined to its article) these filters set."""
         where: list[ColumnElement[bool]] = []
-        if self.province_key is not None:
-            where.append(ExtractedRecord.province_key == self.province_key)
+        if self.province_keys is not None:
+            where.append(ExtractedRecord.province_key.in_(self.province_keys))
         if self.year is not None:
             where.append(
                 or_(
@@ -152,13 +165,57 @@ class _Filters:
             )
         return where
 
+    def fields_read(self) -> set[str]:
+        """Return the fact fields these filters read (correction fields, `store.models.FACT_KINDS`)."""
+        fields: set[str] = set()
+        if self.province_keys is not None:
+            fields.add("province")
+        if self.year is not None:
+            fields |= {"published", "event_date"}
+        if self.bloc_key is not None:
+            fields.add("bloc")
+        if self.unit_key is not None:
+            fields |= {"member", "role", "award"}
+        if self.award is not None:
+            fields.add("award")
+        return fields
+
+    def value_may_match(self, field: str, value: Any) -> bool:
+        """Tell whether an editor's `value` for `field` could make these filters pass a record."""
+        if isinstance(value, list):  # a split gives several values
+            return any(self.value_may_match(field, v) for v in value)
+
+        def words(name: object) -> bool:
+            return self.unit_key is not None and f" {self.unit_key} " in f" {name_key(str(name or ''))} "
+
+        if field == "province":
+            return self.province_keys is not None and province_key(value) in self.province_keys
+        if field in ("published", "event_date"):
+            return self.year is not None and _iso_year(value) == self.year
+        if not isinstance(value, dict):
+            return field != "member" or words(value)
+        if field == "bloc":
+            names = NAMES_KEY_SEPARATOR.join(
+                k for k in map(name_key, [value.get("name"), *(value.get("aliases") or [])]) if k
+            )
+            return self.bloc_key is not None and (
+                value.get("number") == self.bloc_number or f" {self.bloc_key} " in f" {names} "
+            )
+        if field == "role":
+            return words(value.get("unit"))
+        if field == "award":
+            return words(value.get("recipient")) or (
+                self.award is not None and value.get("award") == self.award
+            )
+        return True  # a shape this code does not know: look at the record
+
     def match(self, record: dict[str, Any], article_published: date | None) -> bool:
         """Tell whether a current record (`store.current`) passes the filters, as `sql` would."""
 
         def words(key: str, keys: list[str]) -> bool:
             return any(f" {key} " in f" {k} " for k in keys)
 
-        if self.province_key is not None and province_key(record["province"]) != self.province_key:
+        if self.province_keys is not None and province_key(record["province"]) not in self.province_keys:
             return False
         if self.year is not None:
             years = {_iso_year(record["event_date"]), _iso_year(record["published"])}
@@ -190,6 +247,24 @@ def _iso_year(value: object) -> int | None:
         return None
 
 
+def province_keys(province: str) -> tuple[str, ...]:
+    """Return the province keys a province filter matches: its own, and the merged old ones.
+
+    A name of one of the 34 provinces of 1 July 2025 also matches every old province merged
+    into it ("Đồng Nai" finds records of "Bình Phước" too); an old name ("Bình Phước") matches
+    only that province, since a record of the new one may be about any of its parts.
+
+    Raises:
+        QueryError: the name cannot be used as written.
+    """
+    key = _key_or_error("province", province, province_key)
+    canonical = canonical_province(province)
+    if canonical is None or province_2025(province) != canonical:
+        return (key,)
+    merged = [p for p in places().provinces if p.merged_into == canonical]
+    return tuple(sorted({key} | {province_key(n) for p in merged for n in (p.name, *p.variants)}))
+
+
 def _check_filters(
     *,
     province: str | None,
@@ -217,7 +292,7 @@ def _check_filters(
     if award is not None and award not in AWARD_KINDS:
         raise QueryError(f"unknown award {award[:40]!r}; use one of {', '.join(AWARD_KINDS)}")
     return _Filters(
-        province_key=None if province is None else _key_or_error("province", province, province_key),
+        province_keys=None if province is None else province_keys(province),
         year=year,
         bloc_number=bloc_number,
         bloc_key=bloc_key,
@@ -235,6 +310,42 @@ def _order_key(record: dict[str, Any], article_published: date | None) -> tuple[
     return (when is not None, when or "", record["record_id"])
 
 
+def _corrected_candidates(session: Session, filters: _Filters) -> list[int]:
+    """Return the corrected articles whose current record may pass `filters`, ascending.
+
+    Only these are overlaid and checked by `_Filters.match`: an article whose newest machine
+    record passes the filters in SQL, or one with a correction that writes a value passing a
+    filter (`_Filters.value_may_match`). Any other correction leaves the record failing every
+    filter its machine record fails. Without this, every query would overlay every corrected
+    article in the store.
+    """
+    corrected = select(Correction.article_id)
+    fields = filters.fields_read()
+    if not fields:
+        return sorted(set(session.scalars(corrected.distinct())))
+    passing = (
+        select(ExtractedRecord.article_id)
+        .join(Article, ExtractedRecord.article_id == Article.id)
+        .where(
+            is_newest_record(),
+            ExtractedRecord.article_id.in_(corrected),
+            *filters.sql(),
+        )
+    )
+    found = set(session.scalars(passing))
+    # A filter is a "has a value like this" test: only a correction that writes a value passing
+    # one of them (not a delete, not a verify) can make a record pass that its machine record
+    # fails; an undone correction leaves the machine's value, which `passing` covers.
+    touched = select(Correction.article_id, Correction.field, Correction.new_value).where(
+        Correction.field.in_(sorted(fields)),
+        Correction.action.in_(("accept", "change", "add", "merge", "split")),
+    )
+    for article_id, field, value in session.execute(touched):
+        if article_id not in found and filters.value_may_match(field, value):
+            found.add(article_id)
+    return sorted(found)
+
+
 def find_records(
     session: Session,
     *,
@@ -250,7 +361,8 @@ def find_records(
 
     Args:
         session: an open session.
-        province: the record's province, compared by key ("Bac Ninh" finds "Bắc Ninh").
+        province: the record's province, compared by key ("Bac Ninh" finds "Bắc Ninh"); a
+            province of 2025 also finds the old provinces merged into it (`province_keys`).
         year: the year of the event date, or of the publication date (record's or article's).
         bloc: a bloc number ("6") or words of a bloc's name or alias ("khối 6").
         unit: words of a unit name among the members, role holders or award recipients.
@@ -279,7 +391,10 @@ def find_records(
     stmt = (
         select(ExtractedRecord, Article)
         .join(Article, ExtractedRecord.article_id == Article.id)
-        .where(ExtractedRecord.id.in_(_newest_record_ids(run_id)), *filters.sql())
+        .where(
+            is_newest_record() if run_id is None else ExtractedRecord.id.in_(_newest_record_ids(run_id)),
+            *filters.sql(),
+        )
     )
     if run_id is None:
         stmt = stmt.where(ExtractedRecord.article_id.not_in(corrected))
@@ -304,7 +419,7 @@ def find_records(
 
     published = {art.id: art.published for _, art in pairs}
     candidates = current_records(session, [art.id for _, art in pairs])
-    corrected_ids = list(session.scalars(corrected))
+    corrected_ids = _corrected_candidates(session, filters)
     for article_id, when in session.execute(
         select(Article.id, Article.published).where(Article.id.in_(corrected_ids))
     ).tuples():
@@ -347,27 +462,51 @@ def matching_article_ids(
         QueryError: a filter that cannot be used as written (see `find_records`).
     """
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
-    corrected = select(Correction.article_id).distinct()
-    stmt = (
+    found = set(session.scalars(uncorrected_matching(filters)))
+    return sorted(found | set(corrected_matching(session, filters)))
+
+
+def check_filters(
+    *,
+    province: str | None = None,
+    year: int | None = None,
+    bloc: str | None = None,
+    unit: str | None = None,
+    award: str | None = None,
+) -> _Filters:
+    """Return `find_records`'s filters, checked (for other modules' queries over current records).
+
+    Raises:
+        QueryError: a filter that cannot be used as written (see `find_records`).
+    """
+    return _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
+
+
+def uncorrected_matching(filters: _Filters) -> Select[Any]:
+    """Return a query of the ids of uncorrected articles whose newest record passes `filters`."""
+    return (
         select(ExtractedRecord.article_id)
         .join(Article, ExtractedRecord.article_id == Article.id)
         .where(
-            ExtractedRecord.id.in_(_newest_record_ids(None)),
-            ExtractedRecord.article_id.not_in(corrected),
+            is_newest_record(),
+            ExtractedRecord.article_id.not_in(select(Correction.article_id)),
             *filters.sql(),
         )
     )
-    found = set(session.scalars(stmt))
-    corrected_ids = sorted(session.scalars(corrected))
-    for chunk in batches(corrected_ids):
+
+
+def corrected_matching(session: Session, filters: _Filters) -> list[int]:
+    """Return the ids of corrected articles whose current record passes `filters`, ascending."""
+    found = []
+    for chunk in batches(_corrected_candidates(session, filters)):
         published = dict(
             session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()
         )
-        found.update(
+        found += [
             r["article_id"]
             for r in current_records(session, chunk)
             if filters.match(r, published[r["article_id"]])
-        )
+        ]
     return sorted(found)
 
 

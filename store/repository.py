@@ -8,6 +8,7 @@ keyword-only; none commits, callers own the transaction. Decisions worth knowing
   `PageVersion`, then stores the new one, so raw HTML is never lost. An error response
   (not 2xx/304) for a page already stored with a 2xx body does not replace that body.
 - Articles are deduplicated by canonical URL, then by content key (`store.keys.content_key`).
+  A new article is added to the full-text index (`store.fulltext`) in the same transaction.
   A duplicate page is linked to the existing article through `ArticleAlias` and the article's
   text is left alone: old runs' evidence offsets point into it.
 - Extraction output is append-only: `save_record` only writes into a running `ExtractionRun`,
@@ -53,6 +54,7 @@ from extract.record import (
     ScalarFact as ScalarFactData,
 )
 from store.errors import DuplicateRecordError, InvalidRecordError, RunClosedError, StoreError
+from store.fulltext import index_article
 from store.keys import name_key, province_key
 from store.models import (
     FAILURE_STAGES,
@@ -332,6 +334,8 @@ def save_article(
         )
         if created:
             _link(session, article=article, page=page, url=url, canonical_url=canonical_url, why="first")
+            # the text never changes after this (see above), so the article is indexed once
+            index_article(session, article)
             return article, True
         existing = article
     elif existing.text != text:
@@ -548,6 +552,19 @@ def save_record(session: Session, *, run: ExtractionRun, article: Article, recor
             "a re-extraction belongs in a new run (start_run)"
         )
 
+    row = record_row(run=run, article=article, record=record)
+    with session.begin_nested():  # all rows or none, whatever the caller does after an error
+        session.add(row)
+        session.flush()
+    return row
+
+
+def record_row(*, run: ExtractionRun, article: Article, record: Record) -> ExtractedRecord:
+    """Return the unsaved `ExtractedRecord` (with its fact rows) that `save_record` writes.
+
+    No checks: `save_record` checks the record and the run first; a bulk loader that builds
+    rows itself (bench/store_scale.py) must only pass records `record_problems` accepts.
+    """
     province = record.province.value if record.province else None
     flags = list(record.flags)
     row = ExtractedRecord(
@@ -610,9 +627,6 @@ def save_record(session: Session, *, run: ExtractionRun, article: Article, recor
                 f"no table for fact kind {kind!r} ({type(fact).__name__}); add one in store/models.py"
             )
     row.flags = flags
-    with session.begin_nested():  # all rows or none, whatever the caller does after an error
-        session.add(row)
-        session.flush()
     return row
 
 

@@ -455,7 +455,11 @@ F = Any  # a click command function
 def record_filters(command: F) -> F:
     """Add the record filters `query` and `export` share (checked by `store.queries`)."""
     options = [
-        click.option("--province", help="Province name, e.g. 'Bắc Ninh' (diacritics optional)."),
+        click.option(
+            "--province",
+            help="Province name, e.g. 'Bắc Ninh' (diacritics optional); a province of 2025 "
+            "('Đồng Nai') also matches the old ones merged into it ('Bình Phước').",
+        ),
         click.option("--year", type=int, help="Year of the meeting or publication."),
         click.option("--bloc", help="Bloc number or words of its name."),
         click.option("--unit", help="Words of a unit name (member, leader or award recipient)."),
@@ -545,6 +549,57 @@ def _research(call: Any) -> Any:
             engine.dispose()
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command("search")
+@click.argument("text")
+@record_filters
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per article.")
+def search_cmd(
+    text: str,
+    province: str | None,
+    year: int | None,
+    bloc: str | None,
+    unit: str | None,
+    award: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Find articles whose title or text holds TEXT's words, newest first.
+
+    Accents and case are optional ("ha noi" finds "Hà Nội"); words in double quotes must
+    stand together, in that order. Filters narrow to articles whose current record passes them.
+
+    Example: thidua search '"Khối thi đua" Hà Nội' --year 2024
+    """
+    from store.search import search_articles
+
+    hits = _research(
+        lambda s: search_articles(
+            s, text, province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit
+        )
+    )
+    if as_json:
+        for hit in hits:
+            click.echo(json.dumps(hit, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("no articles match", err=True)
+        return
+    for hit in hits:
+        click.echo(f"{hit['published'] or 'undated':<10}  {hit['title'] or '(no title)'}")
+        click.echo(f"            {hit['url']}")
+        click.echo(f"            {_marked(hit['snippet'], hit['marks'])}")
+
+
+def _marked(snippet: str, marks: list[tuple[int, int]]) -> str:
+    """Return `snippet` with each matched word between [ and ]."""
+    out, at = [], 0
+    for start, end in marks:
+        out += [snippet[at:start], "[", snippet[start:end], "]"]
+        at = end
+    return "".join([*out, snippet[at:]])
 
 
 @main.command("facets")

@@ -14,6 +14,7 @@ from alembic import context
 from sqlalchemy.pool import NullPool
 
 from store.db import make_engine
+from store.fulltext import include_in_schema_check
 from store.models import Base
 from thidua.settings import Settings
 
@@ -35,6 +36,7 @@ def run_migrations_offline() -> None:
         url=url,
         target_metadata=target_metadata,
         literal_binds=True,
+        include_name=include_in_schema_check,
         render_as_batch=url.startswith("sqlite"),
         dialect_opts={"paramstyle": "named"},
     )
@@ -53,6 +55,8 @@ def run_migrations_online() -> None:
                 # SQLite cannot ALTER most things; batch mode copies the table instead
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                # the full-text tables are engine-specific and not among the models (store.search)
+                include_name=include_in_schema_check,
                 # make_engine emits BEGIN itself on SQLite, so its DDL is transactional too:
                 # a failing revision rolls back whole instead of leaving half a schema
                 transactional_ddl=True,

@@ -59,3 +59,33 @@ def test_timeline_of_a_bloc_and_usage(url: str) -> None:
     assert run(url, "timeline", "--unit", "a", "--bloc", "6").exit_code == 2
     bad = run(url, "timeline", "--bloc", "%")
     assert bad.exit_code == 1 and bad.stderr.startswith("Error: bloc '%' has no letters"), bad.output
+
+
+def test_search_finds_the_article_without_accents(url: str) -> None:
+    result = run(url, "search", '"so tu phap"')
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2019-01-03  Khối thi đua số 6 tổng kết"
+    assert lines[1].strip() == "https://sonoivu.bacninh.example.gov.vn/tin-tuc/khoi-thi-dua-so-6"
+    assert "Khối gồm Sở Y tế, [Sở Tư pháp]. Sở Y tế làm" in lines[2]
+    hits = [json.loads(line) for line in run(url, "search", "BAC NINH", "--json").stdout.splitlines()]
+    assert [(h["article_id"], h["published"]) for h in hits] == [(1, "2019-01-03")]
+
+
+def test_search_filters_and_refusals(url: str) -> None:
+    # Bắc Ninh of 2025 takes in Bắc Giang; Bắc Giang alone is another province
+    assert run(url, "search", "khoi", "--json", "--province", "Bắc Ninh").stdout.count("\n") == 1
+    empty = run(url, "search", "khoi", "--province", "Bắc Giang")
+    assert empty.exit_code == 0 and empty.stderr == "no articles match\n", empty.output
+    assert run(url, "search", "khoi", "--year", "2019", "--json").stdout.count("\n") == 1
+    bad = run(url, "search", "  ***  ")
+    assert bad.exit_code == 1, bad.output
+    assert bad.stderr.startswith("Error: search text '  ***  ' has no letters or digits"), bad.output
+    long = run(url, "search", "x" * 201)
+    assert long.exit_code == 1 and long.stderr.count("\n") == 1 and "at most 200" in long.stderr
+
+
+def test_query_by_a_2025_province_finds_the_old_one(url: str) -> None:
+    # the record's province is Bắc Ninh, which is also the 2025 province Bắc Giang merged into
+    assert run(url, "query", "--json", "--province", "Bắc Ninh").stdout.count("\n") == 1
+    assert run(url, "query", "--json", "--province", "Bắc Giang").stdout == ""

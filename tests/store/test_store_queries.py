@@ -14,7 +14,14 @@ from extract.record import Record
 from store import corrections, repository
 from store.errors import QueryError
 from store.models import Article
-from store.queries import _has_word_run, find_records, summary
+from store.queries import (
+    _check_filters,
+    _has_word_run,
+    find_records,
+    matching_article_ids,
+    province_keys,
+    summary,
+)
 
 BN_TEXT = (
     "Ngày 28/12, Khối thi đua số 6 tỉnh Bắc Ninh tổng kết năm 2018. Khối gồm "
@@ -103,12 +110,30 @@ def test_no_filter_returns_schema_shaped_records(session: Session, stored: dict[
         ("tỉnh Bình Phước", ["bp"]),
         ("TP. Hồ Chí Minh", ["hcm"]),
         ("Bình Định", []),
+        # a province of 2025 takes in the old ones merged into it; an old name only itself
+        ("Đồng Nai", ["bp"]),
+        ("dong nai", ["bp"]),
+        ("Bình Dương", []),
+        ("Thành phố Hồ Chí Minh", ["hcm"]),
     ],
 )
 def test_filter_by_province(
     session: Session, stored: dict[str, Article], province: str, expected: list[str]
 ) -> None:
     assert ids(find_records(session, province=province)) == expected
+    assert sorted(matching_article_ids(session, province=province)) == sorted(stored[k].id for k in expected)
+
+
+def test_province_keys_of_old_and_new_names() -> None:
+    assert province_keys("Bình Phước") == ("binh phuoc",)
+    assert province_keys("Đồng Nai") == ("binh phuoc", "dong nai")
+    # Bắc Ninh of 2025 = Bắc Ninh + Bắc Giang; Huế is the old Thừa Thiên Huế
+    assert province_keys("tỉnh Bắc Ninh") == ("bac giang", "bac ninh")
+    assert province_keys("Bắc Giang") == ("bac giang",)
+    assert "thua thien hue" in province_keys("Huế")
+    assert province_keys("Atlantis") == ("atlantis",)
+    with pytest.raises(QueryError):
+        province_keys("--")
 
 
 @pytest.mark.parametrize(("year", "expected"), [(2018, ["bn"]), (2019, ["bn"]), (2017, ["bp"]), (2020, [])])
@@ -327,6 +352,7 @@ def test_queries_find_records_by_their_corrected_values(session: Session, stored
     assert ids(find_records(session, unit="Sở Y tế")) == ["bp"]
     assert ids(find_records(session, province="Đồng Nai")) == ["bp"]
     assert ids(find_records(session, province="Bình Phước")) == []
+    assert ids(find_records(session, province="Bình Dương")) == []
     assert ids(find_records(session, bloc="6")) == []
     assert ids(find_records(session, bloc="7")) == ["bn"]
     assert ids(find_records(session, award="huan_chuong")) == ["bn"]
@@ -346,3 +372,21 @@ def test_a_corrected_date_moves_a_record_in_the_order(session: Session, stored: 
     assert [r["doc_id"] for r in find_records(session)] == ["hcm", "bp", "bn"]
     assert [r["doc_id"] for r in find_records(session, limit=2)] == ["hcm", "bp"]
     assert ids(find_records(session, year=2020)) == ["hcm"]
+
+
+def test_only_corrections_writing_a_passing_value_widen_the_overlaid_set() -> None:
+    f = _check_filters(
+        province="Đồng Nai", year=2019, bloc="6", unit="Sở Y tế", award="bang_khen", limit=None
+    )
+    assert f.value_may_match("province", "Bình Phước") and not f.value_may_match("province", "Hà Nội")
+    assert f.value_may_match("event_date", "2019-05-02") and not f.value_may_match("published", "2018-01-01")
+    assert f.value_may_match("member", "Sở Y tế tỉnh Bắc Ninh") and not f.value_may_match("member", "Sở Y")
+    assert f.value_may_match("role", {"unit": "Sở Y tế", "role": "khoi_pho", "year": None})
+    assert f.value_may_match("award", {"recipient": "Sở Nội vụ", "award": "bang_khen"})
+    assert not f.value_may_match("award", {"recipient": "Sở Nội vụ", "award": "co_thi_dua"})
+    assert f.value_may_match("bloc", {"name": "Khối thi đua số 6", "number": "6", "aliases": []})
+    assert not f.value_may_match("bloc", {"name": "Khối thi đua số 7", "number": "7", "aliases": []})
+    assert f.value_may_match("member", ["Sở Nội vụ", "Sở Y tế"])  # a split
+    unfiltered = _check_filters(province=None, year=None, bloc=None, unit=None, award=None, limit=None)
+    assert unfiltered.fields_read() == set()
+    assert not unfiltered.value_may_match("province", "Đồng Nai")
