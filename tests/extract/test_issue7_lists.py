@@ -832,3 +832,23 @@ def test_the_blocs_vote_for_its_leading_unit_is_an_outcome_of_its_own() -> None:
         "nghị UBND tỉnh tặng Cờ thi đua."
     )
     assert not any(a["award"] == "other" for a in rec["awards"])
+
+
+def test_an_abbreviation_set_aside_inside_a_name_does_not_hide_it() -> None:
+    from extract.textnorm import normalize
+
+    text = "Chủ nhiệm Ủy ban Kiểm tra (UBKT) Tỉnh ủy Lê Văn An - Trưởng Khối thi đua"
+    norm = normalize(text)
+    assert "(UBKT)" not in norm.text
+    start = norm.text.index("Ủy ban")
+    end = norm.text.index("Tỉnh ủy") + len("Tỉnh ủy")
+    # evidence maps back to the stored text, the aside in it
+    assert norm.orig_text(start, end) == "Ủy ban Kiểm tra (UBKT) Tỉnh ủy"
+    rec = _record(
+        "Sáng 10.1, Khối thi đua công tác Đảng tổ chức hội nghị tổng kết năm 2022 dưới sự chủ trì của "
+        + text
+        + ". Dự hội nghị có lãnh đạo Ban Tổ chức Tỉnh ủy, Ban Tuyên giáo Tỉnh ủy."
+    )
+    assert (ukey("Ủy ban Kiểm tra Tỉnh ủy"), "khoi_truong", 2022) in _roles(rec)
+    # an abbreviation after a name, before lowercase words or a comma, stays
+    assert "(BIDV)" in normalize("Ngân hàng (BIDV) chi nhánh Hòa Bình, Sở Y tế (SYT), Sở Tư pháp").text
