@@ -48,7 +48,9 @@ _ROLE_WORDS = (
     r"|phó\s+(?:khối|cụm)(?:\s+trưởng)?"
 )
 PERSON_TITLES = (
-    r"(?:phó\s+)?(?:giám đốc|chủ tịch|bí thư|hiệu trưởng|viện trưởng|chánh án|trưởng ban|trưởng phòng"
+    # "Lăng Chủ tịch Hồ Chí Minh", "Bảo tàng Chủ tịch Hồ Chí Minh": the President's name goes on a unit's
+    r"(?:phó\s+)?(?:giám đốc|chủ tịch(?!\s+Hồ\s+Chí\s+Minh)|bí thư|hiệu trưởng|viện trưởng|chánh án"
+    r"|trưởng ban|trưởng phòng"
     r"|tổng biên tập|chánh văn phòng|chánh thanh tra|cục trưởng|chi cục trưởng|thủ trưởng|(?<!bộ\s)tư lệnh"
     r"|chỉ huy trưởng|bộ trưởng|thứ trưởng|chủ nhiệm|đại tá|thượng tá|trung tá|đồng chí|ông|bà|ths\.?|ts\.?)"
 )

@@ -852,3 +852,11 @@ def test_an_abbreviation_set_aside_inside_a_name_does_not_hide_it() -> None:
     assert (ukey("Ủy ban Kiểm tra Tỉnh ủy"), "khoi_truong", 2022) in _roles(rec)
     # an abbreviation after a name, before lowercase words or a comma, stays
     assert "(BIDV)" in normalize("Ngân hàng (BIDV) chi nhánh Hòa Bình, Sở Y tế (SYT), Sở Tư pháp").text
+
+
+def test_the_presidents_name_in_a_unit_is_no_title() -> None:
+    rec = _record(
+        "Ngày 5/3, Khối thi đua các cơ quan Trung ương gồm: Bảo tàng Chủ tịch Hồ Chí Minh, Cục Thống kê tỉnh "
+        "và Kho bạc Nhà nước tỉnh ký kết giao ước thi đua năm 2022."
+    )
+    assert ukey("Bảo tàng Chủ tịch Hồ Chí Minh") in _keys(rec["members"])
