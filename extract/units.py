@@ -366,7 +366,7 @@ def capture_forward(
     "tại <place>" stay inside it.
     """
     m = _STOP_RE.search(text, max(start + 1, name_from or 0), limit)
-    while m and in_list and _IN_LIST_GOES_ON_RE.match(text, m.start(), limit):
+    while m and in_list and (_IN_LIST_GOES_ON_RE.match(text, m.start(), limit) or _capitalised_word(m)):
         m = _STOP_RE.search(text, m.end(), limit)
     end = m.start() if m else limit
     # "tổ chức"/"thực hiện" end the name only when they are the verb (underthesea POS decides)
@@ -379,6 +379,21 @@ def capture_forward(
     if len(words) > max_words:
         return start + len(" ".join(words[:max_words]))
     return end
+
+
+def _capitalised_word(m: re.Match[str]) -> bool:
+    """A stop word written with a capital inside a list item is a word of the name ("Trung tâm Tư vấn
+    và Hỗ trợ …"), not the clause's verb; punctuation and "và" still stop."""
+    word = m.group().strip()
+    return (
+        word[:1].isupper()
+        and word[:1].isalpha()
+        and not word.lower().startswith("và")
+        and not _ROLE_OR_TITLE_RE.match(word)  # "… Khối trưởng", "… Giám đốc …" still end the name
+    )
+
+
+_ROLE_OR_TITLE_RE = re.compile(rf"(?:{_ROLE_WORDS}|{PERSON_TITLES}|năm\s)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)

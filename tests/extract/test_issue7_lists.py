@@ -860,3 +860,17 @@ def test_the_presidents_name_in_a_unit_is_no_title() -> None:
         "và Kho bạc Nhà nước tỉnh ký kết giao ước thi đua năm 2022."
     )
     assert ukey("Bảo tàng Chủ tịch Hồ Chí Minh") in _keys(rec["members"])
+
+
+def test_a_capitalised_stop_word_inside_a_list_item_is_part_of_the_name() -> None:
+    rec = _record(
+        "Ngày 2/3, Cụm thi đua số 5 gồm 3 cơ quan: Trung tâm Khuyến nông, Trung tâm Tư vấn và Hỗ trợ nông "
+        "dân, Chi cục Thủy lợi tổ chức ký kết giao ước thi đua năm 2023."
+    )
+    assert ukey("Trung tâm Tư vấn và Hỗ trợ nông dân") in _keys(rec["members"])
+    # a role written with a capital still ends the name
+    rec = _record(
+        "Ngày 2/3, Cụm thi đua số 5 gồm 3 cơ quan: Trung tâm Khuyến nông Khối trưởng năm 2023, Chi cục "
+        "Thủy lợi, Chi cục Kiểm lâm tổ chức ký kết giao ước thi đua năm 2023."
+    )
+    assert ukey("Trung tâm Khuyến nông") in _keys(rec["members"])
