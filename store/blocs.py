@@ -39,7 +39,7 @@ def linked_current(session: Session, **filters: Any) -> Iterator[LinkedRecord]:
     """Yield the current records passing `store.research`'s filters, linked to their entities."""
     merged = groups(session)
     chunk: list[tuple[dict[str, Any], int | None]] = []
-    for record, published in _current(session, **filters):
+    for record, published in _current(session, with_facts=True, **filters):
         chunk.append((record, record_year(record, published)))
         if len(chunk) == CHUNK:
             yield from linked_records(session, chunk, merged)

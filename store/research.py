@@ -135,10 +135,13 @@ def _current(
     award_status: str | None = None,
     review: str | None = None,
     within: Collection[int] | None = None,
+    with_facts: bool = False,
 ) -> Iterator[tuple[dict[str, Any], date | None]]:
     """Yield (current record, article publication date) for every record passing the filters.
 
-    `within`, when given, keeps only those articles (a text search's hits, say).
+    `within`, when given, keeps only those articles (a text search's hits, say). `with_facts` asks
+    for whole current records (with their ``facts`` and fact keys, as entity linking needs) instead
+    of the lighter machine records this module's own queries read.
     """
     extra = _check_extra(year_from=year_from, year_to=year_to, award_status=award_status, review=review)
     # a 2025 province takes in the old provinces merged into it (store.queries.province_keys)
@@ -151,8 +154,11 @@ def _current(
         published = dict(
             session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()
         )
-        records = _machine_records(session, [a for a in chunk if a not in corrected])
-        records += current_records(session, [a for a in chunk if a in corrected])
+        if with_facts:
+            records = current_records(session, chunk)
+        else:
+            records = _machine_records(session, [a for a in chunk if a not in corrected])
+            records += current_records(session, [a for a in chunk if a in corrected])
         for record in sorted(records, key=lambda r: int(r["article_id"])):
             when = published.get(record["article_id"])
             if extra.match(record, when):
