@@ -178,6 +178,7 @@ def split_list(
             or _repeats_type_word(text, last_headed, nxt)
             or _starts_unit(text, m.end(), end, gaz)
             or (numbered and numbered.start() < p and _BARE_NUMBER_RE.match(text, m.end(), end))
+            or _district_after_place_head(text, last_headed, nxt, end)
         ):
             continue
         bounds += [p, m.end()]
@@ -383,10 +384,26 @@ def _repeats_type_word(text: str, seg_start: int, pos: int) -> bool:
     )
 
 
+# heads named after the district they serve: "Huyện ủy A, B, C" lists the party committees of A, B, C
+_DISTRICT_HEAD_RE = re.compile(r"(?:Huyện|Thị|Quận|Thành)\s+(?:ủy|đoàn)(?=\s+[A-ZĐ])")
+
+
+def _district_after_place_head(text: str, item_start: int, pos: int, end: int) -> bool:
+    """Does a bare district's name start at `pos`, in a list whose item at `item_start` opens with a
+    head named after its district ("Huyện ủy Ea Súp, Krông Bông")?"""
+    if not _DISTRICT_HEAD_RE.match(text, item_start, end):
+        return False
+    first = re.split(r"[,;:.()]|\svà\s", text[pos:end], maxsplit=1)[0].strip()
+    return first[:1].isupper() and places.is_district(first)
+
+
 def _shared_head(prev: str, surface: str) -> str | None:
     """The words an item borrows from the one before: "VKSND huyện A và thị xã B" → "VKSND"."""
     if not prev:
         return None
+    ph = _DISTRICT_HEAD_RE.match(prev)
+    if ph and surface[:1].isupper() and places.is_district(surface):
+        return ph.group()  # "Huyện ủy Ea Súp, Krông Bông" → "Huyện ủy Krông Bông"
     if lexicon().province(surface):
         # "Công an tỉnh Lạng Sơn, Cao Bằng": a bare province after a provincial unit names the same unit
         pm = re.match(r"^(.*?\S)\s+(?:tỉnh|thành phố|TP\.?)\s+\S", prev)

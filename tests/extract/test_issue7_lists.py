@@ -874,3 +874,13 @@ def test_a_capitalised_stop_word_inside_a_list_item_is_part_of_the_name() -> Non
         "Thủy lợi, Chi cục Kiểm lâm tổ chức ký kết giao ước thi đua năm 2023."
     )
     assert ukey("Trung tâm Khuyến nông") in _keys(rec["members"])
+
+
+def test_a_head_named_after_its_district_carries_to_bare_districts() -> None:
+    rec = _record(
+        "Vừa qua, Cụm thi đua số 2 gồm 4 đơn vị: Huyện ủy Ea Súp, Krông Bông, Lắk và Thị ủy Buôn Hồ đã tổ "
+        "chức hội nghị giao ban năm 2023."
+    )
+    assert _keys(rec["members"]) == _keys(
+        ["Huyện ủy Ea Súp", "Huyện ủy Krông Bông", "Huyện ủy Lắk", "Thị ủy Buôn Hồ"]
+    )
