@@ -526,7 +526,12 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
             # "07 Sở, ngành thuộc Khối, gồm: Tư pháp, …": the type comes before "gồm"
             out.extend(_split_with_subheads(text, ls, le, gaz, _cap(before.group("head"))))
         else:
-            out.extend(parse_list_region(text, ls, le, gaz))
+            region = parse_list_region(text, ls, le, gaz)
+            out.extend(region)
+            if region:
+                # "đoàn 1 gồm các tỉnh A, B, địa điểm …; đoàn 2 gồm các tỉnh C, D": a list that ends
+                # before its region does leaves room for the next "gồm"
+                le = min(le, max(it.end for it in region))
         done = le
     for m in _BLOC_UNITS_PAREN_RE.finditer(text, start, end):
         # "… và 07 trường trong khối thi đua (trường A; trường B; …)": a counted list of the bloc's units

@@ -884,3 +884,13 @@ def test_a_head_named_after_its_district_carries_to_bare_districts() -> None:
     assert _keys(rec["members"]) == _keys(
         ["Huyện ủy Ea Súp", "Huyện ủy Krông Bông", "Huyện ủy Lắk", "Thị ủy Buôn Hồ"]
     )
+
+
+def test_a_second_list_in_the_same_sentence_is_read_too() -> None:
+    rec = _record(
+        "Cụm thi đua Sở Tư pháp các tỉnh miền núi phía Bắc đã lập 02 đoàn kiểm tra, trong đó: đoàn số 01 gồm "
+        "các tỉnh Yên Bái, Hòa Bình, địa điểm kiểm tra tại tỉnh Yên Bái; đoàn số 02 gồm các tỉnh Sơn La, "
+        "Điện Biên, địa điểm kiểm tra tại tỉnh Sơn La."
+    )
+    members = _keys(rec["members"])
+    assert {ukey("Sở Tư pháp tỉnh Hòa Bình"), ukey("Sở Tư pháp tỉnh Điện Biên")} <= members
