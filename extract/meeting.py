@@ -124,6 +124,19 @@ def _covered_year(w: str, heads: list[tuple[int, int]]) -> int | None:
 
 # a meeting date whose year comes from the period it reviews, not the text or the page date
 PERIOD_YEAR_CONF = 0.8
+# a meeting that prepares another names the other's kind: "trù bị", "chuẩn bị cho", "(nội dung) cho Hội nghị"
+_PREPARES_REACH = 30
+_PREPARES_RE = re.compile(
+    r"(?:trù\s+bị|chuẩn\s+bị(?:\s+cho)?|(?<!\w)cho)\s+(?:(?:hội\s+nghị|buổi)\s+)?$", re.I
+)
+
+
+def _quoted(w: str, start: int, pos: int) -> bool:
+    """Is `pos` inside quotation marks opened after `start` (a seminar's or a movement's title)?"""
+    before = w[start:pos]
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
+
+
 KIND_IN_TITLE_CONF = 0.9
 KIND_IN_LEAD_CONF = 0.8
 
@@ -148,7 +161,12 @@ def _event_kinds(
             ):
                 # "các đơn vị đã chủ động triển khai nhiệm vụ …" tells the year's work, not the meeting
                 m = None
-            if m and not re.search(r"trù\s+bị\s*$", w[max(s, m.start() - 8) : m.start()]):
+            if m and (
+                _PREPARES_RE.search(w, max(s, m.start() - _PREPARES_REACH), m.start())
+                or _quoted(w, s, m.start())
+            ):
+                m = None  # "rà soát nội dung cho Hội nghị tổng kết", a seminar's title “… tổng kết …”
+            if m:
                 kinds.append(kind)
                 # the headline names what the article reports; the lead also narrates the year's work
                 conf = KIND_IN_TITLE_CONF if (s, e) == title else KIND_IN_LEAD_CONF

@@ -894,3 +894,17 @@ def test_a_second_list_in_the_same_sentence_is_read_too() -> None:
     )
     members = _keys(rec["members"])
     assert {ukey("Sở Tư pháp tỉnh Hòa Bình"), ukey("Sở Tư pháp tỉnh Điện Biên")} <= members
+
+
+def test_a_kind_named_in_a_quoted_title_or_for_a_later_meeting_is_not_the_meetings() -> None:
+    rec = _record(
+        "Cụm thi đua số 3 sơ kết 6 tháng đầu năm 2023",
+        'Sáng 16-6, Cụm thi đua số 3 đã tổ chức sơ kết 6 tháng đầu năm và hội thảo "Phát hiện, bồi dưỡng, '
+        'tổng kết và nhân điển hình tiên tiến" của cụm.',
+    )
+    assert "tong_ket" not in rec["event_kinds"] and "so_ket" in rec["event_kinds"]
+    rec = _record(
+        "Rà soát các nội dung cho Hội nghị tổng kết cụm thi đua số 3",
+        "Sáng 16-11, các đơn vị cụm thi đua số 3 họp rà soát các nội dung cho Hội nghị tổng kết năm 2023.",
+    )
+    assert "tong_ket" not in rec["event_kinds"]
