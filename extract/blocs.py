@@ -27,7 +27,7 @@ _NAME_STOP = (
     r"|triển khai|gồm|bao gồm|có(?!\s+tính\s+chất)|là|do|được|năm\s+\d+|năm học|hỗ trợ|phối hợp|trao|tặng"
     r"|chúc mừng|phát biểu"
     r"|biểu dương|đánh giá|ghi nhận|đề nghị|mong muốn|bởi|mang|chủ trì|đồng chủ trì|họp|làm việc|kiểm tra"
-    r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia"
+    r"|tại|với|trong|thực hiện|tiến hành|bàn giao|chuyển giao|đến|tham gia|diễn ra"
     r"|cho|và\s+(?:các(?!\s+(?:đoàn thể|tổ chức|hội))|ban|đại)|hội nghị"
     r"|phát động|thống nhất|nhất trí|luôn|cũng|nhằm|của\s+tỉnh|6 tháng|gửi|bỏ phiếu|suy tôn|hiện nay)(?!\w)))"
 )
@@ -57,6 +57,8 @@ _MILITARY_RE = re.compile(
     r"|Bộ\s+Quốc\s+phòng|Tổng\s+cục\s+(?:Chính\s+trị|Hậu\s+cần|Kỹ\s+thuật))",
     re.IGNORECASE,
 )
+# counts written as words, which open a bloc's name as digits do ("Cụm thi đua năm thành phố")
+COUNT_WORDS = r"(?:hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
 _NAME_WORD_RE = re.compile(
     r"(?:các|cơ quan|nội chính|an ninh|mttq|mặt trận|sự nghiệp|văn hóa|kinh tế|tham mưu|đảng|doanh nghiệp"
     r"|dịch vụ|trường|hội|chi cục|sở|ngành|đoàn thể|số|thứ|cấp|khối|cụm|khu vực|tổng hợp|quản lý|nông"
@@ -65,7 +67,9 @@ _NAME_WORD_RE = re.compile(
     r"|y tế|giáo dục|tư pháp|đặc thù|phía|miền|vùng|\d|[ivxl]+\b"
     # "Khối thi đua công tác Đảng", "Khối thi đua tổ chức chính trị - xã hội", "Khối thi đua ngân hàng"
     r"|công tác|tổ chức (?:chính trị|xã hội|đoàn thể|hội)|chính trị|ngân hàng|bảo hiểm|thuế|hải quan"
-    r"|kho bạc|công an|quân sự|tư pháp|thanh tra|lao động|nông nghiệp|giao thông|xây dựng|công thương)",
+    r"|kho bạc|công an|quân sự|tư pháp|thanh tra|lao động|nông nghiệp|giao thông|xây dựng|công thương"
+    # a count written as a word: "Cụm thi đua năm thành phố trực thuộc Trung ương", "… bảy tỉnh …"
+    rf"|{COUNT_WORDS}\s+(?:tỉnh|thành\s+phố|TP|huyện|quận|đơn\s+vị|sở))",
     re.IGNORECASE,
 )
 # "… của Quân khu 3" right after a bloc's name (within this many characters) makes it an army bloc

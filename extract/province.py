@@ -13,6 +13,7 @@ from collections import Counter
 from functools import cache
 from urllib.parse import unquote, urlsplit
 
+from extract.blocs import COUNT_WORDS
 from extract.lexicon import lexicon
 from extract.places import (
     DISTRICT_KINDS,
@@ -48,12 +49,13 @@ def _province_matcher() -> tuple[dict[str, str], re.Pattern[str]]:
 _REGIONS = (
     r"Bắc Trung Bộ|Nam Trung Bộ|Trung Bộ|Tây Nguyên|Đông Nam Bộ|Tây Nam Bộ|Nam Bộ|Tây Bắc|Đông Bắc"
     r"|Đồng bằng sông Hồng|Đồng bằng sông Cửu Long|miền núi phía Bắc|trung du|duyên hải|miền Trung|miền Đông"
-    r"|miền Tây|trực thuộc Trung ương"
+    r"|miền Tây|trực thuộc (?i:trung ương)"
 )
 _SPANS_PROVINCES_RE = re.compile(
-    r"(?:[Kk]hối|[Cc]ụm)(?:\s+thi\s+đua)?\s+(?:\d+\s+|các\s+)(?:tỉnh|thành\s+phố)(?:,\s*thành\s+phố)?"
+    rf"(?:[Kk]hối|[Cc]ụm)(?:\s+thi\s+đua)?\s+(?:\d+\s+|các\s+|{COUNT_WORDS}\s+)(?:tỉnh|thành\s+phố|TP)"
+    r"(?:,\s*thành\s+phố)?"
     rf"(?:\s+[^.;:]{{0,30}}?)?\s*(?:{_REGIONS})"
-    r"|(?:[Kk]hối|[Cc]ụm)(?:\s+thi\s+đua)?\s+\d+\s+(?:tỉnh|thành\s+phố)(?!\s+[A-ZĐ])"
+    rf"|(?:[Kk]hối|[Cc]ụm)(?:\s+thi\s+đua)?\s+(?:\d+|{COUNT_WORDS})\s+(?:tỉnh|thành\s+phố|TP)(?!\s+[A-ZĐ])"
 )
 
 

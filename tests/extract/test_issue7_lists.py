@@ -908,3 +908,15 @@ def test_a_kind_named_in_a_quoted_title_or_for_a_later_meeting_is_not_the_meetin
         "Sáng 16-11, các đơn vị cụm thi đua số 3 họp rà soát các nội dung cho Hội nghị tổng kết năm 2023.",
     )
     assert "tong_ket" not in rec["event_kinds"]
+
+
+def test_a_count_written_as_a_word_opens_a_blocs_name() -> None:
+    rec = _record(
+        "Cụm thi đua bảy tỉnh duyên hải miền Trung tổng kết năm 2023",
+        "Ngày 12/1, hội nghị tổng kết Cụm thi đua bảy tỉnh duyên hải miền Trung diễn ra tại Quảng Ngãi.",
+    )
+    assert [b["name"] for b in rec["blocs"]] == ["Cụm thi đua bảy tỉnh duyên hải miền Trung"]
+    assert rec["province"] is None  # a cluster of provinces belongs to none of them
+    # "năm" as a year is no count
+    rec = _record("Ngày 12/1, Khối thi đua năm 2023 của các sở tổ chức tổng kết tại Quảng Ngãi.")
+    assert not any("năm 2023" in b["name"] for b in rec["blocs"])
