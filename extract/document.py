@@ -204,7 +204,7 @@ def _choose_dateline(doc: Document) -> None:
         return
     for ln in doc.lines[:_STAMP_LINES]:
         m = _STAMP_PREFIX_RE.match(ln.text)
-        if m and ln.kind == "body":
+        if m and ln.kind in ("body", "title"):  # a stamped lead may have been taken for the title
             doc.dateline = Line(ln.start, ln.start + m.end(), m.group(), "dateline")
             return
 

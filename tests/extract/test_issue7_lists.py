@@ -920,3 +920,14 @@ def test_a_count_written_as_a_word_opens_a_blocs_name() -> None:
     # "năm" as a year is no count
     rec = _record("Ngày 12/1, Khối thi đua năm 2023 của các sở tổ chức tổng kết tại Quảng Ngãi.")
     assert not any("năm 2023" in b["name"] for b in rec["blocs"])
+
+
+def test_a_time_stamp_glued_to_a_lead_taken_for_the_title_gives_the_publication_date() -> None:
+    text = (
+        "08:15 09/12/2021 Chiều 7-12, tại TP Hạ Long, khối thi đua các đơn vị Cảnh sát tổ chức tổng kết năm "
+        "2021.\n\nTrong năm, các đơn vị trong khối đã hoàn thành tốt nhiệm vụ được giao, góp phần giữ vững "
+        "an ninh trật tự trên địa bàn tỉnh.\n"
+    )
+    rec = extract_article(doc_id="t", text=text).to_schema()
+    assert rec["published"] == "2021-12-09"
+    assert rec["event_date"] == "2021-12-07"
