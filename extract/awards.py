@@ -66,16 +66,15 @@ _RECIPIENT_INTRO_RE = re.compile(
     r"(?:(?:\d+|các)\s+(?:tập\s+thể|đơn\s+vị|cơ\s+quan)(?:[^.;:]{0,90}?)(?:\s(?:gồm|là)\s*:?\s*|\s*:\s*))?",
     re.I,
 )
+# the bloc leader's title, as a flag's handover names it
+_LEADER_TITLE = r"(?:Thường\s+trực|[Kk]hối\s+trưởng|[Cc]ụm\s+trưởng|[Tt]rưởng\s+(?:[Kk]hối|[Cc]ụm))"
 # a flag handed on with the leader's title is the bloc's rotating flag
 _LEADER_FLAG_REACH = 80
-_LEADER_FLAG_RE = re.compile(
-    r"^[^.;]*?(?:suy\s+tôn|cho|của)\s+(?:(?:Thường\s+trực|[Kk]hối\s+trưởng|[Cc]ụm\s+trưởng|[Tt]rưởng\s+"
-    r"(?:[Kk]hối|[Cc]ụm))(?!\w))",
-)
+_LEADER_FLAG_RE = re.compile(rf"^[^.;]*?(?:suy\s+tôn|cho|của)\s+{_LEADER_TITLE}(?!\w)")
 # words between "cho" and the unit that stand for it: the leader's title ("Cụm trưởng năm 2010 là"), a
 # person and their title ("đ/c Nguyễn Văn A - Cục trưởng")
 _STAND_IN_RE = re.compile(
-    r"(?:(?:Thường\s+trực|[Kk]hối\s+trưởng|[Cc]ụm\s+trưởng|[Tt]rưởng\s+(?:[Kk]hối|[Cc]ụm))"
+    rf"(?:{_LEADER_TITLE}"
     r"(?:\s+(?:[Kk]hối|[Cc]ụm)\s+thi\s+đua)?(?:\s+năm\s+(?:19|20)\d\d)?\s+(?:là\s+)?"
     r"|(?:đ/c|đồng\s+chí|ông|bà)\s+[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){1,4}\s*[-–,]\s*"
     rf"(?:{PERSON_TITLES})\s+)",

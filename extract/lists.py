@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from extract import places
 from extract.lexicon import UNIT_HEADS, lexicon
 from extract.units import (
+    BARE_KIND_TAIL_RE,
     UnitSpan,
     canonicalize,
     capture_forward,
@@ -93,8 +94,6 @@ _NUMBERED_PLACE_RE = re.compile(r"(?<!\w)(?P<kind>[Qq]uận|[Pp]hường)\s+\d{1
 _BARE_NUMBER_RE = re.compile(r"\s*\d{1,2}(?![\d/\w.,]\d)(?=\s*(?:[,;(]|và\s|$))")
 # a number whose kind is borrowed from the item before it is a little less sure than a named district
 NUMBERED_PLACE_CONF = 0.9
-# a list's last item ending with a locality kind and no name: "… và Chi cục Thuế thành phố"
-_KIND_TAIL_RE = re.compile(r"\s(thành phố|huyện|thị xã|quận)$", re.IGNORECASE)
 _LOCALITY_RE = re.compile(r"^(huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", re.IGNORECASE)
 
 
@@ -426,7 +425,8 @@ def _share_tails(text: str, items: list[ListItem]) -> list[ListItem]:
     "Công an, Tòa án nhân dân và Chi cục Thuế thành phố": so does a bare locality kind."""
     out = list(items)
     for i, it in enumerate(items):
-        kind = _KIND_TAIL_RE.search(text[it.start : it.end])
+        # a last item ending with a locality kind and no name: "… và Chi cục Thuế thành phố"
+        kind = BARE_KIND_TAIL_RE.search(text[it.start : it.end])
         if kind and it.canonical.endswith(" " + kind.group(1).lower()):
             j = i - 1
             while j >= 0 and ";" not in text[out[j].end : out[j + 1].start]:

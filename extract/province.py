@@ -185,6 +185,13 @@ def _from_url_path(rec: Record, url: str | None) -> bool:
 _MIN_HOST_DISTRICT_CHARS = 8
 
 
+@cache
+def _district_slugs() -> tuple[tuple[str, str], ...]:
+    """(ascii slug, province) of every district whose name is long enough to tell a host by."""
+    slugs = (("".join(re.findall(r"[a-z0-9]+", fold(d.name))), d.province) for d in places().districts)
+    return tuple((slug, prov) for slug, prov in slugs if len(slug) >= _MIN_HOST_DISTRICT_CHARS)
+
+
 def _from_url_host_district(rec: Record, url: str | None) -> bool:
     """The province of the one district a host is named after ("giangthanh.edu.vn": a school site of
     that district)."""
@@ -195,12 +202,7 @@ def _from_url_host_district(rec: Record, url: str | None) -> bool:
     path_words = set(re.findall(r"[a-z0-9]+", unquote(parts.path).lower().replace("-", "")))
     if any(p.slug in path_words for p in places().provinces):
         return False  # a site of one place carrying another province's section ("…/nghean/…")
-    hits = {
-        d.province
-        for d in places().districts
-        if len(slug := "".join(re.findall(r"[a-z0-9]+", fold(d.name)))) >= _MIN_HOST_DISTRICT_CHARS
-        and slug in labels
-    }
+    hits = {prov for slug, prov in _district_slugs() if slug in labels}
     if len(hits) != 1:
         return False
     rec.province = ScalarFact(None, 0.5, "url_host_district", field_name="province", value=hits.pop())

@@ -224,7 +224,7 @@ _MAX_MENTION_CHARS = 160
 # provinces nearly always the province itself as a member (30 of 30 such list items right on dev)
 PROVINCE_AS_UNIT_CONF = 0.8
 # a name ending with a locality kind and no place name after it
-_BARE_KIND_TAIL_RE = re.compile(r"\s(thành phố|huyện|thị xã|quận)$", re.IGNORECASE)
+BARE_KIND_TAIL_RE = re.compile(r"\s(thành phố|huyện|thị xã|quận)$", re.IGNORECASE)
 
 
 def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, str] | None:
@@ -239,7 +239,7 @@ def canonicalize(surface: str, *, head: str | None = None) -> tuple[str, float, 
     s = re.sub(r"\s*\([^()]{1,30}\)(?=\s)", "", s)  # "Ngân hàng … (BIDV) chi nhánh …": the short name aside
     if not s or len(s) > _MAX_MENTION_CHARS:
         return None
-    kind_tail = _BARE_KIND_TAIL_RE.search(s)
+    kind_tail = BARE_KIND_TAIL_RE.search(s)
     if kind_tail and kind_tail.start() > 0:
         # "Viện Kiểm sát nhân dân thành phố": a provincial unit of a city (or district) named by kind only
         base = canonicalize(s[: kind_tail.start()], head=head)

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, column, func, select, table, text
+from sqlalchemy import ColumnElement, Select, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from store.errors import QueryError
@@ -115,30 +115,11 @@ def text_condition(session: Session, value: str) -> ColumnElement[bool]:
     Raises:
         QueryError: as `SearchQuery.parse`.
     """
-    query = SearchQuery.parse(value)
-    if session.get_bind().dialect.name == "postgresql":
-        parts = [
-            func.phraseto_tsquery("simple", " ".join(p))
-            if len(p) > 1
-            else func.plainto_tsquery("simple", p[0])
-            for p in query.phrases
-        ]
-        tsquery: ColumnElement[Any] = parts[0]
-        for part in parts[1:]:
-            tsquery = tsquery.op("&&")(part)
-        hits = select(_FTS.c.article_id).where(_FTS.c.document.op("@@")(tsquery))
-    else:
-        hits = select(_FTS.c.rowid).where(text(f"{SEARCH_TABLE} MATCH :q").bindparams(q=query.fts5()))
-    return Article.id.in_(hits.scalar_subquery())
+    return Article.id.in_(_hits(session, SearchQuery.parse(value)).scalar_subquery())
 
 
-def _matching(
-    session: Session, query: SearchQuery, limit: int | None, among: Any = None
-) -> list[tuple[int, Any]]:
-    """Return (id, published) of articles matching `query`, newest first, at most `limit`.
-
-    `among`: a query of article ids, or a list of them, the results must be in (None: any).
-    """
+def _hits(session: Session, query: SearchQuery) -> Select[Any]:
+    """SELECT the ids of the articles whose index matches `query` (engine by engine)."""
     if session.get_bind().dialect.name == "postgresql":
         # plainto/phraseto_tsquery parse no operators: the words are only ever words
         parts = [
@@ -150,11 +131,20 @@ def _matching(
         tsquery: ColumnElement[Any] = parts[0]
         for part in parts[1:]:
             tsquery = tsquery.op("&&")(part)
-        stmt = select(Article.id, Article.published).join(_FTS, _FTS.c.article_id == Article.id)
-        stmt = stmt.where(_FTS.c.document.op("@@")(tsquery))
-    else:
-        stmt = select(Article.id, Article.published).join(_FTS, _FTS.c.rowid == Article.id)
-        stmt = stmt.where(text(f"{SEARCH_TABLE} MATCH :q").bindparams(q=query.fts5()))
+        return select(_FTS.c.article_id).where(_FTS.c.document.op("@@")(tsquery))
+    return select(_FTS.c.rowid).where(text(f"{SEARCH_TABLE} MATCH :q").bindparams(q=query.fts5()))
+
+
+def _matching(
+    session: Session, query: SearchQuery, limit: int | None, among: Any = None
+) -> list[tuple[int, Any]]:
+    """Return (id, published) of articles matching `query`, newest first, at most `limit`.
+
+    `among`: a query of article ids, or a list of them, the results must be in (None: any).
+    """
+    stmt = select(Article.id, Article.published).where(
+        Article.id.in_(_hits(session, query).scalar_subquery())
+    )
     if among is not None:
         stmt = stmt.where(Article.id.in_(among))
     stmt = stmt.order_by(Article.published.desc().nulls_last(), Article.id.desc())
