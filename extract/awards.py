@@ -16,7 +16,7 @@ cue ("Cờ thi đua", "Bằng khen", "Cờ luân lưu", …):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from extract.guests import BlocKind, is_guest
@@ -201,7 +201,13 @@ def find_awards(
     prev_status: AwardStatus | None = None
     prev_agent_issuer: Issuer | None = None
     floor = start  # recipients before a cue never reach back past the previous cue's own words
+    # hits of the cue before, when this cue is coordinated with it ("tặng Bằng khen và Cờ thi đua"): the
+    # two share the verb and the recipients, which only one of them stands next to
+    prev_hits: list[AwardHit] = []
+    prev_waiting: AwardHit | None = None  # the cue before found no recipient of its own
     for i, m in enumerate(cues):
+        coordinated = i > 0 and bool(_COORDINATED_GAP_RE.fullmatch(text, cues[i - 1].end(), m.start()))
+        n_before = len(out)
         clause_s = max(b for b in bounds if b <= m.start())
         clause_e = min(b for b in bounds if b > m.start())
         nxt = cues[i + 1].start() if i + 1 < len(cues) else end
@@ -229,13 +235,25 @@ def find_awards(
             year = reviewed_year + 1 if kind == "co_luan_luu" else reviewed_year
         if _NEGATED_RE.search(text, max(clause_s, m.start() - _NEGATION_REACH), m.start()):
             floor = m.end()
+            prev_hits, prev_waiting = [], None
             continue  # "từ chối nhận Bằng khen": a refusal is not an outcome
         recips, consumed, count = _after_recipients(text, m.end(), zone_e, nxt, gaz)
         conf = CONF_AFTER_CUE
         how: RecipientHow = "after_cue"
+        if not recips and coordinated and prev_hits:
+            # "A được đề nghị tặng Bằng khen và Cờ thi đua": the second award goes to the first's recipients
+            for h in prev_hits:
+                out.append(
+                    replace(h, award=kind, cue_start=m.start(), cue_end=m.end(), issuer=issuer or h.issuer)
+                )
+            prev_hits = out[n_before:]
+            floor = m.end()
+            continue
         if not recips:
             if not _ANY_VERB_RE.search(before):
                 floor = m.end()
+                prev_waiting = _waiting(kind, issuer, year, status, m, stated) if not coordinated else None
+                prev_hits = []
                 continue  # "phấn đấu đạt Cờ thi đua" with no verb of giving or proposing: not an outcome
             recips = _before_recipients(text, max(floor, start), m.start(), units, bloc)
             conf, how = CONF_BEFORE_PREDICATE, "before_predicate"
@@ -268,8 +286,43 @@ def find_awards(
                         how if r else "remaining",
                     )
                 )
+        if coordinated and prev_waiting is not None and how == "after_cue":
+            # "tặng Bằng khen và Cờ thi đua cho A": the first award goes to the second's recipients too
+            w = prev_waiting
+            for h in out[n_before:]:
+                out.append(
+                    replace(
+                        h,
+                        award=w.award,
+                        cue_start=w.cue_start,
+                        cue_end=w.cue_end,
+                        year=w.year if w.year_stated else h.year,
+                        year_stated=w.year_stated,
+                        issuer=w.issuer or h.issuer,
+                    )
+                )
+        prev_hits = out[n_before:]
+        prev_waiting = None if prev_hits else _waiting(kind, issuer, year, status, m, stated)
         floor = max(consumed, m.end())
     return out
+
+
+# between two coordinated award cues: a rank or year of the first, then "và", "," or "cùng"
+_COORDINATED_GAP_RE = re.compile(
+    r"(?:\s+hạng\s+\w+)?(?:\s+năm\s+(?:19|20)\d\d)?\s*(?:,|(?<!\w)và(?!\w)|(?<!\w)cùng(?!\w)|&)\s*", re.I
+)
+
+
+def _waiting(
+    kind: AwardKind,
+    issuer: Issuer | None,
+    year: int | None,
+    status: AwardStatus,
+    m: re.Match[str],
+    stated: bool,
+) -> AwardHit:
+    """A cue with no recipient of its own, kept for the coordinated cue after it."""
+    return AwardHit(None, kind, issuer, year, status, m.start(), m.end(), CONF_AFTER_CUE, None, stated)
 
 
 def _is_title_list(text: str, m: re.Match[str], start: int) -> bool:

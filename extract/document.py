@@ -72,9 +72,12 @@ class Document:
             spans.append((self.title.start, self.title.end))
         if self.lead:
             end = _first_sentence_end(self.text, self.lead.start, self.lead.end)
-            if not _MEETING_CUE_RE.search(self.text, self.lead.start, end):
+            if not _MEETING_CUE_RE.search(self.text, self.lead.start, end) or _PREAMBLE_RE.match(
+                self.text, self.lead.start, end
+            ):
                 # "X được 12/12 phiếu tán thành … Kết quả này được thống nhất tại hội nghị sơ kết …": a lead
-                # that opens on the outcome names the meeting in its next sentence
+                # that opens on the outcome names the meeting in its next sentence; so does one that opens
+                # on the plan it carries out ("Thực hiện Kế hoạch số 5/KH-… về việc tổ chức hội nghị …")
                 end = _first_sentence_end(self.text, end, self.lead.end)
             spans.append((self.lead.start, end))
         return spans
@@ -97,6 +100,12 @@ def body_sentences(doc: Document) -> list[tuple[int, int]]:
     return out
 
 
+# a lead opening on the document it carries out: the meeting it reports comes in the next sentence
+_PREAMBLE_RE = re.compile(
+    r"\s*(?:thực\s+hiện|căn\s+cứ|theo|triển\s+khai)\s+(?:các\s+)?(?:kế\s+hoạch|quyết\s+định|công\s+văn|chỉ\s+thị"
+    r"|hướng\s+dẫn|thông\s+báo|nghị\s+quyết|chương\s+trình)(?!\w)",
+    re.I,
+)
 _MEETING_CUE_RE = re.compile(
     r"hội\s+nghị|cuộc\s+họp|buổi\s+lễ|tổng\s+kết|sơ\s+kết|giao\s+ước|ký\s+kết|triển\s+khai|phát\s+động", re.I
 )

@@ -29,7 +29,7 @@ _KIND_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"triển\s+khai\s+(?!thực\s+hiện|có\s+hiệu|hiệu\s+quả)(?:\S+\s+){0,2}?(?:nhiệm\s+vụ|kế\s+hoạch|phương\s+hướng"
             r"|chương\s+trình|công\s+tác|phong\s+trào|thi\s+đua)"
             # "phát động (và|,) ký kết giao ước thi đua": two verbs, one object
-            r"|phát\s+động\s+(?:(?:và|,)\s*ký(?:\s+kết)?\s+giao\s+ước\s+)?(?:(?:phong\s+trào|đợt|cuộc)\s+)?"
+            r"|phát\s+động(?:(?:\s+và|\s*,)\s*ký(?:\s+kết)?\s+giao\s+ước)?\s+(?:(?:phong\s+trào|đợt|cuộc)\s+)?"
             r"(?:\S+\s+){0,2}?thi\s+đua",
             re.I,
         ),
@@ -41,6 +41,18 @@ _NARRATED_REACH = 40
 _NARRATED_RE = re.compile(
     r"(?:đã|đang|sẽ|tiếp\s+tục|chủ\s+động|tích\s+cực)(?:(?!hội\s+nghị|tổ\s+chức|họp)[^.;])*$", re.I
 )
+# a plan adopted at the meeting ("thông qua Kế hoạch phát động …") is the launch itself, whatever
+# tense governs the adopting verb
+_PLAN_NOUN_RE = re.compile(r"(?:kế\s+hoạch|dự\s+thảo|chương\s+trình)\s+$", re.I)
+# "đã triển khai công tác thi đua và tổ chức ký kết giao ước": coordinated with the meeting's own act,
+# the narrated verb is something the meeting did; read this far after the cue, within the clause
+_COORDINATED_REACH = 80
+_COORDINATED_RE = re.compile(r"[^.;]*?\svà\s+(?:tổ\s+chức\s+)?(?:ký\s+kết|tổng\s+kết|sơ\s+kết)(?!\w)", re.I)
+# "Chỉ thị số 29/CT-UBND … về việc phát động thi đua …": the subject of a cited document, not the meeting
+_CITED_SUBJECT_RE = re.compile(r"về\s+việc\s+$", re.I)
+# the headline's slug says what the meeting is, with the same exclusions as the text
+# ("trien-khai-hieu-qua-cac-phong-trao" is praise for work done, not a launch)
+_SLUG_NOT_A_KIND_RE = re.compile(r"trien-khai-(?:thuc-hien|co-hieu|hieu-qua)")
 _SLUG_KINDS = (
     ("tong_ket", "tong-ket"),
     ("so_ket", "so-ket"),
@@ -85,7 +97,12 @@ def read_meeting(rec: Record, doc: Document, url: str | None, pub: date | None, 
     w = doc.text
     heads = doc.head_spans()
     title = (doc.title.start, doc.title.end) if doc.title else None
-    kinds = _event_kinds(w, heads, url, rec, ev, title)
+    kinds = _event_kinds(w, heads, rec, ev, title)
+    if not kinds:
+        # no kind in the headline or lead: the photo's caption names the meeting it shows
+        kinds = _event_kinds(w, _scene_captions(doc), rec, ev, conf=KIND_IN_CAPTION_CONF)
+    if not kinds:
+        kinds = _slug_kinds(url, rec)
     reviewed, planned = _period_years(w, heads)
     day = _event_date(doc, pub, reviewed, planned, kinds, rec, ev)
     covered = _covered_year(w, heads)
@@ -139,17 +156,29 @@ def _quoted(w: str, start: int, pos: int) -> bool:
 
 KIND_IN_TITLE_CONF = 0.9
 KIND_IN_LEAD_CONF = 0.8
+# a scene caption names the meeting photographed, but captions are also reused from other days
+KIND_IN_CAPTION_CONF = 0.6
+_SCENE_CAPTION_RE = re.compile(r"(?:quang|toàn)\s+cảnh\s+(?:hội\s+nghị|buổi|lễ)(?!\w)", re.I)
+
+
+def _scene_captions(doc: Document) -> list[tuple[int, int]]:
+    """Lines that open as a photo's scene caption: "Quang cảnh Hội nghị …", "Toàn cảnh buổi lễ …"."""
+    return [
+        (ln.start, ln.end)
+        for ln in doc.lines
+        if ln.kind in ("body", "caption") and _SCENE_CAPTION_RE.match(doc.text, ln.start, ln.end)
+    ]
 
 
 def _event_kinds(
     w: str,
     heads: list[tuple[int, int]],
-    url: str | None,
     rec: Record,
     ev: EvidenceMaker,
     title: tuple[int, int] | None = None,
+    conf: float | None = None,
 ) -> list[str]:
-    """The kinds the opening lines name, else those the URL slug names."""
+    """The kinds the given opening lines name (`conf`: their confidence, else by title or lead)."""
     kinds: list[str] = []
     for kind, rx in _KIND_RES:
         for s, e in heads:
@@ -158,24 +187,33 @@ def _event_kinds(
                 m
                 and kind == "trien_khai"
                 and _NARRATED_RE.search(w, max(s, m.start() - _NARRATED_REACH), m.start())
+                and not _PLAN_NOUN_RE.search(w, max(s, m.start() - _PREPARES_REACH), m.start())
+                and not _COORDINATED_RE.match(w, m.end(), min(e, m.end() + _COORDINATED_REACH))
             ):
                 # "các đơn vị đã chủ động triển khai nhiệm vụ …" tells the year's work, not the meeting
                 m = None
             if m and (
                 _PREPARES_RE.search(w, max(s, m.start() - _PREPARES_REACH), m.start())
+                or _CITED_SUBJECT_RE.search(w, max(s, m.start() - _PREPARES_REACH), m.start())
                 or _quoted(w, s, m.start())
             ):
                 m = None  # "rà soát nội dung cho Hội nghị tổng kết", a seminar's title “… tổng kết …”
             if m:
                 kinds.append(kind)
                 # the headline names what the article reports; the lead also narrates the year's work
-                conf = KIND_IN_TITLE_CONF if (s, e) == title else KIND_IN_LEAD_CONF
+                c = conf if conf is not None else KIND_IN_TITLE_CONF if (s, e) == title else KIND_IN_LEAD_CONF
                 rec.event_kinds.append(
-                    ScalarFact(ev(m.start(), m.end()), conf, "kind_cue", field_name="event_kind", value=kind)
+                    ScalarFact(ev(m.start(), m.end()), c, "kind_cue", field_name="event_kind", value=kind)
                 )
                 break
-    if not kinds and url:
-        slug = urlsplit(url).path.lower()
+    return kinds
+
+
+def _slug_kinds(url: str | None, rec: Record) -> list[str]:
+    """The kinds the URL's slug names (the page's headline, when the text lost it)."""
+    kinds: list[str] = []
+    if url:
+        slug = _SLUG_NOT_A_KIND_RE.sub("", urlsplit(url).path.lower())
         for kind, token in _SLUG_KINDS:
             if token in slug:
                 kinds.append(kind)

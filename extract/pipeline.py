@@ -34,6 +34,7 @@ from collections.abc import Callable
 
 from extract import awards, blocs, dates, meeting, members, outcomes, province, roles
 from extract.article import Article
+from extract.brands import brand_units
 from extract.confirm import confirm_open_class
 from extract.document import body_sentences, build
 from extract.limits import MAX_ARTICLE_BYTES, check_text_size
@@ -110,7 +111,9 @@ def find_open_units(article: Article) -> None:
             # only names touching this sentence can block a capture in it (open-class units stay
             # inside their sentence, and sentences do not overlap)
             taken = [(u.start, u.end) for u in near.within(s, e)]
-            units += confirm_open_class(w, s, e, open_units(w, s, e, taken))
+            found = confirm_open_class(w, s, e, open_units(w, s, e, taken))
+            units += found
+            units += brand_units(w, s, e, taken + [(u.start, u.end) for u in found])
     article.units = units
 
 

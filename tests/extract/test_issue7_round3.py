@@ -1,0 +1,161 @@
+"""Mechanisms of the third round of issue 7 (meeting kinds, brands, coordinated awards), each on
+sentences written for these tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from extract.api import extract_article
+from extract.lexicon import ukey
+
+
+def _record(*paragraphs: str, published: str | None = "2024-03-02", url: str | None = None) -> dict[str, Any]:
+    text = "\n\n".join(paragraphs) + "\n"
+    return extract_article(doc_id="t", text=text, published=published, url=url).to_schema()
+
+
+def _awards(rec: dict[str, Any]) -> set[tuple[str, str, str]]:
+    return {(ukey(a["recipient"]), a["award"], a["status"]) for a in rec["awards"]}
+
+
+# --- meeting kinds -------------------------------------------------------------------------------
+
+
+def test_launch_listed_with_the_pact_after_a_comma() -> None:
+    rec = _record(
+        "Khối thi đua Nội chính tổng kết năm 2023",
+        "Sáng 12/1, Khối thi đua Nội chính tổ chức hội nghị tổng kết công tác thi đua năm 2023 và "
+        "phát động, ký kết giao ước thi đua năm 2024.",
+    )
+    assert set(rec["event_kinds"]) == {"tong_ket", "trien_khai", "giao_uoc"}
+
+
+def test_lead_opening_on_the_plan_it_carries_out_names_the_meeting_next() -> None:
+    rec = _record(
+        "Thứ 3 | 12/03/2024",
+        "Thực hiện Kế hoạch số 12/KH-CTĐ ngày 01/3/2024 của Cụm thi đua 5 tỉnh duyên hải về việc tổ "
+        "chức hội nghị ký kết giao ước thi đua năm 2024. Ngày 10/3/2024, các tỉnh trong Cụm đã tổ chức "
+        "hội nghị triển khai công tác thi đua năm 2024 và ký kết giao ước thi đua.",
+    )
+    assert set(rec["event_kinds"]) == {"giao_uoc", "trien_khai"}
+
+
+def test_narrated_launch_coordinated_with_the_signing_is_the_meeting() -> None:
+    rec = _record(
+        "Khối Kinh tế ký kết giao ước thi đua năm 2024",
+        "Ngày 8-3, các đơn vị thuộc Khối thi đua Kinh tế đã triển khai công tác thi đua và tổ chức ký "
+        "kết giao ước thi đua năm 2024.",
+    )
+    assert set(rec["event_kinds"]) == {"giao_uoc", "trien_khai"}
+
+
+def test_narrated_launch_alone_is_still_the_year_s_work() -> None:
+    rec = _record(
+        "Khối Kinh tế tổng kết năm 2023",
+        "Năm 2023, các đơn vị trong Khối đã triển khai nhiều phong trào thi đua, hội nghị tổng kết diễn "
+        "ra ngày 8/1/2024.",
+    )
+    assert "trien_khai" not in rec["event_kinds"]
+
+
+def test_adopting_a_plan_to_launch_a_movement_is_the_launch() -> None:
+    rec = _record(
+        "Sau khi nhận nhiệm vụ Khối trưởng, đồng chí Giám đốc Sở Nội vụ đã thông qua dự thảo Kế hoạch "
+        "phát động phong trào thi đua năm 2024 của Khối thi đua số 2; các thành viên cùng ký kết giao ước.",
+    )
+    assert "trien_khai" in rec["event_kinds"]
+
+
+def test_a_cited_document_s_subject_is_not_the_meeting() -> None:
+    rec = _record(
+        "Lễ ký kết giao ước thi đua Khối Ngân hàng năm 2024",
+        "Thực hiện Chỉ thị số 15/CT-UBND ngày 20/12/2023 của UBND tỉnh về việc phát động thi đua hoàn "
+        "thành kế hoạch năm 2024, các đơn vị đã bổ sung nội dung đăng ký thi đua.",
+    )
+    assert rec["event_kinds"] == ["giao_uoc"]
+
+
+def test_scene_caption_names_the_meeting_when_the_head_does_not() -> None:
+    rec = _record(
+        "Năm 2023, các phường trong Cụm thi đua số 4 hoàn thành tốt nhiệm vụ thu ngân sách.",
+        "Quang cảnh Hội nghị phát động phong trào thi đua năm 2024 của Cụm thi đua số 4",
+    )
+    assert rec["event_kinds"] == ["trien_khai"]
+
+
+def test_slug_praising_work_done_is_not_a_launch() -> None:
+    rec = _record(
+        "Khối các sở số 2:",
+        "Ngày 20-1, Khối các sở số 2 tổ chức hội nghị trù bị tổng kết năm 2023.",
+        url="https://bao.example.vn/chinh-tri/khoi-cac-so-so-2-trien-khai-hieu-qua-cac-phong-trao-thi-dua-123/",
+    )
+    assert "trien_khai" not in rec["event_kinds"]
+
+
+# --- brands --------------------------------------------------------------------------------------
+
+
+def test_acronym_brand_elected_leader_is_a_member_with_the_role() -> None:
+    rec = _record(
+        "Khối thi đua số 7 tổng kết năm 2023",
+        "Ngày 10/1, Khối thi đua số 7 gồm các doanh nghiệp tổ chức hội nghị tổng kết năm 2023, theo đó "
+        "VINAMEX được bầu làm Khối trưởng năm 2024.",
+    )
+    assert {ukey(m) for m in rec["members"]} == {ukey("VINAMEX")}
+    assert [(ukey(r["unit"]), r["role"], r["year"]) for r in rec["roles"]] == [
+        (ukey("VINAMEX"), "khoi_truong", 2024)
+    ]
+
+
+def test_coined_brand_as_subject_of_an_award_is_a_member() -> None:
+    rec = _record(
+        "Khối thi đua số 7 tổng kết năm 2023",
+        "Ngày 10/1, Khối thi đua số 7 tổ chức hội nghị tổng kết. Trong đó, Hanotex là doanh nghiệp đạt "
+        "thành tích tốt nhất, được đề nghị tặng Bằng khen.",
+    )
+    assert ukey("Hanotex") in {ukey(m) for m in rec["members"]}
+    assert (ukey("Hanotex"), "bang_khen", "proposed") in _awards(rec)
+
+
+def test_vietnamese_word_or_admin_acronym_is_not_a_brand() -> None:
+    rec = _record(
+        "Khối thi đua số 7 tổng kết năm 2023",
+        "Ngày 10/1, Khối thi đua số 7 tổ chức hội nghị tổng kết. Theo đó, UBND được đề nghị xem xét; "
+        "Thanh được bầu làm thư ký hội nghị.",
+    )
+    assert rec["members"] == []
+
+
+# --- coordinated awards --------------------------------------------------------------------------
+
+
+def test_coordinated_awards_before_the_recipient_list_share_it() -> None:
+    rec = _record(
+        "Khối thi đua số 3 tổng kết năm 2023",
+        "Ngày 5/1, Khối thi đua số 3 tổ chức hội nghị tổng kết. Khối thống nhất đề nghị UBND tỉnh tặng "
+        "Bằng khen và Cờ thi đua cho Sở Y tế.",
+    )
+    assert _awards(rec) == {
+        (ukey("Sở Y tế"), "bang_khen", "proposed"),
+        (ukey("Sở Y tế"), "co_thi_dua", "proposed"),
+    }
+
+
+def test_coordinated_awards_after_the_subject_share_it() -> None:
+    rec = _record(
+        "Khối thi đua số 3 tổng kết năm 2023",
+        "Ngày 5/1, Khối thi đua số 3 tổ chức hội nghị tổng kết. Sở Y tế và Sở Tư pháp được đề nghị tặng "
+        "Cờ thi đua, Bằng khen của UBND tỉnh.",
+    )
+    assert _awards(rec) == {
+        (ukey(u), a, "proposed") for u in ("Sở Y tế", "Sở Tư pháp") for a in ("co_thi_dua", "bang_khen")
+    }
+
+
+def test_award_after_a_clause_without_verb_is_not_coordinated() -> None:
+    rec = _record(
+        "Khối thi đua số 3 tổng kết năm 2023",
+        "Ngày 5/1, Khối thi đua số 3 tổ chức hội nghị tổng kết. Sở Y tế được tặng Bằng khen; các đơn vị "
+        "phấn đấu đạt Cờ thi đua năm 2024.",
+    )
+    assert _awards(rec) == {(ukey("Sở Y tế"), "bang_khen", "conferred")}
