@@ -18,7 +18,7 @@ from extract.namekeys import ukey as ukey  # re-exported: the key moved to extra
 from extract.places import Province, places
 from extract.textnorm import normalize
 
-__all__ = ["UNIT_HEADS", "Lexicon", "Province", "lexicon", "ukey"]
+__all__ = ["UNIT_HEADS", "Lexicon", "Province", "kind_word", "lexicon", "ukey"]
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _SLOT_RE = re.compile(r"\{(huyện|thị xã|thành phố|quận)\}")
@@ -82,8 +82,13 @@ def lexicon() -> Lexicon:
                             )
                 continue
             for p in lex.provinces:
+                # a state office's name says its province's kind ("Công an thành phố Hải Phòng"); a paper's
+                # or a school's does not ("Báo Hải Phòng")
+                says_kind = re.search(r"(?:tỉnh|phố)\s+\{tỉnh\}", canonical)
+                named = utype.startswith(_KIND_NAMED_TYPES) and not says_kind
+                where = f"{kind_word(p)} {p.name}" if named else p.name
                 for n in names:
-                    _add_unit(lex, n.replace("{tỉnh}", p.name), canonical.replace("{tỉnh}", p.name), utype)
+                    _add_unit(lex, n.replace("{tỉnh}", p.name), canonical.replace("{tỉnh}", where), utype)
             continue
         for n in names:
             _add_unit(lex, n, canonical, utype)
@@ -91,6 +96,15 @@ def lexicon() -> Lexicon:
         _add_unit(lex, surface, canonical, utype)
     lex.phrases = sorted(set(lex.phrases), key=len, reverse=True)
     return lex
+
+
+# unit types whose official names carry "tỉnh"/"thành phố" before the province
+_KIND_NAMED_TYPES = ("luc_luong_vu_trang", "nganh_doc", "bao_hiem")
+
+
+def kind_word(p: Province) -> str:
+    """ "thành phố" for a province that is a city under that very name, else "tỉnh" (dropped by keys)."""
+    return "thành phố" if p.kind == "thành phố" and f"Thành phố {p.name}" in p.variants else "tỉnh"
 
 
 def _add_unit(lex: Lexicon, surface: str, canonical: str, utype: str) -> None:

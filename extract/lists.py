@@ -20,6 +20,7 @@ from extract.units import (
     capture_forward,
     head_starts,
     names_known_unit,
+    province_kind_word,
     starts_with_head,
 )
 
@@ -403,10 +404,11 @@ def _shared_head(prev: str, surface: str) -> str | None:
     ph = _DISTRICT_HEAD_RE.match(prev)
     if ph and surface[:1].isupper() and places.is_district(surface):
         return ph.group()  # "Huyện ủy Ea Súp, Krông Bông" → "Huyện ủy Krông Bông"
-    if lexicon().province(surface):
-        # "Công an tỉnh Lạng Sơn, Cao Bằng": a bare province after a provincial unit names the same unit
+    if prov := lexicon().province(surface):
+        # "Công an tỉnh Lạng Sơn, Cao Bằng": a bare province after a provincial unit names the same unit,
+        # with the province's own kind ("BHXH tỉnh Hải Dương, Hải Phòng": Hải Phòng is a "thành phố")
         pm = re.match(r"^(.*?\S)\s+(?:tỉnh|thành phố|TP\.?)\s+\S", prev)
-        return f"{pm.group(1)} tỉnh" if pm and starts_with_head(prev, 0) else None
+        return f"{pm.group(1)} {province_kind_word(prov)}" if pm and starts_with_head(prev, 0) else None
     loc = _LOCALITY_RE.match(surface)
     if loc:
         m = re.search(r"^(.*?)\s+(?:huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", prev, re.IGNORECASE)

@@ -88,6 +88,7 @@ RoleHow = Literal[
     "handed_from",  # who handed it over: "bàn giao Cụm trưởng từ A cho B" (A, the year before)
     "in_parentheses",  # listed before a role in parentheses: "A, B và C (cụm phó)"
     "handed_on",  # "A – Khối trưởng năm 2024 – bàn giao cho B" (B, the next year)
+    "subject_carried",  # "A đạt …, đồng thời được bầu làm Khối phó": the sentence's subject
 ]
 
 
@@ -138,6 +139,11 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
             )
             if comma:
                 unit, how = _unit_at(text, m.end() + comma.end(), sent_end, units), "in_capacity"
+        if unit is None and _SUBJECTLESS_ELECTION_RE.search(text, sent_start, m.start()):
+            # "A đạt thành tích …, được đề nghị tặng Bằng khen, đồng thời được bầu làm Khối phó": a
+            # clause with no subject of its own goes on with the sentence's subject
+            unit, how = _sentence_subject(text, sent_start, m.start(), units), "subject_carried"
+            elected = True
         if unit is None:
             then = _ROLE_THEN_UNIT_RE.match(after)
             # "bàn giao nhiệm vụ Khối trưởng năm 2021 cho Sở Công Thương", "bầu … làm Khối trưởng"
@@ -180,6 +186,26 @@ def find_roles(text: str, sent_start: int, sent_end: int, units: list[UnitSpan])
                 elected = h.elected or sib.elected
                 out[i] = replace(h, year=sib.year, elected=elected)
     return out
+
+
+# a passive election clause opened by a comma or "đồng thời", with no unit of its own before the cue
+_SUBJECTLESS_ELECTION_RE = re.compile(
+    r"[,;]\s*(?:(?:đồng\s+thời|và|cũng|tiếp\s+tục)\s+)*được\s+(?:[^,.;]{0,30}?\s)?"
+    r"(?:bầu|phân\s+công|chọn|cử|suy\s+tôn)\s+(?:làm|là|giữ)(?:\s+(?:vai\s+trò|nhiệm\s+vụ|chức))?\s*$",
+    re.IGNORECASE,
+)
+# a unit in subject position: a verb or the copula right after it
+_SUBJECT_VERB_RE = re.compile(
+    r"\s*(?:là|được|đã|đạt|cũng|đồng\s+thời|tiếp\s+tục|xếp|dẫn\s+đầu)(?!\w)", re.IGNORECASE
+)
+
+
+def _sentence_subject(text: str, floor: int, pos: int, units: list[UnitSpan]) -> UnitSpan | None:
+    """The sentence's subject before `pos`: the last unit followed by its verb."""
+    subjects = [
+        u for u in units if floor <= u.start and u.end <= pos and _SUBJECT_VERB_RE.match(text, u.end, pos)
+    ]
+    return max(subjects, key=lambda u: u.start, default=None)
 
 
 def _in_parentheses(text: str, pos: int, floor: int) -> bool:

@@ -17,7 +17,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from extract import places
-from extract.lexicon import UNIT_HEADS, Lexicon, lexicon, ukey
+from extract.lexicon import UNIT_HEADS, Lexicon, Province, kind_word, lexicon, ukey
 from extract.limits import GAZETTEER_WINDOW_CHARS
 from extract.textnorm import fold
 
@@ -197,11 +197,18 @@ def _province_suffix(text: str, end: int, lex: Lexicon) -> tuple[int, str | None
 def _with_province(canonical: str, province: str) -> str:
     base = canonical[:-5] if canonical.endswith(" tỉnh") else canonical
     city = _CITY_BODY_RE.match(base)
-    prov = lexicon().province(province) if city else None
+    prov = lexicon().province(province)
     if city and prov is not None and prov.kind == "thành phố":
         # a centrally-run city's party committee and youth union are "Thành ủy", "Thành đoàn"
         return f"Thành {city.group(1)} {province}"
-    return f"{base} tỉnh {province}"
+    # "Công an thành phố Hải Phòng", "Công an tỉnh Nam Định": the province's own kind
+    return f"{base} {province_kind_word(prov)} {province}"
+
+
+def province_kind_word(prov: Province | None) -> str:
+    """ "thành phố" for a province that is a city under that very name ("Thành phố Hải Phòng"), else "tỉnh"
+    (Thừa Thiên Huế was a "tỉnh" under that name; the city is "Huế")."""
+    return kind_word(prov) if prov is not None else "tỉnh"
 
 
 _CITY_BODY_RE = re.compile(r"Tỉnh (ủy|đoàn)$")

@@ -159,3 +159,43 @@ def test_award_after_a_clause_without_verb_is_not_coordinated() -> None:
         "phấn đấu đạt Cờ thi đua năm 2024.",
     )
     assert _awards(rec) == {(ukey("Sở Y tế"), "bang_khen", "conferred")}
+
+
+def test_subjectless_election_clause_takes_the_sentence_subject() -> None:
+    rec = _record(
+        "Khối thi đua số 3 tổng kết năm 2023",
+        "Ngày 5/1, Khối thi đua số 3 tổ chức hội nghị tổng kết. Trong đó, Sở Y tế là đơn vị dẫn đầu, được "
+        "đề nghị tặng Bằng khen và Cờ thi đua hạng Nhất, đồng thời được bầu làm Khối phó năm 2024.",
+    )
+    assert [(ukey(r["unit"]), r["role"], r["year"]) for r in rec["roles"]] == [
+        (ukey("Sở Y tế"), "khoi_pho", 2024)
+    ]
+    assert _awards(rec) == {
+        (ukey("Sở Y tế"), "bang_khen", "proposed"),
+        (ukey("Sở Y tế"), "co_thi_dua", "proposed"),
+    }
+
+
+# --- a province's own kind in a state office's name -----------------------------------------------
+
+
+def test_bare_province_after_a_provincial_office_takes_that_province_s_kind() -> None:
+    rec = _record(
+        "Cụm thi đua số 1 tổng kết năm 2023",
+        "Ngày 5/1, Cụm thi đua số 1 gồm 5 đơn vị là BHXH tỉnh Nam Định, Thái Bình, Hải Phòng, Hưng Yên "
+        "và Cần Thơ tổ chức hội nghị tổng kết.",
+    )
+    keys = {ukey(m) for m in rec["members"]}
+    assert ukey("Bảo hiểm xã hội thành phố Hải Phòng") in keys
+    assert ukey("Bảo hiểm xã hội thành phố Cần Thơ") in keys
+    assert ukey("Bảo hiểm xã hội tỉnh Thái Bình") in keys
+
+
+def test_state_office_of_a_city_province_is_named_with_thanh_pho_but_a_paper_is_not() -> None:
+    from extract.units import canonicalize
+
+    assert canonicalize("Công an Đà Nẵng") == ("Công an thành phố Đà Nẵng", 0.95, "gazetteer")
+    assert canonicalize("Công an Thái Bình")[0] in ("Công an Thái Bình", "Công an tỉnh Thái Bình")  # type: ignore[index]
+    assert canonicalize("Báo Đà Nẵng")[0] == "Báo Đà Nẵng"  # type: ignore[index]
+    # Thừa Thiên Huế was a "tỉnh" under that name
+    assert "thành phố" not in canonicalize("Công an Thừa Thiên Huế")[0]  # type: ignore[index]
