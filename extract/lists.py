@@ -543,6 +543,14 @@ def member_lists(text: str, start: int, end: int, gaz: list[UnitSpan]) -> list[L
         if close > m.end() and len(re.findall(r"[;,]", text[m.end() : close])) >= 1:
             out.extend(parse_list_region(text, m.end(), close, gaz))
             done = close
+    for m in _RANKED_PLACES_RE.finditer(text, start, end):
+        if m.start() < done:
+            continue
+        loc = re.sub(r"\s+", " ", m.group("loc").lower())
+        loc = "thành phố" if loc == "tp" else loc
+        items = _place_items(text, m.end(), list_end(text, m.end(), end, gaz), loc)
+        out.extend(items)
+        done = items[-1].end if items else done
     for m in _BLOC_PLACES_PAREN_RE.finditer(text, start, end):
         if m.start() < done:
             continue
@@ -584,6 +592,13 @@ _PAREN_LIST_RE = re.compile(
 _BLOC_UNITS_PAREN_RE = re.compile(
     r"(?<!\w)(?:\d+|các)\s+(?:đơn\s+vị|cơ\s+quan|trường|thành\s+viên|doanh\s+nghiệp|hội|sở|ngành)"
     r"\s+(?:trong|thuộc|của)\s+(?i:khối|cụm)[^.;:()]{0,80}\(",
+)
+# the places ranked after the leader: "các huyện tiếp theo là A, B và C", "các TP còn lại gồm: A, B" —
+# members of the bloc named by their rank
+_RANKED_PLACES_RE = re.compile(
+    r"(?<!\w)(?:các|những)\s+(?P<loc>tỉnh|TP|thành\s+phố|huyện|quận|thị\s+xã)\s+"
+    r"(?:tiếp\s+theo|còn\s+lại|xếp\s+sau|đứng\s+sau|kế\s+tiếp)\s+(?:lần\s+lượt\s+)?(?:là|gồm)\s*:?\s*(?=[A-ZĐ])",
+    re.IGNORECASE,
 )
 # a bloc counted in places, its places in parentheses: "cụm 7 tỉnh biên giới phía Bắc (A, B, …)"
 _BLOC_PLACES_PAREN_RE = re.compile(

@@ -423,7 +423,7 @@ def open_units(text: str, start: int, end: int, taken: list[tuple[int, int]]) ->
     out: list[UnitSpan] = []
     for m in _HEAD_RE.finditer(text, start, end):
         s = m.start()
-        if any(a <= s < b for a, b in taken) or not text[s].isupper():
+        if any(a <= s < b for a, b in taken) or not text[s].isupper() or _inside_place_name(text, s, m.end()):
             continue
         e = capture_forward(text, s, end)
         if e - s < _MIN_CAPTURE_CHARS:
@@ -433,6 +433,22 @@ def open_units(text: str, start: int, end: int, taken: list[tuple[int, int]]) ->
             out.append(UnitSpan(s, e, c[0], c[1], c[2]))
             taken = [*taken, (s, e)]
     return out
+
+
+_NAME_BEFORE_RE = re.compile(r"(?:[A-ZĐ][\wÀ-ỹ]*\s+){1,3}$")
+
+
+def _inside_place_name(text: str, start: int, end: int) -> bool:
+    """Is the head word at text[start:end] the last syllable of a place's name ("Hải Phòng")?"""
+    before = _NAME_BEFORE_RE.search(text, max(0, start - 40), start)
+    if before is None:
+        return False
+    words = before.group().split()
+    for k in range(len(words)):
+        name = " ".join([*words[k:], text[start:end]])
+        if lexicon().province(name) or places.is_district(name):
+            return True
+    return False
 
 
 _PLACE_RE = re.compile(
@@ -481,15 +497,21 @@ def place_units(text: str, start: int, end: int, taken: list[UnitSpan]) -> list[
         name = m.group("name")
         p = places.province_named(name) if name not in _BARE_NOT_A_PROVINCE else None
         if p is not None:
-            out.append(UnitSpan(m.start("name"), m.end("name"), f"tỉnh {p.name}", 0.6, "place"))
+            out.append(
+                UnitSpan(m.start("name"), m.end("name"), f"{province_kind_word(p)} {p.name}", 0.6, "place")
+            )
     return out
 
 
 # Bare, these name a person ("Lăng Chủ tịch Hồ Chí Minh") or a place in prose, not a province
 _BARE_NOT_A_PROVINCE = frozenset({"Hồ Chí Minh", "Huế"})
 _BARE_PROVINCE_ROLE_RE = re.compile(
-    r"(?<![\wÀ-ỹ])(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"
-    r"(?=\s+(?:làm|là|giữ vai trò)\s+(?:đơn vị\s+)?(?i:cụm|khối)\s+(?:trưởng|phó))"
+    # a province's short form ("TP.HCM", "TP. Cần Thơ") or its bare name
+    r"(?<![\wÀ-ỹ])(?P<name>TP\.?\s?[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,2}"
+    r"|[A-ZĐ][\wÀ-ỹ]*(?:(?:\s+|\s?[-–]\s?)[A-ZĐ][\wÀ-ỹ]*){0,3})"
+    r"(?=\s+(?:làm|là|giữ vai trò)\s+(?:đơn vị\s+)?(?i:cụm|khối)\s+(?:trưởng|phó)"
+    # "TP.HCM (cụm trưởng) là địa phương dẫn đầu": the role set aside in parentheses
+    r"|\s*\(\s*(?:đơn vị\s+)?(?i:cụm|khối)\s+(?:trưởng|phó)\s*\))"
 )
 
 
@@ -510,7 +532,7 @@ def province_continuations(text: str, units: list[UnitSpan]) -> list[UnitSpan]:
     out: list[UnitSpan] = []
     starts = {u.start for u in units}
     for u in units:
-        m = re.match(r"^(.*?\S)\s+tỉnh\s+(.+)$", u.canonical)
+        m = re.match(r"^(.*?\S)\s+(?:tỉnh|thành phố)\s+(.+)$", u.canonical)
         place = re.match(r"^tỉnh\s+(.+)$", u.canonical)  # "tỉnh A, B": the provinces themselves
         if place and lex.province(place.group(1)):
             base = ""
@@ -531,6 +553,7 @@ def province_continuations(text: str, units: list[UnitSpan]) -> list[UnitSpan]:
                 break
             k, prov = found
             end = nm.start("name") + len(" ".join(words[:k]))
-            out.append(UnitSpan(nm.start("name"), end, f"{base}tỉnh {prov.name}", 0.8, "shared_province"))
+            kind = province_kind_word(prov) if base else "tỉnh"
+            out.append(UnitSpan(nm.start("name"), end, f"{base}{kind} {prov.name}", 0.8, "shared_province"))
             pos = end
     return out

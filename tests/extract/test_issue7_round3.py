@@ -199,3 +199,43 @@ def test_state_office_of_a_city_province_is_named_with_thanh_pho_but_a_paper_is_
     assert canonicalize("Báo Đà Nẵng")[0] == "Báo Đà Nẵng"  # type: ignore[index]
     # Thừa Thiên Huế was a "tỉnh" under that name
     assert "thành phố" not in canonicalize("Công an Thừa Thiên Huế")[0]  # type: ignore[index]
+
+
+# --- clusters of provinces: short forms with a role, ranked places ---------------------------------
+
+
+def test_province_short_form_with_its_role_in_parentheses_leads_and_is_ranked_first() -> None:
+    rec = _record(
+        "TP. Cần Thơ dẫn đầu cụm thi đua các tỉnh đồng bằng",
+        "Tại hội nghị tổng kết ngày 5/1, báo cáo cho biết TP. Cần Thơ (cụm trưởng) là địa phương dẫn đầu "
+        "cụm, các tỉnh tiếp theo là Sóc Trăng, Hậu Giang và Bạc Liêu.",
+    )
+    keys = {ukey(m) for m in rec["members"]}
+    assert {ukey("thành phố Cần Thơ"), ukey("Sóc Trăng"), ukey("Hậu Giang"), ukey("Bạc Liêu")} <= keys
+    assert [(ukey(r["unit"]), r["role"]) for r in rec["roles"]] == [
+        (ukey("thành phố Cần Thơ"), "khoi_truong")
+    ]
+    assert (ukey("thành phố Cần Thơ"), "other", "proposed") in _awards(rec)
+
+
+def test_remaining_districts_listed_by_rank_are_members() -> None:
+    rec = _record(
+        "Cụm thi đua số 2 tổng kết năm 2023",
+        "Ngày 5/1, Cụm thi đua số 2 tổ chức hội nghị tổng kết; huyện Yên Lạc xếp thứ nhất, các huyện còn "
+        "lại lần lượt là Tam Dương, Lập Thạch và Sông Lô.",
+    )
+    keys = {ukey(m) for m in rec["members"]}
+    assert {ukey("huyện Tam Dương"), ukey("huyện Lập Thạch"), ukey("huyện Sông Lô")} <= keys
+
+
+def test_head_word_ending_a_place_name_is_not_a_unit() -> None:
+    rec = _record(
+        "Cụm thi đua số 2 tổng kết năm 2023",
+        "Ngày 5/1, Cụm thi đua số 2 tổ chức hội nghị. Công an thành phố Hà Nội, Hải Phòng và Đà Nẵng "
+        "được tặng Cờ thi đua.",
+    )
+    assert {a["recipient"] for a in rec["awards"]} == {
+        "Công an thành phố Hà Nội",
+        "Công an thành phố Hải Phòng",
+        "Công an thành phố Đà Nẵng",
+    }
