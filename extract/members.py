@@ -16,7 +16,7 @@ from extract.guests import BlocKind, is_guest, is_ministry
 from extract.lexicon import lexicon, ukey
 from extract.record import Evidence, EvidenceMaker, MemberFact, Record
 from extract.spanindex import SpanIndex
-from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan, canonicalize
+from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan, canonicalize, open_units
 
 Members = dict[str, MemberFact]  # unit key → its fact, in the order first read
 
@@ -125,9 +125,38 @@ def read_member_lists(
                 "attending_officials",
                 bloc,
             )
+        for u in _co_chairs(w, s, e, local, bloc):
+            add_member(
+                members, u.canonical, ev(u.start, u.end), u.confidence * CO_CHAIR_CONF, "co_chair", bloc
+            )
         for u in _ranked_units(w, s, e, local):
             add_member(members, u.canonical, ev(u.start, u.end), u.confidence * RANKED_CONF, "ranked", bloc)
     return members, list_items, bloc
+
+
+# the units whose heads chair the bloc's meeting together are its leader and deputy: members, named
+# through their officials' titles ("Ông A, Giám đốc Sở X và ông B, Chánh Thanh tra tỉnh đồng chủ trì")
+CO_CHAIR_CONF = 0.75
+_CO_CHAIR_RE = re.compile(r"(?<!\w)(?:đồng|cùng)\s+chủ\s+trì(?!\w)", re.I)
+_CHAIR_TITLE_RE = re.compile(r"(?:chánh|chỉ\s+huy\s+trưởng)\s*$", re.I)
+# co-chairs are at least two
+_MIN_CO_CHAIRS = 2
+
+
+def _co_chairs(w: str, s: int, e: int, gaz: list[UnitSpan], bloc: BlocKind) -> list[UnitSpan]:
+    """The units named in the titles of the people who co-chair the meeting, before "đồng chủ trì"."""
+    m = _CO_CHAIR_RE.search(w, s, e)
+    if m is None:
+        return []
+    named = [u for u in gaz if s <= u.start and u.end <= m.start()]
+    units = named + open_units(w, s, m.start(), [(u.start, u.end) for u in named])
+    chairs = [
+        u
+        for u in units
+        if (_in_person_title(w, u.start) or _CHAIR_TITLE_RE.search(w, max(s, u.start - TITLE_REACH), u.start))
+        and not is_guest(u.canonical, bloc)
+    ]
+    return sorted(chairs, key=lambda u: u.start) if len(chairs) >= _MIN_CO_CHAIRS else []
 
 
 # a unit the bloc ranks is a member; a little less sure than a list, as rankings may name a guest's

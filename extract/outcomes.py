@@ -79,10 +79,11 @@ def read_roles(
                 continue  # a later bare "Trưởng khối phát biểu" repeats the role already read
             seen_roles.add(key)
             seen_pairs.add(key[:2])
+            role_conf = _ROLE_CONF_SCALE * role_hit.unit.confidence + _ROLE_CONF_BASE
             rec.roles.append(
                 RoleFact(
                     ev(role_hit.unit.start, role_hit.cue_end),
-                    _ROLE_CONF_SCALE * role_hit.unit.confidence + _ROLE_CONF_BASE,
+                    role_conf,
                     f"role_pattern:{role_hit.how}",
                     unit=role_hit.unit.canonical,
                     role=role_hit.role,
@@ -93,7 +94,8 @@ def read_roles(
                 members,
                 role_hit.unit.canonical,
                 ev(role_hit.unit.start, role_hit.unit.end),
-                ROLE_HOLDER_CONF,
+                # never surer than the role it comes from: an open-class holder may be misread
+                min(ROLE_HOLDER_CONF, role_conf),
                 "role_holder",
                 bloc,
             )

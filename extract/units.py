@@ -41,7 +41,9 @@ _HEAD_WORDS = sorted(
 _HEADS_ALT = "|".join(map(re.escape, _HEAD_WORDS))
 # "Hội nghị", "Trường hợp", "Phòng họp" start with a head word but are not units
 _HEAD_RE = re.compile(
-    rf"(?<![\w])({_HEADS_ALT})(?![\w])(?!\s+(?:nghị|Nghị|thao|Thao|thi|viên|diễn|trường|hợp|họp|chống|ngừa|khi|cáo|chí|hành|bố|giám|động|trình)(?!\w))"
+    rf"(?<![\w])({_HEADS_ALT})(?![\w])(?!\s+(?:nghị|Nghị|thao|Thao|thi|viên|diễn|trường|hợp|họp|chống|ngừa|khi|cáo|chí|hành|bố|giám|động|trình"
+    # "Lữ đoàn trưởng Lữ đoàn 405": a head word before "trưởng" is its commander's title
+    r"|trưởng)(?!\w))"
 )
 _ROLE_WORDS = (
     r"(?:khối|cụm)\s+trưởng|(?:phó\s+)?trưởng\s+(?:khối|cụm)|(?:khối|cụm)\s+phó"
@@ -56,7 +58,9 @@ PERSON_TITLES = (
 )
 # Words that end a unit name when they appear after it (clause verbs, prepositions, roles, years).
 _STOP_RE = re.compile(
-    r"\s*(?:[,;:!?()\[\]“”\"«»]|\.(?![\wÀ-ỹ])|\svà\s(?=(?:lãnh đạo|đại diện|các|cán bộ|\d))|\s?[-–—]\s(?=(?:"
+    r"\s*(?:[,;:!?()\[\]“”\"«»]|\.(?![\wÀ-ỹ])|\svà\s(?=(?:lãnh đạo|đại diện|các|cán bộ|\d|"
+    + PERSON_TITLES
+    + r"))|\s?[-–—]\s(?=(?:"
     + _ROLE_WORDS
     + r"|"
     + PERSON_TITLES

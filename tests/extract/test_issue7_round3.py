@@ -239,3 +239,25 @@ def test_head_word_ending_a_place_name_is_not_a_unit() -> None:
         "Công an thành phố Hải Phòng",
         "Công an thành phố Đà Nẵng",
     }
+
+
+# --- co-chairs -----------------------------------------------------------------------------------
+
+
+def test_units_of_the_officials_co_chairing_the_meeting_are_members() -> None:
+    rec = _record(
+        "Khối thi đua Nội chính tổng kết năm 2023",
+        "Ngày 5/1, Khối thi đua Nội chính tỉnh Quảng Bình tổ chức hội nghị tổng kết. Trung tá Lê Văn An, "
+        "Lữ đoàn trưởng Lữ đoàn 405 và Đại tá Trần Văn Bình, Chỉ huy trưởng Bộ Chỉ huy Quân sự tỉnh đồng "
+        "chủ trì hội nghị.",
+    )
+    assert {ukey(m) for m in rec["members"]} == {ukey("Lữ đoàn 405"), ukey("Bộ Chỉ huy Quân sự tỉnh")}
+
+
+def test_one_chair_alone_is_not_read_as_a_member() -> None:
+    rec = _record(
+        "Khối thi đua Nội chính tổng kết năm 2023",
+        "Ngày 5/1, Khối thi đua Nội chính tổ chức hội nghị tổng kết. Ông Lê Văn An, Giám đốc Sở Tư pháp "
+        "chủ trì hội nghị.",
+    )
+    assert rec["members"] == []
