@@ -107,7 +107,12 @@ def _paren_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _starts_unit(text: str, pos: int, end: int, gaz: list[UnitSpan]) -> bool:
     """Does a unit name begin at `pos` (after spaces, a count or "các")?"""
-    m = re.match(r"\s*(?:(?:\d+|các|đại diện|lãnh đạo)\s+)*", text[pos:end], re.IGNORECASE)
+    # "… và đơn vị cụm trưởng Công an tỉnh X": the unit after its role's words
+    m = re.match(
+        r"\s*(?:(?:\d+|các|đại diện|lãnh đạo|đơn vị|cơ quan|(?:cụm|khối)\s+(?:trưởng|phó))\s+)*",
+        text[pos:end],
+        re.IGNORECASE,
+    )
     p = pos + (m.end() if m else 0)
     intro = _SUBLIST_INTRO_RE.match(text, pos, end)  # "và 5 tổ chức tín dụng là Agribank …"
     if intro and intro.end() < end:
@@ -234,7 +239,9 @@ def split_list(
 
 
 _ITEM_NOISE_RE = re.compile(
-    r"(?:(?:và|cùng|các|đại diện|lãnh đạo|đơn vị|tập thể|cơ quan|thành viên|đ/c|\d+)\s+)+", re.IGNORECASE
+    r"(?:(?:và|cùng|các|đại diện|lãnh đạo|đơn vị|tập thể|cơ quan|thành viên|đ/c|\d+"
+    r"|(?:cụm|khối)\s+(?:trưởng|phó))\s+)+",
+    re.IGNORECASE,
 )
 
 

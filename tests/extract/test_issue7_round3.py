@@ -261,3 +261,14 @@ def test_one_chair_alone_is_not_read_as_a_member() -> None:
         "chủ trì hội nghị.",
     )
     assert rec["members"] == []
+
+
+def test_list_of_places_ending_with_the_leader_unit_named_by_its_role() -> None:
+    rec = _record(
+        "Hội nghị tổng kết Cụm thi đua số 5",
+        "Ngày 5/1, Cụm thi đua số 5 tổ chức hội nghị tổng kết. Tham dự hội nghị có lãnh đạo Công an các "
+        "tỉnh: Nam Định, Ninh Bình, Thái Bình và đơn vị cụm trưởng Công an tỉnh Hà Nam.",
+    )
+    assert {ukey(m) for m in rec["members"]} == {
+        ukey(f"Công an tỉnh {p}") for p in ("Nam Định", "Ninh Bình", "Thái Bình", "Hà Nam")
+    }
