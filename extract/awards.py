@@ -521,9 +521,11 @@ def _eligible(text: str, u: UnitSpan, cue: int, bloc: BlocKind) -> bool:
 # The bloc's vote for its leading unit is an outcome of its own ("other" in SCHEMA.md), proposed to the
 # province: "X được các thành viên bình xét xếp thứ nhất", "bầu X là đơn vị dẫn đầu khối thi đua",
 # "X (Cụm trưởng) là địa phương dẫn đầu cụm".
-_LEAD_RANK_RE = re.compile(
+LEAD_RANK_RE = re.compile(
     r"(?<!\w)(?:xếp\s+(?:thứ\s+)?(?:nhất|1)(?![\w/])"
-    r"|(?:là\s+)?(?:đơn\s+vị|địa\s+phương)\s+dẫn\s+đầu\s+(?:các\s+đơn\s+vị\s+trong\s+)?(?:khối|cụm))",
+    r"|(?:là\s+)?(?:đơn\s+vị|địa\s+phương)\s+dẫn\s+đầu\s+(?:các\s+đơn\s+vị\s+trong\s+)?(?:khối|cụm)"
+    # a headline "X dẫn đầu Khối thi đua …" or one that ends on "X dẫn đầu": led in what, the bloc
+    r"|(?<=\s)dẫn\s+đầu\s+(?:khối|cụm)(?!\s+(?:về|trong))|(?<=\s)dẫn\s+đầu\s*$)",
     re.IGNORECASE,
 )
 # between the unit and the ranking: a parenthesis ("(Cụm trưởng)") and a short predicate, no new clause
@@ -539,7 +541,7 @@ def find_lead_ranks(
     out: list[AwardHit] = []
     if AWARD_RE.search(text, start, end):
         return out
-    for m in _LEAD_RANK_RE.finditer(text, start, end):
+    for m in LEAD_RANK_RE.finditer(text, start, end):
         before = [
             u
             for u in units

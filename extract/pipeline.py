@@ -107,7 +107,12 @@ def find_open_units(article: Article) -> None:
     units: list[UnitSpan] = list(gaz)
     near = SpanIndex(gaz)
     for s, e in article.sentences:
-        if roles.ROLE_RE.search(w, s, e) or awards.AWARD_RE.search(w, s, e) or "gồm" in w[s:e]:
+        if (
+            roles.ROLE_RE.search(w, s, e)
+            or awards.AWARD_RE.search(w, s, e)
+            or "gồm" in w[s:e]
+            or awards.LEAD_RANK_RE.search(w, s, e)
+        ):
             # only names touching this sentence can block a capture in it (open-class units stay
             # inside their sentence, and sentences do not overlap)
             taken = [(u.start, u.end) for u in near.within(s, e)]

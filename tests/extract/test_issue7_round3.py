@@ -272,3 +272,19 @@ def test_list_of_places_ending_with_the_leader_unit_named_by_its_role() -> None:
     assert {ukey(m) for m in rec["members"]} == {
         ukey(f"Công an tỉnh {p}") for p in ("Nam Định", "Ninh Bình", "Thái Bình", "Hà Nam")
     }
+
+
+def test_headline_naming_the_unit_that_led_the_bloc_is_the_bloc_s_vote() -> None:
+    rec = _record(
+        "Ngân hàng Công Thương (VietinBank) dẫn đầu",
+        "Chiều 13/2, Khối thi đua số 9 gồm các ngân hàng thương mại tổ chức tổng kết năm 2023.",
+    )
+    assert (ukey("Ngân hàng Công Thương"), "other", "proposed") in _awards(rec)
+
+
+def test_leading_in_a_single_field_is_not_the_bloc_s_vote() -> None:
+    rec = _record(
+        "Khối thi đua số 9 tổng kết năm 2023",
+        "Chiều 13/2, Khối thi đua số 9 tổ chức tổng kết; Sở Tài chính dẫn đầu về thu ngân sách trong năm.",
+    )
+    assert rec["awards"] == []
