@@ -33,6 +33,12 @@ _DATELINE_RE = re.compile(
     rf"([\d:]+\s*(sa|ch|am|pm)?\s*[,|\-–]?\s*)?(ngày\s*:?\s*)?{_DATE_RE}[^\n]{{0,60}}$",
     re.IGNORECASE,
 )
+# a date beside the site's language switch or sign-in link is the header's clock (today), not the article's
+_HEADER_CLOCK_RE = re.compile(
+    r"[|·]\s*(?:English|Tiếng\s+Anh|中文|Français|Tiếng\s+Việt|Đăng\s+nhập)(?!\w)", re.I
+)
+# "Hội nghị sơ kết … của Khối thi đua … (09/07/2018)": a headline followed by its publication date
+_TITLE_DATE_RE = re.compile(rf"\(\s*{_DATE_RE}\s*\)\s*$")
 # "08:40 14/03/2022 Sáng 12-3, tại …": a time stamp glued to the start of the lead
 _STAMP_PREFIX_RE = re.compile(rf"^\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*[,|\-–]?\s*{_DATE_RE}(?=\s)")
 _TITLE_WORDS_RE = re.compile(
@@ -186,7 +192,7 @@ def build(norm: Normalized) -> Document:
         elif _CAPTION_RE.match(stripped) and stripped not in seen:
             line.kind = "caption"  # never the title or the lead, but read for roles and awards
         elif _DATELINE_RE.match(stripped) and len(stripped) < _MAX_DATELINE_CHARS:
-            line.kind = "dateline"
+            line.kind = "boilerplate" if _HEADER_CLOCK_RE.search(stripped) else "dateline"
         elif stripped in seen and len(stripped) < _MAX_REPEATED_CHARS:
             line.kind = "boilerplate"  # captions printed twice
         seen.add(stripped)
@@ -210,6 +216,10 @@ def _choose_dateline(doc: Document) -> None:
             return
     if datelines:
         doc.dateline = datelines[0]
+        return
+    if doc.title is not None and (tm := _TITLE_DATE_RE.search(doc.title.text)):
+        # a headline that carries its own date in parentheses
+        doc.dateline = Line(doc.title.start + tm.start(), doc.title.end, tm.group(), "dateline")
         return
     for ln in doc.lines[:_STAMP_LINES]:
         m = _STAMP_PREFIX_RE.match(ln.text)

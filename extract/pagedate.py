@@ -84,3 +84,26 @@ def parse_page_datetime(text: str) -> dt.datetime | None:
         return None
     day, clock = stamp
     return dt.datetime.combine(day, clock or dt.time(0, 0), tzinfo=VN_TZ)
+
+
+# Dates CMSs write into article URLs: a path "/2019/03/26/", or a stamp "20190326" with or without the
+# time after it ("d20090326041900000.htm", "-20190326.html"); ids of other lengths are not dates.
+_URL_PATH_DATE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?=/)")
+_URL_STAMP_DATE = re.compile(
+    r"(?<![0-9])((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"
+    r"(?:(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?\d{0,6})?(?![0-9])"
+)
+
+
+def date_in_url(url: str | None) -> dt.date | None:
+    """The publication date a URL's path spells, or None (the host and query are not read)."""
+    if not url:
+        return None
+    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.IGNORECASE).split("?", 1)[0]
+    for pattern in (_URL_PATH_DATE, _URL_STAMP_DATE):
+        m = pattern.search(path)
+        if m:
+            day = _valid(m.group(1), m.group(2), m.group(3))
+            if day is not None:
+                return day
+    return None

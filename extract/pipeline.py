@@ -38,13 +38,16 @@ from extract.brands import brand_units
 from extract.confirm import confirm_open_class
 from extract.document import body_sentences, build
 from extract.limits import MAX_ARTICLE_BYTES, check_text_size
-from extract.pagedate import parse_page_date
+from extract.pagedate import date_in_url, parse_page_date
 from extract.record import EvidenceMaker, Record, ScalarFact
 from extract.spanindex import SpanIndex
 from extract.textnorm import normalize
 from extract.units import UnitSpan, gazetteer_spans, open_units, place_units, province_continuations
 
 Step = Callable[[Article], None]
+
+# a date read from the URL alone: CMS stamps are exact, but a number in a path can look like one
+URL_DATE_CONF = 0.7
 
 
 def normalize_text(article: Article) -> None:
@@ -59,7 +62,7 @@ def classify_lines(article: Article) -> None:
 
 
 def read_published(article: Article) -> None:
-    """The publication date: the crawler's metadata, else the page's date line.
+    """The publication date: the crawler's metadata, else the page's date line, else the URL's.
 
     Read first: it completes the year of the event date ("ngày 15/1").
     """
@@ -67,16 +70,19 @@ def read_published(article: Article) -> None:
     pub = dates.parse_iso(article.published_meta)
     if pub:
         rec.published = ScalarFact(None, 1.0, "metadata", field_name="published", value=pub.isoformat())
-    elif doc.dateline:
-        pub = parse_page_date(doc.dateline.text)
-        if pub:
-            rec.published = ScalarFact(
-                article.evidence(doc.dateline.start, doc.dateline.end),
-                0.85,
-                "dateline",
-                field_name="published",
-                value=pub.isoformat(),
-            )
+    elif doc.dateline and (pub := parse_page_date(doc.dateline.text)):
+        rec.published = ScalarFact(
+            article.evidence(doc.dateline.start, doc.dateline.end),
+            0.85,
+            "dateline",
+            field_name="published",
+            value=pub.isoformat(),
+        )
+    elif (pub := date_in_url(article.url)) is not None:
+        # no date printed: the one the CMS wrote into the article's URL
+        rec.published = ScalarFact(
+            None, URL_DATE_CONF, "url_date", field_name="published", value=pub.isoformat()
+        )
     article.published = pub
 
 

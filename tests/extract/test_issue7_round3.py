@@ -288,3 +288,46 @@ def test_leading_in_a_single_field_is_not_the_bloc_s_vote() -> None:
         "Chiều 13/2, Khối thi đua số 9 tổ chức tổng kết; Sở Tài chính dẫn đầu về thu ngân sách trong năm.",
     )
     assert rec["awards"] == []
+
+
+# --- publication dates ---------------------------------------------------------------------------
+
+
+def test_date_beside_the_language_switch_is_the_header_clock() -> None:
+    rec = _record(
+        "Cổng thông tin điện tử tỉnh Bắc Giang",
+        "12/5/2023  |  English  |  中文",
+        "Khối thi đua các hội đặc thù ký giao ước thi đua năm 2024",
+        "Sáng ngày 05/3, Khối thi đua các hội đặc thù tỉnh đã tổ chức hội nghị ký kết giao ước thi đua "
+        "năm 2024.",
+        published=None,
+        url="https://bacgiang.example.vn/2024/Trang/ky-giao-uoc.aspx",
+    )
+    assert rec["published"] is None
+    assert rec["event_date"] == "2024-03-05"
+
+
+def test_headline_ending_with_its_date_in_parentheses_gives_the_publication_date() -> None:
+    rec = _record(
+        "Hội nghị sơ kết công tác thi đua 6 tháng đầu năm 2023 của Khối thi đua Kinh tế (14/07/2023)",
+        "Ngày 12/7/2023, Khối thi đua Kinh tế tỉnh đã tổ chức hội nghị sơ kết công tác thi đua.",
+        published=None,
+    )
+    assert rec["published"] == "2023-07-14"
+
+
+def test_publication_date_stamped_in_the_url() -> None:
+    from extract.pagedate import date_in_url
+
+    assert str(date_in_url("https://bao.example.vn/khoi-thi-dua/d20190326041900000.htm")) == "2019-03-26"
+    assert str(date_in_url("https://bao.example.vn/2021/11/05/khoi-thi-dua-tong-ket/")) == "2021-11-05"
+    assert date_in_url("https://bao.example.vn/tin/khoi-thi-dua_856.html") is None
+    assert date_in_url("https://bao.example.vn/tin/khoi-thi-dua-20191399.html") is None  # month 13
+    assert date_in_url("https://20190326.example.vn/tin.html") is None  # the host is not read
+    rec = _record(
+        "Khối các cơ quan Đảng ký kết giao ước thi đua năm 2019",
+        "Ngày 26-3, Khối các cơ quan Đảng tiến hành hội nghị ký kết giao ước thi đua năm 2019.",
+        published=None,
+        url="https://bao.example.vn/khoi-cac-co-quan-dang/d20190326041900000.htm",
+    )
+    assert rec["published"] == "2019-03-26"
