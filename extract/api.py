@@ -6,7 +6,7 @@ from extract.limits import MAX_ARTICLE_BYTES
 from extract.pipeline import extract_record
 from extract.record import Record
 
-EXTRACTOR_VERSION = "0.5.0"
+EXTRACTOR_VERSION = "0.6.0"
 
 
 def extract_article(
