@@ -16,7 +16,10 @@ from extract.units import starts_with_head
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 _NAME_STOP = (
-    r"(?=\s*(?:[.;:()“”\"]|,(?!\s*(?i:ngành|ban|xã hội|khu vực|miền|đoàn thể|thành phố|thị xã|huyện"
+    # an abbreviation set aside in parentheses goes on with the name: "Ban Quản lý khu công nghiệp (KCN), …"
+    r"(?=\s*(?:[.;:“”\"]|(?<!\([A-ZĐ]{2})(?<!\([A-ZĐ]{3})(?<!\([A-ZĐ]{4})(?<!\([A-ZĐ]{5})\)"
+    r"|\((?![A-ZĐ]{2,5}\))|,(?!\s*(?i:ngành|ban|xã hội|khu vực|khu\s|miền|đoàn thể"
+    r"|thành phố|thị xã|huyện"
     r"|mặt trận|mttq|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội|thành(?=\s+[a-zđ])"
     # sector nouns coordinated inside a name ("… quản lý nhà nước về kinh tế, kỹ thuật")
     r"|kỹ thuật|kinh tế|văn hóa|nội chính|tổng hợp|dịch vụ|thương mại|giáo dục|y tế|khoa học))"
@@ -62,6 +65,8 @@ COUNT_WORDS = r"(?:hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)"
 _NAME_WORD_RE = re.compile(
     r"(?:các|cơ quan|nội chính|an ninh|mttq|mặt trận|sự nghiệp|văn hóa|kinh tế|tham mưu|đảng|doanh nghiệp"
     r"|dịch vụ|trường|hội|chi cục|sở|ngành|đoàn thể|số|thứ|cấp|khối|cụm|khu vực|tổng hợp|quản lý|nông"
+    # "Cụm thi đua quận, huyện", "Khối thi đua xã, phường": a bloc of the places of one level
+    r"|(?:quận|huyện|thị xã|xã|phường)\s*,"
     r"|tài chính"
     r"|xã hội"
     r"|y tế|giáo dục|tư pháp|đặc thù|phía|miền|vùng|\d|[ivxl]+\b"

@@ -331,3 +331,37 @@ def test_publication_date_stamped_in_the_url() -> None:
         url="https://bao.example.vn/khoi-cac-co-quan-dang/d20190326041900000.htm",
     )
     assert rec["published"] == "2019-03-26"
+
+
+# --- bloc names ----------------------------------------------------------------------------------
+
+
+def _bloc_names(rec: dict[str, Any]) -> list[str]:
+    return [b["name"] for b in rec["blocs"]]
+
+
+def test_bloc_name_keeps_abbreviations_in_parentheses_and_a_coordinated_khu() -> None:
+    rec = _record(
+        "Khối thi đua Ban Quản lý khu công nghiệp (KCN), khu kinh tế (KKT) các tỉnh duyên hải tổng kết",
+        "Ngày 27/12/2023, Khối thi đua Ban Quản lý khu công nghiệp (KCN), khu kinh tế (KKT) các tỉnh "
+        "duyên hải tổ chức hội nghị tổng kết.",
+    )
+    assert ukey("Khối thi đua Ban Quản lý khu công nghiệp (KCN), khu kinh tế (KKT) các tỉnh duyên hải") in {
+        ukey(n) for n in _bloc_names(rec)
+    }
+
+
+def test_bloc_of_the_places_of_one_level() -> None:
+    rec = _record(
+        "Trong năm 2023, các quận, huyện hoàn thành tốt nhiệm vụ thu ngân sách và củng cố Cụm thi đua quận, "
+        "huyện. Hội nghị tổng kết của Cụm thi đua quận, huyện diễn ra ngày 5/1/2024.",
+    )
+    assert [ukey(n) for n in _bloc_names(rec)] == [ukey("Cụm thi đua quận, huyện")]
+
+
+def test_a_parenthesis_that_is_no_abbreviation_still_ends_the_bloc_name() -> None:
+    rec = _record(
+        "Khối thi đua Kinh tế (gồm 9 sở, ngành) tổng kết năm 2023",
+        "Ngày 5/1/2024, Khối thi đua Kinh tế tổ chức hội nghị tổng kết.",
+    )
+    assert [ukey(n) for n in _bloc_names(rec)] == [ukey("Khối thi đua Kinh tế")]
