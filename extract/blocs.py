@@ -19,7 +19,7 @@ _NAME_STOP = (
     # an abbreviation set aside in parentheses goes on with the name: "Ban Quản lý khu công nghiệp (KCN), …"
     r"(?=\s*(?:[.;:“”\"]|(?<!\([A-ZĐ]{2})(?<!\([A-ZĐ]{3})(?<!\([A-ZĐ]{4})(?<!\([A-ZĐ]{5})\)"
     r"|\((?![A-ZĐ]{2,5}\))|,(?!\s*(?i:ngành|ban|xã hội|khu vực|khu\s|miền|đoàn thể"
-    r"|thành phố|thị xã|huyện"
+    r"|thành phố|thị xã|huyện|quận|phường|xã|thị trấn"
     r"|mặt trận|mttq|cao đẳng|đại học|trung cấp|doanh nghiệp|viện|hội|thành(?=\s+[a-zđ])"
     # sector nouns coordinated inside a name ("… quản lý nhà nước về kinh tế, kỹ thuật")
     r"|kỹ thuật|kinh tế|văn hóa|nội chính|tổng hợp|dịch vụ|thương mại|giáo dục|y tế|khoa học))"
