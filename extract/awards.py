@@ -325,6 +325,17 @@ def _waiting(
     return AwardHit(None, kind, issuer, year, status, m.start(), m.end(), CONF_AFTER_CUE, None, stated)
 
 
+def find_declined(text: str, start: int, end: int, units: list[UnitSpan], bloc: BlocKind) -> list[UnitSpan]:
+    """Units that decline an award ("A và B xin rút, không nhận Cờ thi đua …"): no outcome, but units
+    of the bloc all the same (only its members are put forward for its awards)."""
+    out: list[UnitSpan] = []
+    for m in AWARD_RE.finditer(text, start, end):
+        if not _NEGATED_RE.search(text, max(start, m.start() - _NEGATION_REACH), m.start()):
+            continue
+        out += [u for u in _before_recipients(text, start, m.start(), units, bloc) if u is not None]
+    return out
+
+
 def _is_title_list(text: str, m: re.Match[str], start: int) -> bool:
     # “Cờ thi đua”, “Bằng khen”, … quoted in a list of titles under discussion, not an outcome
     return (

@@ -31,6 +31,9 @@ _ROLE_CONF_BASE = 0.15
 # names the bloc's members, a role or an award names one unit the sentence may not tie to the bloc
 ROLE_HOLDER_CONF = 0.85
 AWARD_RECIPIENT_CONF = 0.65
+# a unit that declines an award was put forward by its bloc, so it belongs to it; named with a negation,
+# it is read less surely than a recipient
+DECLINER_CONF = 0.65
 # the holder of a handed-on rotating flag leads the bloc that year; no sentence says so in words
 FLAG_HOLDER_CONF = 0.7
 
@@ -125,6 +128,10 @@ def read_awards(
         local_units, local_gaz = near_units.within(s, e), near_gaz.within(s, e)
         hits = aw.find_awards(w, s, e, local_units, local_gaz, reviewed_year=reviewed, bloc=bloc)
         hits += aw.find_lead_ranks(w, s, e, local_units, reviewed_year=reviewed, bloc=bloc)
+        for u in aw.find_declined(w, s, e, local_units, bloc):
+            add_member(
+                members, u.canonical, ev(u.start, u.end), DECLINER_CONF * u.confidence, "award_decliner", bloc
+            )
         for hit in hits:
             if hit.stated_count:
                 hits_with_count.append(hit)

@@ -74,7 +74,7 @@ _STOP_RE = re.compile(
     r"|dự(?!\s+(?:án|thảo|toán|kiến|trữ|báo|bị)(?!\w))"
     r"|tặng|vinh dự|đón nhận|này|nay|khi|thì|mà|thuộc khối|thuộc cụm|nhất trí|thống nhất|báo cáo|phát biểu"
     r"|xem xét|quyết định|phê duyệt|khen thưởng|ghi nhận|biểu dương|chỉ đạo|hướng dẫn|phối hợp|đánh giá"
-    r"|đề xuất"
+    r"|đề xuất|xin|từ chối"
     r"|bàn giao|chuyển giao|hỗ trợ|đảm bảo|bảo đảm|đảm nhận|đảm nhiệm|chủ động|tích cực|luôn|cũng|vẫn|còn"
     r"|đều|sẽ|luân phiên|thời gian qua|vừa qua"
     r"|năm\s+(?:19|20)\d\d|năm học|" + _ROLE_WORDS + r"|" + PERSON_TITLES + r")(?!\w))",

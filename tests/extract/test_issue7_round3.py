@@ -364,3 +364,18 @@ def test_a_parenthesis_that_is_no_abbreviation_still_ends_the_bloc_name() -> Non
         "Ngày 5/1/2024, Khối thi đua Kinh tế tổ chức hội nghị tổng kết.",
     )
     assert [ukey(n) for n in _bloc_names(rec)] == [ukey("Khối thi đua Kinh tế")]
+
+
+def test_units_declining_an_award_are_members_without_an_award() -> None:
+    rec = _record(
+        "Khối thi đua số 6 tổng kết năm 2023",
+        "Ngày 5/1, Khối thi đua số 6 tổ chức hội nghị tổng kết. Khối đề nghị tặng Cờ thi đua cho Thanh tra "
+        "thành phố. Hai đơn vị Sở Nội vụ và Cục Thuế thành phố xin rút, không nhận Cờ thi đua năm nay để "
+        "nhường cho đơn vị khác.",
+    )
+    assert {ukey(m) for m in rec["members"]} == {
+        ukey("Thanh tra thành phố"),
+        ukey("Sở Nội vụ"),
+        ukey("Cục Thuế thành phố"),
+    }
+    assert _awards(rec) == {(ukey("Thanh tra thành phố"), "co_thi_dua", "proposed")}
