@@ -14,6 +14,7 @@ from extract import lists
 from extract.confirm import confirm_open_class
 from extract.guests import BlocKind, is_guest, is_ministry
 from extract.lexicon import lexicon, ukey
+from extract.places import longest_place
 from extract.record import Evidence, EvidenceMaker, MemberFact, Record
 from extract.spanindex import SpanIndex
 from extract.units import TITLE_BEFORE_RE, TITLE_REACH, UnitSpan, canonicalize, open_units
@@ -75,7 +76,10 @@ def read_member_lists(
     members: Members = {}
     list_items: list[UnitSpan] = []
     near = SpanIndex(gaz)
+    host_kinds = _place_kinds_of_blocs(rec)
     for s, e in sentences:
+        for start, end, name in _host_places(w, s, e, host_kinds):
+            add_member(members, name, ev(start, end), HOST_PLACE_CONF, "host_place", bloc)
         local = near.within(s, e)  # the lists read only names inside the sentence
         items = confirm_open_class(w, s, e, lists.member_lists(w, s, e, local))
         for it in items:
@@ -132,6 +136,47 @@ def read_member_lists(
         for u in _ranked_units(w, s, e, local):
             add_member(members, u.canonical, ev(u.start, u.end), u.confidence * RANKED_CONF, "ranked", bloc)
     return members, list_items, bloc
+
+
+# A bloc of places ("Khối thi đua các huyện, thành phố") meets in turn at one of them: the place of that
+# kind it meets at ("tổ chức tại huyện A") is a member. Less sure than a list: the venue may be a town
+# of another kind's bloc.
+HOST_PLACE_CONF = 0.6
+_PLACE_KIND = r"(?:huyện|quận|thị xã|thành phố|xã|phường)"
+_BLOC_OF_PLACES_RE = re.compile(
+    rf"(?:các|\d+)\s+(?P<kinds>{_PLACE_KIND}(?:\s*,\s*{_PLACE_KIND})*)"
+    rf"|(?P<pair>(?:huyện|quận|thị xã|xã|phường)\s*,\s*{_PLACE_KIND})",
+    re.I,
+)
+_HOSTED_AT_RE = re.compile(
+    r"(?:tổ\s+chức|diễn\s+ra|họp)\s+tại\s+(?:(?:trụ\s+sở|hội\s+trường)\s+(?:UBND\s+|Ủy\s+ban\s+nhân\s+dân\s+)?)?"
+    r"(?P<kind>huyện|quận|thị\s+xã|thành\s+phố|xã|phường)\s+(?P<name>[A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){0,3})",
+    re.I,
+)
+
+
+def _place_kinds_of_blocs(rec: Record) -> set[str]:
+    """The kinds of place the article's blocs are made of ("các huyện, thành phố" → huyện, thành phố)."""
+    kinds: set[str] = set()
+    for b in rec.blocs:
+        for m in _BLOC_OF_PLACES_RE.finditer(b.name):
+            kinds |= {k.strip().lower() for k in re.split(r"\s*,\s*", m.group("kinds") or m.group("pair"))}
+    return kinds
+
+
+def _host_places(w: str, s: int, e: int, kinds: set[str]) -> list[tuple[int, int, str]]:
+    """Places of the bloc's own kind the meeting was held at, as (start, end, name)."""
+    out: list[tuple[int, int, str]] = []
+    if not kinds:
+        return out
+    for m in _HOSTED_AT_RE.finditer(w, s, e):
+        kind = re.sub(r"\s+", " ", m.group("kind").lower())
+        if kind not in kinds:
+            continue
+        known = longest_place(m.group("name"), kind)
+        name = known or m.group("name")
+        out.append((m.start("kind"), m.start("name") + len(name), f"{kind} {name}"))
+    return out
 
 
 # the units whose heads chair the bloc's meeting together are its leader and deputy: members, named

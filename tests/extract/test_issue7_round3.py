@@ -379,3 +379,21 @@ def test_units_declining_an_award_are_members_without_an_award() -> None:
         ukey("Cục Thuế thành phố"),
     }
     assert _awards(rec) == {(ukey("Thanh tra thành phố"), "co_thi_dua", "proposed")}
+
+
+def test_a_bloc_of_districts_meeting_at_one_of_them_makes_it_a_member() -> None:
+    rec = _record(
+        "Khối thi đua các huyện, thành phố tổng kết năm 2023",
+        "Hội nghị tổng kết năm 2023 của Khối thi đua các huyện, thành phố tỉnh Hà Giang đã được tổ chức tại "
+        "huyện Mèo Vạc ngày 10/1/2024.",
+    )
+    assert ukey("huyện Mèo Vạc") in {ukey(m) for m in rec["members"]}
+
+
+def test_a_venue_of_another_kind_is_not_a_member() -> None:
+    rec = _record(
+        "Khối thi đua các sở, ngành tổng kết năm 2023",
+        "Hội nghị tổng kết năm 2023 của Khối thi đua các sở, ngành đã được tổ chức tại huyện Mèo Vạc ngày "
+        "10/1/2024.",
+    )
+    assert rec["members"] == []
