@@ -115,6 +115,7 @@ def scrapy_settings(
         "USER_AGENT": user_agent(settings.crawl_contact),
         "CONCURRENT_REQUESTS_PER_DOMAIN": settings.crawl_concurrency_per_domain,
         "THIDUA_PORTAL_DOWN_AFTER": settings.crawl_portal_down_after,
+        "THIDUA_RECHECK_DAYS": settings.crawl_recheck_days,
         "DOWNLOAD_MAXSIZE": settings.crawl_max_page_bytes,
         "DOWNLOAD_WARNSIZE": min(settings.crawl_max_page_bytes, 2 * 1024 * 1024),
         "THIDUA_MAX_PAGE_BYTES": settings.crawl_max_page_bytes,

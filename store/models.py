@@ -268,9 +268,7 @@ class ArticleAlias(Base):
     """
 
     __tablename__ = "article_alias"
-    __table_args__ = (
-        CheckConstraint(_in("matched_by", ALIAS_MATCHES), name="matched_by"),
-    )
+    __table_args__ = (CheckConstraint(_in("matched_by", ALIAS_MATCHES), name="matched_by"),)
 
     id: Mapped[intpk]
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)

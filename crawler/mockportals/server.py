@@ -66,7 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         req = Request(self.command, host, path, query, {k.lower(): v for k, v in self.headers.items()}, body)
-        site = self.server.sites.get(host)
+        # www.<host> is the same site, as on the real portals
+        site = self.server.sites.get(host) or self.server.sites.get(host.removeprefix("www."))
         if site is None:
             self._send(
                 html_response(
@@ -89,11 +90,20 @@ class _Handler(BaseHTTPRequestHandler):
         if decision.kind == "reset":
             self._reset()
             return
+        site.take_rendered()
         try:
             resp = site.handle(req)
         except Exception:  # a renderer bug must show as a 500, not kill the connection silently
             log.exception("mock portal %s failed on %s", host, target)
             resp = html_response("<html><body><h1>500 Internal Server Error</h1></body></html>", 500)
+        entry = site.take_rendered()
+        if entry is not None and resp.status == 200:
+            resp.headers.update(site.validators(entry))
+            if site.not_modified_for(entry, req.headers):
+                site.answered_not_modified(entry)
+                # RFC 9110 §15.4.5: a 304 repeats the validators and has no body
+                kept = {k: v for k, v in resp.headers.items() if k in ("ETag", "Last-Modified")}
+                resp = Response(304, b"", kept)
         if decision.kind == "oversize":
             pad = self.server.faults.config.for_host(host).oversize_bytes
             resp = Response(resp.status, resp.body + b"<!--" + b"x" * pad + b"-->", resp.headers)
@@ -168,6 +178,12 @@ class MockPortalServer:
             if s.portal.name == name:
                 return s
         raise KeyError(f"no mock portal named {name!r}")
+
+    def revise(self, portal: str, article_id: str) -> str:
+        """Change the article `article_id` on the mock portal `portal` (a sentence is added, its
+        ETag and Last-Modified move on); return its URL. The next crawl should fetch exactly it."""
+        site = self.site(portal)
+        return site.article_url(site.revise(article_id))
 
     def stop(self) -> None:
         """Stop serving and close the listening socket."""

@@ -157,12 +157,16 @@ def _matched_by(old: tuple[str, ...], matches: tuple[str, ...]) -> None:
     """Replace the CHECK on article_alias.matched_by (allowing `old`) by one allowing `matches`."""
     listed = ", ".join(f"'{m}'" for m in matches)
     if op.get_bind().dialect.name == "sqlite":
-        with op.batch_alter_table("article_alias", copy_from=_alias_table(old), recreate="always") as batch_op:
+        with op.batch_alter_table(
+            "article_alias", copy_from=_alias_table(old), recreate="always"
+        ) as batch_op:
             batch_op.drop_constraint(op.f("ck_article_alias_matched_by"), type_="check")
             batch_op.create_check_constraint(op.f("ck_article_alias_matched_by"), f"matched_by IN ({listed})")
         return
     op.drop_constraint(op.f("ck_article_alias_matched_by"), "article_alias", type_="check")
-    op.create_check_constraint(op.f("ck_article_alias_matched_by"), "article_alias", f"matched_by IN ({listed})")
+    op.create_check_constraint(
+        op.f("ck_article_alias_matched_by"), "article_alias", f"matched_by IN ({listed})"
+    )
 
 
 def downgrade() -> None:
