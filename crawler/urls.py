@@ -143,6 +143,38 @@ def canonicalize(url: str, *, family: str | None = None, detail: bool | None = N
     return out
 
 
+_SESSION_KEYS = frozenset(
+    {
+        "jsessionid",
+        "asp.net_sessionid",
+        "aspsessionid",
+        "phpsessid",
+        "sessionid",
+        "session_id",
+        "cfid",
+        "cftoken",
+    }
+)
+
+
+def strip_session(url: str) -> str:
+    """Return `url` without its session id (path parameter, cookieless segment or query key).
+
+    A session id changes on every visit, so a URL carrying one is no address worth keeping;
+    everything else of the URL (case, `www.`, tracking parameters) is left as written.
+    """
+    parts = urlsplit(url)
+    path = _ASPNET_COOKIELESS.sub("", _PATH_SESSION.sub("", parts.path))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [
+        (k, v)
+        for k, v in pairs
+        if k.lower() not in _SESSION_KEYS and not (k.lower() == "sid" and _SID_TOKEN.fullmatch(v.strip()))
+    ]
+    query = urlencode(kept) if len(kept) != len(pairs) else parts.query
+    return urlunsplit((parts.scheme, parts.netloc, path, query, parts.fragment))
+
+
 def variant_kind(url: str) -> str | None:
     """Return "print", "savefile", "sendmail", "popup" or "attachment" for a variant view, else None.
 

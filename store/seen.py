@@ -46,6 +46,9 @@ class Known:
     last_modified: str | None
     first_seen_at: datetime | None
     last_fetched_at: datetime | None
+    # the page is another URL of an article made from another page (a URL form, a print view,
+    # a copy): its changes never change the article (store.versions.save_or_revise)
+    duplicate: bool = False
 
     @property
     def has_validators(self) -> bool:
@@ -68,19 +71,25 @@ def known(session: Session, *, canonical_url: str) -> Known | None:
     """
     row = session.scalars(select(SeenUrl).where(SeenUrl.canonical_url == canonical_url)).one_or_none()
     page = session.execute(
-        select(Page.headers, Page.created_at, Page.fetched_at).where(Page.canonical_url == canonical_url)
+        select(Page.headers, Page.created_at, Page.fetched_at, ArticleAlias.matched_by)
+        .outerjoin(ArticleAlias, ArticleAlias.page_id == Page.id)
+        .where(Page.canonical_url == canonical_url)
     ).first()
     if page is None:
         return None
-    headers, created, fetched = page
+    headers, created, fetched, matched_by = page
+    duplicate = matched_by is not None and matched_by != "first"
     if row is not None:
-        return Known(canonical_url, row.etag, row.last_modified, row.first_seen_at, row.last_fetched_at)
+        return Known(
+            canonical_url, row.etag, row.last_modified, row.first_seen_at, row.last_fetched_at, duplicate
+        )
     return Known(
         canonical_url,
         _header(headers or {}, "ETag"),
         _header(headers or {}, "Last-Modified"),
         created,
         fetched,
+        duplicate,
     )
 
 

@@ -37,7 +37,7 @@ from crawler.incremental import META_LASTMOD, feed_entries, not_modified_item
 from crawler.items import FetchFailureItem, PageItem
 from crawler.middlewares import META_KIND, META_PORTAL, OffsiteRedirect, PortalDown
 from crawler.registry import Portal
-from crawler.urls import absolute_link, canonicalize, host_in, is_variant
+from crawler.urls import absolute_link, canonicalize, host_in, is_variant, strip_session
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +182,8 @@ class PortalSpider(Spider):
         portal = rules.portal
         key = canonicalize(url, family=portal.family, detail=kind == "article")
         if key in self._requested:
-            if url != key and kind == "article":
-                self.url_variants.setdefault(key, set()).add(url)
+            if kind == "article":
+                self._note_form(key, url)
             return None
         if self.issued[portal.name] >= self.page_cap(portal):
             if portal.name not in self._budget_spent:
@@ -323,8 +323,13 @@ class PortalSpider(Spider):
                 continue
             original = variant_original(url)
             if original is not None and rules.kind(original) == "article":
-                key = canonicalize(original, family=rules.portal.family, detail=True)
-                self.url_variants.setdefault(key, set()).add(url)
+                self._note_form(canonicalize(original, family=rules.portal.family, detail=True), url)
+
+    def _note_form(self, key: str, url: str) -> None:
+        """Keep `url` (without a session id, which changes on every visit) as a form of `key`."""
+        form = strip_session(url).split("#", 1)[0]
+        if form != key:
+            self.url_variants.setdefault(key, set()).add(form)
 
     def _html_links(self, response: TextResponse) -> list[str]:
         out: list[str] = []
