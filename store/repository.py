@@ -298,6 +298,7 @@ def save_article(
     content_key: str,
     is_bloc_news: bool,
     relevance_reason: str,
+    near_duplicates: bool = False,
 ) -> tuple[Article, bool]:
     """Store the cleaned article of `page`, or link the page to the article it duplicates.
 
@@ -310,6 +311,9 @@ def save_article(
             offsets point into it.
         content_key: `store.keys.content_key(title=…, published=…, text=…)`.
         is_bloc_news, relevance_reason: the relevance decision and why.
+        near_duplicates: also link the page to an article whose text its own nearly repeats
+            (`store.duplicates`; the crawler's syndicated copies). Off for callers that store
+            articles they know to be distinct (imports, tests of one text in several forms).
 
     Returns:
         The article and True if it was created; False if the canonical URL, the content key or
@@ -321,7 +325,7 @@ def save_article(
     if existing is None:
         existing = session.scalars(select(Article).where(Article.content_key == content_key)).one_or_none()
         why = "content_key"
-    if existing is None:
+    if existing is None and near_duplicates:
         found = find_near_duplicate(session, text=text)
         if found is not None:
             existing, score = found

@@ -151,6 +151,7 @@ def save_or_revise(
             content_key=content_key,
             is_bloc_news=is_bloc_news,
             relevance_reason=relevance_reason,
+            near_duplicates=True,
         )
         return article, "new" if created else "duplicate"
     if text_hash(own.text) == text_hash(text) and (title or "") == (own.title or ""):

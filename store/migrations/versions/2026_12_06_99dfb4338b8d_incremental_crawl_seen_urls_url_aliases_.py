@@ -1,4 +1,4 @@
-"""incremental crawl: seen URLs, URL aliases, article versions, near-duplicate bands
+"""Incremental crawl: seen URLs, URL aliases, article versions, near-duplicate bands
 
 Revision ID: 99dfb4338b8d
 Revises: 80a52d3dd4bd
