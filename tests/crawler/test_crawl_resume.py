@@ -181,6 +181,8 @@ def test_pages_without_article_and_articles_without_record_are_finished_from_the
                 conn.execute("delete from extracted_record where article_id = ?", (article_id,))
             for article_id in no_article:
                 conn.execute("delete from article_alias where article_id = ?", (article_id,))
+                # the near-duplicate bands are written in the article's own transaction
+                conn.execute("delete from article_band where article_id = ?", (article_id,))
                 conn.execute("delete from article where id = ?", (article_id,))
             pages_bare = conn.execute(
                 "select count(*) from page where id not in (select page_id from article_alias)"
