@@ -2,7 +2,8 @@
 
 It dispatches on the request's host: the Host header, or the host of an absolute-URI request
 line (``GET http://hoabinh.gov.vn.test/… HTTP/1.1``), so Scrapy can use it as an HTTP proxy.
-Hosts it does not know get 502, as a proxy reports a DNS failure.
+Hosts it does not know get 502, as a proxy reports a DNS failure. `CONTROL_HOST` changes an
+article between two crawls (a rehearsal of the incremental crawl).
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ from crawler.mockportals.sites import build_sites
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MockPortalServer", "start_server"]
+__all__ = ["CONTROL_HOST", "MockPortalServer", "start_server"]
+
+# requests to this host (through the proxy) control the mock: an operator's rehearsal of a
+# changed article, e.g. curl -x http://127.0.0.1:8765 "http://control.mock.test/revise?portal=hoabinh&article=ID"
+CONTROL_HOST = "control.mock.test"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -66,6 +71,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         req = Request(self.command, host, path, query, {k.lower(): v for k, v in self.headers.items()}, body)
+        if host == CONTROL_HOST:
+            self._send(self._control(req))
+            return
         # www.<host> is the same site, as on the real portals
         site = self.server.sites.get(host) or self.server.sites.get(host.removeprefix("www."))
         if site is None:
@@ -108,6 +116,26 @@ class _Handler(BaseHTTPRequestHandler):
             pad = self.server.faults.config.for_host(host).oversize_bytes
             resp = Response(resp.status, resp.body + b"<!--" + b"x" * pad + b"-->", resp.headers)
         self._send(resp, head=head, truncate=decision.kind == "truncate")
+
+    def _control(self, req: Request) -> Response:
+        """Rehearsal controls: ``/revise?portal=NAME&article=ID`` changes one article (see
+        `MockPortalServer.revise`); ``/articles?portal=NAME`` lists the portal's own article ids."""
+        params = req.params
+        portal = params.get("portal", "")
+        try:
+            site = next(s for s in self.server.sites.values() if s.portal.name == portal)
+        except StopIteration:
+            return Response(404, f"no mock portal {portal!r}\n".encode(), {"Content-Type": "text/plain"})
+        if req.path == "/articles":
+            ids = "".join(f"{e.article.id}\n" for e in site.entries if not e.source_line)
+            return Response(200, ids.encode(), {"Content-Type": "text/plain; charset=utf-8"})
+        if req.path == "/revise":
+            try:
+                entry = site.revise(params.get("article", ""))
+            except KeyError as exc:
+                return Response(404, f"{exc.args[0]}\n".encode(), {"Content-Type": "text/plain"})
+            return Response(200, f"{site.article_url(entry)}\n".encode(), {"Content-Type": "text/plain"})
+        return Response(404, b"use /revise?portal=NAME&article=ID or /articles?portal=NAME\n")
 
     def _send(self, resp: Response, *, head: bool = False, truncate: bool = False) -> None:
         self.send_response(resp.status)

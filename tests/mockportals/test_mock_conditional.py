@@ -78,3 +78,14 @@ def test_url_forms_of_a_quangninh_article_are_served(fresh: MockPortalServer) ->
     for url in site.variant_urls(entry):
         status, _, body = fetch(fresh, url.split("#")[0])
         assert status == 200 and entry.title in body.decode(), url
+
+
+def test_an_operator_changes_an_article_through_the_control_host(fresh: MockPortalServer) -> None:
+    status, _, body = fetch(fresh, "http://control.mock.test/articles?portal=tayninh-stc")
+    ids = body.decode().split()
+    assert status == 200 and ids
+    status, _, body = fetch(fresh, f"http://control.mock.test/revise?portal=tayninh-stc&article={ids[0]}")
+    url = body.decode().strip()
+    assert status == 200 and "Cập nhật lần 1" in fetch(fresh, url)[2].decode()
+    assert fetch(fresh, "http://control.mock.test/revise?portal=nowhere&article=x")[0] == 404
+    assert fetch(fresh, "http://control.mock.test/revise?portal=tayninh-stc&article=none")[0] == 404
