@@ -24,6 +24,8 @@ from store.errors import StoreError
 from store.models import SEEN_KINDS, URL_ALIAS_HOWS, Article, ArticleAlias, Page, SeenUrl, UrlAlias
 
 TextChange = Literal["new", "changed", "unchanged"]
+# PostgreSQL's btree index holds at most ~2,700 bytes a key; real article URLs stay far below
+MAX_ALIAS_CHARS = 2000
 
 _SPACE = re.compile(r"\s+")
 
@@ -179,13 +181,15 @@ def add_aliases(
 ) -> int:
     """Keep raw URLs (url, canonical_url, how) not kept yet; return how many were added.
 
-    A URL already kept keeps its first canonical form and reason.
+    A URL already kept keeps its first canonical form and reason. A URL longer than
+    `MAX_ALIAS_CHARS` is not kept (a trap's, or one PostgreSQL's unique index cannot hold).
     """
     wanted: dict[str, tuple[str, str]] = {}
     for url, canonical_url, how in aliases:
         if how not in URL_ALIAS_HOWS:
             raise StoreError(f"url_alias how must be one of {', '.join(URL_ALIAS_HOWS)}, not {how!r}")
-        wanted.setdefault(url, (canonical_url, how))
+        if len(url) <= MAX_ALIAS_CHARS:
+            wanted.setdefault(url, (canonical_url, how))
     if not wanted:
         return 0
     have = set(session.scalars(select(UrlAlias.url).where(UrlAlias.url.in_(list(wanted)))))

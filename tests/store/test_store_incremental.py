@@ -226,6 +226,8 @@ def test_every_url_of_an_article_is_kept(session: Session, make_page: Callable[.
     )
     assert added == 2
     assert seen.add_aliases(session, aliases=[], portal=None, at=AT) == 0
+    huge = "https://hoabinh.gov.vn/tin/cum-mien-nui?x=" + "a" * seen.MAX_ALIAS_CHARS
+    assert seen.add_aliases(session, aliases=[(huge, page.canonical_url, "link")], portal=None, at=AT) == 0
     with pytest.raises(StoreError, match="how must be one of"):
         seen.add_aliases(session, aliases=[("u", "c", "guess")], portal=None, at=AT)
     assert seen.article_urls(session, article_id=article.id) == sorted(
