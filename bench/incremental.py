@@ -112,12 +112,19 @@ def part_crawls(portals: list[str], revise: int) -> None:
         share = second / max(first, 1)
         print(f"share of article pages re-fetched by crawl 2: {second}/{first} = {share:.3f} (target 0)")
         expected = {p: ids for p, ids in revised.items() if p in VALIDATING}
-        exact = all(third.get(p) == ids for p, ids in expected.items()) and set(third) <= set(expected)
-        unseen = sorted(set(revised) - set(VALIDATING))
+        exact = [p for p, ids in expected.items() if third.get(p) == ids]
+        extra = sorted(set(third) - set(expected))
         print(
-            f"crawl 3 fetched exactly the changed articles of the portals with validators: {exact}"
-            + (f"; not seen without validators or sitemap: {', '.join(unseen)}" if unseen else "")
+            f"crawl 3: on {len(exact)} of {len(expected)} portals with validators it fetched exactly the "
+            f"changed article; bodies from unchanged portals: {extra or 'none'}"
         )
+        for portal, ids in sorted(expected.items()):
+            if third.get(portal) != ids:
+                print(f"  {portal}: changed {sorted(ids)}, fetched {sorted(third.get(portal, ()))}")
+        for portal in sorted(set(revised) - set(VALIDATING)):
+            print(
+                f"  {portal}: no validator, no sitemap: its change is not seen (fetched {third.get(portal)})"
+            )
 
 
 def _texts() -> list[str]:
@@ -186,11 +193,13 @@ def main() -> None:
         "--portals", default="hoabinh,bacgiang,quangninh,tayninh-stc,binhdinh-stp,binhphuoc-stttt,thidua-tw"
     )
     parser.add_argument("--skip-crawls", action="store_true", help="only the near-duplicate part")
+    parser.add_argument("--skip-neardup", action="store_true", help="only the crawls")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     if not args.skip_crawls:
         part_crawls([p.strip() for p in args.portals.split(",") if p.strip()], args.revise)
-    part_neardup()
+    if not args.skip_neardup:
+        part_neardup()
 
 
 if __name__ == "__main__":
