@@ -9,8 +9,8 @@ A stored article is not downloaded again unless it may have changed:
 * A server that sends no validator is asked again (a full download) only when a sitemap or feed
   dates the article after our last fetch.
 * Otherwise the request is not sent (`AlreadyStored`), as before this module; nor is it for a
-  page stored as another URL of an article made from another page (a URL form, a print view,
-  a copy): only the article's own page can change it (store.versions.save_or_revise).
+  page stored as another URL form (rel=canonical) or an edited copy (a near-duplicate) of an
+  article: its changes do not change the article (store.versions.REVISING_MATCHES).
 
 A body that comes back goes down the pipelines: same clean text is "unchanged", another text a
 new version of the article (store.versions), extracted again. `thidua crawl --refresh` fetches
@@ -146,9 +146,9 @@ class ConditionalRequestMiddleware:
         if state is None:
             return  # never stored: a plain download
         if state.duplicate:
-            # another URL of an article made from another page: that page is the one checked
+            # another URL form or an edited copy of an article: its changes change nothing
             self._inc("thidua/skipped_seen")
-            raise AlreadyStored(f"{url} is stored as another URL of an article; not asked again")
+            raise AlreadyStored(f"{url} is stored as another form of an article; not asked again")
         now = dt.datetime.now(dt.UTC)
         lastmod: dt.datetime | None = request.meta.get(META_LASTMOD)
         dated_newer = lastmod is not None and (

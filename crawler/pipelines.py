@@ -347,13 +347,7 @@ class RelevancePipeline(_StorePipeline):
                 is_bloc_news=is_bloc_news,
                 relevance_reason=reason,
                 at=item.fetched_at,
-            )
-            seen.note_text(
-                session,
-                canonical_url=page.canonical_url,
                 portal=item.portal,
-                text=item.text,
-                at=item.fetched_at,
             )
             if url != item.final_url:
                 seen.add_aliases(

@@ -48,8 +48,8 @@ class Known:
     last_modified: str | None
     first_seen_at: datetime | None
     last_fetched_at: datetime | None
-    # the page is another URL of an article made from another page (a URL form, a print view,
-    # a copy): its changes never change the article (store.versions.save_or_revise)
+    # the page is another URL form or an edited copy of an article (linked by rel=canonical or
+    # as a near-duplicate): its changes never change the article (store.versions.REVISING_MATCHES)
     duplicate: bool = False
 
     @property
@@ -80,7 +80,7 @@ def known(session: Session, *, canonical_url: str) -> Known | None:
     if page is None:
         return None
     headers, created, fetched, matched_by = page
-    duplicate = matched_by is not None and matched_by != "first"
+    duplicate = matched_by is not None and matched_by not in ("first", "content_key")
     if row is not None:
         return Known(
             canonical_url, row.etag, row.last_modified, row.first_seen_at, row.last_fetched_at, duplicate

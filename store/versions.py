@@ -15,11 +15,11 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store import repository
+from store import repository, seen
 from store.duplicates import index_bands
 from store.errors import StoreError
 from store.fulltext import reindex_article
-from store.models import Article, ArticleVersion, ExtractedRecord, Page
+from store.models import Article, ArticleAlias, ArticleVersion, ExtractedRecord, Page
 from store.seen import text_hash
 
 # what storing a cleaned page did: a new article, a new version of one, the same text again,
@@ -115,6 +115,13 @@ def record_text(session: Session, record: ExtractedRecord) -> str:
     return article_text(session, article=record.article, version=record.article_version)
 
 
+# pages whose own change is a change of their article: the page it was first stored from and
+# exact copies (the same body lead: a sub-site's or another portal's copy, the original when the
+# copy came first). Other URL forms and print views (rel=canonical) clean into slightly other
+# text of the same change; edited copies elsewhere (near-duplicates) change on their own.
+REVISING_MATCHES = ("first", "content_key")
+
+
 def save_or_revise(
     session: Session,
     *,
@@ -128,18 +135,24 @@ def save_or_revise(
     is_bloc_news: bool,
     relevance_reason: str,
     at: datetime,
+    portal: str | None = None,
 ) -> tuple[Article, Outcome]:
     """Store the cleaned article of `page`: new, a new version, unchanged, or a duplicate.
 
-    Only the page an article was made from can change it (a refetch of the same canonical URL):
-    another URL form, a print view or a syndicated copy with a different text is linked to the
-    article and changes nothing, since markup of another view cleans into slightly other text.
-    The arguments are those of `store.repository.save_article`, plus `at`, the fetch time.
+    A page already linked to an article changes it when the page's own clean text changed since
+    its last fetch (`store.seen.note_text`) and the page is one of `REVISING_MATCHES`: so an
+    original stored after its copy still brings its changes, and two pages of one article never
+    take turns rewriting it (each is compared with its own earlier text, not with the article's).
+    The arguments are those of `store.repository.save_article`, plus `at`, the fetch time, and
+    `portal`, the registry name kept in seen_url.
     """
-    own = session.scalars(
-        select(Article).where(Article.page_id == page.id, Article.canonical_url == canonical_url)
+    change = seen.note_text(session, canonical_url=page.canonical_url, portal=portal, text=text, at=at)
+    link = session.execute(
+        select(ArticleAlias.matched_by, Article)
+        .join(Article, Article.id == ArticleAlias.article_id)
+        .where(ArticleAlias.page_id == page.id)
     ).first()
-    if own is None:
+    if link is None:
         article, created = repository.save_article(
             session,
             page=page,
@@ -154,11 +167,15 @@ def save_or_revise(
             near_duplicates=True,
         )
         return article, "new" if created else "duplicate"
-    if text_hash(own.text) == text_hash(text) and (title or "") == (own.title or ""):
-        return own, "unchanged"
+    matched_by, article = link
+    # a page stored before seen_url kept text hashes: its first refetch compares with the article
+    changed = change == "changed" or (change == "new" and matched_by == "first")
+    same = text_hash(article.text) == text_hash(text) and (title or "") == (article.title or "")
+    if matched_by not in REVISING_MATCHES or not changed or same:
+        return article, "unchanged"
     revise_article(
         session,
-        article=own,
+        article=article,
         url=url,
         title=title,
         text=text,
@@ -168,5 +185,5 @@ def save_or_revise(
         relevance_reason=relevance_reason,
         at=at,
     )
-    log.info("article %s changed on its portal: version %s stored", own.id, own.version)
-    return own, "changed"
+    log.info("article %s changed on %s: version %s stored", article.id, page.canonical_url, article.version)
+    return article, "changed"

@@ -159,18 +159,37 @@ def test_a_changed_article_becomes_version_2_and_keeps_version_1_with_its_record
     session.rollback()
 
 
-def test_only_the_page_an_article_was_made_from_can_change_it(
+def test_a_url_form_never_changes_its_article_and_is_not_checked_again(
     session: Session, make_page: Callable[..., Page]
 ) -> None:
     article, _ = store(session, make_page())
-    # another page naming the same canonical URL (a print view, another URL form) with other
-    # text: linked, the article untouched
+    # another page naming the same canonical URL (a print view, another URL form): it cleans into
+    # slightly other text; linked, the article untouched, then or when it changes
     view = make_page()
     other, outcome = store(session, view, TEXT + "\nIn bài viết", url=article.canonical_url)
-    assert outcome == "duplicate" and other.id == article.id and article.version == 1
-    assert article.text == TEXT
+    assert outcome == "duplicate" and other.id == article.id
+    assert store(session, view, TEXT + "\nIn bài viết này", url=article.canonical_url)[1] == "unchanged"
+    assert article.version == 1 and article.text == TEXT
     known = seen.known(session, canonical_url=view.canonical_url)
-    assert known is not None and known.duplicate  # the crawler does not check it again
+    assert known is not None and known.duplicate  # the crawler does not ask for it again
+
+
+def test_an_original_stored_after_its_copy_still_brings_its_changes(
+    session: Session, make_page: Callable[..., Page]
+) -> None:
+    copy_text = TEXT + "\nNguồn: Sở Nội vụ"  # the sub-site's copy, crawled first
+    copy_page, original_page = make_page(), make_page()
+    article, _ = store(session, copy_page, copy_text)
+    assert store(session, original_page)[1] == "duplicate"  # the same body lead: an exact copy
+    known = seen.known(session, canonical_url=original_page.canonical_url)
+    assert known is not None and not known.duplicate  # asked for again: its changes count
+    changed = TEXT + "\nCập nhật: bổ sung huyện Cao Phong."
+    assert store(session, original_page, changed, at=AT + timedelta(days=1))[1] == "changed"
+    assert article.version == 2 and article.text == changed
+    # the copy has not changed: it does not take the article back
+    assert store(session, copy_page, copy_text, at=AT + timedelta(days=2))[1] == "unchanged"
+    assert store(session, original_page, changed, at=AT + timedelta(days=2))[1] == "unchanged"
+    assert article.version == 2 and article.text == changed
 
 
 # ---- near-duplicates -----------------------------------------------------------------------
