@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.urls import canonicalize, host_in, variant_kind
+from crawler.urls import host_in, variant_kind
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -123,8 +123,3 @@ class UrlAliasRecorder:
             log.warning("could not keep %s URL forms: %s", len(rows), exc)
         finally:
             engine.dispose()
-
-
-def canonical_of(url: str, portal: Portal) -> str:
-    """Return the canonical form of an article URL of `portal`."""
-    return canonicalize(url, family=portal.family, detail=True)

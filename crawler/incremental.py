@@ -201,16 +201,23 @@ class NotModifiedPipeline(_StorePipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, NotModifiedItem):
             return item
+        from sqlalchemy.exc import SQLAlchemyError
+
         from store.seen import note_not_modified
 
-        with self.session() as session, session.begin():
-            note_not_modified(
-                session,
-                canonical_url=item.canonical_url,
-                portal=item.portal or None,
-                kind=item.kind,
-                at=dt.datetime.now(dt.UTC),
-            )
+        try:
+            with self.session() as session, session.begin():
+                note_not_modified(
+                    session,
+                    canonical_url=item.canonical_url,
+                    portal=item.portal or None,
+                    kind=item.kind,
+                    at=dt.datetime.now(dt.UTC),
+                )
+        except SQLAlchemyError as exc:
+            # only a counter is lost: the page is stored, the next crawl asks the same way
+            self.inc("thidua/not_modified_unrecorded")
+            log.warning("cannot record the 304 of %s: %s", item.canonical_url, exc)
         self.inc("thidua/not_modified")
         self.inc_portal(item.portal, "unchanged")
         raise DropItem(f"not modified since the last fetch: {item.canonical_url}")
