@@ -52,3 +52,13 @@ class FetchFailureItem:
     message: str
     status: int | None = None  # HTTP status when the server answered
     kind: str = ""  # what the request was for: "article", "listing", "feed"
+
+
+@dataclass(slots=True)
+class NotModifiedItem:
+    """A 304 answer to a conditional request: the page is unchanged and no body came."""
+
+    portal: str
+    url: str
+    canonical_url: str
+    kind: str = "article"

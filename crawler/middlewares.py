@@ -20,8 +20,6 @@ from crawler.urls import canonicalize, host_in
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +42,8 @@ class PortalDown(IgnoreRequest):
 
 
 class AlreadyStored(IgnoreRequest):
-    """Raised by `SeenArticleMiddleware` for an article already in the store (crawl with refresh=1)."""
+    """Raised by `crawler.incremental.ConditionalRequestMiddleware` for a stored article not to be
+    asked for again (crawl with refresh=1 to fetch it anyway)."""
 
 
 class CanonicalRequestFingerprinter:
@@ -120,55 +119,6 @@ class OffsiteRedirectMiddleware:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("thidua/offsite_redirect")
         raise OffsiteRedirect(f"{request.url} redirects off-site to {target}; not followed")
-
-
-class SeenArticleMiddleware:
-    """Skip article requests whose canonical URL is already stored (incremental crawls).
-
-    The spider's `refresh=1` argument (or THIDUA_REFRESH) turns this off for a full re-fetch.
-    """
-
-    def __init__(self, crawler: Crawler, database_url: str) -> None:
-        self.crawler = crawler
-        self.database_url = database_url
-        self._engine: Engine | None = None
-        self._sessions: sessionmaker[Session] | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        url = crawler.settings.get("THIDUA_DATABASE_URL")
-        if not url or crawler.settings.getbool("THIDUA_REFRESH"):
-            raise NotConfigured
-        return cls(crawler, str(url))
-
-    def _session_factory(self) -> sessionmaker[Session]:
-        if self._sessions is None:
-            from store.db import make_engine, session_factory
-
-            self._engine = make_engine(self.database_url)
-            self._sessions = session_factory(self._engine)
-        return self._sessions
-
-    def process_request(self, request: Request) -> None:
-        if request.meta.get(META_KIND) != "article":
-            return
-        spider = self.crawler.spider
-        if spider is not None and getattr(spider, "refresh", False):
-            return
-        from store.repository import page_seen
-
-        url = canonicalize(request.url)
-        with self._session_factory()() as session:
-            seen = page_seen(session=session, canonical_url=url)
-        if seen:
-            if self.crawler.stats is not None:
-                self.crawler.stats.inc_value("thidua/skipped_seen")
-            raise AlreadyStored(f"{url} is already stored; crawl with -a refresh=1 to fetch it again")
-
-    def close(self) -> None:
-        """Dispose of the engine (called at spider close)."""
-        if self._engine is not None:
-            self._engine.dispose()
 
 
 class PortalHealthMiddleware:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
@@ -28,13 +29,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import registry
+from crawler.canonical import article_url
 from crawler.errors import PageTooLargeError
 from crawler.items import FetchFailureItem, PageItem
 from crawler.urls import canonicalize
-from store import repository
+from store import repository, seen
 from store.entities import link_article
 from store.keys import article_doc_id, content_key
 from store.models import Article, ArticleAlias, Page
+from store.versions import Outcome, save_or_revise
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -200,11 +203,25 @@ class StorePagePipeline(_StorePipeline):
             item.known_page = linked is not None
             # an earlier failed fetch of this URL is now behind us
             repository.resolve_failures(session, url=item.url, stages=["fetch"])
+            # validators for the next, conditional request, in the page's own transaction
+            seen.note_response(
+                session,
+                canonical_url=item.canonical_url,
+                portal=item.portal,
+                kind="article",
+                status=item.status,
+                headers=item.headers,
+                at=item.fetched_at,
+            )
+            forms = [(item.url, item.canonical_url, "requested")]
+            if item.final_url != item.url:
+                forms.append((item.final_url, item.canonical_url, "redirect"))
+            seen.add_aliases(session, aliases=forms, portal=item.portal, at=item.fetched_at)
         self.inc("thidua/pages_stored")
         self.inc_portal(item.portal, "pages")
-        if changed and item.known_page:
-            self.inc_portal(item.portal, "changed")
         if not changed and item.known_page:
+            # the same bytes again: the article cannot have changed
+            self.inc_portal(item.portal, "unchanged")
             raise DropItem(f"unchanged since the last fetch: {item.canonical_url}")
         return item
 
@@ -249,8 +266,12 @@ class CleanPipeline(_StorePipeline):
         item.title = article.title
         item.text = article.text
         item.published = _parse_published(article.published)
-        # <link rel=canonical> names the original of a print view or an alternative URL form
-        item.article_url = article.canonical_url or item.final_url
+        # <link rel=canonical> names the original of a print view or an alternative URL form,
+        # when it stays on the portal and names an article (crawler/canonical.py)
+        portal = registry.by_name(item.portal)
+        link = article.canonical_url
+        listing = link is not None and any(re.search(rx, link) for rx in portal.listing)
+        item.article_url = article_url(item.final_url, link, portal, listing=listing)
         return item
 
 
@@ -275,21 +296,27 @@ class RelevancePipeline(_StorePipeline):
             self.fail(stage="relevance", url=item.final_url, portal=item.portal, error=exc)
             raise DropItem(f"relevance failed for {item.final_url}: {exc}") from exc
         try:
-            created, is_bloc = self._save(item, relevance.is_bloc_news, relevance.reason)
+            outcome, is_bloc = self._save(item, relevance.is_bloc_news, relevance.reason)
         except SQLAlchemyError as exc:
             # the page stays without article: the next crawl cleans it again (crawler/resume.py)
             self.fail(stage="store", url=item.final_url, portal=item.portal, error=exc)
             raise DropItem(f"cannot store the article of {item.final_url}: {exc}") from exc
         item.is_bloc_news = relevance.is_bloc_news
-        if not created and item.known_page:
+        if outcome == "unchanged":
             # a refetch whose raw body changed (visit counters, tokens) but not the article
             self.inc("thidua/articles_refetched")
+            self.inc_portal(item.portal, "unchanged")
             raise DropItem(f"already stored as article {item.article_id}: {item.final_url}")
-        if not created:
+        if outcome == "duplicate":
             self.inc("thidua/articles_duplicate")
             raise DropItem(f"duplicate of article {item.article_id}: {item.final_url}")
-        self.inc("thidua/articles_found")
-        self.inc_portal(item.portal, "new")
+        if outcome == "changed":
+            # the portal edited the article: a new version, extracted again into a new record
+            self.inc("thidua/articles_changed")
+            self.inc_portal(item.portal, "changed")
+        else:
+            self.inc("thidua/articles_found")
+            self.inc_portal(item.portal, "new")
         if not is_bloc:
             self.inc("thidua/articles_not_bloc")
             raise DropItem(f"not bloc news ({relevance.reason}): {item.final_url}")
@@ -297,30 +324,41 @@ class RelevancePipeline(_StorePipeline):
         self.inc_portal(item.portal, "bloc")
         return item
 
-    def _save(self, item: PageItem, is_bloc_news: bool, reason: str) -> tuple[bool, bool]:
-        """Store the article (or link the page to the one it duplicates); return (created, is_bloc)."""
+    def _save(self, item: PageItem, is_bloc_news: bool, reason: str) -> tuple[Outcome, bool]:
+        """Store the article, a new version of it, or link the page to the one it duplicates;
+        return what happened (store.versions.Outcome) and whether the article is bloc news."""
         assert item.text is not None  # checked by process_item
         family = registry.by_name(item.portal).family
-        article_url = item.article_url or item.final_url
+        url = item.article_url or item.final_url
+        canonical_url = canonicalize(url, family=family, detail=True)
         with self.session() as session, session.begin():
             page = session.get(Page, item.page_id)
             if page is None:
                 raise DropItem(f"page {item.page_id} vanished before its article was stored")
-            article, created = repository.save_article(
+            article, outcome = save_or_revise(
                 session,
                 page=page,
-                url=article_url,
-                canonical_url=canonicalize(article_url, family=family, detail=True),
+                url=url,
+                canonical_url=canonical_url,
                 title=item.title,
                 text=item.text,
                 published=item.published,
                 content_key=duplicate_key(title=item.title, published=item.published, text=item.text),
                 is_bloc_news=is_bloc_news,
                 relevance_reason=reason,
+                at=item.fetched_at,
+                portal=item.portal,
             )
+            if url != item.final_url:
+                seen.add_aliases(
+                    session,
+                    aliases=[(url, canonical_url, "rel_canonical")],
+                    portal=item.portal,
+                    at=item.fetched_at,
+                )
             session.flush()
             item.article_id = article.id
-            return created, article.is_bloc_news
+            return outcome, article.is_bloc_news
 
 
 class ExtractPipeline(_StorePipeline):

@@ -19,8 +19,13 @@ COMPLETE = frozenset({"finished", "closespider_pagecount"})
 def crawl_report(
     stats: Mapping[str, Any], health: PortalHealth | None, portals: Sequence[str]
 ) -> dict[str, Any]:
-    """Return, per portal: responses, pages, new, bloc, changed, records, failures (by reason),
-    held_back (requests not sent to a portal found down), failed, seconds."""
+    """Return, per portal: responses, pages, new, bloc, changed, unchanged, records, failures (by
+    reason), held_back (requests not sent to a portal found down), failed, seconds.
+
+    new: articles stored for the first time; changed: articles whose clean text changed on the
+    portal (a new version, extracted again); unchanged: stored articles asked for again that
+    had not changed (a 304, the same bytes or the same clean text).
+    """
     out: dict[str, Any] = {}
     for name in portals:
         prefix = f"thidua/portal/{name}/"
@@ -37,6 +42,7 @@ def crawl_report(
             "new": int(mine.get("new", 0)),
             "bloc": int(mine.get("bloc", 0)),
             "changed": int(mine.get("changed", 0)),
+            "unchanged": int(mine.get("unchanged", 0)),
             "records": int(mine.get("records", 0)),
             "failures": dict(sorted(failures.items())),
             "held_back": int(mine.get("held_back", 0)),
@@ -59,7 +65,8 @@ def run_status(reason: str, report: Mapping[str, Any]) -> str:
 def format_report(report: Mapping[str, Any], *, status: str, run_id: int | None, seconds: float) -> str:
     """Return the report as a table for the console."""
     head = (
-        f"{'portal':<18} {'pages':>6} {'new':>5} {'bloc':>5} {'changed':>7} {'records':>7} {'time':>7}"
+        f"{'portal':<18} {'pages':>6} {'new':>5} {'bloc':>5} {'changed':>7} {'same':>5} {'records':>7}"
+        f" {'time':>7}"
         "  failures"
     )
     lines = [f"run {run_id} {status} in {seconds:.1f} s", head]
@@ -70,6 +77,9 @@ def format_report(report: Mapping[str, Any], *, status: str, run_id: int | None,
         mark = "  FAILED" if p.get("failed") else ""
         if p.get("down"):
             mark += f" (down: {p['down']})"
-        counts = f"{p['responses']:>6} {p['new']:>5} {p['bloc']:>5} {p['changed']:>7} {p['records']:>7}"
+        counts = (
+            f"{p['responses']:>6} {p['new']:>5} {p['bloc']:>5} {p['changed']:>7}"
+            f" {p.get('unchanged', 0):>5} {p['records']:>7}"
+        )
         lines.append(f"{name:<18} {counts} {p['seconds']:>6.1f}s  {failures}{mark}")
     return "\n".join(lines)

@@ -48,6 +48,9 @@ class CrawlStats:
     resumed_pages: int = 0  # stored pages without article, cleaned from the store
     resumed_articles: int = 0  # stored articles without record, extracted
     dead_runs: tuple[int, ...] = ()  # crawl runs found "running" by a dead process, now interrupted
+    conditional: int = 0  # stored articles asked for again with If-None-Match/If-Modified-Since
+    not_modified: int = 0  # of those, answered 304 (unchanged, no body)
+    changed: int = 0  # stored articles whose clean text changed: a new version, extracted again
     report: dict[str, Any] | None = None  # per portal (crawler/report.py)
 
     @classmethod
@@ -73,6 +76,9 @@ class CrawlStats:
             status=str(stats.get("thidua/status", "")),
             resumed_pages=n("thidua/resumed_pages"),
             resumed_articles=n("thidua/resumed_articles"),
+            conditional=n("thidua/conditional_requests"),
+            not_modified=n("thidua/not_modified"),
+            changed=n("thidua/articles_changed"),
         )
 
 
@@ -115,6 +121,7 @@ def scrapy_settings(
         "USER_AGENT": user_agent(settings.crawl_contact),
         "CONCURRENT_REQUESTS_PER_DOMAIN": settings.crawl_concurrency_per_domain,
         "THIDUA_PORTAL_DOWN_AFTER": settings.crawl_portal_down_after,
+        "THIDUA_RECHECK_DAYS": settings.crawl_recheck_days,
         "DOWNLOAD_MAXSIZE": settings.crawl_max_page_bytes,
         "DOWNLOAD_WARNSIZE": min(settings.crawl_max_page_bytes, 2 * 1024 * 1024),
         "THIDUA_MAX_PAGE_BYTES": settings.crawl_max_page_bytes,

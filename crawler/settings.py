@@ -87,8 +87,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ThiduaProxyMiddleware": 50,
     # first of all: nothing goes to a portal found down (crawler/health.py)
     "crawler.middlewares.PortalDownMiddleware": 60,
-    # after robots.txt (100) and before the download: skip articles already in the store
-    "crawler.middlewares.SeenArticleMiddleware": 120,
+    # after robots.txt (100) and before the download: a stored article is skipped, or asked for
+    # with If-None-Match / If-Modified-Since (crawler/incremental.py)
+    "crawler.incremental.ConditionalRequestMiddleware": 120,
     # refuse redirects that leave the portal (hacked pages redirect to gambling sites);
     # above RedirectMiddleware (600), since responses pass middlewares from high to low
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
@@ -100,6 +101,8 @@ DOWNLOADER_MIDDLEWARES = {
 # See https://docs.scrapy.org/en/latest/topics/extensions.html
 EXTENSIONS = {
     "crawler.extensions.ProgressReporter": 500,
+    # keeps the raw URL forms and print views seen for each article (crawler/canonical.py)
+    "crawler.canonical.UrlAliasRecorder": 510,
 }
 # Seconds between progress reports (pages fetched, articles kept)
 THIDUA_PROGRESS_INTERVAL = 30.0
@@ -109,6 +112,7 @@ THIDUA_PROGRESS_INTERVAL = 30.0
 # See https://docs.scrapy.org/en/latest/topics/item-pipeline.html
 ITEM_PIPELINES = {
     "crawler.pipelines.FetchFailurePipeline": 50,
+    "crawler.incremental.NotModifiedPipeline": 60,
     "crawler.pipelines.StorePagePipeline": 100,
     "crawler.pipelines.CleanPipeline": 200,
     "crawler.pipelines.RelevancePipeline": 300,
@@ -149,6 +153,8 @@ THIDUA_RESUME = True
 # Listings are walked newest first and stop at a page of stored articles, when the portal's last
 # crawl finished (crawler/resume.py KnownArticles); off with refresh
 THIDUA_INCREMENTAL = True
+# A stored article first seen this many days ago or less is asked for again, conditionally
+THIDUA_RECHECK_DAYS = _env.crawl_recheck_days
 # A portal whose last N requests all failed at the server is down for the rest of the crawl
 THIDUA_PORTAL_DOWN_AFTER = _env.crawl_portal_down_after
 # Pages larger than this are refused while downloading (Scrapy cancels them), before any cleaning:

@@ -22,13 +22,47 @@ from crawler import registry
 CASE_INSENSITIVE_FAMILIES = frozenset({"sharepoint", "aspnet", "dnn"})
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_JSESSIONID = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
+# session ids in the path: Java's `;jsessionid=…` (and PHP's `;phpsessid=…`), ASP.NET's cookieless
+# `/(S(…))/` or `/(X(1)S(…))/` segment
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
+_ASPNET_COOKIELESS = re.compile(r"/\((?:[A-Z]\([^()/]*\))+\)(?=/)", re.IGNORECASE)
 
 # Query keys compared in lower case. Liferay prefixes portlet parameters with the portlet
-# namespace (`_101_INSTANCE_Ab12Cd34Ef56_redirect`), hence the suffix rules.
-_DROP_KEYS = frozenset({"redirect", "inheritredirect", "p_p_auth", "jsessionid", "fbclid", "gclid"})
+# namespace (`_101_INSTANCE_Ab12Cd34Ef56_redirect`), hence the suffix rules. Session ids
+# (jsessionid, ASP.NET_SessionId, PHPSESSID, ColdFusion's CFID/CFTOKEN) and click trackers
+# (Facebook, Google, Microsoft, Zalo's zarsrc/gidzl, Mailchimp) name no content.
+_DROP_KEYS = frozenset(
+    {
+        "redirect",
+        "inheritredirect",
+        "p_p_auth",
+        "jsessionid",
+        "asp.net_sessionid",
+        "aspsessionid",
+        "phpsessid",
+        "sessionid",
+        "session_id",
+        "cfid",
+        "cftoken",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "zarsrc",
+        "gidzl",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+    }
+)
 _DROP_KEY_SUFFIXES = ("_redirect", "_p_p_auth")
 _DROP_KEY_PREFIXES = ("utm_",)
+# `sid` is a session id on some CMSs and a section or story id on others: dropped only when its
+# value looks like a session token (16+ letters and digits, both present), never a short number
+_SID_TOKEN = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z0-9]{16,}", re.IGNORECASE)
 # Listing position kept on detail links (Yên Bái `page=3`, Liferay `_cur=2`): the article is the
 # same whichever listing page linked to it. Kept on listing URLs, where it selects the page.
 _DETAIL_POSITION_KEYS = frozenset({"page", "cur", "_cur", "resetcur"})
@@ -43,9 +77,11 @@ _VARIANT_PATH = re.compile(
 )
 
 
-def _drop_key(key: str, *, detail: bool) -> bool:
+def _drop_key(key: str, *, detail: bool, value: str = "") -> bool:
     k = key.lower()
     if k in _DROP_KEYS or k.endswith(_DROP_KEY_SUFFIXES) or k.startswith(_DROP_KEY_PREFIXES):
+        return True
+    if k == "sid" and _SID_TOKEN.fullmatch(value.strip()):
         return True
     return detail and (k in _DETAIL_POSITION_KEYS or k.endswith(_DETAIL_POSITION_SUFFIXES))
 
@@ -68,8 +104,8 @@ def canonicalize(url: str, *, family: str | None = None, detail: bool | None = N
             rules when omitted. Listing-position parameters are dropped only on detail URLs.
 
     Returns:
-        The URL with a lower-case scheme and host, no default port, no session id, no
-        tracking/redirect/auth parameters, a sorted query, no fragment, and (for
+        The URL with a lower-case scheme and host without `www.`, no default port, no session
+        id, no tracking/redirect/auth parameters, a sorted query, no fragment, and (for
         case-insensitive families) a lower-case path and query keys.
     """
     if family is None or detail is None:
@@ -79,7 +115,8 @@ def canonicalize(url: str, *, family: str | None = None, detail: bool | None = N
 
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
+    # www.x and x serve the same site on every portal seen (portals.md §4.4)
+    host = (parts.hostname or "").lower().rstrip(".").removeprefix("www.")
     netloc = host
     try:
         port = parts.port
@@ -88,12 +125,12 @@ def canonicalize(url: str, *, family: str | None = None, detail: bool | None = N
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{port}"
 
-    path = _JSESSIONID.sub("", parts.path) or "/"
+    path = _ASPNET_COOKIELESS.sub("", _PATH_SESSION.sub("", parts.path)) or "/"
     ci = family in CASE_INSENSITIVE_FAMILIES
     pairs = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         key = key.strip()
-        if not key or _drop_key(key, detail=bool(detail)):
+        if not key or _drop_key(key, detail=bool(detail), value=value):
             continue
         # padded values such as l=Tintrongtinh%2F+++++ select the same page unpadded
         pairs.append((key.lower() if ci else key, value.strip()))
@@ -104,6 +141,38 @@ def canonicalize(url: str, *, family: str | None = None, detail: bool | None = N
         p = urlsplit(out)
         out = urlunsplit((p.scheme, p.netloc, p.path.lower(), p.query, ""))
     return out
+
+
+_SESSION_KEYS = frozenset(
+    {
+        "jsessionid",
+        "asp.net_sessionid",
+        "aspsessionid",
+        "phpsessid",
+        "sessionid",
+        "session_id",
+        "cfid",
+        "cftoken",
+    }
+)
+
+
+def strip_session(url: str) -> str:
+    """Return `url` without its session id (path parameter, cookieless segment or query key).
+
+    A session id changes on every visit, so a URL carrying one is no address worth keeping;
+    everything else of the URL (case, `www.`, tracking parameters) is left as written.
+    """
+    parts = urlsplit(url)
+    path = _ASPNET_COOKIELESS.sub("", _PATH_SESSION.sub("", parts.path))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [
+        (k, v)
+        for k, v in pairs
+        if k.lower() not in _SESSION_KEYS and not (k.lower() == "sid" and _SID_TOKEN.fullmatch(v.strip()))
+    ]
+    query = urlencode(kept) if len(kept) != len(pairs) else parts.query
+    return urlunsplit((parts.scheme, parts.netloc, path, query, parts.fragment))
 
 
 def variant_kind(url: str) -> str | None:
@@ -152,6 +221,10 @@ def absolute_link(base_url: str, href: str | None) -> str | None:
 
 
 def host_in(url: str, hosts: Iterable[str]) -> bool:
-    """Tell whether `url`'s host is one of `hosts` or a subdomain of one."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return any(host == h or host.endswith("." + h) for h in hosts)
+    """Tell whether `url`'s host is one of `hosts` or a subdomain of one (`www.` ignored)."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".").removeprefix("www.")
+    for h in hosts:
+        h = h.lower().removeprefix("www.")
+        if host == h or host.endswith("." + h):
+            return True
+    return False

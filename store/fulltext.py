@@ -84,3 +84,23 @@ def index_articles(session: Session, articles: Iterable[Article]) -> None:
     else:
         sql = f"INSERT INTO {SEARCH_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"
     session.execute(text(sql), params)
+
+
+def reindex_article(session: Session, article: Article, *, old_title: str | None, old_text: str) -> None:
+    """Replace the indexed text of `article` (its text changed: store.versions.revise_article).
+
+    The SQLite table is contentless, so a row is removed with FTS5's 'delete' command, which
+    needs the values indexed before: `old_title` and `old_text`.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"DELETE FROM {SEARCH_TABLE} WHERE article_id = :id"), {"id": article.id})
+    else:
+        title, body = _document(old_title, old_text)
+        session.execute(
+            text(
+                f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rowid, title, body) "
+                "VALUES ('delete', :id, :title, :body)"
+            ),
+            {"id": article.id, "title": title, "body": body},
+        )
+    index_article(session, article)

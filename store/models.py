@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Connection,
     ForeignKey,
@@ -64,6 +65,8 @@ ENTITY_KINDS: Final = ("unit", "bloc")
 ENTITY_RELATIONS: Final = ("successor_2025",)
 # what an editor can do to entities (store.entity_corrections); an undo cancels an earlier one
 ENTITY_ACTIONS: Final = ("merge", "split", "undo")
+# why a page is linked to an article (ArticleAlias.matched_by)
+ALIAS_MATCHES: Final = ("first", "canonical_url", "content_key", "near_duplicate")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -160,23 +163,112 @@ class Article(Base):
     content_key: Mapped[sha256_hex] = mapped_column(unique=True)
     is_bloc_news: Mapped[bool] = mapped_column(index=True)
     relevance_reason: Mapped[long_text]
+    # 1 for the text first stored; a portal's later edit of the article makes the next version
+    # (store.versions): the earlier text moves to ArticleVersion, records name their version
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[created_at]
 
     page: Mapped[Page] = relationship()
     aliases: Mapped[list[ArticleAlias]] = relationship(back_populates="article", order_by="ArticleAlias.id")
 
 
+class ArticleVersion(Base):
+    """An earlier text of an article, kept when the portal changed the article (never updated).
+
+    The records extracted from it (`ExtractedRecord.article_version`) keep their evidence
+    offsets into this text; `store.versions.article_text` returns the text of any version.
+    """
+
+    __tablename__ = "article_version"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    version: Mapped[int]
+    url: Mapped[str]
+    title: Mapped[str | None] = mapped_column(Text())
+    text: Mapped[long_text]
+    published: Mapped[date | None]
+    content_key: Mapped[sha256_hex]
+    created_at: Mapped[datetime]  # when this text was first stored
+    replaced_at: Mapped[datetime]  # when the next version replaced it
+
+
+class ArticleBand(Base):
+    """One MinHash band of an article's current text, for near-duplicate lookups (store.neardup)."""
+
+    __tablename__ = "article_band"
+    __table_args__ = (
+        UniqueConstraint("article_id", "band"),
+        Index("ix_article_band_band", "band", "value"),
+    )
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"))
+    band: Mapped[int]
+    value: Mapped[int] = mapped_column(BigInteger())
+
+
+# what a URL of the crawl is, in seen_url
+SEEN_KINDS: Final = ("article", "listing", "feed")
+# how a raw URL came to name a canonical one, in url_alias
+URL_ALIAS_HOWS: Final = ("requested", "redirect", "link", "print", "rel_canonical")
+
+
+class SeenUrl(Base):
+    """What the crawler knows of one canonical URL across runs (crawler/incremental.py).
+
+    The validators the server sent (ETag, Last-Modified) make the next request conditional: a
+    304 is "unchanged" and brings no body. `text_hash` is the sha256 of the article's clean text
+    (store.seen.text_hash): a new body with the same clean text is unchanged too (visit
+    counters, session tokens); a different one is a new version of the article.
+    """
+
+    __tablename__ = "seen_url"
+    __table_args__ = (CheckConstraint(_in("kind", SEEN_KINDS), name="kind"),)
+
+    id: Mapped[intpk]
+    canonical_url: Mapped[str] = mapped_column(unique=True)
+    portal: Mapped[str | None] = mapped_column(String(64), index=True)
+    kind: Mapped[code]
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))  # the header value as sent
+    text_hash: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[int | None]  # of the last response
+    first_seen_at: Mapped[datetime]
+    last_checked_at: Mapped[datetime]  # the last response, 304 included
+    last_fetched_at: Mapped[datetime | None]  # the last response with a body
+    last_changed_at: Mapped[datetime | None]  # the last time the clean text changed
+    checks: Mapped[int] = mapped_column(default=0)
+    not_modified: Mapped[int] = mapped_column(default=0)  # 304 answers
+    changes: Mapped[int] = mapped_column(default=0)  # new versions of the clean text
+
+
+class UrlAlias(Base):
+    """A URL as a portal wrote it (session id, tracking parameters, www., print view, …) and the
+    canonical URL it stands for; every URL an article was seen under is kept here."""
+
+    __tablename__ = "url_alias"
+    __table_args__ = (CheckConstraint(_in("how", URL_ALIAS_HOWS), name="how"),)
+
+    id: Mapped[intpk]
+    url: Mapped[str] = mapped_column(unique=True)
+    canonical_url: Mapped[str] = mapped_column(index=True)
+    portal: Mapped[str | None] = mapped_column(String(64))
+    how: Mapped[code]
+    first_seen_at: Mapped[datetime]
+
+
 class ArticleAlias(Base):
     """Links every page of an article to it: the first page, print views, syndicated copies.
 
     `matched_by` says why: "first" (the page the article was made from), "canonical_url" or
-    "content_key" (a duplicate found by that key).
+    "content_key" (a duplicate found by that key), "near_duplicate" (a syndicated copy whose clean
+    text resembles the article's, store.neardup).
     """
 
     __tablename__ = "article_alias"
-    __table_args__ = (
-        CheckConstraint(_in("matched_by", ("first", "canonical_url", "content_key")), name="matched_by"),
-    )
+    __table_args__ = (CheckConstraint(_in("matched_by", ALIAS_MATCHES), name="matched_by"),)
 
     id: Mapped[intpk]
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
@@ -226,6 +318,8 @@ class ExtractedRecord(Base):
     event_date: Mapped[date | None]
     event_kinds: Mapped[list[str]]
     flags: Mapped[list[str]]
+    # the article's version (Article.version) whose text the evidence offsets point into
+    article_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[created_at]
 
     run: Mapped[ExtractionRun] = relationship()
@@ -560,6 +654,7 @@ for _immutable in (
     RoleFact,
     AwardFact,
     PageVersion,
+    ArticleVersion,
     Correction,
     Entity,
     EntityAlias,

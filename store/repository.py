@@ -7,8 +7,10 @@ keyword-only; none commits, callers own the transaction. Decisions worth knowing
   `last_seen_at`; a refetch with a different body first copies the old body into
   `PageVersion`, then stores the new one, so raw HTML is never lost. An error response
   (not 2xx/304) for a page already stored with a 2xx body does not replace that body.
-- Articles are deduplicated by canonical URL, then by content key (`store.keys.content_key`).
-  A new article is added to the full-text index (`store.fulltext`) in the same transaction.
+- Articles are deduplicated by canonical URL, then by content key (`store.keys.content_key`),
+  then by near-duplicate text (`store.duplicates`: syndicated copies edited on the way).
+  A new article is added to the full-text index (`store.fulltext`) and given its near-duplicate
+  bands in the same transaction. A changed article is a new version (`store.versions`).
   A duplicate page is linked to the existing article through `ArticleAlias` and the article's
   text is left alone: old runs' evidence offsets point into it.
 - Extraction output is append-only: `save_record` only writes into a running `ExtractionRun`,
@@ -53,6 +55,7 @@ from extract.record import (
 from extract.record import (
     ScalarFact as ScalarFactData,
 )
+from store.duplicates import find_near_duplicate, index_bands
 from store.errors import DuplicateRecordError, InvalidRecordError, RunClosedError, StoreError
 from store.fulltext import index_article
 from store.keys import name_key, province_key
@@ -276,6 +279,13 @@ def _link(session: Session, *, article: Article, page: Page, url: str, canonical
     )
 
 
+def link_page(
+    session: Session, *, article: Article, page: Page, url: str, canonical_url: str, why: str
+) -> None:
+    """Link `page` to `article` (`matched_by` = `why`) unless the page is linked already."""
+    _link(session, article=article, page=page, url=url, canonical_url=canonical_url, why=why)
+
+
 def save_article(
     session: Session,
     *,
@@ -288,6 +298,7 @@ def save_article(
     content_key: str,
     is_bloc_news: bool,
     relevance_reason: str,
+    near_duplicates: bool = False,
 ) -> tuple[Article, bool]:
     """Store the cleaned article of `page`, or link the page to the article it duplicates.
 
@@ -300,16 +311,26 @@ def save_article(
             offsets point into it.
         content_key: `store.keys.content_key(title=…, published=…, text=…)`.
         is_bloc_news, relevance_reason: the relevance decision and why.
+        near_duplicates: also link the page to an article whose text its own nearly repeats
+            (`store.duplicates`; the crawler's syndicated copies). Off for callers that store
+            articles they know to be distinct (imports, tests of one text in several forms).
 
     Returns:
-        The article and True if it was created; False if the canonical URL or the content key
-        matched an existing article, to which the page is now linked (its text is unchanged).
+        The article and True if it was created; False if the canonical URL, the content key or
+        a near-duplicate text matched an existing article, to which the page is now linked (its
+        text is unchanged).
     """
     existing = article_for_canonical_url(session, canonical_url=canonical_url)
     why = "canonical_url"
     if existing is None:
         existing = session.scalars(select(Article).where(Article.content_key == content_key)).one_or_none()
         why = "content_key"
+    if existing is None and near_duplicates:
+        found = find_near_duplicate(session, text=text)
+        if found is not None:
+            existing, score = found
+            why = "near_duplicate"
+            log.info("%s is a near-duplicate of article %s (resemblance %.2f)", url, existing.id, score)
     if existing is None:
         session.flush()  # the page needs its id
         new = Article(
@@ -334,8 +355,9 @@ def save_article(
         )
         if created:
             _link(session, article=article, page=page, url=url, canonical_url=canonical_url, why="first")
-            # the text never changes after this (see above), so the article is indexed once
+            # indexed once; a new version of the text re-indexes it (store.versions)
             index_article(session, article)
+            index_bands(session, article)
             return article, True
         existing = article
     elif existing.text != text:
@@ -577,6 +599,7 @@ def record_row(*, run: ExtractionRun, article: Article, record: Record) -> Extra
         event_date=_parse_date(record.event_date, "event_date", record.doc_id),
         event_kinds=[k.value for k in record.event_kinds if k.value],
         flags=flags,
+        article_version=article.version,
     )
     positions: dict[str, int] = {}
     for kind, fact in record.facts():
@@ -754,7 +777,7 @@ def pages_without_article(session: Session, *, portals: Sequence[str] | None = N
 
 
 def articles_without_record(session: Session, *, portals: Sequence[str] | None = None) -> list[Article]:
-    """Return bloc-news articles that no run holds a record for, to be extracted by the next crawl.
+    """Return bloc-news articles no run holds a record of (of their current version) for.
 
     A crawl killed between storing an article and its record, or a record that could not be
     written (a locked database), leaves such an article. An article whose extraction failed (an
@@ -765,11 +788,14 @@ def articles_without_record(session: Session, *, portals: Sequence[str] | None =
         session: any session; nothing is written.
         portals: registry names of the portals whose articles to consider; None for all.
     """
-    recorded = select(ExtractedRecord.article_id)
-    failed = select(Failure.url).where(Failure.stage == "extract", Failure.resolved.is_(False))
-    stmt = select(Article).where(
-        Article.is_bloc_news.is_(True), Article.id.not_in(recorded), Article.url.not_in(failed)
+    # a record of an earlier version does not count: a changed article is extracted again
+    recorded = (
+        select(ExtractedRecord.id)
+        .where(ExtractedRecord.article_id == Article.id, ExtractedRecord.article_version == Article.version)
+        .exists()
     )
+    failed = select(Failure.url).where(Failure.stage == "extract", Failure.resolved.is_(False))
+    stmt = select(Article).where(Article.is_bloc_news.is_(True), ~recorded, Article.url.not_in(failed))
     where = _portal_filter(portals)
     if where is not None:
         stmt = stmt.where(Article.page_id.in_(select(Page.id).where(where)))

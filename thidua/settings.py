@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         description="A portal whose last N requests failed at the server is not asked again this crawl "
         "(0: never).",
     )
+    crawl_recheck_days: float = Field(
+        default=30.0,
+        ge=0.0,
+        description="A stored article first seen at most this many days ago is asked for again with "
+        "If-None-Match/If-Modified-Since (a 304 costs no body); older ones only when a sitemap or feed "
+        "dates them after the last fetch.",
+    )
     crawl_max_page_bytes: int = Field(
         default=MAX_PAGE_BYTES,
         ge=1024,

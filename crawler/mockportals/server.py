@@ -2,7 +2,8 @@
 
 It dispatches on the request's host: the Host header, or the host of an absolute-URI request
 line (``GET http://hoabinh.gov.vn.test/… HTTP/1.1``), so Scrapy can use it as an HTTP proxy.
-Hosts it does not know get 502, as a proxy reports a DNS failure.
+Hosts it does not know get 502, as a proxy reports a DNS failure. `CONTROL_HOST` changes an
+article between two crawls (a rehearsal of the incremental crawl).
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ from crawler.mockportals.sites import build_sites
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MockPortalServer", "start_server"]
+__all__ = ["CONTROL_HOST", "MockPortalServer", "start_server"]
+
+# requests to this host (through the proxy) control the mock: an operator's rehearsal of a
+# changed article, e.g. curl -x http://127.0.0.1:8765 "http://control.mock.test/revise?portal=hoabinh&article=ID"
+CONTROL_HOST = "control.mock.test"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -66,7 +71,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         req = Request(self.command, host, path, query, {k.lower(): v for k, v in self.headers.items()}, body)
-        site = self.server.sites.get(host)
+        if host == CONTROL_HOST:
+            self._send(self._control(req))
+            return
+        # www.<host> is the same site, as on the real portals
+        site = self.server.sites.get(host) or self.server.sites.get(host.removeprefix("www."))
         if site is None:
             self._send(
                 html_response(
@@ -89,15 +98,44 @@ class _Handler(BaseHTTPRequestHandler):
         if decision.kind == "reset":
             self._reset()
             return
+        site.take_rendered()
         try:
             resp = site.handle(req)
         except Exception:  # a renderer bug must show as a 500, not kill the connection silently
             log.exception("mock portal %s failed on %s", host, target)
             resp = html_response("<html><body><h1>500 Internal Server Error</h1></body></html>", 500)
+        entry = site.take_rendered()
+        if entry is not None and resp.status == 200:
+            resp.headers.update(site.validators(entry))
+            if site.not_modified_for(entry, req.headers):
+                site.answered_not_modified(entry)
+                # RFC 9110 §15.4.5: a 304 repeats the validators and has no body
+                kept = {k: v for k, v in resp.headers.items() if k in ("ETag", "Last-Modified")}
+                resp = Response(304, b"", kept)
         if decision.kind == "oversize":
             pad = self.server.faults.config.for_host(host).oversize_bytes
             resp = Response(resp.status, resp.body + b"<!--" + b"x" * pad + b"-->", resp.headers)
         self._send(resp, head=head, truncate=decision.kind == "truncate")
+
+    def _control(self, req: Request) -> Response:
+        """Rehearsal controls: ``/revise?portal=NAME&article=ID`` changes one article (see
+        `MockPortalServer.revise`); ``/articles?portal=NAME`` lists the portal's own article ids."""
+        params = req.params
+        portal = params.get("portal", "")
+        try:
+            site = next(s for s in self.server.sites.values() if s.portal.name == portal)
+        except StopIteration:
+            return Response(404, f"no mock portal {portal!r}\n".encode(), {"Content-Type": "text/plain"})
+        if req.path == "/articles":
+            ids = "".join(f"{e.article.id}\n" for e in site.entries if not e.source_line)
+            return Response(200, ids.encode(), {"Content-Type": "text/plain; charset=utf-8"})
+        if req.path == "/revise":
+            try:
+                entry = site.revise(params.get("article", ""))
+            except KeyError as exc:
+                return Response(404, f"{exc.args[0]}\n".encode(), {"Content-Type": "text/plain"})
+            return Response(200, f"{site.article_url(entry)}\n".encode(), {"Content-Type": "text/plain"})
+        return Response(404, b"use /revise?portal=NAME&article=ID or /articles?portal=NAME\n")
 
     def _send(self, resp: Response, *, head: bool = False, truncate: bool = False) -> None:
         self.send_response(resp.status)
@@ -168,6 +206,12 @@ class MockPortalServer:
             if s.portal.name == name:
                 return s
         raise KeyError(f"no mock portal named {name!r}")
+
+    def revise(self, portal: str, article_id: str) -> str:
+        """Change the article `article_id` on the mock portal `portal` (a sentence is added, its
+        ETag and Last-Modified move on); return its URL. The next crawl should fetch exactly it."""
+        site = self.site(portal)
+        return site.article_url(site.revise(article_id))
 
     def stop(self) -> None:
         """Stop serving and close the listening socket."""

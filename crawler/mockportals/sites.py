@@ -2,11 +2,15 @@
 
 Syndication (portals.md §4.12 and §6.0): every relevant Quảng Ninh article is republished on the
 department sub-site ``/So/snv/`` with another nid, a title prefix and a "Nguồn: Sở Nội vụ" line;
-every relevant quangnam-toaan article is republished on thidua-tw with another title.
+every relevant quangnam-toaan article is republished on thidua-tw with another title. Half the
+relevant Hòa Bình articles are republished on thidua-tw *edited*: a "(TĐKT) - " lead on the first
+paragraph, no author line, a title prefix, a day later; an exact hash of the text misses those
+copies, near-duplicate detection (store/neardup.py) links them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import logging
@@ -22,6 +26,19 @@ SNV_CATEGORY = "snv"
 SNV_TITLE_PREFIX = "Sở Nội vụ: "
 SNV_SOURCE = "Nguồn: Sở Nội vụ"
 TW_TITLE_PREFIX = "Quảng Nam: "
+HB_TITLE_PREFIX = "Hòa Bình: "
+HB_LEAD = "(TĐKT) - "
+
+
+def edited_copy(art: Article) -> Article:
+    """Return `art` as the central emulation board republishes it: a lead, no author line."""
+    first, *rest = art.paragraphs
+    return dataclasses.replace(art, paragraphs=(HB_LEAD + first, *rest), author=None)
+
+
+def republished_edited(art: Article) -> bool:
+    """Tell whether a relevant Hòa Bình article has an edited copy on thidua-tw (about half)."""
+    return art.relevant and art.portal == "hoabinh" and stable_number(art.id + "|tw-hb") % 2 == 0
 
 
 _VARIANTS: dict[str, str] = {
@@ -96,6 +113,18 @@ def build_sites(corpus: Corpus, portals: Sequence[MockPortal], *, today: dt.date
                     TW_TITLE_PREFIX + art.title,
                     _category(site_class(tw), art),
                     source_line=f"Nguồn: {portal.site_name}",
+                )
+            )
+        if republished_edited(art) and "thidua-tw" in by_name:
+            tw = by_name["thidua-tw"]
+            placed[tw.name].append(
+                Entry(
+                    edited_copy(art),
+                    ids[tw.name].take(art.id + "|tw-hb"),
+                    HB_TITLE_PREFIX + art.title,
+                    _category(site_class(tw), art),
+                    source_line=f"Nguồn: {portal.site_name}",
+                    published=art.published + dt.timedelta(days=1),
                 )
             )
     return [site_class(p)(p, placed[p.name], today=today) for p in portals]

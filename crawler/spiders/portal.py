@@ -31,11 +31,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import registry
+from crawler.canonical import variant_original
 from crawler.health import PortalHealth
+from crawler.incremental import META_LASTMOD, feed_entries, not_modified_item
 from crawler.items import FetchFailureItem, PageItem
 from crawler.middlewares import META_KIND, META_PORTAL, OffsiteRedirect, PortalDown
 from crawler.registry import Portal
-from crawler.urls import absolute_link, canonicalize, host_in, is_variant
+from crawler.urls import absolute_link, canonicalize, host_in, is_variant, strip_session
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +137,9 @@ class PortalSpider(Spider):
         self._budget_spent: set[str] = set()
         self.health = PortalHealth()
         self.known: Any = None  # crawler.resume.KnownArticles, set in from_crawler
+        # raw URLs (other forms, print views) of each requested article's canonical URL,
+        # stored in url_alias when the crawl ends (crawler/canonical.py)
+        self.url_variants: dict[str, set[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -167,11 +172,18 @@ class PortalSpider(Spider):
         return min(caps)
 
     # ---- requests ------------------------------------------------------------------------
-    def _request(self, url: str, rules: _Rules, kind: str, *, start: bool = False) -> Request | None:
-        """Build the request for `url`, or None if it was requested already or the budget is spent."""
+    def _request(
+        self, url: str, rules: _Rules, kind: str, *, start: bool = False, lastmod: dt.datetime | None = None
+    ) -> Request | None:
+        """Build the request for `url`, or None if it was requested already or the budget is spent.
+
+        `lastmod` is when a sitemap or feed says the article last changed (crawler/incremental.py).
+        """
         portal = rules.portal
         key = canonicalize(url, family=portal.family, detail=kind == "article")
         if key in self._requested:
+            if kind == "article":
+                self._note_form(key, url)
             return None
         if self.issued[portal.name] >= self.page_cap(portal):
             if portal.name not in self._budget_spent:
@@ -187,12 +199,10 @@ class PortalSpider(Spider):
         self._requested.add(key)
         self.issued[portal.name] += 1
         self.health.started(portal.name)
-        return Request(
-            url,
-            callback=self.parse,
-            errback=self.on_error,
-            meta={META_PORTAL: portal.name, META_KIND: kind, META_START: start},
-        )
+        meta: dict[str, Any] = {META_PORTAL: portal.name, META_KIND: kind, META_START: start}
+        if lastmod is not None:
+            meta[META_LASTMOD] = lastmod
+        return Request(url, callback=self.parse, errback=self.on_error, meta=meta)
 
     async def start(self) -> AsyncIterator[Any]:
         # first what a killed crawl left half-done: stored pages without article, articles
@@ -245,15 +255,22 @@ class PortalSpider(Spider):
             return
         self._stat(rules.portal.name, "responses")
         kind = response.meta.get(META_KIND, "listing")
+        if response.status == 304:  # a conditional request answered "unchanged": no body
+            yield not_modified_item(response)
+            return
         if self._is_feed(response):
-            yield from self._follow(rules, self._feed_links(response), articles_only=False)
+            ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+            dated = {} if "json" in ctype else {u: d for u, d in feed_entries(response) if d is not None}
+            yield from self._follow(rules, self._feed_links(response), articles_only=False, lastmods=dated)
             return
         if not isinstance(response, TextResponse):
             return  # a PDF or image behind an article-shaped URL: nothing to read
         if kind == "article":
             yield self._page_item(rules, response)
+            links = self._html_links(response)
+            self._note_print_views(rules, links)
             # related-news blocks are the only way to some articles (NukeViet, portals.md §6.4)
-            yield from self._follow(rules, self._html_links(response), articles_only=True)
+            yield from self._follow(rules, links, articles_only=True)
             return
         links = self._html_links(response)
         new_articles = [u for u in links if rules.kind(u) == "article" and self._is_new_article(rules, u)]
@@ -278,7 +295,14 @@ class PortalSpider(Spider):
     def _is_new_article(self, rules: _Rules, url: str) -> bool:
         return canonicalize(url, family=rules.portal.family, detail=True) not in self._articles
 
-    def _follow(self, rules: _Rules, links: Iterable[str], *, articles_only: bool) -> Iterator[Request]:
+    def _follow(
+        self,
+        rules: _Rules,
+        links: Iterable[str],
+        *,
+        articles_only: bool,
+        lastmods: dict[str, dt.datetime] | None = None,
+    ) -> Iterator[Request]:
         for url in links:
             kind = rules.kind(url)
             if kind is None and not articles_only and _FEEDLIKE.search(url) and rules.allowed(url):
@@ -287,9 +311,25 @@ class PortalSpider(Spider):
                 continue
             if kind == "article":
                 self._articles.add(canonicalize(url, family=rules.portal.family, detail=True))
-            req = self._request(url, rules, kind)
+            req = self._request(url, rules, kind, lastmod=(lastmods or {}).get(url))
             if req is not None:
                 yield req
+
+    def _note_print_views(self, rules: _Rules, links: Iterable[str]) -> None:
+        """Keep the print/savefile/… views an article links to as URLs of that article (never
+        requested: they repeat it), for crawler/canonical.py to store at the end."""
+        for url in links:
+            if not is_variant(url) or not host_in(url, rules.portal.hosts):
+                continue
+            original = variant_original(url)
+            if original is not None and rules.kind(original) == "article":
+                self._note_form(canonicalize(original, family=rules.portal.family, detail=True), url)
+
+    def _note_form(self, key: str, url: str) -> None:
+        """Keep `url` (without a session id, which changes on every visit) as a form of `key`."""
+        form = strip_session(url).split("#", 1)[0]
+        if form != key:
+            self.url_variants.setdefault(key, set()).add(form)
 
     def _html_links(self, response: TextResponse) -> list[str]:
         out: list[str] = []

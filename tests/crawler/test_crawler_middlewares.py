@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -10,21 +9,16 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.misc import build_from_crawler
-from sqlalchemy.orm import Session
 
 from crawler.middlewares import (
     META_KIND,
     META_PORTAL,
-    AlreadyStored,
     CanonicalRequestFingerprinter,
     OffsiteRedirect,
     OffsiteRedirectMiddleware,
-    SeenArticleMiddleware,
     ThiduaProxyMiddleware,
 )
 from crawler.run import CrawlStats, scrapy_settings
-from store import repository
-from store.db import make_engine
 from thidua.settings import Settings
 
 HB = "http://hoabinh.gov.vn.test"
@@ -119,38 +113,6 @@ def test_non_redirects_pass(make_crawler: Any) -> None:
     assert mw.process_response(req, resp) is resp
 
 
-# ---- incremental crawls -----------------------------------------------------------------
-
-
-def _store_page(db_url: str, canonical_url: str) -> None:
-    engine = make_engine(db_url)
-    with Session(engine) as session, session.begin():
-        repository.save_page(
-            session, portal=None, url=canonical_url, canonical_url=canonical_url, final_url=canonical_url,
-            status=200, headers={}, body=b"<html></html>", encoding=None,
-            fetched_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
-        )  # fmt: skip
-    engine.dispose()
-
-
-def test_stored_articles_are_skipped_unless_refresh(make_crawler: Any, db_url: str) -> None:
-    stored = f"{HB}/web/guest/-/da-luu"
-    _store_page(db_url, stored)
-    crawler = make_crawler({"THIDUA_DATABASE_URL": db_url})
-    mw = build_from_crawler(SeenArticleMiddleware, crawler)
-    seen = Request(stored + ";jsessionid=ABC", meta={META_KIND: "article"})
-    with pytest.raises(AlreadyStored, match="refresh=1"):
-        mw.process_request(seen)
-    mw.process_request(Request(f"{HB}/web/guest/-/bai-moi", meta={META_KIND: "article"}))  # not raising
-    # listings are always fetched again: they are how new articles are found
-    mw.process_request(Request(stored, meta={META_KIND: "listing"}))
-    mw.close()
-    with pytest.raises(NotConfigured):
-        build_from_crawler(
-            SeenArticleMiddleware, make_crawler({"THIDUA_DATABASE_URL": db_url, "THIDUA_REFRESH": True})
-        )
-
-
 # ---- settings --------------------------------------------------------------------------
 
 
@@ -184,8 +146,8 @@ def test_the_user_agent_carries_the_contact_and_concurrency_stays_at_most_two() 
     order = s.getdict("ITEM_PIPELINES")
     names = [k.rsplit(".", 1)[1] for k, _ in sorted(order.items(), key=lambda kv: kv[1])]
     assert names == [
-        "FetchFailurePipeline", "StorePagePipeline", "CleanPipeline", "RelevancePipeline",
-        "ExtractPipeline", "StoreRecordPipeline",
+        "FetchFailurePipeline", "NotModifiedPipeline", "StorePagePipeline", "CleanPipeline",
+        "RelevancePipeline", "ExtractPipeline", "StoreRecordPipeline",
     ]  # fmt: skip
 
 

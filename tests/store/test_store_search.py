@@ -255,19 +255,25 @@ def test_the_migration_indexes_articles_stored_before_it(empty_database_url: str
                 fetched_at=utcnow(),
             )
             session.flush()
-            # added by hand: save_article would index it, and the index does not exist yet
-            session.add(
-                Article(
-                    page_id=page.id,
-                    url=page.url,
-                    canonical_url=page.canonical_url,
-                    title="Tin cũ",
-                    text=DN,
-                    published=date(2020, 1, 1),
-                    content_key="0" * 64,
-                    is_bloc_news=True,
-                    relevance_reason="test",
-                )
+            # added by hand: save_article would index it, and the index does not exist yet; in
+            # SQL, since the model has columns later revisions add
+            session.execute(
+                text(
+                    "INSERT INTO article (page_id, url, canonical_url, title, text, published, content_key,"
+                    " is_bloc_news, relevance_reason) VALUES (:page_id, :url, :canonical_url, :title, :text,"
+                    " :published, :content_key, :is_bloc_news, :relevance_reason)"
+                ),
+                {
+                    "page_id": page.id,
+                    "url": page.url,
+                    "canonical_url": page.canonical_url,
+                    "title": "Tin cũ",
+                    "text": DN,
+                    "published": date(2020, 1, 1),
+                    "content_key": "0" * 64,
+                    "is_bloc_news": True,
+                    "relevance_reason": "test",
+                },
             )
             session.commit()
         migrate(url)

@@ -67,6 +67,8 @@ class AspNetSite(Site):
     family = "aspnet"
     CATEGORIES: ClassVar[tuple[str, ...]] = ("7", "12")
     LABELS: ClassVar[dict[str, str]] = {"7": "Tin hoạt động", "12": "Thi đua - Khen thưởng"}
+    # a hand-written .aspx page sends no validator: a crawler cannot ask "changed since?"
+    VALIDATORS: ClassVar[tuple[str, ...]] = ()
 
     def encoding(self, entry: Entry) -> Encoding:
         """Return how an article page is encoded; stable for a given corpus."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import email.utils
 import hashlib
 import html
 import itertools
@@ -11,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 from urllib.parse import parse_qs
 
 from crawler.mockportals.corpus import Article
@@ -142,10 +145,24 @@ def to_int(value: str | None, default: int) -> int:
         return default
 
 
+VN = dt.timezone(dt.timedelta(hours=7))
+# the sentence a revision adds to an article (the portal corrected or completed it)
+REVISION_NOTE = (
+    "Cập nhật lần {n}: Ban Biên tập bổ sung danh sách đơn vị được khen thưởng theo quyết định mới."
+)
+
+
 class Site(ABC):
-    """One mock host. Subclasses route paths and render their family's HTML."""
+    """One mock host. Subclasses route paths and render their family's HTML.
+
+    Article pages carry validators as the family's server would send them (`VALIDATORS`: an
+    ETag and/or a Last-Modified date), and the server answers a conditional request whose
+    validator still holds with 304 and no body (crawler/mockportals/server.py). `revise`
+    changes an article between two crawls.
+    """
 
     family: str = ""
+    VALIDATORS: ClassVar[tuple[str, ...]] = ("etag", "last-modified")
 
     def __init__(self, portal: MockPortal, entries: Sequence[Entry], *, today: dt.date | None = None):
         self.portal = portal
@@ -156,6 +173,9 @@ class Site(ABC):
         self._counter = itertools.count(1_234_567)
         self._lock = threading.Lock()
         self.served: Counter[int] = Counter()  # local ids served as full article pages (tests read it)
+        self.not_modified: Counter[int] = Counter()  # local ids answered 304 (tests read it)
+        self.revisions: dict[int, tuple[int, dt.datetime]] = {}  # local id -> (revision, when)
+        self._current = threading.local()  # the entry the request being handled rendered
 
     @property
     def host(self) -> str:
@@ -176,9 +196,87 @@ class Site(ABC):
         return hashlib.md5(f"{self.host}:{n}:{parts}".encode()).hexdigest()
 
     def mark_served(self, entry: Entry) -> None:
-        """Count one full article page served for `entry`."""
+        """Count one full article page served for `entry` (the server takes it back on a 304)."""
         with self._lock:
             self.served[entry.local_id] += 1
+        self._current.entry = entry
+
+    def take_rendered(self) -> Entry | None:
+        """Return (and forget) the entry whose article page this thread just rendered."""
+        entry: Entry | None = getattr(self._current, "entry", None)
+        self._current.entry = None
+        return entry
+
+    def answered_not_modified(self, entry: Entry) -> None:
+        """Count a 304 for `entry` instead of the article page `mark_served` counted."""
+        with self._lock:
+            self.served[entry.local_id] -= 1
+            self.not_modified[entry.local_id] += 1
+
+    # ---- validators and revisions --------------------------------------------------------
+    def modified(self, entry: Entry) -> dt.datetime:
+        """Return when `entry` last changed: its revision, else its publication (UTC, whole seconds)."""
+        revised = self.revisions.get(entry.local_id)
+        if revised is not None:
+            return revised[1]
+        return dt.datetime.combine(entry.date, entry.time, tzinfo=VN).astimezone(dt.UTC)
+
+    def validators(self, entry: Entry) -> dict[str, str]:
+        """Return the ETag and/or Last-Modified headers of `entry`'s article page."""
+        out: dict[str, str] = {}
+        if "etag" in self.VALIDATORS:
+            content = "\n".join((entry.title, *entry.paragraphs)).encode("utf-8")
+            out["ETag"] = f'"{entry.local_id}-{hashlib.sha1(content).hexdigest()[:12]}"'
+        if "last-modified" in self.VALIDATORS:
+            out["Last-Modified"] = email.utils.format_datetime(self.modified(entry), usegmt=True)
+        return out
+
+    def not_modified_for(self, entry: Entry, headers: dict[str, str]) -> bool:
+        """Tell whether a request with `headers` (lower-case names) may be answered 304."""
+        mine = self.validators(entry)
+        if "if-none-match" in headers and "ETag" in mine:
+            tags = {t.strip() for t in headers["if-none-match"].split(",")}
+            return mine["ETag"] in tags or "*" in tags
+        if "if-modified-since" in headers and "Last-Modified" in mine:
+            try:
+                since = email.utils.parsedate_to_datetime(headers["if-modified-since"])
+            except (TypeError, ValueError):
+                return False
+            return self.modified(entry) <= since
+        return False
+
+    def sitemap(self, items: Sequence[tuple[str, Entry | None]]) -> Response:
+        """Return a sitemap of (URL, entry) pairs; an entry's <lastmod> is when it last changed."""
+        rows = []
+        for url, entry in items:
+            lastmod = f"<lastmod>{self.modified(entry).isoformat()}</lastmod>" if entry is not None else ""
+            rows.append(f"<url><loc>{esc(url)}</loc>{lastmod}</url>")
+        return text_response(
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{"".join(rows)}</urlset>',
+            "application/xml; charset=utf-8",
+        )
+
+    def revise(self, article_id: str, *, when: dt.datetime | None = None) -> Entry:
+        """Change the article `article_id` as this site publishes it: one sentence is added.
+
+        Only this site's own copy changes (a syndicated copy elsewhere stays as it was). The
+        change time is a whole second after any earlier one, so Last-Modified moves on.
+        """
+        with self._lock:
+            own = (e.article.id == article_id and not e.source_line for e in self.entries)
+            found = [i for i, mine in enumerate(own) if mine]
+            if not found:
+                raise KeyError(f"{self.host} publishes no article {article_id!r}")
+            entry = self.entries[found[0]]
+            n = self.revisions.get(entry.local_id, (0, None))[0] + 1
+            at = (when or dt.datetime.now(dt.UTC)).replace(microsecond=0) + dt.timedelta(seconds=1)
+            article = dataclasses.replace(
+                entry.article, paragraphs=(*entry.article.paragraphs, REVISION_NOTE.format(n=n))
+            )
+            self.entries[found[0]] = revised = dataclasses.replace(entry, article=article)
+            self.revisions[entry.local_id] = (n, at)
+            return revised
 
     def entry_by_id(self, local_id: int) -> Entry | None:
         for e in self.entries:

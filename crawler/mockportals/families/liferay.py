@@ -335,13 +335,11 @@ class LiferaySite(Site):
 
     def _sitemap(self) -> Response:
         # a real sitemap lists only part of the articles: keep about 60 %
-        urls = [self.article_url(e) for e in self.entries if stable_number(e.article.id) % 5 < 3]
-        urls += [self.listing_url(c, 1) for c in self.CATEGORIES]
-        body = "".join(f"<url><loc>{esc(u)}</loc></url>" for u in urls)
-        return text_response(
-            f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>',
-            "application/xml; charset=utf-8",
-        )
+        items: list[tuple[str, Entry | None]] = [
+            (self.article_url(e), e) for e in self.entries if stable_number(e.article.id) % 5 < 3
+        ]
+        items += [(self.listing_url(c, 1), None) for c in self.CATEGORIES]
+        return self.sitemap(items)
 
     def _rss_page(self) -> str:
         links = "".join(

@@ -45,6 +45,8 @@ def broken_alias(title: str) -> str:
 class NukeVietSite(Site):
     family = "nukeviet"
     MODULE = "/vi/news"
+    # NukeViet sends Last-Modified (the article's edit time) but no ETag
+    VALIDATORS: ClassVar[tuple[str, ...]] = ("last-modified",)
     CATEGORIES: ClassVar[tuple[str, ...]] = ("hoat-dong-cua-so", "thi-dua-khen-thuong")
     LABELS: ClassVar[dict[str, str]] = {
         "hoat-dong-cua-so": "Hoạt động của Sở",
@@ -91,11 +93,7 @@ class NukeVietSite(Site):
                 "text/plain",
             )
         if path == "/sitemap.xml":
-            locs = "".join(f"<url><loc>{esc(self.article_url(e))}</loc></url>" for e in self.entries)
-            return text_response(
-                f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>',
-                "application/xml; charset=utf-8",
-            )
+            return self.sitemap([(self.article_url(e), e) for e in self.entries])
         if path in ("/", self.MODULE, self.MODULE + "/"):
             return html_response(self._frame(self.portal.site_name, self._home()))
         if not path.startswith(self.MODULE + "/"):

@@ -181,6 +181,10 @@ class SharePointSite(Site):
         return text_response("User-agent: *\nDisallow: /_layouts/\nDisallow: /_vti_bin/\n", "text/plain")
 
 
+COOKIELESS_SESSION = "ab12cd34ef56gh78ij90kl12"
+_COOKIELESS = re.compile(r"^/\(s\([a-z0-9]+\)\)")
+
+
 class QuangNinhSite(SharePointSite):
     CATEGORIES: ClassVar[tuple[str, ...]] = ("tin-tuc-su-kien", "tin-so-nganh")
     LABELS: ClassVar[dict[str, str]] = {
@@ -197,18 +201,21 @@ class QuangNinhSite(SharePointSite):
 
     def variant_urls(self, entry: Entry) -> list[str]:
         p = self._prefix(entry).lower()
+        path = f"{self._prefix(entry)}/Trang/ChiTietTinTuc.aspx?nid={entry.local_id}"
         return [
             f"{self.base}{p}/trang/chitiettintuc.aspx?NID={entry.local_id}",
-            f"http://{self.host}:80{self._prefix(entry)}/Trang/ChiTietTinTuc.aspx?nid={entry.local_id}",
+            f"http://{self.host}:80{path}",
+            # shared on Zalo: www., tracking parameters and a fragment
+            f"http://www.{self.host}{path}&utm_source=zalo&utm_medium=zalo&zarsrc=30#top",
+            # ASP.NET cookieless session state puts the session id in the path
+            f"{self.base}/(S({COOKIELESS_SESSION})){path}",
         ]
 
     def _link(self, entry: Entry) -> str:
-        """Link an article the way the portal's templates do: mostly canonical, some variants."""
+        """Link an article the way the portal's templates do: a third canonical, the rest variants."""
         k = stable_number(entry.article.id + entry.category) % 6
-        if k == 0:
-            return self.variant_urls(entry)[0]
-        if k == 1:
-            return self.variant_urls(entry)[1]
+        if k < len(self.variant_urls(entry)):
+            return self.variant_urls(entry)[k]
         return self.article_url(entry)
 
     def start_urls(self) -> list[str]:
@@ -226,9 +233,11 @@ class QuangNinhSite(SharePointSite):
         ]
 
     def handle(self, req: Request) -> Response:
-        path = unquote(req.path).lower().rstrip("/")
+        path = _COOKIELESS.sub("", unquote(req.path).lower().rstrip("/"))
         if path == "/robots.txt":
             return self._robots()
+        if path == "/sitemap.xml":  # named in the registry, not in robots.txt
+            return self.sitemap([(self.article_url(e), e) for e in self.entries])
         if path in ("", "/trang/default.aspx", "/so/snv", "/so/snv/trang/default.aspx"):
             return html_response(self._frame(self.portal.site_name, self._home(), nav=self._nav()))
         m = re.fullmatch(r"(/so/snv)?/trang/([a-z0-9-]+)\.aspx", path)

@@ -90,11 +90,7 @@ class WordPressSite(Site):
                 "text/plain; charset=utf-8",
             )
         if path == "/wp-sitemap.xml":
-            locs = "".join(f"<url><loc>{esc(self.article_url(e))}</loc></url>" for e in self.entries)
-            return text_response(
-                f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>',
-                "application/xml; charset=utf-8",
-            )
+            return self.sitemap([(self.article_url(e), e) for e in self.entries])
         if path == "/feed/":
             return self._feed()
         if path == "/":
