@@ -120,6 +120,11 @@ def scrapy_settings(
         "THIDUA_MAX_PAGE_BYTES": settings.crawl_max_page_bytes,
         "THIDUA_CRAWL_LOCK_WAIT": settings.crawl_lock_wait,
         "THIDUA_DB_BUSY_TIMEOUT": settings.db_busy_timeout,
+        "THIDUA_CRAWL_CA_BUNDLE": str(settings.crawl_ca_bundle) if settings.crawl_ca_bundle else None,
+        "THIDUA_CRAWL_MAX_DEPTH": settings.crawl_max_depth,
+        "THIDUA_CRAWL_MAX_DATES": settings.crawl_max_dates,
+        "THIDUA_CRAWL_BACKOFF_AFTER": settings.crawl_backoff_after,
+        "THIDUA_CRAWL_BACKOFF_HOURS": settings.crawl_backoff_hours,
     }
     if run_id is not None:
         overrides["THIDUA_RUN_ID"] = run_id

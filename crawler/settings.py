@@ -53,8 +53,21 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 # Trap protection besides the registry's URL allowlists: Liferay relative-link nesting and
 # date pickers can generate URLs without end (portals.md §4.5). 25 listing pages deep is enough
-# to reach two years of news on the portals observed.
-DEPTH_LIMIT = 25
+# to reach two years of news on the portals observed. crawler/traps.py enforces the depth (and
+# URL length, repeated segments, endless calendars) and records what it refuses; Scrapy's own
+# DEPTH_LIMIT would drop the same requests without a trace, so it is off.
+DEPTH_LIMIT = 0
+THIDUA_CRAWL_MAX_DEPTH = _env.crawl_max_depth
+THIDUA_CRAWL_MAX_URL_LENGTH = 512
+THIDUA_CRAWL_MAX_PATH_SEGMENTS = 12
+THIDUA_CRAWL_MAX_SEGMENT_REPEATS = 3
+THIDUA_CRAWL_MAX_DATES = _env.crawl_max_dates
+# A redirect chain longer than this is given up and recorded (crawler/redirects.py)
+REDIRECT_MAX_TIMES = 10
+
+# TLS: verify certificates except where a portal's registry entry says otherwise (crawler/tls.py)
+DOWNLOAD_HANDLERS = {"https": "crawler.tls.PortalTlsDownloadHandler"}
+THIDUA_CRAWL_CA_BUNDLE = str(_env.crawl_ca_bundle) if _env.crawl_ca_bundle else None
 # Page budget for the whole crawl; crawler/run.py sets it to the per-portal cap times the
 # number of portals crawled. The per-portal cap itself is enforced by the spider.
 THIDUA_MAX_PAGES_PER_PORTAL = _env.crawl_max_pages_per_portal
@@ -92,6 +105,10 @@ DOWNLOADER_MIDDLEWARES = {
     # refuse redirects that leave the portal (hacked pages redirect to gambling sites);
     # above RedirectMiddleware (600), since responses pass middlewares from high to low
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
+    # record redirect loops and endless chains instead of letting them vanish (crawler/redirects.py)
+    "crawler.redirects.RedirectLoopMiddleware": 605,
+    # refuse crawler traps (endless calendars, nesting language links) and record them
+    "crawler.traps.TrapGuardMiddleware": 110,
     # above RetryMiddleware (550): sees every attempt, so a dead server is known after a few
     "crawler.middlewares.PortalHealthMiddleware": 590,
 }
@@ -149,6 +166,9 @@ THIDUA_RESUME = True
 # Listings are walked newest first and stop at a page of stored articles, when the portal's last
 # crawl finished (crawler/resume.py KnownArticles); off with refresh
 THIDUA_INCREMENTAL = True
+# A portal that failed this many crawls in a row is skipped, then probed (crawler/backoff.py)
+THIDUA_CRAWL_BACKOFF_AFTER = _env.crawl_backoff_after
+THIDUA_CRAWL_BACKOFF_HOURS = _env.crawl_backoff_hours
 # A portal whose last N requests all failed at the server is down for the rest of the crawl
 THIDUA_PORTAL_DOWN_AFTER = _env.crawl_portal_down_after
 # Pages larger than this are refused while downloading (Scrapy cancels them), before any cleaning:

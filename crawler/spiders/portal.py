@@ -31,15 +31,20 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import registry
+from crawler.bodies import not_html_reason
 from crawler.health import PortalHealth
 from crawler.items import FetchFailureItem, PageItem
 from crawler.middlewares import META_KIND, META_PORTAL, OffsiteRedirect, PortalDown
+from crawler.redirects import RedirectLoop, TooManyRedirects
 from crawler.registry import Portal
+from crawler.tls import describe_tls_failure
+from crawler.traps import CrawlTrap
 from crawler.urls import absolute_link, canonicalize, host_in, is_variant
 
 log = logging.getLogger(__name__)
 
 META_START = "thidua_start"  # the request is one of the portal's start URLs
+META_PROBE = "thidua_probe"  # the one request probing a backed-off portal (crawler/backoff.py)
 
 # Links hidden with inline CSS are how hacked gov sites plant gambling links (portals.md §4.10);
 # a reader never sees them, so the crawler does not follow them either.
@@ -50,6 +55,10 @@ _POSTBACK = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
 # sitemaps and feeds linked from start pages, robots.txt or a sitemap index
 _FEEDLIKE = re.compile(r"(sitemap[^/]*\.xml$|/feed/?$|/rss/?$|\.rss$|/wp-json/wp/v2/posts)", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+
+
+# IgnoreRequest subclasses that are failures to record, not decisions
+_RECORDED = (HttpError, OffsiteRedirect, PortalDown, CrawlTrap, RedirectLoop, TooManyRedirects)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +144,7 @@ class PortalSpider(Spider):
         self._budget_spent: set[str] = set()
         self.health = PortalHealth()
         self.known: Any = None  # crawler.resume.KnownArticles, set in from_crawler
+        self.plans: dict[str, Any] = {}  # crawler.backoff.Plan per portal, set in from_crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -148,6 +158,15 @@ class PortalSpider(Spider):
             spider.known = KnownArticles(str(database_url), sorted(spider.rules))
             crawler.signals.connect(spider.known.close, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
+        if database_url:
+            from crawler.backoff import plans
+
+            spider.plans = plans(
+                str(database_url),
+                sorted(spider.rules),
+                after=crawler.settings.getint("THIDUA_CRAWL_BACKOFF_AFTER", 2),
+                hours=crawler.settings.getfloat("THIDUA_CRAWL_BACKOFF_HOURS", 24.0),
+            )
         return spider
 
     def _stat(self, portal: str, key: str) -> None:
@@ -187,12 +206,14 @@ class PortalSpider(Spider):
         self._requested.add(key)
         self.issued[portal.name] += 1
         self.health.started(portal.name)
-        return Request(
-            url,
-            callback=self.parse,
-            errback=self.on_error,
-            meta={META_PORTAL: portal.name, META_KIND: kind, META_START: start},
-        )
+        return Request(url, callback=self.parse, errback=self.on_error, meta=self._meta(portal, kind, start))
+
+    @staticmethod
+    def _meta(portal: Portal, kind: str, start: bool) -> dict[str, Any]:
+        meta: dict[str, Any] = {META_PORTAL: portal.name, META_KIND: kind, META_START: start}
+        if portal.download_timeout is not None:  # a registry entry's own timeout (Scrapy's meta key)
+            meta["download_timeout"] = portal.download_timeout
+        return meta
 
     async def start(self) -> AsyncIterator[Any]:
         # first what a killed crawl left half-done: stored pages without article, articles
@@ -206,17 +227,46 @@ class PortalSpider(Spider):
                     self.crawler.stats.inc_value(f"thidua/resumed_{item.resume}s")
                 yield item
         for rules in self.rules.values():
-            portal = rules.portal
-            # start points are explicit in the registry: requested even where a deny rule
-            # keeps the same URL shape out of link following (e.g. Liferay's /rss)
-            for url in portal.start_urls:
-                req = self._request(url, rules, rules.kind(url) or "listing", start=True)
-                if req is not None:
+            plan = self.plans.get(rules.portal.name)
+            if plan is None or plan.action == "crawl":
+                for req in self._start_requests(rules):
                     yield req
-            for url in (*portal.sitemaps, *portal.feeds):
-                req = self._request(url, rules, "feed", start=True)
-                if req is not None:
-                    yield req
+                continue
+            self._note_backoff(rules.portal, plan)
+            if plan.action == "probe":
+                url = rules.portal.start_urls[0]
+                probe = self._request(url, rules, rules.kind(url) or "listing", start=True)
+                if probe is not None:
+                    probe.meta[META_PROBE] = True
+                    probe.meta["max_retry_times"] = 0  # a light touch: one attempt
+                    yield probe
+
+    def _start_requests(self, rules: _Rules) -> Iterator[Request]:
+        """The portal's start URLs, sitemaps and feeds (those not requested already)."""
+        portal = rules.portal
+        # start points are explicit in the registry: requested even where a deny rule
+        # keeps the same URL shape out of link following (e.g. Liferay's /rss)
+        for url in portal.start_urls:
+            req = self._request(url, rules, rules.kind(url) or "listing", start=True)
+            if req is not None:
+                yield req
+        for url in (*portal.sitemaps, *portal.feeds):
+            req = self._request(url, rules, "feed", start=True)
+            if req is not None:
+                yield req
+
+    def _note_backoff(self, portal: Portal, plan: Any) -> None:
+        """Put a backed-off portal's plan in the stats (the run report) and the log."""
+        log.warning("%s", plan.describe(portal.name))
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.set_value(f"thidua/portal/{portal.name}/backoff/action", plan.action)
+            stats.set_value(f"thidua/portal/{portal.name}/backoff/streak", plan.streak)
+            if plan.next_probe is not None:
+                stats.set_value(
+                    f"thidua/portal/{portal.name}/backoff/next_probe",
+                    plan.next_probe.isoformat(timespec="minutes"),
+                )
 
     def _robots_parsed(self, robotparser: Any, request: Request) -> None:
         """Queue the sitemaps a portal's robots.txt lists."""
@@ -244,12 +294,29 @@ class PortalSpider(Spider):
         if rules is None:
             return
         self._stat(rules.portal.name, "responses")
+        if response.meta.get(META_PROBE):
+            # a backed-off portal answered its probe: crawl the rest of it in this run
+            log.warning("%s: answered its probe; crawled again", rules.portal.name)
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value(f"thidua/portal/{rules.portal.name}/backoff/probe", "answered")
+            yield from self._start_requests(rules)
         kind = response.meta.get(META_KIND, "listing")
         if self._is_feed(response):
             yield from self._follow(rules, self._feed_links(response), articles_only=False)
             return
-        if not isinstance(response, TextResponse):
-            return  # a PDF or image behind an article-shaped URL: nothing to read
+        skip = not_html_reason(response)
+        if skip is not None or not isinstance(response, TextResponse):
+            # a PDF, image or binary behind an article-shaped URL: nothing to read, but recorded
+            yield FetchFailureItem(
+                portal=rules.portal.name,
+                url=response.url,
+                error_type="NotHtml",
+                message=skip or f"skipped: a binary body at {response.url}, not an HTML page",
+                status=response.status,
+                kind=str(kind),
+                skipped=True,
+            )
+            return
         if kind == "article":
             yield self._page_item(rules, response)
             # related-news blocks are the only way to some articles (NukeViet, portals.md §6.4)
@@ -335,7 +402,7 @@ class PortalSpider(Spider):
                 formdata=[*hidden, ("__EVENTTARGET", m.group(1)), ("__EVENTARGUMENT", m.group(2))],
                 callback=self.parse,
                 errback=self.on_error,
-                meta={META_PORTAL: rules.portal.name, META_KIND: "listing", META_START: False},
+                meta=self._meta(rules.portal, "listing", False),
             )
 
     @staticmethod
@@ -389,24 +456,29 @@ class PortalSpider(Spider):
         request: Request | None = getattr(failure, "request", None)
         exc = failure.value
         # HttpError (a 4xx/5xx after retries) is an IgnoreRequest too, and a real failure;
-        # PortalDown is a request not sent to a dead server: recorded, so nothing vanishes
-        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError | OffsiteRedirect | PortalDown):
+        # PortalDown is a request not sent to a dead server, CrawlTrap a URL refused as a trap,
+        # RedirectLoop/TooManyRedirects a chain given up: recorded, so nothing vanishes
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, _RECORDED):
             return  # robots.txt, off-site link or already stored: a decision, not a failure
         if request is None:
             return
         rules = self._rules_for(request)
         status: int | None = None
+        error_type = type(exc).__name__
+        tls = describe_tls_failure(exc, rules.portal.name if rules else None)
         if isinstance(exc, HttpError):
             status = exc.response.status
             message = f"HTTP {status} for {request.url}"
+        elif tls is not None:
+            error_type, message = "TlsError", tls
         else:
-            message = f"{type(exc).__name__}: {exc}"
+            message = f"{error_type}: {exc}"
         if rules is not None:
-            self._stat(rules.portal.name, f"fetch/{f'HTTP {status}' if status else type(exc).__name__}")
+            self._stat(rules.portal.name, f"fetch/{f'HTTP {status}' if status else error_type}")
         yield FetchFailureItem(
             portal=rules.portal.name if rules else None,
             url=request.url,
-            error_type=type(exc).__name__,
+            error_type=error_type,
             message=message,
             status=status,
             kind=str(request.meta.get(META_KIND, "")),
