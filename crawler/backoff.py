@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from store.db import make_engine, session_factory
 from store.models import ExtractionRun
@@ -34,6 +35,10 @@ from store.models import ExtractionRun
 Action = Literal["crawl", "probe", "skip"]
 MAX_WAIT = dt.timedelta(days=7)
 _RUNS_READ = 400  # newest crawl runs read for the streaks: a year of nightly runs and then some
+
+
+class HistoryUnreadable(Exception):
+    """The earlier crawl runs cannot be read; this crawl backs off no portal (the message says why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,11 @@ def read_streaks(database_url: str, portals: Sequence[str]) -> dict[str, Streak]
                 .order_by(ExtractionRun.id.desc())
                 .limit(_RUNS_READ)
             ).all()
+    except SQLAlchemyError as exc:
+        raise HistoryUnreadable(
+            f"cannot read earlier crawl runs, so no portal is backed off this crawl: {exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0]}"
+        ) from exc
     finally:
         engine.dispose()
     runs = [

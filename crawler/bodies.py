@@ -9,7 +9,7 @@ dropped, and asked for again by the next crawl (the page may become HTML).
 
 from __future__ import annotations
 
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body", b"<div", b"<table", b"<p", b"<meta")
@@ -38,7 +38,7 @@ def not_html_reason(response: Response) -> str | None:
     `application/octet-stream` or missing type is believed only if the body looks like HTML.
     """
     ctype = content_type(response)
-    if ctype in _HTML_TYPES:
+    if ctype in _HTML_TYPES or (not ctype and isinstance(response, HtmlResponse)):
         return None
     if ctype in ("", "application/octet-stream", "text/plain") and looks_like_html(response.body):
         return None

@@ -158,16 +158,25 @@ class PortalSpider(Spider):
             spider.known = KnownArticles(str(database_url), sorted(spider.rules))
             crawler.signals.connect(spider.known.close, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
-        if database_url:
-            from crawler.backoff import plans
-
-            spider.plans = plans(
-                str(database_url),
-                sorted(spider.rules),
-                after=crawler.settings.getint("THIDUA_CRAWL_BACKOFF_AFTER", 2),
-                hours=crawler.settings.getfloat("THIDUA_CRAWL_BACKOFF_HOURS", 24.0),
-            )
         return spider
+
+    def _plan_backoff(self) -> None:
+        """Read which portals to skip or probe (crawler/backoff.py); the store is migrated by now."""
+        database_url = self.settings.get("THIDUA_DATABASE_URL")
+        after = self.settings.getint("THIDUA_CRAWL_BACKOFF_AFTER", 2)
+        if not database_url or after <= 0:
+            return
+        from crawler.backoff import HistoryUnreadable, plans
+
+        try:
+            self.plans = plans(
+                str(database_url),
+                sorted(self.rules),
+                after=after,
+                hours=self.settings.getfloat("THIDUA_CRAWL_BACKOFF_HOURS", 24.0),
+            )
+        except HistoryUnreadable as exc:
+            log.warning("%s", exc)
 
     def _stat(self, portal: str, key: str) -> None:
         """Count `key` for one portal (`thidua/portal/<name>/<key>`, read by crawler/report.py)."""
@@ -216,6 +225,7 @@ class PortalSpider(Spider):
         return meta
 
     async def start(self) -> AsyncIterator[Any]:
+        self._plan_backoff()
         # first what a killed crawl left half-done: stored pages without article, articles
         # without record (crawler/resume.py); the pipelines finish them without fetching
         database_url = self.settings.get("THIDUA_DATABASE_URL") if hasattr(self, "crawler") else None
@@ -392,7 +402,11 @@ class PortalSpider(Spider):
             m = _POSTBACK.search(href)
             if not m or not m.group(2).lower().startswith("page$"):
                 continue
-            key = (canonicalize(action, family=rules.portal.family, detail=False), m.group(1), m.group(2))
+            form_key = canonicalize(action, family=rules.portal.family, detail=False)
+            if response.request is not None and response.request.method == "GET":
+                # the page reached without a postback is the pager's first: not asked for again
+                self._postbacks.add((form_key, m.group(1), "Page$1"))
+            key = (form_key, m.group(1), m.group(2))
             if key in self._postbacks or self.issued[rules.portal.name] >= self.page_cap(rules.portal):
                 continue
             self._postbacks.add(key)
@@ -463,6 +477,8 @@ class PortalSpider(Spider):
         if request is None:
             return
         rules = self._rules_for(request)
+        # the URL the portal linked, not the last hop of a redirect chain
+        linked = request.meta.get("redirect_urls", [request.url])[0]
         status: int | None = None
         error_type = type(exc).__name__
         tls = describe_tls_failure(exc, rules.portal.name if rules else None)
@@ -477,7 +493,7 @@ class PortalSpider(Spider):
             self._stat(rules.portal.name, f"fetch/{f'HTTP {status}' if status else error_type}")
         yield FetchFailureItem(
             portal=rules.portal.name if rules else None,
-            url=request.url,
+            url=linked,
             error_type=error_type,
             message=message,
             status=status,
