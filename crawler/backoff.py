@@ -112,8 +112,8 @@ def read_streaks(database_url: str, portals: Sequence[str]) -> dict[str, Streak]
             ).all()
     except SQLAlchemyError as exc:
         raise HistoryUnreadable(
-            f"cannot read earlier crawl runs, so no portal is backed off this crawl: {exc.__class__.__name__}: "
-            f"{str(exc).splitlines()[0]}"
+            "cannot read earlier crawl runs, so no portal is backed off this crawl: "
+            f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
         ) from exc
     finally:
         engine.dispose()

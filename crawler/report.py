@@ -85,7 +85,10 @@ def format_report(report: Mapping[str, Any], *, status: str, run_id: int | None,
             failures += "; WARNING " + ", ".join(p["warnings"])
         backoff = p.get("backoff") or {}
         if backoff.get("action") == "skip":
-            failures += f"; backed off after {backoff.get('streak')} failed crawls, probe after {backoff.get('next_probe')}"
+            failures += (
+                f"; backed off after {backoff.get('streak')} failed crawls, "
+                f"probe after {backoff.get('next_probe')}"
+            )
         elif backoff.get("action") == "probe":
             failures += (
                 f"; probed after {backoff.get('streak')} failed crawls: {backoff.get('probe', 'no answer')}"

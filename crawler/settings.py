@@ -117,6 +117,8 @@ DOWNLOADER_MIDDLEWARES = {
 # See https://docs.scrapy.org/en/latest/topics/extensions.html
 EXTENSIONS = {
     "crawler.extensions.ProgressReporter": 500,
+    # a worker of a distributed crawl (THIDUA_CRAWL_REDIS_URL): heartbeat, idle wait, clean-up
+    "crawler.distributed.SharedFrontier": 510,
 }
 # Seconds between progress reports (pages fetched, articles kept)
 THIDUA_PROGRESS_INTERVAL = 30.0

@@ -21,26 +21,26 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from OpenSSL import SSL
+
 # Scrapy 2.19 deprecates DOWNLOADER_CLIENTCONTEXTFACTORY and its public factories; the download
 # handler below installs this factory itself, built on the class Scrapy uses internally
 from scrapy.core.downloader.contextfactory import _get_creator_context, _ScrapyClientContextFactory
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+
+# the interface of Twisted's trust roots (public in spirit: optionsForClientTLS takes one)
+from twisted.internet._sslverify import IOpenSSLTrustRoot
+from twisted.internet.interfaces import IOpenSSLClientConnectionCreator
 from twisted.internet.ssl import TLSVersion, optionsForClientTLS
+from twisted.web.iweb import IPolicyForHTTPS
 from zope.interface import implementer
 
 from crawler import registry
 
-try:  # the interface of Twisted's trust roots; stable since Twisted 14
-    from twisted.internet._sslverify import IOpenSSLTrustRoot
-except ImportError:  # pragma: no cover - a future Twisted: the platform's store only
-    IOpenSSLTrustRoot = None
-
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from twisted.internet._sslverify import ClientTLSOptions
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ class TlsError(Exception):
     """A portal's TLS could not be used; the message says why and which registry flag would help."""
 
 
+@implementer(IOpenSSLTrustRoot)
 class _SystemPlusBundle:
     """Trust the system's CA store plus the certificates of one PEM bundle."""
 
@@ -66,10 +67,6 @@ class _SystemPlusBundle:
         context.set_default_verify_paths()
         if self.bundle is not None:
             context.load_verify_locations(str(self.bundle))
-
-
-if IOpenSSLTrustRoot is not None:
-    _SystemPlusBundle = implementer(IOpenSSLTrustRoot)(_SystemPlusBundle)  # type: ignore[misc]
 
 
 def _loosen(context: SSL.Context) -> None:
@@ -105,7 +102,7 @@ class PortalTlsContextFactory(_ScrapyClientContextFactory):
             self._warned.add((portal, text))
             log.warning("%s: %s", portal, text)
 
-    def creatorForNetloc(self, hostname: bytes, port: int) -> ClientTLSOptions:
+    def creatorForNetloc(self, hostname: bytes, port: int) -> IOpenSSLClientConnectionCreator:
         host = hostname.decode("ascii")
         portal = registry.for_url(f"https://{host}/")
         verify = portal is None or portal.tls_verify
@@ -113,13 +110,16 @@ class PortalTlsContextFactory(_ScrapyClientContextFactory):
         # Twisted refuses TLS 1.0/1.1 through its options, not the context: lower its minimum
         # for this creator only (the reactor is single-threaded, nothing else runs meanwhile)
         self.tls_min_version = TLSVersion.TLSv1_0 if legacy else None
+        creator: IOpenSSLClientConnectionCreator
         try:
             if verify:
                 creator = optionsForClientTLS(
-                    hostname=host, trustRoot=self.trust, extraCertificateOptions=self._get_cert_options_kwargs()
+                    hostname=host,
+                    trustRoot=cast("IOpenSSLTrustRoot", self.trust),
+                    extraCertificateOptions=self._get_cert_options_kwargs(),
                 )
             else:
-                creator = super().creatorForNetloc(hostname, port)
+                creator = cast("IOpenSSLClientConnectionCreator", super().creatorForNetloc(hostname, port))
         finally:
             self.tls_min_version = None
         if legacy:
@@ -188,4 +188,4 @@ class PortalTlsDownloadHandler(HTTP11DownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self._contextFactory = PortalTlsContextFactory.from_crawler(crawler)
+        self._contextFactory = cast("IPolicyForHTTPS", PortalTlsContextFactory.from_crawler(crawler))

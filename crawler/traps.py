@@ -84,7 +84,8 @@ class TrapGuard:
             return f"URL of {len(url)} characters, over {lim.max_url_length} (THIDUA_CRAWL_MAX_URL_LENGTH)"
         segments = [s for s in urlsplit(url).path.split("/") if s]
         if len(segments) > lim.max_path_segments:
-            return f"{len(segments)} path segments, over {lim.max_path_segments} (THIDUA_CRAWL_MAX_PATH_SEGMENTS)"
+            over = f"over {lim.max_path_segments} (THIDUA_CRAWL_MAX_PATH_SEGMENTS)"
+            return f"{len(segments)} path segments, {over}"
         if segments:
             segment, times = Counter(segments).most_common(1)[0]
             if times >= lim.max_segment_repeats:

@@ -77,17 +77,20 @@ class Settings(BaseSettings):
     crawl_max_dates: int = Field(
         default=31,
         ge=0,
-        description="Distinct dates one URL shape may take in a crawl before it is a calendar trap (0: no limit).",
+        description="Distinct dates one URL shape may take in a crawl before it is a calendar trap "
+        "(0: no limit).",
     )
     crawl_backoff_after: int = Field(
         default=2,
         ge=0,
-        description="Crawls in a row a portal may fail before it is backed off (0: never; crawler/backoff.py).",
+        description="Crawls in a row a portal may fail before it is backed off "
+        "(0: never; crawler/backoff.py).",
     )
     crawl_backoff_hours: float = Field(
         default=24.0,
         ge=0.0,
-        description="Base wait before a backed-off portal is probed again; doubles with each failure, 7 days at most.",
+        description="Base wait before a backed-off portal is probed again; doubles with each failure, "
+        "7 days at most.",
     )
     crawl_redis_url: str | None = Field(
         default=None,

@@ -183,7 +183,8 @@ class RehearsalSite:
         first = (page - 1) * self.page_size + 1
         last = min(self.articles, page * self.page_size)
         return "".join(
-            f'<li><a href="/tin/{n}.html">{esc(article_text(n, self.host)[0])}</a></li>' for n in range(first, last + 1)
+            f'<li><a href="/tin/{n}.html">{esc(article_text(n, self.host)[0])}</a></li>'
+            for n in range(first, last + 1)
         )
 
     def _listing(self, page: int) -> str:

@@ -7,6 +7,7 @@ Hosts it does not know get 502, as a proxy reports a DNS failure.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -78,16 +79,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.connection = tls
-        self.rfile = tls.makefile("rb", self.rbufsize)
+        self.rfile = tls.makefile("rb", self.rbufsize)  # type: ignore[assignment]
         self.wfile = socketserver._SocketWriter(tls)  # type: ignore[attr-defined]
         try:
             self.handle_one_request()
         finally:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 tls.close()
-            except OSError:
-                pass
 
     def _serve(self, head: bool = False) -> None:
         target = self.path

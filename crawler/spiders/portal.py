@@ -481,7 +481,7 @@ class PortalSpider(Spider):
         linked = request.meta.get("redirect_urls", [request.url])[0]
         status: int | None = None
         error_type = type(exc).__name__
-        tls = describe_tls_failure(exc, rules.portal.name if rules else None)
+        tls = describe_tls_failure(exc, rules.portal.name if rules else None) if exc is not None else None
         if isinstance(exc, HttpError):
             status = exc.response.status
             message = f"HTTP {status} for {request.url}"

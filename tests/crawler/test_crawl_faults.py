@@ -74,7 +74,13 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultCrawl]:
             THIDUA_CRAWL_MAX_DATES=str(MAX_DATES),
         )
         done = subprocess.run(
-            crawl_command(CRAWLED), cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
+            crawl_command(CRAWLED),
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         # a portal failed entirely (the refused TLS ones, the slow one): the run says so, exit 1
         assert done.returncode == 1, done.stderr[-4000:]
@@ -84,14 +90,12 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultCrawl]:
             with Session(engine, expire_on_commit=False) as session:
                 pages = {p.url: p for p in session.scalars(select(Page))}
                 failures = list(session.scalars(select(Failure)))
-                texts = {
-                    page_url: text
-                    for page_url, text in session.execute(
-                        select(Page.url, Article.text)
-                        .join(ArticleAlias, ArticleAlias.page_id == Page.id)
-                        .join(Article, Article.id == ArticleAlias.article_id)
-                    ).tuples()
-                }
+                linked = (
+                    select(Page.url, Article.text)
+                    .join(ArticleAlias, ArticleAlias.page_id == Page.id)
+                    .join(Article, Article.id == ArticleAlias.article_id)
+                )
+                texts = dict(session.execute(linked).tuples().all())
         finally:
             engine.dispose()
         yield FaultCrawl(server, stats, pages, failures, texts)
