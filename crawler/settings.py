@@ -101,7 +101,8 @@ DOWNLOADER_MIDDLEWARES = {
     # first of all: nothing goes to a portal found down (crawler/health.py)
     "crawler.middlewares.PortalDownMiddleware": 60,
     # after robots.txt (100) and before the download: skip articles already in the store
-    "crawler.middlewares.SeenArticleMiddleware": 120,
+    # (its query in a worker thread: crawler/offload.py)
+    "crawler.offload.ThreadedSeenArticleMiddleware": 120,
     # refuse redirects that leave the portal (hacked pages redirect to gambling sites);
     # above RedirectMiddleware (600), since responses pass middlewares from high to low
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
@@ -128,7 +129,8 @@ THIDUA_PROGRESS_INTERVAL = 30.0
 # See https://docs.scrapy.org/en/latest/topics/item-pipeline.html
 ITEM_PIPELINES = {
     "crawler.pipelines.FetchFailurePipeline": 50,
-    "crawler.pipelines.StorePagePipeline": 100,
+    # StorePagePipeline with its database work in a worker thread (crawler/offload.py)
+    "crawler.offload.ThreadedStorePagePipeline": 100,
     "crawler.pipelines.CleanPipeline": 200,
     "crawler.pipelines.RelevancePipeline": 300,
     "crawler.pipelines.ExtractPipeline": 400,
