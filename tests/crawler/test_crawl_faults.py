@@ -233,6 +233,6 @@ def test_an_aspnet_postback_pager_is_walked_with_form_posts(crawl: FaultCrawl) -
     assert crawl.server.hits["GET postback.gov.vn.test/"] == 1
 
 
-def test_the_scheme_of_certificates_is_not_in_the_repository() -> None:
+def test_no_certificate_or_key_is_committed() -> None:
     # generated at start-up: nothing to expire in a checkout, no key committed
     assert not list(Path(REPO, "crawler").rglob("*.pem")) and not list(Path(REPO, "crawler").rglob("*.key"))
