@@ -28,13 +28,11 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.middlewares import META_PORTAL
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
-
-META_PORTAL = (
-    "thidua_portal"  # as crawler/middlewares.py (not imported: that module imports this one's users)
-)
 
 _DATE = re.compile(
     r"(?<!\d)(?:19|20)\d\d[-/.](?:1[0-2]|0?[1-9])(?:[-/.](?:3[01]|[12]\d|0?[1-9]))?(?!\d)"  # 2024-03-28
