@@ -52,6 +52,9 @@ class FetchFailureItem:
     message: str
     status: int | None = None  # HTTP status when the server answered
     kind: str = ""  # what the request was for: "article", "listing", "feed"
+    # a decision, not a fault: a non-HTML body at an article URL (crawler/bodies.py); stored as a
+    # fetch row like a failure, counted as skipped
+    skipped: bool = False
 
 
 @dataclass(slots=True)

@@ -151,8 +151,25 @@ class FetchFailurePipeline(_StorePipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchFailureItem):
             return item
+        if item.skipped:
+            self.skip(item)
+            raise DropItem(item.message)
         self.fail(stage="fetch", url=item.url, portal=item.portal, error=item.message)
         raise DropItem(f"fetch failed: {item.message}")
+
+    def skip(self, item: FetchFailureItem) -> None:
+        """Record a page skipped on purpose (a PDF at an article URL): a fetch row, counted as skipped."""
+        self.inc("thidua/skipped")
+        self.inc_portal(item.portal, f"skipped/{item.error_type}")
+        try:
+            with self.session() as session, session.begin():
+                row = repository.record_failure(
+                    session, stage="fetch", url=item.url, portal=item.portal, error=item.message
+                )
+                row.error_type = item.error_type
+        except SQLAlchemyError as exc:
+            self.inc("thidua/failures_unrecorded")
+            log.error("cannot record that %s was skipped (%s): %s", item.url, item.message, exc)
 
 
 class StorePagePipeline(_StorePipeline):

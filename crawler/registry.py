@@ -4,6 +4,7 @@
     provinces.toml  a portal and a Sở Nội vụ entry for each of the 63 provinces (crawler/registry_gen.py)
     sites.toml      department and national sites seen by the research
     mock.toml       the project's mock portals (`mock = true`), served by `thidua serve-mock`
+    faults.toml     rehearsal mocks, one fault each (`fault = true`: crawled only when named)
 
 Each entry is checked against `PortalEntry` (pydantic): known family, level and province, unique
 name and hosts, start URLs on its hosts, rules that compile. An entry without its own `article`,
@@ -24,7 +25,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 REGISTRY_DIR = Path(__file__).resolve().parent / "portals"
-FILES = ("provinces.toml", "sites.toml", "mock.toml")
+FILES = ("provinces.toml", "sites.toml", "mock.toml", "faults.toml")
 Level = Literal["province", "department", "national"]
 
 
@@ -52,6 +53,12 @@ class Portal:
     current: bool = True  # its province is one of the 34 of 1 July 2025
     merged_into: str | None = None  # the 2025 province a merged one joined
     verified: bool = False  # someone has seen its pages; False: host and family are guesses
+    # TLS of a portal whose HTTPS is broken (crawler/tls.py): accept its certificate unverified,
+    # allow TLS 1.0 and RSA-only ciphers; each use is a warning in the run report
+    tls_verify: bool = True
+    tls_legacy: bool = False
+    download_timeout: float | None = None  # seconds; None: THIDUA_CRAWL_TIMEOUT
+    fault: bool = False  # a rehearsal mock (faults.toml): never crawled unless named
 
 
 class Family(BaseModel):
@@ -97,6 +104,10 @@ class PortalEntry(BaseModel):
     merged_into: str = ""
     verified: bool = False
     notes: str = ""
+    tls_verify: bool = True
+    tls_legacy: bool = False
+    download_timeout: float | None = Field(default=None, gt=0, le=600)
+    fault: bool = False
 
     @field_validator("hosts")
     @classmethod
@@ -121,6 +132,12 @@ class PortalEntry(BaseModel):
             self.current = not self.merged_into
         if self.current and self.merged_into:
             raise ValueError("a site of a current province is not merged_into another (set current = false)")
+        if self.fault and not self.mock:
+            raise ValueError("fault = true marks a rehearsal mock; set mock = true too")
+        if (not self.tls_verify or self.tls_legacy) and not self.notes:
+            raise ValueError(
+                "tls_verify = false or tls_legacy = true needs notes saying why (who checked the site)"
+            )
         for url in self.start_urls + (self.sitemaps or []) + (self.feeds or []):
             host = (urlsplit(url).hostname or "").lower()
             if not any(host == h or host.endswith("." + h) for h in self.hosts):
@@ -177,6 +194,10 @@ def _portal(entry: PortalEntry, families: dict[str, Family]) -> Portal:
         current=bool(entry.current),
         merged_into=entry.merged_into or None,
         verified=entry.verified,
+        tls_verify=entry.tls_verify,
+        tls_legacy=entry.tls_legacy,
+        download_timeout=entry.download_timeout,
+        fault=entry.fault,
     )
     _compile_all(entry, portal)
     return portal
@@ -235,8 +256,9 @@ def _first(exc: ValidationError) -> str:
 
 
 ALL: tuple[Portal, ...] = load()
-MOCKS: tuple[Portal, ...] = tuple(p for p in ALL if p.mock)
+MOCKS: tuple[Portal, ...] = tuple(p for p in ALL if p.mock and not p.fault)
 REAL: tuple[Portal, ...] = tuple(p for p in ALL if not p.mock)
+REHEARSALS: tuple[Portal, ...] = tuple(p for p in ALL if p.fault)
 
 
 def default_portals(mock: bool) -> tuple[Portal, ...]:

@@ -31,11 +31,20 @@ def crawl_report(
         prefix = f"thidua/portal/{name}/"
         mine = {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
         failures: dict[str, int] = {}
+        skipped: dict[str, int] = {}
+        warnings: dict[str, int] = {}
+        backoff: dict[str, Any] = {}
         for key, value in mine.items():
             if key.startswith("fetch/"):
                 failures[f"fetch: {key.removeprefix('fetch/')}"] = int(value)
             elif key.startswith("failures/") and key != "failures/fetch":
                 failures[key.removeprefix("failures/")] = int(value)
+            elif key.startswith("skipped/"):
+                skipped[key.removeprefix("skipped/")] = int(value)
+            elif key.startswith("warnings/"):  # crawler/tls.py: content fetched over weakened TLS
+                warnings[key.removeprefix("warnings/")] = int(value)
+            elif key.startswith("backoff/"):  # crawler/backoff.py
+                backoff[key.removeprefix("backoff/")] = value
         out[name] = {
             "responses": int(mine.get("responses", 0)),
             "pages": int(mine.get("pages", 0)),
@@ -46,6 +55,9 @@ def crawl_report(
             "records": int(mine.get("records", 0)),
             "failures": dict(sorted(failures.items())),
             "held_back": int(mine.get("held_back", 0)),
+            "skipped": dict(sorted(skipped.items())),
+            "warnings": dict(sorted(warnings.items())),
+            "backoff": backoff,
             "failed": bool(health.has_failed(name)) if health is not None else False,
             "down": health.why.get(name, "") if health is not None and health.is_down(name) else "",
             "seconds": round(health.seconds(name), 1) if health is not None else 0.0,
@@ -74,6 +86,20 @@ def format_report(report: Mapping[str, Any], *, status: str, run_id: int | None,
         failures = ", ".join(f"{k} {v}" for k, v in p["failures"].items()) or "-"
         if p.get("held_back"):
             failures += f"; {p['held_back']} held back"
+        if p.get("skipped"):
+            failures += "; skipped " + ", ".join(f"{k} {v}" for k, v in p["skipped"].items())
+        if p.get("warnings"):
+            failures += "; WARNING " + ", ".join(p["warnings"])
+        backoff = p.get("backoff") or {}
+        if backoff.get("action") == "skip":
+            failures += (
+                f"; backed off after {backoff.get('streak')} failed crawls, "
+                f"probe after {backoff.get('next_probe')}"
+            )
+        elif backoff.get("action") == "probe":
+            failures += (
+                f"; probed after {backoff.get('streak')} failed crawls: {backoff.get('probe', 'no answer')}"
+            )
         mark = "  FAILED" if p.get("failed") else ""
         if p.get("down"):
             mark += f" (down: {p['down']})"

@@ -127,7 +127,15 @@ def scrapy_settings(
         "THIDUA_MAX_PAGE_BYTES": settings.crawl_max_page_bytes,
         "THIDUA_CRAWL_LOCK_WAIT": settings.crawl_lock_wait,
         "THIDUA_DB_BUSY_TIMEOUT": settings.db_busy_timeout,
+        "THIDUA_CRAWL_CA_BUNDLE": str(settings.crawl_ca_bundle) if settings.crawl_ca_bundle else None,
+        "THIDUA_CRAWL_MAX_DEPTH": settings.crawl_max_depth,
+        "THIDUA_CRAWL_MAX_DATES": settings.crawl_max_dates,
+        "THIDUA_CRAWL_BACKOFF_AFTER": settings.crawl_backoff_after,
+        "THIDUA_CRAWL_BACKOFF_HOURS": settings.crawl_backoff_hours,
     }
+    from crawler.distributed import scrapy_overrides
+
+    overrides.update(scrapy_overrides(settings))  # a shared Redis frontier (crawler/distributed.py)
     if run_id is not None:
         overrides["THIDUA_RUN_ID"] = run_id
         overrides["THIDUA_MIGRATE"] = False
@@ -171,6 +179,7 @@ def run_crawl(
         store.errors.DatabaseError: the database is damaged, read-only, unreachable or of
             another schema.
         CrawlLockedError: another crawl is writing into the same database.
+        RedisUnavailableError: THIDUA_CRAWL_REDIS_URL is set and no Redis answers there.
     """
     from crawler.session import begin_crawl, finish_crawl
 
@@ -184,19 +193,26 @@ def run_crawl(
             f"{f' and {len(real) - 1} more' if len(real) > 1 else ''} can reach you: it goes in the "
             "User-Agent of every request"
         )
-    crawl = begin_crawl(
-        settings.database_url,
-        portals=names,
-        refresh=refresh,
-        wait=settings.crawl_lock_wait if wait is None else wait,
-        busy_timeout=settings.db_busy_timeout,
-    )
+    from crawler.distributed import claim, setup_lock
+
+    distributed = bool(settings.crawl_redis_url)
+    with setup_lock(settings):  # workers of a distributed crawl migrate one at a time
+        crawl = begin_crawl(
+            settings.database_url,
+            portals=names,
+            refresh=refresh,
+            wait=settings.crawl_lock_wait if wait is None else wait,
+            busy_timeout=settings.db_busy_timeout,
+            shared=distributed,
+        )
     try:
         scrapy = scrapy_settings(
             settings, portals=portals, progress=progress, refresh=refresh, run_id=crawl.run_id
         )
         if extra_settings:
             scrapy.setdict(extra_settings, priority="cmdline")
+        if distributed and not claim(settings, "resume"):
+            scrapy.set("THIDUA_RESUME", False, priority="cmdline")  # another worker takes up pending work
         process = AsyncCrawlerProcess(scrapy)
         crawler = process.create_crawler(PortalSpider)
         process.crawl(crawler, portal=",".join(names), refresh=refresh)

@@ -13,6 +13,10 @@ SIGKILL never blocks the next one:
 
 Whoever holds the lock knows that any crawl run still marked "running" is dead
 (`store.repository.close_dead_runs`).
+
+The workers of one distributed crawl (crawler/distributed.py) take the same lock *shared*
+(`shared=True`: ``LOCK_SH``, ``pg_try_advisory_lock_shared``): they run side by side, while an
+ordinary crawl, which takes it exclusive, waits for all of them or refuses, and they for it.
 """
 
 from __future__ import annotations
@@ -45,8 +49,9 @@ def _holder() -> str:
 class CrawlLock:
     """The crawl lock of one database. `acquire(wait)` then `release()`, or use it as a context."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, shared: bool = False) -> None:
         self.database_url = database_url
+        self.shared = shared
         parsed = make_url(database_url)
         self.backend = parsed.get_backend_name()
         self._file: IO[str] | None = None
@@ -106,15 +111,16 @@ class CrawlLock:
                 "must be writable by the crawler"
             ) from exc
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "holder unknown"
             handle.close()
             return holder
-        handle.seek(0)
-        handle.truncate()
-        handle.write(_holder())
+        if not self.shared:  # shared holders are several: the file names none of them
+            handle.seek(0)
+            handle.truncate()
+        handle.write(_holder() + ("\n" if self.shared else ""))
         handle.flush()
         self._file = handle
         return None
@@ -126,7 +132,8 @@ class CrawlLock:
             self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         schema = self._connection.execute(text("select current_schema()")).scalar_one()
         key = zlib.crc32(f"thidua-crawl:{schema}".encode())
-        if self._connection.execute(text("select pg_try_advisory_lock(:k)"), {"k": key}).scalar_one():
+        take = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
+        if self._connection.execute(text(f"select {take}(:k)"), {"k": key}).scalar_one():
             return None
         holder = self._connection.execute(
             text(

@@ -76,6 +76,7 @@ def begin_crawl(
     wait: float = 0.0,
     prepare: bool = True,
     busy_timeout: float = 30.0,
+    shared: bool = False,
 ) -> CrawlRun:
     """Check the database, take the crawl lock, close dead runs and open this crawl's run.
 
@@ -86,6 +87,8 @@ def begin_crawl(
         wait: seconds to wait for another crawl on the same database.
         prepare: migrate and check the database first (`store.db.init_database`).
         busy_timeout: seconds a SQLite write waits for another connection.
+        shared: a worker of a distributed crawl (crawler/distributed.py): the lock is taken
+            shared with the other workers, and their running runs are not taken for dead.
 
     Raises:
         store.errors.DatabaseError: the database is damaged, read-only, unreachable or of another
@@ -97,7 +100,7 @@ def begin_crawl(
 
     if prepare:
         init_database(database_url)
-    lock = CrawlLock(database_url)
+    lock = CrawlLock(database_url, shared=shared)
     try:
         lock.acquire(wait)
     except CrawlLockedError as exc:
@@ -110,7 +113,8 @@ def begin_crawl(
                 run = repository.start_run(
                     session, extractor_version=EXTRACTOR_VERSION, config=run_config(portals, refresh=refresh)
                 )
-                dead = repository.close_dead_runs(session, source=SOURCE, found_by=run.id)
+                # a shared holder cannot tell a dead run from another worker's live one
+                dead = [] if shared else repository.close_dead_runs(session, source=SOURCE, found_by=run.id)
                 run_id = run.id
         finally:
             engine.dispose()

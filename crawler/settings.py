@@ -53,8 +53,21 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 # Trap protection besides the registry's URL allowlists: Liferay relative-link nesting and
 # date pickers can generate URLs without end (portals.md §4.5). 25 listing pages deep is enough
-# to reach two years of news on the portals observed.
-DEPTH_LIMIT = 25
+# to reach two years of news on the portals observed. crawler/traps.py enforces the depth (and
+# URL length, repeated segments, endless calendars) and records what it refuses; Scrapy's own
+# DEPTH_LIMIT would drop the same requests without a trace, so it is off.
+DEPTH_LIMIT = 0
+THIDUA_CRAWL_MAX_DEPTH = _env.crawl_max_depth
+THIDUA_CRAWL_MAX_URL_LENGTH = 512
+THIDUA_CRAWL_MAX_PATH_SEGMENTS = 12
+THIDUA_CRAWL_MAX_SEGMENT_REPEATS = 3
+THIDUA_CRAWL_MAX_DATES = _env.crawl_max_dates
+# A redirect chain longer than this is given up and recorded (crawler/redirects.py)
+REDIRECT_MAX_TIMES = 10
+
+# TLS: verify certificates except where a portal's registry entry says otherwise (crawler/tls.py)
+DOWNLOAD_HANDLERS = {"https": "crawler.tls.PortalTlsDownloadHandler"}
+THIDUA_CRAWL_CA_BUNDLE = str(_env.crawl_ca_bundle) if _env.crawl_ca_bundle else None
 # Page budget for the whole crawl; crawler/run.py sets it to the per-portal cap times the
 # number of portals crawled. The per-portal cap itself is enforced by the spider.
 THIDUA_MAX_PAGES_PER_PORTAL = _env.crawl_max_pages_per_portal
@@ -88,11 +101,16 @@ DOWNLOADER_MIDDLEWARES = {
     # first of all: nothing goes to a portal found down (crawler/health.py)
     "crawler.middlewares.PortalDownMiddleware": 60,
     # after robots.txt (100) and before the download: a stored article is skipped, or asked for
-    # with If-None-Match / If-Modified-Since (crawler/incremental.py)
-    "crawler.incremental.ConditionalRequestMiddleware": 120,
+    # with If-None-Match / If-Modified-Since (crawler/incremental.py); its query in a worker thread
+    # (crawler/offload.py)
+    "crawler.offload.ThreadedConditionalRequestMiddleware": 120,
     # refuse redirects that leave the portal (hacked pages redirect to gambling sites);
     # above RedirectMiddleware (600), since responses pass middlewares from high to low
     "crawler.middlewares.OffsiteRedirectMiddleware": 610,
+    # record redirect loops and endless chains instead of letting them vanish (crawler/redirects.py)
+    "crawler.redirects.RedirectLoopMiddleware": 605,
+    # refuse crawler traps (endless calendars, nesting language links) and record them
+    "crawler.traps.TrapGuardMiddleware": 110,
     # above RetryMiddleware (550): sees every attempt, so a dead server is known after a few
     "crawler.middlewares.PortalHealthMiddleware": 590,
 }
@@ -103,6 +121,8 @@ EXTENSIONS = {
     "crawler.extensions.ProgressReporter": 500,
     # keeps the raw URL forms and print views seen for each article (crawler/canonical.py)
     "crawler.canonical.UrlAliasRecorder": 510,
+    # a worker of a distributed crawl (THIDUA_CRAWL_REDIS_URL): heartbeat, idle wait, clean-up
+    "crawler.distributed.SharedFrontier": 520,
 }
 # Seconds between progress reports (pages fetched, articles kept)
 THIDUA_PROGRESS_INTERVAL = 30.0
@@ -113,7 +133,8 @@ THIDUA_PROGRESS_INTERVAL = 30.0
 ITEM_PIPELINES = {
     "crawler.pipelines.FetchFailurePipeline": 50,
     "crawler.incremental.NotModifiedPipeline": 60,
-    "crawler.pipelines.StorePagePipeline": 100,
+    # StorePagePipeline with its database work in a worker thread (crawler/offload.py)
+    "crawler.offload.ThreadedStorePagePipeline": 100,
     "crawler.pipelines.CleanPipeline": 200,
     "crawler.pipelines.RelevancePipeline": 300,
     "crawler.pipelines.ExtractPipeline": 400,
@@ -155,6 +176,9 @@ THIDUA_RESUME = True
 THIDUA_INCREMENTAL = True
 # A stored article first seen this many days ago or less is asked for again, conditionally
 THIDUA_RECHECK_DAYS = _env.crawl_recheck_days
+# A portal that failed this many crawls in a row is skipped, then probed (crawler/backoff.py)
+THIDUA_CRAWL_BACKOFF_AFTER = _env.crawl_backoff_after
+THIDUA_CRAWL_BACKOFF_HOURS = _env.crawl_backoff_hours
 # A portal whose last N requests all failed at the server is down for the rest of the crawl
 THIDUA_PORTAL_DOWN_AFTER = _env.crawl_portal_down_after
 # Pages larger than this are refused while downloading (Scrapy cancels them), before any cleaning:

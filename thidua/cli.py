@@ -938,6 +938,11 @@ def serve_mock(
     )
     with start_server(port, faults=config) as server:
         click.echo(f"mock portals on {server.url}; Ctrl-C to stop", err=True)
+        # one fault each, crawled only when named (crawler/portals/faults.toml)
+        names = ", ".join(site.name for site in server.rehearsals.values())
+        click.echo(f"rehearsal portals: {names}", err=True)
+        ca = f"THIDUA_CRAWL_CA_BUNDLE={server.ca_bundle}"
+        click.echo(f"their HTTPS goes through the same proxy; to trust the mock CA: {ca}", err=True)
         try:
             while True:
                 time.sleep(3600)

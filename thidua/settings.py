@@ -74,6 +74,46 @@ class Settings(BaseSettings):
         ge=0.0,
         description="Seconds a crawl waits for another crawl on the same database before refusing.",
     )
+    crawl_ca_bundle: Path | None = Field(
+        default=None,
+        description="A PEM file of CA certificates trusted besides the system's (crawler/tls.py).",
+    )
+    crawl_max_depth: int = Field(
+        default=25, ge=0, description="Links from a start URL beyond which a request is a trap (0: no limit)."
+    )
+    crawl_max_dates: int = Field(
+        default=31,
+        ge=0,
+        description="Distinct dates one URL shape may take in a crawl before it is a calendar trap "
+        "(0: no limit).",
+    )
+    crawl_backoff_after: int = Field(
+        default=2,
+        ge=0,
+        description="Crawls in a row a portal may fail before it is backed off "
+        "(0: never; crawler/backoff.py).",
+    )
+    crawl_backoff_hours: float = Field(
+        default=24.0,
+        ge=0.0,
+        description="Base wait before a backed-off portal is probed again; doubles with each failure, "
+        "7 days at most.",
+    )
+    crawl_redis_url: str | None = Field(
+        default=None,
+        description="redis://… of a shared frontier and duplicate filter: every crawl process given the same "
+        "URL and crawl id shares the work (crawler/distributed.py).",
+    )
+    crawl_redis_key: str = Field(
+        default="thidua",
+        pattern=r"^[A-Za-z0-9:_.-]+$",
+        description="Prefix of the Redis keys; a distributed crawl's keys are <prefix>:<crawl id>:….",
+    )
+    crawl_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Names one distributed crawl (its workers share it); default: today's UTC date.",
+    )
     db_busy_timeout: float = Field(
         default=30.0, gt=0, description="Seconds a SQLite writer waits for another connection's lock."
     )

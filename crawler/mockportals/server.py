@@ -8,12 +8,19 @@ article between two crawls (a rehearsal of the incremental crawl).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import logging
+import shutil
 import socket
+import socketserver
+import ssl
 import struct
+import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,7 +31,9 @@ from crawler.mockportals.corpus import DEFAULT_CORPUS, Corpus, load_corpus
 from crawler.mockportals.families.base import Request, Response, Site, html_response
 from crawler.mockportals.faults import FaultConfig, FaultInjector
 from crawler.mockportals.portals import MOCK_PORTALS, MockPortal
+from crawler.mockportals.rehearsal import RehearsalSite, build_rehearsals
 from crawler.mockportals.sites import build_sites
+from crawler.mockportals.tls import CertificateAuthority, issue, server_context
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +63,35 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def do_CONNECT(self) -> None:
-        # HTTPS tunnelling is not offered: every mock URL is plain http://
-        self._send(Response(501, b"CONNECT not supported by the mock portals; use http:// URLs"))
+        """Tunnel HTTPS to a TLS rehearsal portal: answer 200, then speak TLS on the same socket.
+
+        The crawler reaches every mock through this server as its proxy, so an https:// URL of a
+        `*.test` host arrives as ``CONNECT host:443``. Only the TLS rehearsal hosts accept it.
+        """
+        host = self.path.rsplit(":", 1)[0].lower().rstrip(".")
+        site = self.server.rehearsals.get(host)
+        if site is None or not site.tls:
+            self._send(Response(501, b"CONNECT is offered only to the TLS rehearsal portals"))
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            tls = self.server.tls_context(site).wrap_socket(self.connection, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            # the client refused the certificate or the protocol: what the rehearsal is for
+            log.debug("TLS handshake with %s failed: %s", host, exc)
+            self.close_connection = True
+            return
+        self.connection = tls
+        self.rfile = tls.makefile("rb", self.rbufsize)  # type: ignore[assignment]
+        self.wfile = socketserver._SocketWriter(tls)  # type: ignore[attr-defined]
+        try:
+            self.handle_one_request()
+        finally:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                tls.close()
 
     def _serve(self, head: bool = False) -> None:
         target = self.path
@@ -74,8 +110,13 @@ class _Handler(BaseHTTPRequestHandler):
         if host == CONTROL_HOST:
             self._send(self._control(req))
             return
+        self.server.count(req)
         # www.<host> is the same site, as on the real portals
-        site = self.server.sites.get(host) or self.server.sites.get(host.removeprefix("www."))
+        site: Site | RehearsalSite | None = (
+            self.server.sites.get(host)
+            or self.server.sites.get(host.removeprefix("www."))
+            or self.server.rehearsals.get(host)
+        )
         if site is None:
             self._send(
                 html_response(
@@ -84,8 +125,9 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         decision = self.server.faults.decide(host, path + ("?" + query if query else ""))
-        if decision.delay:
-            time.sleep(decision.delay)
+        delay = decision.delay + (site.delay(req) if isinstance(site, RehearsalSite) else 0.0)
+        if delay:
+            time.sleep(delay)
         if decision.kind == "error":
             status = self.server.faults.config.for_host(host).error_status
             self._send(html_response("<html><body><h1>Service Unavailable</h1></body></html>", status))
@@ -98,14 +140,16 @@ class _Handler(BaseHTTPRequestHandler):
         if decision.kind == "reset":
             self._reset()
             return
-        site.take_rendered()
+        if isinstance(site, Site):
+            site.take_rendered()
         try:
             resp = site.handle(req)
         except Exception:  # a renderer bug must show as a 500, not kill the connection silently
             log.exception("mock portal %s failed on %s", host, target)
             resp = html_response("<html><body><h1>500 Internal Server Error</h1></body></html>", 500)
-        entry = site.take_rendered()
-        if entry is not None and resp.status == 200:
+        # validators and 304s for the mock portals' articles (the rehearsal sites' faults have none)
+        entry = site.take_rendered() if isinstance(site, Site) else None
+        if isinstance(site, Site) and entry is not None and resp.status == 200:
             resp.headers.update(site.validators(entry))
             if site.not_modified_for(entry, req.headers):
                 site.answered_not_modified(entry)
@@ -168,11 +212,60 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the crawl benchmark opens many short connections at once
 
-    def __init__(self, port: int, sites: dict[str, Site], faults: FaultInjector) -> None:
+    def __init__(
+        self,
+        port: int,
+        sites: dict[str, Site],
+        faults: FaultInjector,
+        rehearsals: dict[str, RehearsalSite] | None = None,
+    ) -> None:
         self.sites = sites
         self.faults = faults
+        self.rehearsals = rehearsals or {}
+        # every request answered, as "METHOD host/path?query" (+ "#" body digest for a POST)
+        self.hits: Counter[str] = Counter()
+        self._hits_lock = threading.Lock()
+        self._tls_lock = threading.Lock()
+        self._tls: dict[str, ssl.SSLContext] = {}
+        self._ca: CertificateAuthority | None = None
+        self._scratch: str | None = None
         super().__init__(("127.0.0.1", port), _Handler)
+
+    def count(self, req: Request) -> None:
+        key = f"{req.method} {req.host}{req.path}" + (f"?{req.query}" if req.query else "")
+        if req.body:
+            key += "#" + hashlib.sha1(req.body).hexdigest()[:12]
+        with self._hits_lock:
+            self.hits[key] += 1
+
+    @property
+    def ca(self) -> CertificateAuthority:
+        """The mock CA, made on first use (key generation costs a few milliseconds)."""
+        with self._tls_lock:
+            if self._ca is None:
+                self._scratch = tempfile.mkdtemp(prefix="thidua-mock-tls-")
+                self._ca = CertificateAuthority(Path(self._scratch))
+            return self._ca
+
+    def tls_context(self, site: RehearsalSite) -> ssl.SSLContext:
+        """Return the TLS server context of a TLS rehearsal host (certificates made on first use)."""
+        ca = self.ca
+        with self._tls_lock:
+            if site.host not in self._tls:
+                folder = Path(ca.folder)
+                legacy = site.kind.startswith("tls-legacy")
+                issued = issue(
+                    folder, site.host, ca=ca if site.kind == "tls-trusted" else None, rsa_key=legacy
+                )
+                self._tls[site.host] = server_context(issued, legacy=legacy)
+            return self._tls[site.host]
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 class MockPortalServer:
@@ -199,6 +292,28 @@ class MockPortalServer:
     @property
     def sites(self) -> dict[str, Site]:
         return self._server.sites
+
+    @property
+    def rehearsals(self) -> dict[str, RehearsalSite]:
+        """The rehearsal portals (crawler/mockportals/rehearsal.py), by host."""
+        return self._server.rehearsals
+
+    def rehearsal(self, name: str) -> RehearsalSite:
+        """Return the rehearsal portal called `name` (its registry name)."""
+        for s in self._server.rehearsals.values():
+            if s.name == name:
+                return s
+        raise KeyError(f"no rehearsal portal named {name!r}")
+
+    @property
+    def hits(self) -> Counter[str]:
+        """Every request answered: "METHOD host/path?query" (POSTs with a body digest) -> count."""
+        return self._server.hits
+
+    @property
+    def ca_bundle(self) -> Path:
+        """The PEM file of the mock CA that signed the trusted TLS portal (THIDUA_CRAWL_CA_BUNDLE)."""
+        return self._server.ca.bundle
 
     def site(self, name: str) -> Site:
         """Return the site of the mock portal called `name`."""
@@ -236,6 +351,8 @@ def start_server(
     today: dt.date | None = None,
     portals: Sequence[MockPortal] = MOCK_PORTALS,
     corpus: Corpus | None = None,
+    rehearsals: bool = True,
+    bench_articles: int = 5000,
 ) -> MockPortalServer:
     """Start the mock portals on 127.0.0.1 in a background thread.
 
@@ -246,6 +363,8 @@ def start_server(
         today: the date headers print as "today" (default: the real date).
         portals: which mock portals to serve.
         corpus: an already loaded corpus to serve instead of reading `corpus_dir`.
+        rehearsals: also serve the rehearsal portals (one fault each; crawler/mockportals/rehearsal.py).
+        bench_articles: how many articles the benchmark's rehearsal portal lists.
 
     Returns:
         The running server.
@@ -255,7 +374,8 @@ def start_server(
     for skipped in corpus.skipped:
         log.info("corpus file not served: %s", skipped)
     sites = build_sites(corpus, portals, today=today)
-    server = _Server(port, {s.host: s for s in sites}, FaultInjector(faults))
+    extra = build_rehearsals(bench_articles=bench_articles) if rehearsals else {}
+    server = _Server(port, {s.host: s for s in sites}, FaultInjector(faults), extra)
     log.info(
         "mock portals on http://127.0.0.1:%s serving %s articles",
         server.server_address[1],

@@ -31,17 +31,22 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import registry
+from crawler.bodies import not_html_reason
 from crawler.canonical import variant_original
 from crawler.health import PortalHealth
 from crawler.incremental import META_LASTMOD, feed_entries, not_modified_item
 from crawler.items import FetchFailureItem, PageItem
 from crawler.middlewares import META_KIND, META_PORTAL, OffsiteRedirect, PortalDown
+from crawler.redirects import RedirectLoop, TooManyRedirects
 from crawler.registry import Portal
+from crawler.tls import describe_tls_failure
+from crawler.traps import CrawlTrap
 from crawler.urls import absolute_link, canonicalize, host_in, is_variant, strip_session
 
 log = logging.getLogger(__name__)
 
 META_START = "thidua_start"  # the request is one of the portal's start URLs
+META_PROBE = "thidua_probe"  # the one request probing a backed-off portal (crawler/backoff.py)
 
 # Links hidden with inline CSS are how hacked gov sites plant gambling links (portals.md §4.10);
 # a reader never sees them, so the crawler does not follow them either.
@@ -52,6 +57,10 @@ _POSTBACK = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
 # sitemaps and feeds linked from start pages, robots.txt or a sitemap index
 _FEEDLIKE = re.compile(r"(sitemap[^/]*\.xml$|/feed/?$|/rss/?$|\.rss$|/wp-json/wp/v2/posts)", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+
+
+# IgnoreRequest subclasses that are failures to record, not decisions
+_RECORDED = (HttpError, OffsiteRedirect, PortalDown, CrawlTrap, RedirectLoop, TooManyRedirects)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +149,7 @@ class PortalSpider(Spider):
         # raw URLs (other forms, print views) of each requested article's canonical URL,
         # stored in url_alias when the crawl ends (crawler/canonical.py)
         self.url_variants: dict[str, set[str]] = {}
+        self.plans: dict[str, Any] = {}  # crawler.backoff.Plan per portal, set in from_crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -154,6 +164,24 @@ class PortalSpider(Spider):
             crawler.signals.connect(spider.known.close, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         return spider
+
+    def _plan_backoff(self) -> None:
+        """Read which portals to skip or probe (crawler/backoff.py); the store is migrated by now."""
+        database_url = self.settings.get("THIDUA_DATABASE_URL")
+        after = self.settings.getint("THIDUA_CRAWL_BACKOFF_AFTER", 2)
+        if not database_url or after <= 0:
+            return
+        from crawler.backoff import HistoryUnreadable, plans
+
+        try:
+            self.plans = plans(
+                str(database_url),
+                sorted(self.rules),
+                after=after,
+                hours=self.settings.getfloat("THIDUA_CRAWL_BACKOFF_HOURS", 24.0),
+            )
+        except HistoryUnreadable as exc:
+            log.warning("%s", exc)
 
     def _stat(self, portal: str, key: str) -> None:
         """Count `key` for one portal (`thidua/portal/<name>/<key>`, read by crawler/report.py)."""
@@ -199,12 +227,20 @@ class PortalSpider(Spider):
         self._requested.add(key)
         self.issued[portal.name] += 1
         self.health.started(portal.name)
-        meta: dict[str, Any] = {META_PORTAL: portal.name, META_KIND: kind, META_START: start}
+        meta = self._meta(portal, kind, start)
         if lastmod is not None:
             meta[META_LASTMOD] = lastmod
         return Request(url, callback=self.parse, errback=self.on_error, meta=meta)
 
+    @staticmethod
+    def _meta(portal: Portal, kind: str, start: bool) -> dict[str, Any]:
+        meta: dict[str, Any] = {META_PORTAL: portal.name, META_KIND: kind, META_START: start}
+        if portal.download_timeout is not None:  # a registry entry's own timeout (Scrapy's meta key)
+            meta["download_timeout"] = portal.download_timeout
+        return meta
+
     async def start(self) -> AsyncIterator[Any]:
+        self._plan_backoff()
         # first what a killed crawl left half-done: stored pages without article, articles
         # without record (crawler/resume.py); the pipelines finish them without fetching
         database_url = self.settings.get("THIDUA_DATABASE_URL") if hasattr(self, "crawler") else None
@@ -216,17 +252,46 @@ class PortalSpider(Spider):
                     self.crawler.stats.inc_value(f"thidua/resumed_{item.resume}s")
                 yield item
         for rules in self.rules.values():
-            portal = rules.portal
-            # start points are explicit in the registry: requested even where a deny rule
-            # keeps the same URL shape out of link following (e.g. Liferay's /rss)
-            for url in portal.start_urls:
-                req = self._request(url, rules, rules.kind(url) or "listing", start=True)
-                if req is not None:
+            plan = self.plans.get(rules.portal.name)
+            if plan is None or plan.action == "crawl":
+                for req in self._start_requests(rules):
                     yield req
-            for url in (*portal.sitemaps, *portal.feeds):
-                req = self._request(url, rules, "feed", start=True)
-                if req is not None:
-                    yield req
+                continue
+            self._note_backoff(rules.portal, plan)
+            if plan.action == "probe":
+                url = rules.portal.start_urls[0]
+                probe = self._request(url, rules, rules.kind(url) or "listing", start=True)
+                if probe is not None:
+                    probe.meta[META_PROBE] = True
+                    probe.meta["max_retry_times"] = 0  # a light touch: one attempt
+                    yield probe
+
+    def _start_requests(self, rules: _Rules) -> Iterator[Request]:
+        """The portal's start URLs, sitemaps and feeds (those not requested already)."""
+        portal = rules.portal
+        # start points are explicit in the registry: requested even where a deny rule
+        # keeps the same URL shape out of link following (e.g. Liferay's /rss)
+        for url in portal.start_urls:
+            req = self._request(url, rules, rules.kind(url) or "listing", start=True)
+            if req is not None:
+                yield req
+        for url in (*portal.sitemaps, *portal.feeds):
+            req = self._request(url, rules, "feed", start=True)
+            if req is not None:
+                yield req
+
+    def _note_backoff(self, portal: Portal, plan: Any) -> None:
+        """Put a backed-off portal's plan in the stats (the run report) and the log."""
+        log.warning("%s", plan.describe(portal.name))
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.set_value(f"thidua/portal/{portal.name}/backoff/action", plan.action)
+            stats.set_value(f"thidua/portal/{portal.name}/backoff/streak", plan.streak)
+            if plan.next_probe is not None:
+                stats.set_value(
+                    f"thidua/portal/{portal.name}/backoff/next_probe",
+                    plan.next_probe.isoformat(timespec="minutes"),
+                )
 
     def _robots_parsed(self, robotparser: Any, request: Request) -> None:
         """Queue the sitemaps a portal's robots.txt lists."""
@@ -254,6 +319,12 @@ class PortalSpider(Spider):
         if rules is None:
             return
         self._stat(rules.portal.name, "responses")
+        if response.meta.get(META_PROBE):
+            # a backed-off portal answered its probe: crawl the rest of it in this run
+            log.warning("%s: answered its probe; crawled again", rules.portal.name)
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value(f"thidua/portal/{rules.portal.name}/backoff/probe", "answered")
+            yield from self._start_requests(rules)
         kind = response.meta.get(META_KIND, "listing")
         if response.status == 304:  # a conditional request answered "unchanged": no body
             yield not_modified_item(response)
@@ -263,8 +334,19 @@ class PortalSpider(Spider):
             dated = {} if "json" in ctype else {u: d for u, d in feed_entries(response) if d is not None}
             yield from self._follow(rules, self._feed_links(response), articles_only=False, lastmods=dated)
             return
-        if not isinstance(response, TextResponse):
-            return  # a PDF or image behind an article-shaped URL: nothing to read
+        skip = not_html_reason(response)
+        if skip is not None or not isinstance(response, TextResponse):
+            # a PDF, image or binary behind an article-shaped URL: nothing to read, but recorded
+            yield FetchFailureItem(
+                portal=rules.portal.name,
+                url=response.url,
+                error_type="NotHtml",
+                message=skip or f"skipped: a binary body at {response.url}, not an HTML page",
+                status=response.status,
+                kind=str(kind),
+                skipped=True,
+            )
+            return
         if kind == "article":
             yield self._page_item(rules, response)
             links = self._html_links(response)
@@ -365,7 +447,11 @@ class PortalSpider(Spider):
             m = _POSTBACK.search(href)
             if not m or not m.group(2).lower().startswith("page$"):
                 continue
-            key = (canonicalize(action, family=rules.portal.family, detail=False), m.group(1), m.group(2))
+            form_key = canonicalize(action, family=rules.portal.family, detail=False)
+            if response.request is not None and response.request.method == "GET":
+                # the page reached without a postback is the pager's first: not asked for again
+                self._postbacks.add((form_key, m.group(1), "Page$1"))
+            key = (form_key, m.group(1), m.group(2))
             if key in self._postbacks or self.issued[rules.portal.name] >= self.page_cap(rules.portal):
                 continue
             self._postbacks.add(key)
@@ -375,7 +461,7 @@ class PortalSpider(Spider):
                 formdata=[*hidden, ("__EVENTTARGET", m.group(1)), ("__EVENTARGUMENT", m.group(2))],
                 callback=self.parse,
                 errback=self.on_error,
-                meta={META_PORTAL: rules.portal.name, META_KIND: "listing", META_START: False},
+                meta=self._meta(rules.portal, "listing", False),
             )
 
     @staticmethod
@@ -429,24 +515,31 @@ class PortalSpider(Spider):
         request: Request | None = getattr(failure, "request", None)
         exc = failure.value
         # HttpError (a 4xx/5xx after retries) is an IgnoreRequest too, and a real failure;
-        # PortalDown is a request not sent to a dead server: recorded, so nothing vanishes
-        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError | OffsiteRedirect | PortalDown):
+        # PortalDown is a request not sent to a dead server, CrawlTrap a URL refused as a trap,
+        # RedirectLoop/TooManyRedirects a chain given up: recorded, so nothing vanishes
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, _RECORDED):
             return  # robots.txt, off-site link or already stored: a decision, not a failure
         if request is None:
             return
         rules = self._rules_for(request)
+        # the URL the portal linked, not the last hop of a redirect chain
+        linked = request.meta.get("redirect_urls", [request.url])[0]
         status: int | None = None
+        error_type = type(exc).__name__
+        tls = describe_tls_failure(exc, rules.portal.name if rules else None) if exc is not None else None
         if isinstance(exc, HttpError):
             status = exc.response.status
             message = f"HTTP {status} for {request.url}"
+        elif tls is not None:
+            error_type, message = "TlsError", tls
         else:
-            message = f"{type(exc).__name__}: {exc}"
+            message = f"{error_type}: {exc}"
         if rules is not None:
-            self._stat(rules.portal.name, f"fetch/{f'HTTP {status}' if status else type(exc).__name__}")
+            self._stat(rules.portal.name, f"fetch/{f'HTTP {status}' if status else error_type}")
         yield FetchFailureItem(
             portal=rules.portal.name if rules else None,
-            url=request.url,
-            error_type=type(exc).__name__,
+            url=linked,
+            error_type=error_type,
             message=message,
             status=status,
             kind=str(request.meta.get(META_KIND, "")),

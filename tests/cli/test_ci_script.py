@@ -34,6 +34,7 @@ def _checkout(tmp_path: Path) -> tuple[Path, Path]:
         (fake_bin / "make", "make"),
         (repo / ".venv" / "bin" / "thidua", "thidua"),
         (repo / ".ci" / "postgres", "postgres"),
+        (repo / ".ci" / "redis", "redis"),
         (repo / ".ci" / "chromium", "chromium"),
     )
     for path, name in stand_ins:
@@ -76,6 +77,7 @@ def test_present_corpus_runs_the_tests_then_the_gate(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert log.read_text(encoding="utf-8").splitlines() == [
         "postgres ",
+        "redis ",
         "chromium ",
         "make test",
         "thidua eval ../shared/corpus/dev --min-f1 0.5",

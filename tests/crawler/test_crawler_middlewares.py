@@ -125,7 +125,9 @@ def test_project_settings_are_polite(make_crawler: Any) -> None:
     assert {500, 502, 503, 504, 522, 524, 408, 429} <= set(s.getlist("RETRY_HTTP_CODES"))
     assert s.getbool("AUTOTHROTTLE_ENABLED")
     assert not s.getbool("HTTPCACHE_ENABLED")
-    assert s.getint("DEPTH_LIMIT") > 0 and s.getint("CLOSESPIDER_PAGECOUNT") > 0
+    # depth is limited by crawler/traps.py, which records what it refuses (Scrapy's would not)
+    assert s.getint("DEPTH_LIMIT") == 0 and s.getint("THIDUA_CRAWL_MAX_DEPTH") > 0
+    assert s.getint("CLOSESPIDER_PAGECOUNT") > 0
     assert "thidua" in s.get("USER_AGENT")
 
 
@@ -146,7 +148,7 @@ def test_the_user_agent_carries_the_contact_and_concurrency_stays_at_most_two() 
     order = s.getdict("ITEM_PIPELINES")
     names = [k.rsplit(".", 1)[1] for k, _ in sorted(order.items(), key=lambda kv: kv[1])]
     assert names == [
-        "FetchFailurePipeline", "NotModifiedPipeline", "StorePagePipeline", "CleanPipeline",
+        "FetchFailurePipeline", "NotModifiedPipeline", "ThreadedStorePagePipeline", "CleanPipeline",
         "RelevancePipeline", "ExtractPipeline", "StoreRecordPipeline",
     ]  # fmt: skip
 
