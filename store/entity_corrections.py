@@ -113,17 +113,14 @@ def groups(session: Session) -> Groups:
     return _replay(_all(session))[0]
 
 
-def _lock(session: Session, ids: Sequence[object]) -> list[Entity]:
-    """Return the entities `ids` names, rows locked (PostgreSQL); raise if one is unknown."""
+def _lock(session: Session, ids: Sequence[object], *, lock: bool = True) -> list[Entity]:
+    """Return the entities `ids` names, rows locked (PostgreSQL) unless `lock` is false (a
+    preview, which may run on a read-only connection); raise if one is unknown."""
     for i in ids:
         if isinstance(i, bool) or not isinstance(i, int):
             raise EntityNotFoundError(f"an entity id is a number, not {i!r}")
-    found = {
-        e.id: e
-        for e in session.scalars(
-            select(Entity).where(Entity.id.in_(list(ids))).order_by(Entity.id).with_for_update()
-        )
-    }
+    stmt = select(Entity).where(Entity.id.in_(list(ids))).order_by(Entity.id)
+    found = {e.id: e for e in session.scalars(stmt.with_for_update() if lock else stmt)}
     missing = [str(i) for i in ids if i not in found]
     if missing:
         raise EntityNotFoundError(f"no entity with id {', '.join(missing)} (see thidua units / thidua blocs)")
@@ -152,25 +149,23 @@ def _add(
     return row
 
 
-def merge_entities(
-    session: Session, *, entity_ids: Sequence[int], editor: str, reason: str | None = None
-) -> EntityCorrection:
-    """Merge two or more entities that are the same unit or bloc; the first one's name stays.
+def check_merge(session: Session, entity_ids: Sequence[int], *, lock: bool = False) -> list[Entity]:
+    """Return the entities a merge of `entity_ids` would join; raise why it cannot be done.
+
+    What `merge_entities` checks before it writes, and what a preview (`store.entity_preview`)
+    shows: the same named errors with the same messages.
 
     Raises:
-        InvalidEditorError, InvalidValueError: a bad editor name or reason.
         EntityNotFoundError: an id names no entity.
         SelfMergeError: fewer than two entities, one named twice, or entities already merged.
         EntityKindError: a unit and a bloc.
     """
-    name = check_editor(editor)
-    why = _check_reason(reason)
     if isinstance(entity_ids, str | bytes) or len(entity_ids) < 2:
         raise SelfMergeError("a merge names two entities or more")
     ids = list(entity_ids)
     if len(set(ids)) != len(ids):
         raise SelfMergeError(f"a merge names each entity once, not {', '.join(map(str, ids))}")
-    entities = _lock(session, ids)
+    entities = _lock(session, ids, lock=lock)
     kinds = {e.kind for e in entities}
     if len(kinds) > 1:
         raise EntityKindError(
@@ -180,7 +175,37 @@ def merge_entities(
     issue = current.merge(ids)
     if issue:
         raise SelfMergeError(issue)
-    return _add(session, editor=name, action="merge", ids=ids, reason=why)
+    return entities
+
+
+def merge_entities(
+    session: Session, *, entity_ids: Sequence[int], editor: str, reason: str | None = None
+) -> EntityCorrection:
+    """Merge two or more entities that are the same unit or bloc; the first one's name stays.
+
+    Raises:
+        InvalidEditorError, InvalidValueError: a bad editor name or reason.
+        EntityNotFoundError, SelfMergeError, EntityKindError: as `check_merge`.
+    """
+    name = check_editor(editor)
+    why = _check_reason(reason)
+    check_merge(session, entity_ids, lock=True)
+    return _add(session, editor=name, action="merge", ids=list(entity_ids), reason=why)
+
+
+def check_split(session: Session, entity_id: int, *, lock: bool = False) -> Entity:
+    """Return the entity a split would take out of its group; raise why it cannot be done.
+
+    Raises:
+        EntityNotFoundError: no entity has this id.
+        NotMergedError: the entity is merged with nothing.
+    """
+    entity = _lock(session, [entity_id], lock=lock)[0]
+    current, _ = _replay(_all(session))
+    issue = current.split(entity_id)
+    if issue:
+        raise NotMergedError(f"{issue}; only a merged entity can be split")
+    return entity
 
 
 def split_entity(
@@ -194,12 +219,37 @@ def split_entity(
     """
     name = check_editor(editor)
     why = _check_reason(reason)
-    _lock(session, [entity_id])
-    current, _ = _replay(_all(session))
-    issue = current.split(entity_id)
-    if issue:
-        raise NotMergedError(f"{issue}; only a merged entity can be split")
+    check_split(session, entity_id, lock=True)
     return _add(session, editor=name, action="split", ids=[entity_id], reason=why)
+
+
+def check_undo(session: Session, correction_id: int, *, lock: bool = False) -> EntityCorrection:
+    """Return the entity correction an undo would cancel; raise why it cannot be undone.
+
+    Raises:
+        CorrectionNotFoundError: no entity correction has this id.
+        UndoConflictError: it is already undone, or a later correction in force would no
+            longer make sense without it (undo that one first).
+    """
+    if isinstance(correction_id, bool) or not isinstance(correction_id, int):
+        raise CorrectionNotFoundError(f"an entity correction id is a number, not {correction_id!r}")
+    target = session.get(EntityCorrection, correction_id)
+    if target is None:
+        raise CorrectionNotFoundError(f"no entity correction with id {correction_id}")
+    if target.action != "undo":
+        _lock(session, target.entity_ids, lock=lock)
+    rows = _all(session)
+    if target.id in undone_ids(rows):  # type: ignore[arg-type]
+        raise UndoConflictError(f"entity correction {target.id} is already undone")
+    # replay with the undo added as the newest row: a later correction that no longer makes
+    # sense (a split of an entity the undone merge joined) refuses the undo
+    before = set(_replay(rows)[1])
+    problems = [p for p in _replay([*rows, pending_undo(rows, target.id)])[1] if p not in before]  # type: ignore[list-item]
+    if problems:
+        raise UndoConflictError(
+            f"cannot undo entity correction {target.id}: {problems[0]}; undo that one first"
+        )
+    return target
 
 
 def undo_entity_correction(
@@ -208,32 +258,12 @@ def undo_entity_correction(
     """Cancel an earlier merge, split or undo by adding an undo.
 
     Raises:
-        CorrectionNotFoundError: no entity correction has this id.
-        UndoConflictError: it is already undone, or a later correction in force would no
-            longer make sense without it (undo that one first).
+        CorrectionNotFoundError, UndoConflictError: as `check_undo`.
         InvalidEditorError, InvalidValueError: as `merge_entities`.
     """
     name = check_editor(editor)
     why = _check_reason(reason)
-    if isinstance(correction_id, bool) or not isinstance(correction_id, int):
-        raise CorrectionNotFoundError(f"an entity correction id is a number, not {correction_id!r}")
-    target = session.get(EntityCorrection, correction_id)
-    if target is None:
-        raise CorrectionNotFoundError(f"no entity correction with id {correction_id}")
-    if target.action != "undo":
-        _lock(session, target.entity_ids)
-    rows = _all(session)
-    if target.id in undone_ids(rows):  # type: ignore[arg-type]
-        raise UndoConflictError(f"entity correction {target.id} is already undone")
-    # replay with the undo added as the newest row: a later correction that no longer makes
-    # sense (a split of an entity the undone merge joined) refuses the undo
-    before = set(_replay(rows)[1])
-    pending = _Pending(rows[-1].id + 1, "undo", [], target.id)
-    problems = [p for p in _replay([*rows, pending])[1] if p not in before]  # type: ignore[list-item]
-    if problems:
-        raise UndoConflictError(
-            f"cannot undo entity correction {target.id}: {problems[0]}; undo that one first"
-        )
+    target = check_undo(session, correction_id, lock=True)
     return _add(
         session, editor=name, action="undo", ids=list(target.entity_ids), reason=why, undoes=target.id
     )
@@ -247,6 +277,27 @@ class _Pending:
     action: str
     entity_ids: list[int]
     undoes_id: int | None
+
+
+def pending_undo(rows: Sequence[EntityCorrection], correction_id: int) -> _Pending:
+    """An undo of `correction_id` not yet written, newer than every row of `rows`."""
+    return _Pending((rows[-1].id if rows else 0) + 1, "undo", [], correction_id)
+
+
+def what_if(
+    session: Session, action: str, *, entity_ids: Sequence[int] = (), undoes: int | None = None
+) -> tuple[Groups, Groups]:
+    """Return the groups now and as they would be after one more correction (nothing written).
+
+    Call it once the correction passed its check (`check_merge`, `check_split`, `check_undo`):
+    a correction that cannot be done is skipped by the replay, so "after" would equal "now".
+    """
+    rows = _all(session)
+    if action == "undo":
+        extra = pending_undo(rows, int(undoes or 0))
+    else:
+        extra = _Pending((rows[-1].id if rows else 0) + 1, action, list(entity_ids), None)
+    return _replay(rows)[0], _replay([*rows, extra])[0]  # type: ignore[list-item]
 
 
 def entity_corrections_of(session: Session, *, entity_id: int | None = None) -> list[dict[str, Any]]:
