@@ -17,7 +17,7 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from extract.namekeys import ukey
+from extract.namekeys import name_key, ukey
 from extract.places import province_2025
 from store.current import current_records
 from store.entities import (
@@ -28,6 +28,7 @@ from store.entities import (
     entities_by_id,
     expand,
     linked_records,
+    unit_province,
 )
 from store.entity_corrections import Groups, entity_corrections_of, groups
 from store.errors import EntityNotFoundError, QueryError
@@ -128,7 +129,9 @@ def naming(session: Session, entity_ids: Collection[int], *, limit: int | None =
 def _name_filter(name: str) -> Any:
     """The condition "the entity's key or one of its aliases contains the words of `name`"."""
     text = _check_text("name", name)
-    keys = {ukey(text), ukey(expand(text))} - {""}
+    # the words as given, abbreviations spelled out, and the name key relative to a province the
+    # name ends with ("Sở Tư pháp tỉnh Bắc Ninh" → "so tu phap", the key it is stored under)
+    keys = {ukey(text), ukey(expand(text)), name_key(expand(text), unit_province(text, "") or None)} - {""}
     if not keys:
         raise QueryError(f"name {text[:60]!r} has no letters or digits to match")
     conditions = []

@@ -429,7 +429,8 @@ def test_entity_list_and_page(session: Session, store: Store) -> None:
     assert [r["name"] for r in list_entities(session, kind="unit", name="GD&ĐT")["rows"]] == [
         "Sở Giáo dục và Đào tạo"
     ]
-    assert [r["name"] for r in list_entities(session, kind="unit", name="tu phap")["rows"]] == ["Sở Tư pháp"]
+    for words in ("tu phap", "Sở Tư pháp tỉnh Bắc Ninh"):
+        assert [r["name"] for r in list_entities(session, kind="unit", name=words)["rows"]] == ["Sở Tư pháp"]
     assert list_entities(session, kind="unit", name="50%_")["total"] == 0  # LIKE wildcards are text
     assert list_entities(session, kind="bloc", province="Hòa Bình")["total"] == 0
     for bad in ({"kind": "person"}, {"province": "Atlantis"}, {"name": "!!"}, {"page": 0}):

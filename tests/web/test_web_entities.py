@@ -323,3 +323,20 @@ def test_the_pages_pick_preview_confirm_split_and_undo(entity_editor: Editor) ->
     assert r.status_code == 303
     assert [h["action"] for h in _history(c)] == ["merge", "split", "undo"]
     assert c.get(f"/api/entities/{nvc}").json()["representative"]["id"] == school
+
+
+def test_a_unit_an_editor_adds_on_the_web_gets_its_entity(
+    entity_editor: Editor, entity_seeded_db: Any
+) -> None:
+    c = entity_editor.client
+    aid = entity_seeded_db[1]["noi-chinh"]
+    assert c.get("/api/entities", params={"name": "Công an tỉnh"}).json()["total"] == 0
+    r = _post(
+        entity_editor,
+        f"/api/records/{aid}/corrections",
+        {"action": "add", "field": "member", "value": "Công an tỉnh"},
+    )
+    assert r.status_code == 201, r.text
+    (row,) = c.get("/api/entities", params={"name": "Công an tỉnh"}).json()["rows"]
+    assert row["province"] == "Bắc Ninh" and row["articles"] == 1
+    assert [r["article_id"] for r in c.get(f"/api/entities/{row['id']}").json()["records"]] == [aid]
