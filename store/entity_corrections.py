@@ -37,6 +37,7 @@ from store.errors import (
     EntityKindError,
     EntityNotFoundError,
     NotMergedError,
+    PreviewOutdatedError,
     SelfMergeError,
     UndoConflictError,
 )
@@ -113,6 +114,26 @@ def groups(session: Session) -> Groups:
     return _replay(_all(session))[0]
 
 
+def group_state(merged: Groups, entity_ids: Iterable[int]) -> str:
+    """A short text naming the groups of `entity_ids` ("3,7;5": entity 3 merged with 7, 5 alone)."""
+    return ";".join(",".join(map(str, merged.group(i))) for i in sorted(set(entity_ids)))
+
+
+def check_state(session: Session, entity_ids: Iterable[int], state: str | None) -> None:
+    """Refuse a write whose preview saw other groups than there are now (None: no check).
+
+    Raises:
+        PreviewOutdatedError: the groups of `entity_ids` changed since the preview.
+    """
+    if state is None:
+        return
+    now = group_state(groups(session), entity_ids)
+    if now != state:
+        raise PreviewOutdatedError(
+            f"the entities' groups changed since the preview ({state or 'none'} → {now}); preview again"
+        )
+
+
 def _lock(session: Session, ids: Sequence[object], *, lock: bool = True) -> list[Entity]:
     """Return the entities `ids` names, rows locked (PostgreSQL) unless `lock` is false (a
     preview, which may run on a read-only connection); raise if one is unknown."""
@@ -179,17 +200,27 @@ def check_merge(session: Session, entity_ids: Sequence[int], *, lock: bool = Fal
 
 
 def merge_entities(
-    session: Session, *, entity_ids: Sequence[int], editor: str, reason: str | None = None
+    session: Session,
+    *,
+    entity_ids: Sequence[int],
+    editor: str,
+    reason: str | None = None,
+    expect_state: str | None = None,
 ) -> EntityCorrection:
     """Merge two or more entities that are the same unit or bloc; the first one's name stays.
+
+    `expect_state` is a preview's ``state`` (`store.entity_preview`): given, the merge is
+    refused if the groups changed since, checked once the rows are locked.
 
     Raises:
         InvalidEditorError, InvalidValueError: a bad editor name or reason.
         EntityNotFoundError, SelfMergeError, EntityKindError: as `check_merge`.
+        PreviewOutdatedError: the groups changed since the preview.
     """
     name = check_editor(editor)
     why = _check_reason(reason)
     check_merge(session, entity_ids, lock=True)
+    check_state(session, entity_ids, expect_state)
     return _add(session, editor=name, action="merge", ids=list(entity_ids), reason=why)
 
 
@@ -209,17 +240,24 @@ def check_split(session: Session, entity_id: int, *, lock: bool = False) -> Enti
 
 
 def split_entity(
-    session: Session, *, entity_id: int, editor: str, reason: str | None = None
+    session: Session,
+    *,
+    entity_id: int,
+    editor: str,
+    reason: str | None = None,
+    expect_state: str | None = None,
 ) -> EntityCorrection:
     """Take one entity out of the group it was merged into (a wrong merge).
 
     Raises:
-        InvalidEditorError, InvalidValueError, EntityNotFoundError: as `merge_entities`.
+        InvalidEditorError, InvalidValueError, EntityNotFoundError, PreviewOutdatedError: as
+            `merge_entities`.
         NotMergedError: the entity is merged with nothing.
     """
     name = check_editor(editor)
     why = _check_reason(reason)
     check_split(session, entity_id, lock=True)
+    check_state(session, [entity_id], expect_state)
     return _add(session, editor=name, action="split", ids=[entity_id], reason=why)
 
 
@@ -253,17 +291,23 @@ def check_undo(session: Session, correction_id: int, *, lock: bool = False) -> E
 
 
 def undo_entity_correction(
-    session: Session, *, correction_id: int, editor: str, reason: str | None = None
+    session: Session,
+    *,
+    correction_id: int,
+    editor: str,
+    reason: str | None = None,
+    expect_state: str | None = None,
 ) -> EntityCorrection:
     """Cancel an earlier merge, split or undo by adding an undo.
 
     Raises:
         CorrectionNotFoundError, UndoConflictError: as `check_undo`.
-        InvalidEditorError, InvalidValueError: as `merge_entities`.
+        InvalidEditorError, InvalidValueError, PreviewOutdatedError: as `merge_entities`.
     """
     name = check_editor(editor)
     why = _check_reason(reason)
     target = check_undo(session, correction_id, lock=True)
+    check_state(session, target.entity_ids, expect_state)
     return _add(
         session, editor=name, action="undo", ids=list(target.entity_ids), reason=why, undoes=target.id
     )

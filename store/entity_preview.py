@@ -7,9 +7,9 @@ which. A correction that cannot be made is previewed with the store's own refusa
 error and its message, from the same checks `store.entity_corrections` runs before it writes)
 and changes nothing. An unknown entity or correction is not a preview: it raises.
 
-``state`` names the groups the preview saw; `check_state` refuses a confirmation when they
-changed in between (another editor merged or split one of them), so what is confirmed is what
-was previewed.
+``state`` names the groups the preview saw; the writes of `store.entity_corrections` take it
+as `expect_state` and refuse when the groups changed in between (another editor merged or split
+one of them), so what is confirmed is what was previewed.
 """
 
 from __future__ import annotations
@@ -25,37 +25,18 @@ from store.entity_corrections import (
     check_merge,
     check_split,
     check_undo,
+    group_state,
     groups,
     what_if,
 )
 from store.entity_pages import Naming, naming
-from store.errors import EntityCorrectionError, EntityNotFoundError, PreviewOutdatedError, UndoConflictError
+from store.errors import EntityCorrectionError, EntityNotFoundError, UndoConflictError
 from store.models import Entity, EntityCorrection
 
 
 def _brief(entities: dict[int, Entity], eid: int) -> dict[str, Any]:
     e = entities[eid]
     return {"id": e.id, "name": e.name, "kind": e.kind, "province": e.province or None}
-
-
-def group_state(merged: Groups, entity_ids: Collection[int]) -> str:
-    """A short text naming the groups of `entity_ids` ("3,7;5": entity 3 merged with 7, 5 alone)."""
-    return ";".join(",".join(map(str, merged.group(i))) for i in sorted(set(entity_ids)))
-
-
-def check_state(session: Session, entity_ids: Collection[int], state: str | None) -> None:
-    """Refuse a confirmation whose preview saw other groups than there are now (None: no check).
-
-    Raises:
-        PreviewOutdatedError: the groups of `entity_ids` changed since the preview.
-    """
-    if state is None:
-        return
-    now = group_state(groups(session), entity_ids)
-    if now != state:
-        raise PreviewOutdatedError(
-            f"the entities' groups changed since the preview ({state or 'none'} → {now}); preview again"
-        )
 
 
 def _groups_view(

@@ -16,9 +16,15 @@ from extract.record import Record
 from store import corrections, repository
 from store.blocs import bloc_history, blocs_by_year
 from store.entities import find_entities, link_all, link_article, unit_key
-from store.entity_corrections import groups, merge_entities, split_entity, undo_entity_correction
+from store.entity_corrections import (
+    check_state,
+    groups,
+    merge_entities,
+    split_entity,
+    undo_entity_correction,
+)
 from store.entity_pages import entity_detail, list_entities
-from store.entity_preview import check_state, preview_merge, preview_split, preview_undo
+from store.entity_preview import preview_merge, preview_split, preview_undo
 from store.errors import (
     CorrectionNotFoundError,
     EntityKindError,
@@ -413,10 +419,19 @@ def test_a_confirmation_after_the_groups_changed_is_refused(session: Session, st
     justice = _entity(session, "unit", "Bắc Ninh", "so tu phap").id
     education = _entity(session, "unit", "Bắc Ninh", "so giao duc dao tao").id
     state = preview_merge(session, [justice, health])["state"]
+    assert state == ";".join(map(str, sorted([justice, health])))  # each alone
     check_state(session, [justice, health], state)  # nothing changed: passes
     merge_entities(session, entity_ids=[health, education], editor="Minh")  # another editor, meanwhile
     with pytest.raises(PreviewOutdatedError, match="preview again"):
-        check_state(session, [justice, health], state)
+        merge_entities(session, entity_ids=[justice, health], editor="Lan", expect_state=state)
+    assert _count(session) == 1
+    fresh = preview_merge(session, [justice, health])["state"]
+    merge_entities(session, entity_ids=[justice, health], editor="Lan", expect_state=fresh)
+    split_state = preview_split(session, education)["state"]
+    split_entity(session, entity_id=health, editor="Minh")
+    with pytest.raises(PreviewOutdatedError):
+        split_entity(session, entity_id=education, editor="Lan", expect_state=split_state)
+    assert _count(session) == 3
 
 
 def test_entity_list_and_page(session: Session, store: Store) -> None:

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from store import entity_corrections as ec
 from store.entities import entities_by_id
 from store.entity_pages import MAX_PAGE, entity_detail, list_entities
-from store.entity_preview import check_state, preview_merge, preview_split, preview_undo
+from store.entity_preview import preview_merge, preview_split, preview_undo
 from store.models import EntityCorrection
 from thidua.web.charts import stacked_bars
 from thidua.web.deps import (
@@ -286,16 +286,18 @@ def undo_preview_page(
 
 def _merge(db: Any, viewer: Viewer, ids: list[int], reason: str | None, state: str | None) -> int:
     assert viewer.user is not None  # require_writer made sure
-    check_state(db, ids, state)
-    row = ec.merge_entities(db, entity_ids=ids, editor=viewer.user.name, reason=reason or None)
+    row = ec.merge_entities(
+        db, entity_ids=ids, editor=viewer.user.name, reason=reason or None, expect_state=state
+    )
     db.commit()
     return row.id
 
 
 def _split(db: Any, viewer: Viewer, entity_id: int, reason: str | None, state: str | None) -> int:
     assert viewer.user is not None
-    check_state(db, [entity_id], state)
-    row = ec.split_entity(db, entity_id=entity_id, editor=viewer.user.name, reason=reason or None)
+    row = ec.split_entity(
+        db, entity_id=entity_id, editor=viewer.user.name, reason=reason or None, expect_state=state
+    )
     db.commit()
     return row.id
 
@@ -304,11 +306,8 @@ def _undo(
     db: Any, viewer: Viewer, correction_id: int, reason: str | None, state: str | None
 ) -> EntityCorrection:
     assert viewer.user is not None
-    if state is not None:
-        target = db.get(EntityCorrection, correction_id)
-        check_state(db, list(target.entity_ids) if target is not None else [], state)
     row = ec.undo_entity_correction(
-        db, correction_id=correction_id, editor=viewer.user.name, reason=reason or None
+        db, correction_id=correction_id, editor=viewer.user.name, reason=reason or None, expect_state=state
     )
     db.commit()
     return row
