@@ -63,6 +63,11 @@ def test_everyone_reads_the_entity_list_and_pages(entity_client: TestClient) -> 
     assert 'type="checkbox"' not in listing.text and 'id="merge-preview"' not in listing.text
     history = c.get("/entity-corrections")
     assert history.status_code == 200 and "No unit or bloc was merged" in history.text
+    # a timeline by a name's words leads to the entities of that name
+    assert 'href="/entities?kind=bloc&amp;name=6"' in c.get("/blocs", params={"name": "6"}).text
+    assert [
+        r["name"] for r in c.get("/api/entities", params={"kind": "bloc", "name": "6"}).json()["rows"]
+    ] == ["Khối thi đua số 6"]
 
 
 def test_unknown_and_bad_reads_get_clear_answers(entity_client: TestClient) -> None:
