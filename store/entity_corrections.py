@@ -19,6 +19,12 @@ entity merged with itself (or with one it is already merged with), a unit merged
 a split of an entity that is merged with nothing, and an undo after which a later correction
 would no longer make sense. The entities' rows are locked first (PostgreSQL), so two editors
 merging the same entities take turns.
+
+The checks are public (`check_merge`, `check_split`, `check_undo`, without the lock) and
+`what_if` replays one more correction without writing it: `store.entity_preview` shows an
+editor what a correction would change, with the very refusal the write would raise. A write
+given the preview's ``expect_state`` refuses (`PreviewOutdatedError`) when the groups changed
+since the preview.
 """
 
 from __future__ import annotations
