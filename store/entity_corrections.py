@@ -19,6 +19,12 @@ entity merged with itself (or with one it is already merged with), a unit merged
 a split of an entity that is merged with nothing, and an undo after which a later correction
 would no longer make sense. The entities' rows are locked first (PostgreSQL), so two editors
 merging the same entities take turns.
+
+The checks are public (`check_merge`, `check_split`, `check_undo`, without the lock) and
+`what_if` replays one more correction without writing it: `store.entity_preview` shows an
+editor what a correction would change, with the very refusal the write would raise. A write
+given the preview's ``expect_state`` refuses (`PreviewOutdatedError`) when the groups changed
+since the preview.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from store.errors import (
     EntityKindError,
     EntityNotFoundError,
     NotMergedError,
+    PreviewOutdatedError,
     SelfMergeError,
     UndoConflictError,
 )
@@ -113,17 +120,34 @@ def groups(session: Session) -> Groups:
     return _replay(_all(session))[0]
 
 
-def _lock(session: Session, ids: Sequence[object]) -> list[Entity]:
-    """Return the entities `ids` names, rows locked (PostgreSQL); raise if one is unknown."""
+def group_state(merged: Groups, entity_ids: Iterable[int]) -> str:
+    """A short text naming the groups of `entity_ids` ("3,7;5": entity 3 merged with 7, 5 alone)."""
+    return ";".join(",".join(map(str, merged.group(i))) for i in sorted(set(entity_ids)))
+
+
+def check_state(session: Session, entity_ids: Iterable[int], state: str | None) -> None:
+    """Refuse a write whose preview saw other groups than there are now (None: no check).
+
+    Raises:
+        PreviewOutdatedError: the groups of `entity_ids` changed since the preview.
+    """
+    if state is None:
+        return
+    now = group_state(groups(session), entity_ids)
+    if now != state:
+        raise PreviewOutdatedError(
+            f"the entities' groups changed since the preview ({state or 'none'} → {now}); preview again"
+        )
+
+
+def _lock(session: Session, ids: Sequence[object], *, lock: bool = True) -> list[Entity]:
+    """Return the entities `ids` names, rows locked (PostgreSQL) unless `lock` is false (a
+    preview, which may run on a read-only connection); raise if one is unknown."""
     for i in ids:
         if isinstance(i, bool) or not isinstance(i, int):
             raise EntityNotFoundError(f"an entity id is a number, not {i!r}")
-    found = {
-        e.id: e
-        for e in session.scalars(
-            select(Entity).where(Entity.id.in_(list(ids))).order_by(Entity.id).with_for_update()
-        )
-    }
+    stmt = select(Entity).where(Entity.id.in_(list(ids))).order_by(Entity.id)
+    found = {e.id: e for e in session.scalars(stmt.with_for_update() if lock else stmt)}
     missing = [str(i) for i in ids if i not in found]
     if missing:
         raise EntityNotFoundError(f"no entity with id {', '.join(missing)} (see thidua units / thidua blocs)")
@@ -152,25 +176,23 @@ def _add(
     return row
 
 
-def merge_entities(
-    session: Session, *, entity_ids: Sequence[int], editor: str, reason: str | None = None
-) -> EntityCorrection:
-    """Merge two or more entities that are the same unit or bloc; the first one's name stays.
+def check_merge(session: Session, entity_ids: Sequence[int], *, lock: bool = False) -> list[Entity]:
+    """Return the entities a merge of `entity_ids` would join; raise why it cannot be done.
+
+    What `merge_entities` checks before it writes, and what a preview (`store.entity_preview`)
+    shows: the same named errors with the same messages.
 
     Raises:
-        InvalidEditorError, InvalidValueError: a bad editor name or reason.
         EntityNotFoundError: an id names no entity.
         SelfMergeError: fewer than two entities, one named twice, or entities already merged.
         EntityKindError: a unit and a bloc.
     """
-    name = check_editor(editor)
-    why = _check_reason(reason)
     if isinstance(entity_ids, str | bytes) or len(entity_ids) < 2:
         raise SelfMergeError("a merge names two entities or more")
     ids = list(entity_ids)
     if len(set(ids)) != len(ids):
         raise SelfMergeError(f"a merge names each entity once, not {', '.join(map(str, ids))}")
-    entities = _lock(session, ids)
+    entities = _lock(session, ids, lock=lock)
     kinds = {e.kind for e in entities}
     if len(kinds) > 1:
         raise EntityKindError(
@@ -180,60 +202,118 @@ def merge_entities(
     issue = current.merge(ids)
     if issue:
         raise SelfMergeError(issue)
-    return _add(session, editor=name, action="merge", ids=ids, reason=why)
+    return entities
 
 
-def split_entity(
-    session: Session, *, entity_id: int, editor: str, reason: str | None = None
+def merge_entities(
+    session: Session,
+    *,
+    entity_ids: Sequence[int],
+    editor: str,
+    reason: str | None = None,
+    expect_state: str | None = None,
 ) -> EntityCorrection:
-    """Take one entity out of the group it was merged into (a wrong merge).
+    """Merge two or more entities that are the same unit or bloc; the first one's name stays.
+
+    `expect_state` is a preview's ``state`` (`store.entity_preview`): given, the merge is
+    refused if the groups changed since, checked once the rows are locked.
 
     Raises:
-        InvalidEditorError, InvalidValueError, EntityNotFoundError: as `merge_entities`.
-        NotMergedError: the entity is merged with nothing.
+        InvalidEditorError, InvalidValueError: a bad editor name or reason.
+        EntityNotFoundError, SelfMergeError, EntityKindError: as `check_merge`.
+        PreviewOutdatedError: the groups changed since the preview.
     """
     name = check_editor(editor)
     why = _check_reason(reason)
-    _lock(session, [entity_id])
+    check_merge(session, entity_ids, lock=True)
+    check_state(session, entity_ids, expect_state)
+    return _add(session, editor=name, action="merge", ids=list(entity_ids), reason=why)
+
+
+def check_split(session: Session, entity_id: int, *, lock: bool = False) -> Entity:
+    """Return the entity a split would take out of its group; raise why it cannot be done.
+
+    Raises:
+        EntityNotFoundError: no entity has this id.
+        NotMergedError: the entity is merged with nothing.
+    """
+    entity = _lock(session, [entity_id], lock=lock)[0]
     current, _ = _replay(_all(session))
     issue = current.split(entity_id)
     if issue:
         raise NotMergedError(f"{issue}; only a merged entity can be split")
+    return entity
+
+
+def split_entity(
+    session: Session,
+    *,
+    entity_id: int,
+    editor: str,
+    reason: str | None = None,
+    expect_state: str | None = None,
+) -> EntityCorrection:
+    """Take one entity out of the group it was merged into (a wrong merge).
+
+    Raises:
+        InvalidEditorError, InvalidValueError, EntityNotFoundError, PreviewOutdatedError: as
+            `merge_entities`.
+        NotMergedError: the entity is merged with nothing.
+    """
+    name = check_editor(editor)
+    why = _check_reason(reason)
+    check_split(session, entity_id, lock=True)
+    check_state(session, [entity_id], expect_state)
     return _add(session, editor=name, action="split", ids=[entity_id], reason=why)
 
 
-def undo_entity_correction(
-    session: Session, *, correction_id: int, editor: str, reason: str | None = None
-) -> EntityCorrection:
-    """Cancel an earlier merge, split or undo by adding an undo.
+def check_undo(session: Session, correction_id: int, *, lock: bool = False) -> EntityCorrection:
+    """Return the entity correction an undo would cancel; raise why it cannot be undone.
 
     Raises:
         CorrectionNotFoundError: no entity correction has this id.
         UndoConflictError: it is already undone, or a later correction in force would no
             longer make sense without it (undo that one first).
-        InvalidEditorError, InvalidValueError: as `merge_entities`.
     """
-    name = check_editor(editor)
-    why = _check_reason(reason)
     if isinstance(correction_id, bool) or not isinstance(correction_id, int):
         raise CorrectionNotFoundError(f"an entity correction id is a number, not {correction_id!r}")
     target = session.get(EntityCorrection, correction_id)
     if target is None:
         raise CorrectionNotFoundError(f"no entity correction with id {correction_id}")
     if target.action != "undo":
-        _lock(session, target.entity_ids)
+        _lock(session, target.entity_ids, lock=lock)
     rows = _all(session)
     if target.id in undone_ids(rows):  # type: ignore[arg-type]
         raise UndoConflictError(f"entity correction {target.id} is already undone")
     # replay with the undo added as the newest row: a later correction that no longer makes
     # sense (a split of an entity the undone merge joined) refuses the undo
     before = set(_replay(rows)[1])
-    pending = _Pending(rows[-1].id + 1, "undo", [], target.id)
-    problems = [p for p in _replay([*rows, pending])[1] if p not in before]  # type: ignore[list-item]
+    problems = [p for p in _replay([*rows, pending_undo(rows, target.id)])[1] if p not in before]  # type: ignore[list-item]
     if problems:
         raise UndoConflictError(
             f"cannot undo entity correction {target.id}: {problems[0]}; undo that one first"
         )
+    return target
+
+
+def undo_entity_correction(
+    session: Session,
+    *,
+    correction_id: int,
+    editor: str,
+    reason: str | None = None,
+    expect_state: str | None = None,
+) -> EntityCorrection:
+    """Cancel an earlier merge, split or undo by adding an undo.
+
+    Raises:
+        CorrectionNotFoundError, UndoConflictError: as `check_undo`.
+        InvalidEditorError, InvalidValueError, PreviewOutdatedError: as `merge_entities`.
+    """
+    name = check_editor(editor)
+    why = _check_reason(reason)
+    target = check_undo(session, correction_id, lock=True)
+    check_state(session, target.entity_ids, expect_state)
     return _add(
         session, editor=name, action="undo", ids=list(target.entity_ids), reason=why, undoes=target.id
     )
@@ -247,6 +327,27 @@ class _Pending:
     action: str
     entity_ids: list[int]
     undoes_id: int | None
+
+
+def pending_undo(rows: Sequence[EntityCorrection], correction_id: int) -> _Pending:
+    """An undo of `correction_id` not yet written, newer than every row of `rows`."""
+    return _Pending((rows[-1].id if rows else 0) + 1, "undo", [], correction_id)
+
+
+def what_if(
+    session: Session, action: str, *, entity_ids: Sequence[int] = (), undoes: int | None = None
+) -> tuple[Groups, Groups]:
+    """Return the groups now and as they would be after one more correction (nothing written).
+
+    Call it once the correction passed its check (`check_merge`, `check_split`, `check_undo`):
+    a correction that cannot be done is skipped by the replay, so "after" would equal "now".
+    """
+    rows = _all(session)
+    if action == "undo":
+        extra = pending_undo(rows, int(undoes or 0))
+    else:
+        extra = _Pending((rows[-1].id if rows else 0) + 1, action, list(entity_ids), None)
+    return _replay(rows)[0], _replay([*rows, extra])[0]  # type: ignore[list-item]
 
 
 def entity_corrections_of(session: Session, *, entity_id: int | None = None) -> list[dict[str, Any]]:

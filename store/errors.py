@@ -134,6 +134,10 @@ class NotMergedError(EntityCorrectionError):
     """Raised when a split names an entity that is not merged with any other."""
 
 
+class PreviewOutdatedError(EntityCorrectionError):
+    """Raised when the groups a preview showed changed before its confirmation (another editor)."""
+
+
 class AccountError(StoreError):
     """Raised by `store.accounts` for a user that cannot be added (unknown role, no password hash)."""
 

@@ -215,6 +215,39 @@ def link_entities() -> None:
 # --- thidua correct merge-entities | split-entity | undo-entity ------------------------------
 
 
+PREVIEW = click.option(
+    "--preview", is_flag=True, help="Show what would change (groups, facts that move) and write nothing."
+)
+
+
+def _linked(g: dict[str, Any]) -> str:
+    facts = ", ".join(f"{n} {f}" for f, n in g["facts"].items()) or "no linked fact"
+    years = f"; {', '.join(map(str, g['years']))}" if g["years"] else ""
+    return f"{facts} in {g['records']} records{years}"
+
+
+def _show_preview(call: Callable[[Session], dict[str, Any]]) -> None:
+    """Print a preview (`store.entity_preview`); a refusal is one line and exit status 1."""
+    p = _read(call)
+    if p["refusal"]:
+        raise click.ClickException(
+            f"{p['refusal']['error']}: {p['refusal']['message']} (nothing would change)"
+        )
+    for g in p["after"]:
+        rep = g["representative"]
+        members = ", ".join(str(m["id"]) for m in g["members"])
+        gains = f" (gains {', '.join(map(str, g['new_years']))})" if g["new_years"] else ""
+        click.echo(f"after: {rep['name']} (id {rep['id']}) = {members}: {_linked(g)}{gains}")
+    for m in p["moves"]:
+        click.echo(
+            f"moves: facts of {m['entity']['name']} (id {m['entity']['id']}) from {m['from']['name']} "
+            f"(id {m['from']['id']}) to {m['to']['name']} (id {m['to']['id']}): {_linked(m)}"
+        )
+    if not p["moves"]:
+        click.echo("moves: nothing")
+    click.echo("nothing written (preview)", err=True)
+
+
 def _write(action: Callable[[Session], EntityCorrection]) -> None:
     with _session(read_only=False) as session:
         with session.begin():
@@ -228,7 +261,10 @@ def _write(action: Callable[[Session], EntityCorrection]) -> None:
 @click.argument("entity_ids", nargs=-1, required=True, type=int)
 @EDITOR
 @REASON
-def merge_entities(entity_ids: tuple[int, ...], editor: str | None, reason: str | None) -> None:
+@PREVIEW
+def merge_entities(
+    entity_ids: tuple[int, ...], editor: str | None, reason: str | None, preview: bool
+) -> None:
     """Merge units (or blocs) that are the same; the first one's name is kept.
 
     Ids are those `thidua units` and `thidua blocs` show.
@@ -236,7 +272,11 @@ def merge_entities(entity_ids: tuple[int, ...], editor: str | None, reason: str 
     Example: thidua correct merge-entities 12 31 --editor Lan --reason 'cùng một khối'
     """
     from store.entity_corrections import merge_entities as merge
+    from store.entity_preview import preview_merge
 
+    if preview:
+        _show_preview(lambda s: preview_merge(s, list(entity_ids)))
+        return
     name = _editor(editor)
     _write(lambda s: merge(s, entity_ids=list(entity_ids), editor=name, reason=reason))
 
@@ -245,13 +285,18 @@ def merge_entities(entity_ids: tuple[int, ...], editor: str | None, reason: str 
 @click.argument("entity_id", type=int)
 @EDITOR
 @REASON
-def split_entity(entity_id: int, editor: str | None, reason: str | None) -> None:
+@PREVIEW
+def split_entity(entity_id: int, editor: str | None, reason: str | None, preview: bool) -> None:
     """Take an entity back out of a wrong merge.
 
     Example: thidua correct split-entity 31 --editor Lan --reason 'hai khối khác nhau'
     """
     from store.entity_corrections import split_entity as split
+    from store.entity_preview import preview_split
 
+    if preview:
+        _show_preview(lambda s: preview_split(s, entity_id))
+        return
     name = _editor(editor)
     _write(lambda s: split(s, entity_id=entity_id, editor=name, reason=reason))
 
@@ -260,12 +305,17 @@ def split_entity(entity_id: int, editor: str | None, reason: str | None) -> None
 @click.argument("correction_id", type=int)
 @EDITOR
 @REASON
-def undo_entity(correction_id: int, editor: str | None, reason: str | None) -> None:
+@PREVIEW
+def undo_entity(correction_id: int, editor: str | None, reason: str | None, preview: bool) -> None:
     """Cancel an entity merge or split by adding an undo.
 
     Example: thidua correct undo-entity 4 --editor Lan
     """
     from store.entity_corrections import undo_entity_correction
+    from store.entity_preview import preview_undo
 
+    if preview:
+        _show_preview(lambda s: preview_undo(s, correction_id))
+        return
     name = _editor(editor)
     _write(lambda s: undo_entity_correction(s, correction_id=correction_id, editor=name, reason=reason))

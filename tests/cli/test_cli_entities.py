@@ -115,6 +115,17 @@ def test_merge_split_and_undo_entities(url: str) -> None:
     }
     health = ids["Sở Y tế"]
     justice = json.loads(run(url, "units", "Sở Tư pháp", "--json").stdout)["id"]
+    # a preview says what would change and writes nothing
+    preview = run(url, "correct", "merge-entities", str(health), str(justice), "--preview")
+    assert preview.exit_code == 0, preview.output
+    assert preview.stdout.splitlines()[0].startswith(f"after: Sở Y tế (id {health}) = {health}, {justice}: ")
+    assert (
+        f"moves: facts of Sở Tư pháp (id {justice}) from Sở Tư pháp (id {justice}) to Sở Y tế"
+        in preview.stdout
+    )
+    assert preview.stderr == "nothing written (preview)\n"
+    refused = run(url, "correct", "split-entity", str(justice), "--preview")
+    assert refused.exit_code == 1 and refused.stderr.startswith("Error: NotMergedError: ")
     merged = run(url, "correct", "merge-entities", str(health), str(justice), "--reason", "thử")
     assert merged.exit_code == 0 and merged.stdout == f"entity correction 1: merge {health}, {justice}\n"
     shown = json.loads(run(url, "units", "Sở Tư pháp", "--json").stdout.splitlines()[0])

@@ -16,13 +16,22 @@ from extract.record import Record
 from store import corrections, repository
 from store.blocs import bloc_history, blocs_by_year
 from store.entities import find_entities, link_all, link_article, unit_key
-from store.entity_corrections import groups, merge_entities, split_entity, undo_entity_correction
+from store.entity_corrections import (
+    check_state,
+    groups,
+    merge_entities,
+    split_entity,
+    undo_entity_correction,
+)
+from store.entity_pages import entity_detail, list_entities
+from store.entity_preview import preview_merge, preview_split, preview_undo
 from store.errors import (
     CorrectionNotFoundError,
     EntityKindError,
     EntityNotFoundError,
     InvalidEditorError,
     NotMergedError,
+    PreviewOutdatedError,
     QueryError,
     SelfMergeError,
     UndoConflictError,
@@ -313,3 +322,148 @@ def test_find_entities_refuses_bad_input(session: Session) -> None:
         find_entities(session, "%%")
     with pytest.raises(QueryError, match="at most"):
         find_entities(session, "Sở " * 400)
+
+
+# --- previews and pages (store.entity_preview, store.entity_pages) ---------------------------
+
+
+def _two_blocs(store: Store) -> None:
+    award = ("Sở Y tế", "co_thi_dua", "ubnd_tinh", 2019, "conferred")
+    store(A1, province="Bắc Ninh", event_date="2018-12-20", blocs=(("Khối thi đua các sở", None, []),),
+          members=("Sở GD&ĐT", "Sở Tư pháp"))  # fmt: skip
+    store(A2, province="Bắc Ninh", event_date="2019-12-20", blocs=(("Khối thi đua số 6", "6", []),),
+          members=("Sở Y tế", "Sở Tư pháp"), awards=(award,))  # fmt: skip
+
+
+def _count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(EntityCorrection)) or 0
+
+
+def test_preview_merge_says_what_moves_and_writes_nothing(session: Session, store: Store) -> None:
+    _two_blocs(store)
+    named = _entity(session, "bloc", "Bắc Ninh", "khoi thi dua cac so").id
+    numbered = _entity(session, "bloc", "Bắc Ninh", "khoi 6").id
+    p = preview_merge(session, [numbered, named])
+    assert p["allowed"] and p["refusal"] is None and _count(session) == 0
+    assert [g["representative"]["id"] for g in p["before"]] == sorted([numbered, named])
+    (after,) = p["after"]
+    assert after["representative"] == {"id": numbered, "name": "Khối thi đua số 6", "kind": "bloc",
+                                       "province": "Bắc Ninh"}  # fmt: skip
+    assert [m["id"] for m in after["members"]] == [numbered, named]
+    assert after["years"] == [2018, 2019] and after["new_years"] == [2018] and after["records"] == 2
+    (move,) = p["moves"]
+    assert (move["entity"]["id"], move["from"]["id"], move["to"]["id"]) == (named, named, numbered)
+    assert move["facts"] == {"bloc": 1} and move["records"] == 1 and move["years"] == [2018]
+    # a unit: the member and the award of Sở Y tế move to Sở Tư pháp
+    health = _entity(session, "unit", "Bắc Ninh", "so y te").id
+    justice = _entity(session, "unit", "Bắc Ninh", "so tu phap").id
+    (move,) = preview_merge(session, [justice, health])["moves"]
+    assert move["facts"] == {"member": 1, "award": 1} and move["years"] == [2019]
+    # the preview's figures are what the merge then shows
+    merge_entities(session, entity_ids=[numbered, named], editor="Lan")
+    detail = entity_detail(session, named)
+    assert detail["representative"]["id"] == numbered
+    assert detail["linked"]["years"] == after["years"] and detail["linked"]["records"] == after["records"]
+
+
+def test_previews_refuse_with_the_store_errors_and_split_and_undo(session: Session, store: Store) -> None:
+    _two_blocs(store)
+    named = _entity(session, "bloc", "Bắc Ninh", "khoi thi dua cac so").id
+    numbered = _entity(session, "bloc", "Bắc Ninh", "khoi 6").id
+    health = _entity(session, "unit", "Bắc Ninh", "so y te").id
+    refused = {
+        "EntityKindError": preview_merge(session, [health, numbered]),
+        "SelfMergeError": preview_merge(session, [health, health]),
+        "NotMergedError": preview_split(session, named),
+    }
+    for error, p in refused.items():
+        assert not p["allowed"] and p["refusal"]["error"] == error and p["moves"] == []
+        assert [g["representative"]["id"] for g in p["after"]] == [
+            g["representative"]["id"] for g in p["before"]
+        ]
+    # the message is the store's: the same text the write raises
+    with pytest.raises(EntityKindError) as raised:
+        merge_entities(session, entity_ids=[health, numbered], editor="Lan")
+    assert refused["EntityKindError"]["refusal"]["message"] == str(raised.value)
+    with pytest.raises(EntityNotFoundError):
+        preview_merge(session, [health, health + 10_000])
+    with pytest.raises(EntityNotFoundError):
+        preview_merge(session, [health + 10_000, health + 10_000])
+    with pytest.raises(CorrectionNotFoundError):
+        preview_undo(session, 10_000)
+    merge = merge_entities(session, entity_ids=[numbered, named], editor="Lan")
+    assert preview_merge(session, [named, numbered])["refusal"]["error"] == "SelfMergeError"
+    split = preview_split(session, numbered)  # the representative leaves: the other one keeps its records
+    assert split["allowed"]
+    assert [(m["entity"]["id"], m["from"]["id"], m["to"]["id"]) for m in split["moves"]] == [
+        (named, numbered, named)
+    ]
+    assert {g["representative"]["id"]: g["years"] for g in split["after"]} == {
+        numbered: [2019],
+        named: [2018],
+    }
+    undo = preview_undo(session, merge.id)
+    assert undo["allowed"] and [m["to"]["id"] for m in undo["moves"]] == [named]
+    done = split_entity(session, entity_id=numbered, editor="Lan")
+    conflict = preview_undo(session, merge.id)
+    assert (
+        conflict["refusal"]["error"] == "UndoConflictError"
+        and f"correction {done.id}" in conflict["refusal"]["message"]
+    )
+    assert _count(session) == 2
+
+
+def test_a_confirmation_after_the_groups_changed_is_refused(session: Session, store: Store) -> None:
+    _two_blocs(store)
+    health = _entity(session, "unit", "Bắc Ninh", "so y te").id
+    justice = _entity(session, "unit", "Bắc Ninh", "so tu phap").id
+    education = _entity(session, "unit", "Bắc Ninh", "so giao duc dao tao").id
+    state = preview_merge(session, [justice, health])["state"]
+    assert state == ";".join(map(str, sorted([justice, health])))  # each alone
+    check_state(session, [justice, health], state)  # nothing changed: passes
+    merge_entities(session, entity_ids=[health, education], editor="Minh")  # another editor, meanwhile
+    with pytest.raises(PreviewOutdatedError, match="preview again"):
+        merge_entities(session, entity_ids=[justice, health], editor="Lan", expect_state=state)
+    assert _count(session) == 1
+    fresh = preview_merge(session, [justice, health])["state"]
+    merge_entities(session, entity_ids=[justice, health], editor="Lan", expect_state=fresh)
+    split_state = preview_split(session, education)["state"]
+    split_entity(session, entity_id=health, editor="Minh")
+    with pytest.raises(PreviewOutdatedError):
+        split_entity(session, entity_id=education, editor="Lan", expect_state=split_state)
+    assert _count(session) == 3
+
+
+def test_entity_list_and_page(session: Session, store: Store) -> None:
+    _two_blocs(store)
+    units = list_entities(session, kind="unit", province="Bắc Ninh")
+    assert units["total"] == 3
+    assert [r["name"] for r in units["rows"]] == ["Sở Giáo dục và Đào tạo", "Sở Tư pháp", "Sở Y tế"]
+    assert [r["articles"] for r in units["rows"]] == [1, 2, 1]
+    # words of an alias, abbreviations, no diacritics
+    assert [r["name"] for r in list_entities(session, kind="unit", name="GD&ĐT")["rows"]] == [
+        "Sở Giáo dục và Đào tạo"
+    ]
+    for words in ("tu phap", "Sở Tư pháp tỉnh Bắc Ninh"):
+        assert [r["name"] for r in list_entities(session, kind="unit", name=words)["rows"]] == ["Sở Tư pháp"]
+    assert list_entities(session, kind="unit", name="50%_")["total"] == 0  # LIKE wildcards are text
+    assert list_entities(session, kind="bloc", province="Hòa Bình")["total"] == 0
+    for bad in ({"kind": "person"}, {"province": "Atlantis"}, {"name": "!!"}, {"page": 0}):
+        with pytest.raises(QueryError):
+            list_entities(session, **bad)  # type: ignore[arg-type]
+    justice = _entity(session, "unit", "Bắc Ninh", "so tu phap").id
+    health = _entity(session, "unit", "Bắc Ninh", "so y te").id
+    merge_entities(session, entity_ids=[justice, health], editor="Lan", reason="thử")
+    page = entity_detail(session, health)
+    assert page["representative"]["name"] == "Sở Tư pháp" and [g["id"] for g in page["group"]] == [
+        justice,
+        health,
+    ]
+    assert [r["year"] for r in page["records"]] == [2019, 2018]  # newest first
+    facts_2019 = {(f["field"], f["entity_id"]) for f in page["records"][0]["facts"]}
+    assert facts_2019 == {("member", justice), ("member", health), ("award", health)}
+    assert page["linked"]["facts"] == {"member": 3, "award": 1}
+    assert [(c["action"], c["editor"], c["reason"]) for c in page["corrections"]] == [("merge", "Lan", "thử")]
+    assert list_entities(session, kind="unit", name="y te")["rows"][0]["merged_into"] == justice
+    with pytest.raises(EntityNotFoundError):
+        entity_detail(session, health + 10_000)

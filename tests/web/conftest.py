@@ -56,3 +56,24 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def editor(client: TestClient) -> Editor:
     return Editor(client, sign_in(client, EDITOR, EDITOR_PASSWORD))
+
+
+@pytest.fixture(scope="session")
+def entity_seeded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """The seeded store with two more articles and every record linked to entities."""
+    path = tmp_path_factory.mktemp("web-entities") / "thidua.sqlite"
+    ids = seed(f"sqlite:///{path}", entities=True)
+    return path, ids
+
+
+@pytest.fixture
+def entity_client(entity_seeded_db: tuple[Path, dict[str, int]], tmp_path: Path) -> Iterator[TestClient]:
+    copy = tmp_path / "entities.sqlite"
+    shutil.copyfile(entity_seeded_db[0], copy)
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{copy}", web_secret=SECRET))) as c:
+        yield c
+
+
+@pytest.fixture
+def entity_editor(entity_client: TestClient) -> Editor:
+    return Editor(entity_client, sign_in(entity_client, EDITOR, EDITOR_PASSWORD))

@@ -11,6 +11,7 @@ from extract.record import AwardFact, BlocFact, Evidence, MemberFact, Record, Ro
 from store import repository
 from store.accounts import add_user
 from store.db import make_engine, migrate, session_factory
+from store.entities import link_all
 from store.keys import content_key
 from thidua.web.passwords import hash_password
 
@@ -46,6 +47,19 @@ HOSTILE_RAW: Final = (
     "<html><head><script>window.__pwned='raw'</script></head>"
     f"<body onload=\"window.__pwned='raw'\"><p>{HOSTILE}</p></body></html>"
 ).encode()
+
+
+# two more Bắc Ninh articles for the entity pages (merge and split): one unit under two names
+# ("Trường Chính trị tỉnh", "Trường Chính trị Nguyễn Văn Cừ") and one bloc under two names
+# ("Khối các cơ quan Nội chính", "Khối thi đua số 6"), which no name key can join
+NOI_CHINH: Final = (
+    "Khối các cơ quan Nội chính tỉnh Bắc Ninh tổng kết năm 2020. Khối gồm Sở Tư pháp, Thanh tra tỉnh "
+    "và Trường Chính trị tỉnh. Thanh tra tỉnh làm Khối trưởng năm 2021."
+)
+KHOI_6_2021: Final = (
+    "Năm 2021, Khối thi đua số 6 tỉnh Bắc Ninh có Trường Chính trị Nguyễn Văn Cừ và Sở Nội vụ tỉnh Bắc "
+    "Ninh. UBND tỉnh tặng Bằng khen cho Trường Chính trị Nguyễn Văn Cừ."
+)
 
 
 def _span(text: str, words: str) -> Evidence:
@@ -150,15 +164,99 @@ def _records() -> list[tuple[str, str, str, date, bytes, Record]]:
     ]
 
 
-def seed(url: str) -> dict[str, int]:
-    """Create the schema at `url` and store the articles, records and accounts; return article ids."""
+def _entity_records() -> list[tuple[str, str, str, date, bytes, Record]]:
+    def province(text: str) -> ScalarFact:
+        return ScalarFact(_span(text, "Bắc Ninh"), 0.9, "test", field_name="province", value="Bắc Ninh")
+
+    noi_chinh = Record(
+        doc_id="noi-chinh",
+        province=province(NOI_CHINH),
+        blocs=[
+            BlocFact(
+                _span(NOI_CHINH, "Khối các cơ quan Nội chính"), 0.9, "test", name="Khối các cơ quan Nội chính"
+            )
+        ],
+        members=[
+            MemberFact(_span(NOI_CHINH, u), 0.85, "test", unit=u, surface=u)
+            for u in ("Sở Tư pháp", "Thanh tra tỉnh", "Trường Chính trị tỉnh")
+        ],
+        roles=[
+            RoleFact(
+                _span(NOI_CHINH, "Thanh tra tỉnh làm Khối trưởng"),
+                0.9,
+                "test",
+                unit="Thanh tra tỉnh",
+                year=2021,
+            )
+        ],
+    )
+    school = "Trường Chính trị Nguyễn Văn Cừ"
+    khoi_6 = Record(
+        doc_id="khoi-6-2021",
+        province=province(KHOI_6_2021),
+        blocs=[
+            BlocFact(
+                _span(KHOI_6_2021, "Khối thi đua số 6"), 0.95, "test", name="Khối thi đua số 6", number="6"
+            )
+        ],
+        members=[
+            MemberFact(_span(KHOI_6_2021, school), 0.9, "test", unit=school, surface=school),
+            MemberFact(
+                _span(KHOI_6_2021, "Sở Nội vụ tỉnh Bắc Ninh"),
+                0.9,
+                "test",
+                unit="Sở Nội vụ tỉnh Bắc Ninh",
+                surface="Sở Nội vụ tỉnh Bắc Ninh",
+            ),
+        ],
+        awards=[
+            AwardFact(
+                _span(KHOI_6_2021, f"Bằng khen cho {school}"),
+                0.85,
+                "test",
+                recipient=school,
+                award="bang_khen",
+                issuer="ubnd_tinh",
+                year=2021,
+                status="conferred",
+            )
+        ],
+    )
+    return [
+        (
+            "https://bacninh.example.gov.vn/tin/noi-chinh-2020",
+            "Khối các cơ quan Nội chính tổng kết 2020",
+            NOI_CHINH,
+            date(2020, 12, 28),
+            b"<html><body><p>Noi chinh</p></body></html>",
+            noi_chinh,
+        ),
+        (
+            "https://bacninh.example.gov.vn/tin/khoi-6-2021",
+            "Khối thi đua số 6 năm 2021",
+            KHOI_6_2021,
+            date(2021, 12, 20),
+            b"<html><body><p>Khoi 6 2021</p></body></html>",
+            khoi_6,
+        ),
+    ]
+
+
+def seed(url: str, *, entities: bool = False) -> dict[str, int]:
+    """Create the schema at `url` and store the articles, records and accounts; return article ids.
+
+    With `entities`, two more Bắc Ninh articles are stored (`_entity_records`) and every record's
+    units and blocs are linked to entities, as the crawler does when it stores a record.
+    """
     migrate(url)
     engine = make_engine(url)
     ids: dict[str, int] = {}
     try:
         with session_factory(engine)() as s, s.begin():
             run = repository.start_run(s, extractor_version="0.4.1", config={})
-            for page_url, title, text, published, body, record in _records():
+            for page_url, title, text, published, body, record in _records() + (
+                _entity_records() if entities else []
+            ):
                 page, _ = repository.save_page(
                     s,
                     portal=None,
@@ -186,6 +284,8 @@ def seed(url: str) -> dict[str, int]:
                 repository.save_record(s, run=run, article=article, record=record)
                 ids[record.doc_id] = article.id
             repository.finish_run(s, run=run, status="finished", stats={})
+            if entities:
+                link_all(s)
             add_user(s, name=EDITOR, role="editor", password_hash=hash_password(EDITOR_PASSWORD))
             add_user(s, name=ADMIN, role="admin", password_hash=hash_password(ADMIN_PASSWORD))
     finally:

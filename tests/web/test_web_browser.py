@@ -1,8 +1,9 @@
 """Browser tests: Playwright for Python driving Debian's Chromium (/usr/bin/chromium; no browser
 download) against `thidua serve`'s app on a loopback port.
 
-The three journeys of issue 9: a researcher's search → facet → record → export; an editor's
-sign-in → queue → correct → history → undo; and the hostile article, whose payloads must not run.
+The journeys of issue 9: a researcher's search → facet → record → export; an editor's
+sign-in → queue → correct → history → undo; an editor's merge of two units → preview → confirm →
+split → undo; and the hostile article, whose payloads must not run.
 Screenshots go to THIDUA_SCREENSHOT_DIR (the README's come from
 ``THIDUA_SCREENSHOT_DIR=docs/screenshots pytest tests/web/test_web_browser.py``), else to the test's
 temporary folder. Without Chromium the tests skip, which fails them under CI=true (tests/ci_gate.py).
@@ -34,12 +35,9 @@ pytestmark = pytest.mark.skipif(
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
-    """The app over a freshly seeded store, served by uvicorn on a free loopback port."""
-    folder = tmp_path_factory.mktemp("browser")
+def _serve(folder: Path, *, entities: bool = False) -> Iterator[tuple[str, dict[str, int]]]:
     url = f"sqlite:///{folder / 'thidua.sqlite'}"
-    ids = seed(url)
+    ids = seed(url, entities=entities)
     app = create_app(Settings(database_url=url, web_secret=SECRET))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -54,6 +52,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     yield f"http://127.0.0.1:{port}", ids
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+    """The app over a freshly seeded store, served by uvicorn on a free loopback port."""
+    yield from _serve(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def entity_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+    """The same with two more articles and every record linked to its units and blocs."""
+    yield from _serve(tmp_path_factory.mktemp("browser-entities"), entities=True)
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +232,81 @@ def test_the_hostile_article_runs_nothing(server, page, shots: Path, signed_in: 
         .replace("=", "%3D")
     )
     _assert_inert(page)
+
+
+def _sign_in(page, base: str, next_path: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login?next={next_path}")
+    page.fill("input[name=name]", EDITOR)
+    page.fill("input[name=password]", EDITOR_PASSWORD)
+    page.click("button:text('Sign in')")
+    page.wait_for_url(f"**{next_path}")
+
+
+def test_editor_merges_two_units_after_a_preview_splits_and_undoes(entity_server, page, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    base, _ = entity_server
+    _sign_in(page, base, "/entities")
+    page.fill("#entity-name", "chính trị")
+    page.click("#entity-search")
+    page.wait_for_url("**name=*")
+    rows = page.locator("#entities tbody tr")
+    assert rows.count() == 2
+    school, nvc = (int(rows.nth(i).get_attribute("data-id") or 0) for i in (0, 1))
+    assert "Trường Chính trị tỉnh" in rows.nth(0).inner_text()
+    rows.nth(0).locator("input[type=checkbox]").check()
+    rows.nth(1).locator("input[type=checkbox]").check()
+    page.screenshot(path=str(shots / "entities.png"))
+    page.click("#merge-preview")
+    page.wait_for_url("**/entity-merge?*")
+    # the preview: the group after, what moves from which entity to which; nothing written yet
+    assert page.locator("#refusal").count() == 0
+    moves = page.locator("#moves tbody tr")
+    assert moves.count() == 1
+    assert "Trường Chính trị Nguyễn Văn Cừ" in moves.nth(0).inner_text()
+    assert "1 member, 1 award" in moves.nth(0).inner_text()
+    assert "timeline gains 2021" in page.inner_text("#after")
+    assert page.locator("#keep-name").is_visible()
+    page.fill("#reason", "cùng một trường, hai tên")
+    page.screenshot(path=str(shots / "merge-preview.png"), full_page=True)
+    assert page.evaluate("() => fetch('/api/entity-corrections').then(r => r.json())") == []
+    page.click("#confirm")
+    page.wait_for_url(f"**/entities/{school}?done=*")
+    assert page.locator("#group tbody tr").count() == 2
+    assert "via Trường Chính trị Nguyễn Văn Cừ" in page.inner_text("#records")
+    assert "cùng một trường, hai tên" in page.inner_text("#history")
+    page.screenshot(path=str(shots / "entity-merged.png"), full_page=True)
+    # split the other one out again, through its preview
+    page.click(f"#group tr[data-id='{nvc}'] a:text('split out…')")
+    page.wait_for_url(f"**/entities/{nvc}/split")
+    assert "Trường Chính trị Nguyễn Văn Cừ" in page.inner_text("#moves")
+    page.click("#confirm")
+    page.wait_for_url(f"**/entities/{nvc}?done=*")
+    assert page.locator("#merged-into").count() == 0 and page.locator("#group tbody tr").count() == 1
+    # and undo the split from the history of merges and splits: merged again
+    page.goto(base + "/entity-corrections")
+    history = page.locator("#entity-history tbody tr")
+    assert history.count() == 2 and "split" in history.nth(0).inner_text()
+    history.nth(0).locator("a.undo-link").click()
+    page.wait_for_url("**/undo")
+    page.click("#confirm")
+    page.wait_for_url(f"**/entities/{nvc}?done=*")
+    assert page.locator("#merged-into").is_visible()
+    page.goto(base + "/entity-corrections")
+    assert page.locator("#entity-history tbody tr").count() == 3
+    assert "undone" in page.locator("#entity-history tbody tr").nth(1).inner_text()
+    page.screenshot(path=str(shots / "entity-history.png"))
+
+    # the hostile units of the Lào Cai record are text on the entity pages too
+    def inert() -> None:
+        _assert_inert(page)
+        assert page.locator("main img, main svg:not(.chart), main a[href^=javascript]").count() == 0
+
+    page.goto(base + "/entities?province=L%C3%A0o+Cai")
+    inert()
+    ids = [int(r.get_attribute("data-id") or 0) for r in page.locator("#entities tbody tr").all()]
+    assert len(ids) == 4
+    for eid in ids:
+        page.goto(f"{base}/entities/{eid}")
+        inert()
+    page.goto(f"{base}/entity-merge?ids={ids[0]}&ids={ids[1]}")
+    inert()
+    assert page.locator("#confirm-form").count() == 1

@@ -89,3 +89,31 @@ def test_the_web_app_on_postgresql(pg_url: str) -> None:
         assert "Sở Nội vụ" in c.get(f"/api/records/{ids['bac-ninh']}").json()["record"]["members"]
         assert c.get("/api/records/999999999").status_code == 404
         assert c.get("/api/records/9999999999").status_code == 422
+
+
+def test_entity_merge_split_and_undo_on_postgresql(pg_url: str) -> None:
+    """Previews read through the read-only connection (no row lock there); the writes lock and
+    write through the writable one."""
+    seed(pg_url, entities=True)
+    app = create_app(Settings(database_url=pg_url, web_secret=SECRET))
+    with TestClient(app) as c:
+        rows = c.get("/api/entities", params={"name": "Trường Chính trị", "province": "Bắc Ninh"}).json()[
+            "rows"
+        ]
+        school, nvc = (r["id"] for r in rows)
+        headers = {"X-CSRF-Token": sign_in(c, EDITOR, EDITOR_PASSWORD)}
+        preview = c.get("/api/entity-merge/preview", params={"ids": [school, nvc]})
+        assert preview.status_code == 200 and preview.json()["moves"][0]["facts"] == {"member": 1, "award": 1}
+        body = {"entity_ids": [school, nvc], "state": preview.json()["state"]}
+        assert c.post("/api/entity-merge", json=body, headers=headers).status_code == 201
+        assert c.get(f"/entities/{nvc}").status_code == 200
+        assert c.get(f"/api/entities/{school}/split/preview").json()["allowed"]
+        split = c.post(f"/api/entities/{nvc}/split", json={}, headers=headers)
+        assert split.status_code == 201
+        undo = c.get(f"/api/entity-corrections/{split.json()['id']}/undo/preview")
+        assert undo.status_code == 200 and undo.json()["allowed"]
+        assert (
+            c.post(f"/api/entity-corrections/{split.json()['id']}/undo", json={}, headers=headers).status_code
+            == 201
+        )
+        assert c.get(f"/api/entities/{nvc}").json()["representative"]["id"] == school

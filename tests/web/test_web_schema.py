@@ -31,7 +31,7 @@ def _app() -> FastAPI:
     folder = Path(tempfile.mkdtemp(prefix="thidua-schema-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     url = f"sqlite:///{folder / 'thidua.sqlite'}"
-    seed(url)
+    seed(url, entities=True)  # entities linked: the entity endpoints reach real rows
     return create_app(Settings(database_url=url, web_secret=SECRET))
 
 

@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from store import corrections
+from store.current import load_overlay
+from store.entities import link_overlay
 from store.errors import InvalidValueError
-from store.models import Correction
+from store.models import Article, Correction
 
 ACTIONS = ("accept", "change", "add", "delete", "verify")
 # which form inputs make the value of each field; "value" is the main text input
@@ -123,3 +125,12 @@ def apply(
     return corrections.verify(
         session, article_id=article_id, field=field or None, editor=editor, reason=reason
     )
+
+
+def link_entities(session: Session, correction: Correction) -> None:
+    """Link the corrected record's units and blocs to entities, as `thidua correct` does: a
+    member, role holder, award recipient or bloc the correction added gets its entity, so the
+    unit and bloc pages and merges see it. Nothing is committed."""
+    article = session.get(Article, correction.article_id)
+    assert article is not None  # the correction was just made on it
+    link_overlay(session, load_overlay(session, article))

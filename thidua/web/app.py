@@ -26,7 +26,9 @@ from store.errors import (
     CorrectionError,
     CorrectionNotFoundError,
     DatabaseError,
+    EntityNotFoundError,
     NoRecordError,
+    PreviewOutdatedError,
     QueryError,
     StoreError,
 )
@@ -39,8 +41,10 @@ SECRET_ENV: Final = "THIDUA_WEB_SECRET"
 
 
 def _status_of(exc: StoreError) -> int:
-    if isinstance(exc, ArticleNotFoundError | NoRecordError | CorrectionNotFoundError):
+    if isinstance(exc, ArticleNotFoundError | NoRecordError | CorrectionNotFoundError | EntityNotFoundError):
         return 404
+    if isinstance(exc, PreviewOutdatedError):
+        return 409  # the groups changed since the preview: preview again
     if isinstance(exc, QueryError):
         return 400
     if isinstance(exc, CorrectionError):
@@ -130,21 +134,27 @@ def create_app(settings: Settings, *, engines: tuple[Engine, Engine] | None = No
         return response
 
     def error_page(
-        request: Request, status: int, message: str, headers: dict[str, str] | None = None
+        request: Request,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        error: str | None = None,
     ) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": message}, status_code=status, headers=headers)
+            body = {"detail": message} | ({"error": error} if error else {})
+            return JSONResponse(body, status_code=status, headers=headers)
         return templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "message": message, "viewer": None},
+            {"status": status, "message": message, "viewer": None, "error": error},
             status_code=status,
             headers=headers,
         )
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
-        return error_page(request, _status_of(exc), str(exc))
+        # the store's named error travels with its message, so a client can tell refusals apart
+        return error_page(request, _status_of(exc), str(exc), error=type(exc).__name__)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -160,10 +170,11 @@ def create_app(settings: Settings, *, engines: tuple[Engine, Engine] | None = No
             return JSONResponse({"detail": problems or "bad request"}, status_code=422)
         return error_page(request, 422, problems or "bad request")
 
-    from thidua.web import routes_editor, routes_research
+    from thidua.web import routes_editor, routes_entities, routes_research
 
     app.include_router(routes_research.router)
     app.include_router(routes_editor.router)
+    app.include_router(routes_entities.router)
     return app
 
 

@@ -202,6 +202,7 @@ def api_correct(db: WriteDB, viewer: Writer, article_id: RowId, body: Correction
         reason=body.reason,
         evidence=evidence,
     )
+    actions.link_entities(db, row)
     db.commit()
     return _out(db, article_id, row.id)
 
@@ -213,6 +214,7 @@ def api_undo(db: WriteDB, viewer: Writer, correction_id: RowId, body: UndoCreate
     """Undo a correction (one more correction). Needs the session and the CSRF token."""
     assert viewer.user is not None
     row = corrections.undo(db, correction_id=correction_id, editor=viewer.user.name, reason=body.reason)
+    actions.link_entities(db, row)
     db.commit()
     return _out(db, row.article_id, row.id)
 
@@ -242,6 +244,7 @@ async def form_correct(request: Request, db: WriteDB, viewer: Writer, article_id
         reason=form.get("reason"),
         evidence=actions.evidence_from(form.get("ev_start"), form.get("ev_end")),
     )
+    actions.link_entities(db, row)
     db.commit()
     return RedirectResponse(f"/records/{article_id}?done={row.id}#history", status_code=303)
 
@@ -258,5 +261,6 @@ async def form_undo(request: Request, db: WriteDB, viewer: Writer, correction_id
         editor=viewer.user.name,
         reason=reason[:4000] if isinstance(reason, str) else None,
     )
+    actions.link_entities(db, row)
     db.commit()
     return RedirectResponse(f"/records/{row.article_id}?done={row.id}#history", status_code=303)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class FacetValue(BaseModel):
@@ -155,3 +155,143 @@ class Quality(BaseModel):
     verified_records: int
     by_version: list[VersionQuality]
     queue: QueueWork
+
+
+# --- entities: units and blocs across articles, merges and splits ----------------------------
+
+EntityIds = Annotated[
+    list[Annotated[int, Field(ge=1, le=2**31 - 1)]],
+    Field(max_length=100, description="Entity ids; the first one's name is kept."),
+]
+Reason = Annotated[str | None, Field(default=None, max_length=4000)]
+State = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=4000,
+        description="The preview's `state`: the write is refused (409) if the groups changed since.",
+    ),
+]
+
+
+class EntityBrief(BaseModel):
+    id: int
+    name: str
+    kind: str
+    province: str | None
+
+
+class Linked(BaseModel):
+    facts: dict[str, int] = Field(
+        description="Linked facts of current records by field (bloc, member, role, award)."
+    )
+    fact_count: int
+    records: int
+    years: list[int] = Field(description="Years of those records (meeting, else publication).")
+    undated_records: int
+
+
+class EntityRow(BaseModel):
+    id: int
+    kind: str
+    name: str
+    province: str | None
+    province_2025: str | None
+    aliases: list[str]
+    articles: int = Field(description="Articles with a fact linked to this entity.")
+    group: list[int] = Field(
+        description="The merged group, representative first (itself alone if not merged)."
+    )
+    merged_into: int | None
+
+
+class EntityList(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    rows: list[EntityRow]
+
+
+class GroupMember(EntityBrief, Linked):
+    aliases: list[str]
+
+
+class EntityFactOut(BaseModel):
+    field: str
+    key: str
+    value: Any
+    entity_id: int = Field(description="The member of the group the fact is linked to.")
+
+
+class EntityRecord(BaseModel):
+    article_id: int
+    title: str | None
+    url: str
+    province: str | None
+    year: int | None
+    facts: list[EntityFactOut]
+
+
+class EntityCorrectionOut(BaseModel):
+    id: int
+    created_at: str | None
+    editor: str
+    action: Literal["merge", "split", "undo"]
+    entity_ids: list[int]
+    reason: str | None
+    undoes: int | None
+    in_force: bool
+
+
+class EntityDetail(BaseModel):
+    entity: dict[str, Any] = Field(
+        description="store.entities.describe: names, aliases, provinces, 2025 links, merge group."
+    )
+    representative: EntityBrief
+    group: list[GroupMember]
+    records: list[EntityRecord] = Field(description="The newest 200 current records naming the group.")
+    linked: Linked
+    linked_articles: int
+    corrections: list[EntityCorrectionOut]
+
+
+class PreviewGroup(Linked):
+    representative: EntityBrief
+    members: list[EntityBrief]
+    new_years: list[int] = Field(default=[], description="After: years its timeline gains.")
+
+
+class Move(Linked):
+    model_config = ConfigDict(populate_by_name=True)
+
+    entity: EntityBrief
+    from_: EntityBrief = Field(alias="from")
+    to: EntityBrief
+
+
+class Refusal(BaseModel):
+    error: str = Field(description="The store's named error (SelfMergeError, EntityKindError, …).")
+    message: str
+
+
+class EntityPreview(BaseModel):
+    action: Literal["merge", "split", "undo"]
+    entity_ids: list[int]
+    undoes: int | None
+    allowed: bool
+    refusal: Refusal | None
+    before: list[PreviewGroup]
+    after: list[PreviewGroup]
+    moves: list[Move] = Field(description="Each entity whose facts would show under another entity.")
+    state: str
+
+
+class MergeCreate(BaseModel):
+    entity_ids: EntityIds
+    reason: Reason
+    state: State
+
+
+class EntityChange(BaseModel):
+    reason: Reason
+    state: State
