@@ -55,7 +55,7 @@ from sqlalchemy.pool import NullPool
 from extract import record as data
 from extract.places import places
 from extract.record import Evidence, Record
-from store import corrections, repository
+from store import corrections, current_table, repository
 from store.current import current_records
 from store.db import make_engine, migrate, session_factory
 from store.errors import CorrectionError
@@ -288,7 +288,8 @@ class _Ids:
 def _bulk(session: Session, run: ExtractionRun, batch: list[Synthetic], seed: int, ids: _Ids) -> None:
     """Store a batch with one multi-row INSERT per table, without the repository's per-row
     savepoints and look-ups: the rows `save_page`/`save_article` (page, article, its "first"
-    alias, its search entry) and `save_record` (`repository.record_row`) would write."""
+    alias, its search entry) and `save_record` (`repository.record_row`, then
+    `store.current_table.refresh`) would write."""
     rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in ids.next}
     articles = []
     for s in batch:
@@ -355,6 +356,8 @@ def _bulk(session: Session, run: ExtractionRun, batch: list[Synthetic], seed: in
         if values:
             session.execute(insert(table.__table__), values)  # Core: no ORM bulk machinery
     index_articles(session, articles)
+    # what save_record does after its rows: the materialised current records, in one batch
+    current_table.refresh(session, [a.id for a in articles])
 
 
 def store_records(
