@@ -389,7 +389,8 @@ def _write(
         )
         session.add(row)
         session.flush()
-        current_table.refresh(session, [row.article_id])  # the queries' copy of the record
+        # the queries' copy of the record; the article is locked, so `overlay.record` is still newest
+        current_table.refresh_article(session, overlay.article, overlay.record)
     return row
 
 
@@ -644,7 +645,7 @@ def undo(session: Session, *, correction_id: int, editor: str, reason: str | Non
         )
         session.add(row)
         session.flush()
-        current_table.refresh(session, [row.article_id])  # the queries' copy of the record
+        current_table.refresh_article(session, article, newest)  # the queries' copy of the record
     return row
 
 

@@ -2,8 +2,8 @@
 
 `store.current.current_records` stays the one definition of a current record (newest machine
 facts with the editors' corrections laid over them); this module keeps its output in
-`CurrentRecord` (one row per article: the record as a JSON document, plus the columns a
-researcher filters, sorts and counts by) and `CurrentFact` (its blocs, members, roles and
+`CurrentRecord` (one row per article: the columns a researcher filters, sorts and counts by),
+`CurrentDocument` (the record itself, as JSON) and `CurrentFact` (its blocs, members, roles and
 awards with their name keys), so `store.queries`, `store.research` and `store.search` answer
 with plain indexed SQL instead of overlaying corrections on every query (bench/README.md,
 "store_scale").
@@ -33,9 +33,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from store.current import current_overlays
+from store.current import Overlay, build_overlay, current_overlays
 from store.keys import NAMES_KEY_SEPARATOR, name_key, province_key
-from store.models import Article, CurrentFact, CurrentNameKey, CurrentRecord, ExtractedRecord
+from store.models import (
+    Article,
+    Correction,
+    CurrentDocument,
+    CurrentFact,
+    CurrentNameKey,
+    CurrentRecord,
+    ExtractedRecord,
+)
 
 # the sort date of an undated record: before every real date, so it comes last newest-first
 UNDATED: Final = date.min
@@ -102,7 +110,6 @@ def rows_of(
         "sort_date": sort_date(record, article_published),
         "review_state": review_state(record),
         "corrected_facts": record["corrected_facts"],
-        "document": record,
     }
     blank = {"name": None, "number": None, "role": None, "award": None, "status": None, "issuer": None}
     facts: list[dict[str, Any]] = []
@@ -154,7 +161,7 @@ def _add_keys(session: Session, keys: Iterable[str]) -> None:
 
 
 def refresh(session: Session, article_ids: Sequence[int]) -> int:
-    """Rewrite the materialised current records of `article_ids` from `current_records`.
+    """Rewrite the materialised current records of `article_ids` from `current_overlays`.
 
     In the caller's transaction (nothing is committed); flushes the session first, so the
     caller's pending records and corrections are read. An article without an extracted record
@@ -165,16 +172,42 @@ def refresh(session: Session, article_ids: Sequence[int]) -> int:
         return 0
     session.flush()
     _lock(session, ids)
-    overlays = current_overlays(session, ids)
-    heads, facts = [], []
+    return _write(session, ids, current_overlays(session, ids))
+
+
+def refresh_article(session: Session, article: Article, record: ExtractedRecord) -> None:
+    """Rewrite one article's materialised current record after a write that left `record` (its
+    facts loaded or just built) as the article's newest: what `refresh` does, without reading
+    the record back (`store.repository.save_record` and `store.corrections` call this).
+    """
+    session.flush()
+    _lock(session, [article.id])
+    newer = select(ExtractedRecord.id).where(
+        ExtractedRecord.article_id == article.id, ExtractedRecord.run_id > record.run_id
+    )
+    if session.scalars(newer.limit(1)).first() is not None:  # a later run's record is the current one
+        refresh(session, [article.id])
+        return
+    corrections = session.scalars(
+        select(Correction).where(Correction.article_id == article.id).order_by(Correction.id)
+    )
+    _write(session, [article.id], [build_overlay(article, record, list(corrections))])
+
+
+def _write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay]) -> int:
+    """Replace the rows of articles `ids` with those of `overlays` (a subset of them)."""
+    heads, documents, facts = [], [], []
     for overlay in overlays:
-        head, rows = rows_of(overlay.to_dict(), overlay.article.published)
+        record = overlay.to_dict()
+        head, rows = rows_of(record, overlay.article.published)
         heads.append(head)
+        documents.append({"article_id": head["article_id"], "document": record})
         facts += rows
-    session.execute(delete(CurrentFact).where(CurrentFact.article_id.in_(ids)))
-    session.execute(delete(CurrentRecord).where(CurrentRecord.article_id.in_(ids)))
+    for table in (CurrentFact, CurrentDocument, CurrentRecord):  # children first
+        session.execute(delete(table).where(table.article_id.in_(ids)))
     if heads:
         session.execute(insert(CurrentRecord), heads)
+        session.execute(insert(CurrentDocument), documents)
     if facts:
         _add_keys(session, (f["name_key"] for f in facts))
         session.execute(insert(CurrentFact), facts)

@@ -397,9 +397,10 @@ class CurrentRecord(Base):
 
     Written only by `store.current_table.refresh` (on every stored record, correction and undo,
     in the writer's transaction), so researchers' queries filter, sort and count current records
-    with plain indexed SQL instead of overlaying corrections on every query. `document` is
-    exactly what `store.current.current_record` returns; the other columns are read from it for
-    filtering. The years are integers, one column per date a year filter reads.
+    with plain indexed SQL instead of overlaying corrections on every query. The columns are
+    read from the record for filtering (the years are integers, one column per date a year
+    filter reads); the record itself is `CurrentDocument`, kept apart so these rows stay narrow
+    for scans and counts.
     """
 
     __tablename__ = "current_record"
@@ -421,6 +422,16 @@ class CurrentRecord(Base):
     sort_date: Mapped[date]
     review_state: Mapped[code] = mapped_column(index=True)
     corrected_facts: Mapped[int]
+
+
+class CurrentDocument(Base):
+    """The current record of one article exactly as `store.current.current_record` returns it."""
+
+    __tablename__ = "current_document"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("current_record.article_id", ondelete="CASCADE"), primary_key=True
+    )
     document: Mapped[dict[str, Any]]
 
 
@@ -437,6 +448,8 @@ class CurrentFact(Base):
         CheckConstraint(_in("field", CURRENT_FACT_FIELDS), name="field"),
         Index("ix_current_fact_name_key", "name_key", "field", "article_id"),
         Index("ix_current_fact_article_id", "article_id", "field", "position"),
+        # award and status are set on award rows only, number on bloc rows only: filters and
+        # facet counts on them are answered from these indexes alone, without reading `field`
         Index("ix_current_fact_award", "award", "article_id"),
         Index("ix_current_fact_status", "status", "article_id"),
         Index("ix_current_fact_number", "number", "article_id"),

@@ -29,6 +29,7 @@ from store.models import (
     ArticleAlias,
     AwardFact,
     BlocFact,
+    CurrentDocument,
     CurrentFact,
     CurrentNameKey,
     CurrentRecord,
@@ -262,20 +263,16 @@ class _Filters:
                 )
             )
         if self.bloc_key is not None:
+            # number is set on bloc rows only (`store.current_table.rows_of`)
             bloc = or_(
-                CurrentFact.number == self.bloc_number, CurrentFact.name_key.in_(keys_with(self.bloc_key))
+                CurrentFact.number == self.bloc_number,
+                and_(CurrentFact.field == "bloc", CurrentFact.name_key.in_(keys_with(self.bloc_key))),
             )
-            where.append(
-                CurrentRecord.article_id.in_(
-                    select(CurrentFact.article_id).where(CurrentFact.field == "bloc", bloc)
-                )
-            )
+            where.append(CurrentRecord.article_id.in_(select(CurrentFact.article_id).where(bloc)))
         if self.unit_key is not None:
             where.append(CurrentRecord.article_id.in_(facts_of_unit(self.unit_key, UNIT_FIELDS)))
-        if self.award is not None:
-            awarded = select(CurrentFact.article_id).where(
-                CurrentFact.field == "award", CurrentFact.award == self.award
-            )
+        if self.award is not None:  # award is set on award rows only
+            awarded = select(CurrentFact.article_id).where(CurrentFact.award == self.award)
             where.append(CurrentRecord.article_id.in_(awarded))
         return where
 
@@ -393,7 +390,8 @@ def find_records(
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit)
     if run_id is None:
         current = (
-            select(CurrentRecord.document)
+            select(CurrentDocument.document)
+            .join(CurrentRecord, CurrentRecord.article_id == CurrentDocument.article_id)
             .where(*filters.current_sql())
             .order_by(CurrentRecord.sort_date.desc(), CurrentRecord.record_id.desc())
             .limit(limit)

@@ -554,7 +554,7 @@ def save_record(session: Session, *, run: ExtractionRun, article: Article, recor
     with session.begin_nested():  # all rows or none, whatever the caller does after an error
         session.add(row)
         session.flush()
-        current_table.refresh(session, [article.id])
+        current_table.refresh_article(session, article, row)
     return row
 
 

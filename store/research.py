@@ -37,7 +37,7 @@ from extract.places import province_2025
 # them from here as before
 from store.current_table import iso_year, review_state
 from store.errors import QueryError
-from store.models import REVIEW_STATES, Article, CurrentFact, CurrentRecord
+from store.models import REVIEW_STATES, Article, CurrentDocument, CurrentFact, CurrentRecord
 from store.queries import _check_filters, _check_text, _Filters, _key_or_error, batches, keys_with
 
 FACETS: Final = ("province", "province_2025", "year", "award", "award_status", "review_state")
@@ -107,9 +107,8 @@ def _conditions(filters: _Filters, extra: _Extra) -> list[ColumnElement[bool]]:
     if extra.award_status is not None:
         where.append(
             CurrentRecord.article_id.in_(
-                select(CurrentFact.article_id).where(
-                    CurrentFact.field == "award", CurrentFact.status == extra.award_status
-                )
+                # status is set on award rows only (`store.current_table.rows_of`)
+                select(CurrentFact.article_id).where(CurrentFact.status == extra.award_status)
             )
         )
     if extra.review_state is not None:
@@ -153,10 +152,10 @@ def _current(
         ids = [i for i in ids if i in keep]
     for chunk in batches(ids):
         stmt = (
-            select(CurrentRecord.document, Article.published)
-            .join(Article, Article.id == CurrentRecord.article_id)
-            .where(CurrentRecord.article_id.in_(chunk))
-            .order_by(CurrentRecord.article_id)
+            select(CurrentDocument.document, Article.published)
+            .join(Article, Article.id == CurrentDocument.article_id)
+            .where(CurrentDocument.article_id.in_(chunk))
+            .order_by(CurrentDocument.article_id)
         )
         yield from session.execute(stmt).tuples()
 
@@ -196,20 +195,20 @@ def facet_counts(
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
     where = _conditions(filters, extra)
     counts: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
-    for facet, column in (
-        ("province", CurrentRecord.province),
-        ("year", CurrentRecord.year),
-        ("review_state", CurrentRecord.review_state),
-    ):
-        for value, n in session.execute(select(column, func.count()).where(*where).group_by(column)).tuples():
-            counts[facet][value] += n
+    # one scan for the three facets of the record itself: a few hundred groups at most
+    columns = (CurrentRecord.province, CurrentRecord.year, CurrentRecord.review_state)
+    for prov, year, state, n in session.execute(
+        select(*columns, func.count()).where(*where).group_by(*columns)
+    ).tuples():
+        counts["province"][prov] += n
+        counts["year"][year] += n
+        counts["review_state"][state] += n
     total = sum(counts["province"].values())
     # a record counts once under each award type and status it holds
     matching = select(CurrentRecord.article_id).where(*where)
     for facet, column in (("award", CurrentFact.award), ("award_status", CurrentFact.status)):
-        stmt = select(column, func.count(CurrentFact.article_id.distinct())).where(
-            CurrentFact.field == "award"
-        )
+        # award and status are set on award rows only: counted from their indexes alone
+        stmt = select(column, func.count(CurrentFact.article_id.distinct())).where(column.is_not(None))
         if where:
             stmt = stmt.where(CurrentFact.article_id.in_(matching))
         for value, n in session.execute(stmt.group_by(column)).tuples():

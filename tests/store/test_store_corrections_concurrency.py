@@ -18,7 +18,7 @@ from store import repository
 from store.current import current_record
 from store.db import make_engine, session_factory
 from store.keys import content_key
-from store.models import Article, CurrentRecord
+from store.models import Article, CurrentDocument
 
 TEXT = (
     "Khối thi đua số 6 tỉnh Bắc Ninh tổng kết năm 2018. Khối gồm Sở Y tế, Sở Tư pháp. "
@@ -194,7 +194,7 @@ def test_an_editor_and_a_crawler_at_once_lose_nothing(
     assert waited and waited[0] < HOLD * 4  # it waited for one transaction, not for a time-out
     with sessions() as s:
         current = current_record(s, article_id)
-        cached = s.get(CurrentRecord, article_id)
+        cached = s.get(CurrentDocument, article_id)
         assert cached is not None and cached.document == current  # neither write lost in the copy
     assert current["extractor_version"] == "0.2.0"
     assert current["members"] == ["Sở Y tế", "Sở Tư pháp", "Sở Nội vụ"]  # the crawler's new fact

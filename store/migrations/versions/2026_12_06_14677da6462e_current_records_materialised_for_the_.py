@@ -2,7 +2,7 @@
 
 Revision ID: 14677da6462e
 Revises: 80a52d3dd4bd
-Create Date: 2026-12-06 02:13:14.207835
+Create Date: 2026-12-06 02:24:30.278570
 
 House rules (see ../shared/STYLE.md, habit 10):
 - Autogenerate, then review: the title above says what the revision does, in one line.
@@ -51,7 +51,6 @@ def upgrade() -> None:
         sa.Column("sort_date", sa.Date(), nullable=False),
         sa.Column("review_state", sa.String(length=32), nullable=False),
         sa.Column("corrected_facts", sa.Integer(), nullable=False),
-        sa.Column("document", sa.JSON(), nullable=False),
         sa.CheckConstraint(
             "review_state IN ('machine', 'corrected', 'review')", name=op.f("ck_current_record_review_state")
         ),
@@ -75,6 +74,18 @@ def upgrade() -> None:
         batch_op.create_index("ix_current_record_sort_date", ["sort_date", "record_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_current_record_year"), ["year"], unique=False)
 
+    op.create_table(
+        "current_document",
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["current_record.article_id"],
+            name=op.f("fk_current_document_article_id_current_record"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("article_id", name=op.f("pk_current_document")),
+    )
     op.create_table(
         "current_fact",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -135,6 +146,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_current_fact_article_id")
 
     op.drop_table("current_fact")
+    op.drop_table("current_document")
     with op.batch_alter_table("current_record", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_current_record_year"))
         batch_op.drop_index("ix_current_record_sort_date")
