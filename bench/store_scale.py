@@ -56,7 +56,7 @@ from extract import record as data
 from extract.places import places
 from extract.record import Evidence, Record
 from store import corrections, current_table, repository
-from store.current import current_records
+from store.current import build_overlay, current_records
 from store.db import make_engine, migrate, session_factory
 from store.errors import CorrectionError
 from store.fulltext import index_articles
@@ -291,7 +291,8 @@ def _bulk(session: Session, run: ExtractionRun, batch: list[Synthetic], seed: in
     alias, its search entry) and `save_record` (`repository.record_row`, then
     `store.current_table.refresh`) would write."""
     rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in ids.next}
-    articles = []
+    articles: list[Article] = []
+    records: list[ExtractedRecord] = []
     for s in batch:
         page_id, article_id = ids.take(Page), ids.take(Article)
         rows[Page].append(
@@ -340,6 +341,8 @@ def _bulk(session: Session, run: ExtractionRun, batch: list[Synthetic], seed: in
             raise SystemExit(f"synthetic record {s.i} breaks SCHEMA.md: {problems[:3]}")
         record = repository.record_row(run=run, article=article, record=s.record)
         record.id = ids.take(ExtractedRecord)
+        record.run = run
+        records.append(record)
         rows[ExtractedRecord].append(_columns(record))
         facts: tuple[list[Any], ...] = (
             record.scalars,
@@ -356,8 +359,13 @@ def _bulk(session: Session, run: ExtractionRun, batch: list[Synthetic], seed: in
         if values:
             session.execute(insert(table.__table__), values)  # Core: no ORM bulk machinery
     index_articles(session, articles)
-    # what save_record does after its rows: the materialised current records, in one batch
-    current_table.refresh(session, [a.id for a in articles])
+    # what save_record does after its rows: the materialised current records, in one batch, from
+    # the rows in hand (the same `build_overlay` the store runs; no one has corrected them yet)
+    current_table.write(
+        session,
+        [a.id for a in articles],
+        [build_overlay(a, r, []) for a, r in zip(articles, records, strict=True)],
+    )
 
 
 def store_records(

@@ -172,7 +172,7 @@ def refresh(session: Session, article_ids: Sequence[int]) -> int:
         return 0
     session.flush()
     _lock(session, ids)
-    return _write(session, ids, current_overlays(session, ids))
+    return write(session, ids, current_overlays(session, ids))
 
 
 def refresh_article(session: Session, article: Article, record: ExtractedRecord) -> None:
@@ -191,11 +191,16 @@ def refresh_article(session: Session, article: Article, record: ExtractedRecord)
     corrections = session.scalars(
         select(Correction).where(Correction.article_id == article.id).order_by(Correction.id)
     )
-    _write(session, [article.id], [build_overlay(article, record, list(corrections))])
+    write(session, [article.id], [build_overlay(article, record, list(corrections))])
 
 
-def _write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay]) -> int:
-    """Replace the rows of articles `ids` with those of `overlays` (a subset of them)."""
+def write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay]) -> int:
+    """Replace the rows of articles `ids` with those of `overlays` (a subset of them).
+
+    `refresh` and `refresh_article` call this after locking and overlaying; a bulk loader that
+    built its overlays itself with `store.current.build_overlay` may call it directly
+    (bench/store_scale.py does, for records it has just inserted and that no one has corrected).
+    """
     heads, documents, facts = [], [], []
     for overlay in overlays:
         record = overlay.to_dict()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final, get_args
 
-from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from extract.places import canonical_province, places, province_2025
@@ -243,13 +243,13 @@ class _Filters:
                 return False
         return self.award is None or any(a["award"] == self.award for a in record["awards"])
 
-    def current_sql(self) -> list[ColumnElement[bool]]:
+    def current_sql(self, session: Session) -> list[ColumnElement[bool]]:
         """Return the conditions on a materialised current record (`CurrentRecord`) these filters set.
 
         The same rules as `sql` over the corrected values: a province by key, a year among the
         event's, the record's publication's and the article's, a bloc by number or whole words of
         its names, a unit by whole words among members, role holders and award recipients. Words
-        are matched against the distinct keys (`CurrentNameKey`), then facts by equal key.
+        are matched against the distinct keys (`CurrentNameKey`) first, then facts by equal key.
         """
         where: list[ColumnElement[bool]] = []
         if self.province_keys is not None:
@@ -263,14 +263,14 @@ class _Filters:
                 )
             )
         if self.bloc_key is not None:
-            # number is set on bloc rows only (`store.current_table.rows_of`)
-            bloc = or_(
-                CurrentFact.number == self.bloc_number,
-                and_(CurrentFact.field == "bloc", CurrentFact.name_key.in_(keys_with(self.bloc_key))),
+            # two index look-ups, not an OR over the table; number is set on bloc rows only
+            by_number = select(CurrentFact.article_id).where(CurrentFact.number == self.bloc_number)
+            by_name = select(CurrentFact.article_id).where(
+                CurrentFact.name_key.in_(keys_with(session, self.bloc_key)), CurrentFact.field == "bloc"
             )
-            where.append(CurrentRecord.article_id.in_(select(CurrentFact.article_id).where(bloc)))
+            where.append(CurrentRecord.article_id.in_(union_all(by_number, by_name)))
         if self.unit_key is not None:
-            where.append(CurrentRecord.article_id.in_(facts_of_unit(self.unit_key, UNIT_FIELDS)))
+            where.append(CurrentRecord.article_id.in_(facts_of_unit(session, self.unit_key, UNIT_FIELDS)))
         if self.award is not None:  # award is set on award rows only
             awarded = select(CurrentFact.article_id).where(CurrentFact.award == self.award)
             where.append(CurrentRecord.article_id.in_(awarded))
@@ -281,15 +281,25 @@ class _Filters:
 UNIT_FIELDS: Final = ("member", "role", "award")
 
 
-def keys_with(key: str) -> Select[Any]:
-    """SELECT the name keys (`CurrentNameKey`) holding `key`'s words as whole words."""
-    return select(CurrentNameKey.key).where(_has_word_run(CurrentNameKey.key, key))
+# past this many matching keys, a filter names them through a subquery instead of bound values
+MAX_BOUND_KEYS: Final = 1000
 
 
-def facts_of_unit(key: str, fields: Sequence[str]) -> Select[Any]:
+def keys_with(session: Session, key: str) -> list[str] | Select[Any]:
+    """Return the name keys (`CurrentNameKey`) holding `key`'s words as whole words.
+
+    A list when there are at most `MAX_BOUND_KEYS` (the usual case: the planner then knows the
+    values it looks up, and picks its plan by their frequency); else the subquery itself.
+    """
+    stmt = select(CurrentNameKey.key).where(_has_word_run(CurrentNameKey.key, key))
+    keys = list(session.scalars(stmt.limit(MAX_BOUND_KEYS + 1)))
+    return keys if len(keys) <= MAX_BOUND_KEYS else stmt
+
+
+def facts_of_unit(session: Session, key: str, fields: Sequence[str]) -> Select[Any]:
     """SELECT the articles with a current fact of `fields` naming the unit `key` (whole words)."""
     return select(CurrentFact.article_id).where(
-        CurrentFact.name_key.in_(keys_with(key)), CurrentFact.field.in_(fields)
+        CurrentFact.name_key.in_(keys_with(session, key)), CurrentFact.field.in_(fields)
     )
 
 
@@ -389,14 +399,20 @@ def find_records(
     """
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit)
     if run_id is None:
-        current = (
-            select(CurrentDocument.document)
-            .join(CurrentRecord, CurrentRecord.article_id == CurrentDocument.article_id)
-            .where(*filters.current_sql())
+        # the page of records first, from the narrow table and its sort index; then their documents
+        page = (
+            select(CurrentRecord.article_id, CurrentRecord.sort_date, CurrentRecord.record_id)
+            .where(*filters.current_sql(session))
             .order_by(CurrentRecord.sort_date.desc(), CurrentRecord.record_id.desc())
             .limit(limit)
+            .subquery()
         )
-        return list(session.scalars(current))
+        documents = (
+            select(CurrentDocument.document)
+            .join(page, page.c.article_id == CurrentDocument.article_id)
+            .order_by(page.c.sort_date.desc(), page.c.record_id.desc())
+        )
+        return list(session.scalars(documents))
     stmt = (
         select(ExtractedRecord, Article)
         .join(Article, ExtractedRecord.article_id == Article.id)
@@ -448,7 +464,7 @@ def matching_article_ids(
         QueryError: a filter that cannot be used as written (see `find_records`).
     """
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
-    return list(session.scalars(current_matching(filters).order_by(CurrentRecord.article_id)))
+    return list(session.scalars(current_matching(session, filters).order_by(CurrentRecord.article_id)))
 
 
 def check_filters(
@@ -467,9 +483,9 @@ def check_filters(
     return _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
 
 
-def current_matching(filters: _Filters) -> Select[Any]:
+def current_matching(session: Session, filters: _Filters) -> Select[Any]:
     """Return a query of the ids of the articles whose current record passes `filters`."""
-    return select(CurrentRecord.article_id).where(*filters.current_sql())
+    return select(CurrentRecord.article_id).where(*filters.current_sql(session))
 
 
 def record_dict(record: ExtractedRecord, article: Article) -> dict[str, Any]:

@@ -86,9 +86,9 @@ def _check_extra(
     return _Extra(year_from, year_to, award_status, review)
 
 
-def _conditions(filters: _Filters, extra: _Extra) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, filters: _Filters, extra: _Extra) -> list[ColumnElement[bool]]:
     """Return the conditions on `CurrentRecord` of `find_records`' filters and this module's."""
-    where = filters.current_sql()
+    where = filters.current_sql(session)
     if extra.year_from is not None or extra.year_to is not None:
         lo, hi = extra.year_from or MINYEAR, extra.year_to or MAXYEAR
         # the same years as `find_records`' --year: event, record or article publication
@@ -143,7 +143,7 @@ def _current(
     ids = list(
         session.scalars(
             select(CurrentRecord.article_id)
-            .where(*_conditions(filters, extra))
+            .where(*_conditions(session, filters, extra))
             .order_by(CurrentRecord.article_id)
         )
     )
@@ -193,7 +193,7 @@ def facet_counts(
     """
     extra = _check_extra(year_from=year_from, year_to=year_to, award_status=award_status, review=review)
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
-    where = _conditions(filters, extra)
+    where = _conditions(session, filters, extra)
     counts: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
     # one scan for the three facets of the record itself: a few hundred groups at most
     columns = (CurrentRecord.province, CurrentRecord.year, CurrentRecord.review_state)
@@ -207,11 +207,13 @@ def facet_counts(
     # a record counts once under each award type and status it holds
     matching = select(CurrentRecord.article_id).where(*where)
     for facet, column in (("award", CurrentFact.award), ("award_status", CurrentFact.status)):
-        # award and status are set on award rows only: counted from their indexes alone
-        stmt = select(column, func.count(CurrentFact.article_id.distinct())).where(column.is_not(None))
+        # award and status are set on award rows only; DISTINCT over (value, article) reads the
+        # (value, article_id) index in order, where count(DISTINCT) would sort every group
+        pairs = select(column.label("value"), CurrentFact.article_id).where(column.is_not(None))
         if where:
-            stmt = stmt.where(CurrentFact.article_id.in_(matching))
-        for value, n in session.execute(stmt.group_by(column)).tuples():
+            pairs = pairs.where(CurrentFact.article_id.in_(matching))
+        held = pairs.distinct().subquery()
+        for value, n in session.execute(select(held.c.value, func.count()).group_by(held.c.value)).tuples():
             counts[facet][value] += n
     for prov, n in counts["province"].items():
         counts["province_2025"][province_2025(prov) if prov else None] += n
@@ -245,7 +247,7 @@ def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
     years: dict[int | None, dict[str, Any]] = defaultdict(
         lambda: {"blocs": set(), "roles": [], "awards": [], "articles": set()}
     )
-    unit = CurrentFact.name_key.in_(keys_with(key))
+    unit = CurrentFact.name_key.in_(keys_with(session, key))
     # the records where the unit is a member or holds a role: their blocs, in the record's year
     in_bloc = select(CurrentFact.article_id).where(unit, CurrentFact.field.in_(("member", "role")))
     for year, aid in session.execute(
@@ -310,9 +312,10 @@ def bloc_timeline(session: Session, bloc: str) -> list[dict[str, Any]]:
     years: dict[int | None, dict[str, Any]] = defaultdict(
         lambda: {"members": set(), "leaders": set(), "articles": set()}
     )
-    matching = select(CurrentRecord.article_id).where(*filters.current_sql())
+    where = filters.current_sql(session)
+    matching = select(CurrentRecord.article_id).where(*where)
     for year, aid in session.execute(
-        select(CurrentRecord.year, CurrentRecord.article_id).where(*filters.current_sql())
+        select(CurrentRecord.year, CurrentRecord.article_id).where(*where)
     ).tuples():
         years[year]["articles"].add(aid)
     facts = (

@@ -232,7 +232,7 @@ def search_articles(
     if any(v is not None for v in (province, year, bloc, unit, award)):
         # the filters read the materialised current records (`store.queries.current_matching`)
         filters = check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award)
-        among = current_matching(filters)
+        among = current_matching(session, filters)
     ids = [i for i, _ in _matching(session, parsed, limit, among)]
     rows = session.execute(
         select(Article.id, Article.title, Article.url, Article.published, Article.text).where(
