@@ -426,11 +426,13 @@ def store_records(
         with sessions() as session:
             out["corrected_articles"] = add_corrections(session, n)
             session.commit()
-        with engine.connect() as conn:
-            # planner statistics, as PostgreSQL's autovacuum would gather soon after a load (SQLite
-            # has no autovacuum of statistics: `thidua init-db` could run it; noted in the README)
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            # Planner statistics, and on PostgreSQL the visibility map that lets index-only scans
+            # skip the table: what autovacuum does soon after a load (its insert threshold is
+            # 20 % of a table), done at once so every query is timed against the settled store.
+            # SQLite has no autovacuum of statistics: `thidua init-db` could run it (README).
+            postgres = conn.dialect.name == "postgresql"
+            conn.exec_driver_sql("VACUUM ANALYZE" if postgres else "ANALYZE")
     finally:
         engine.dispose()
     return out

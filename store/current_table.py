@@ -110,6 +110,7 @@ def rows_of(
         "sort_date": sort_date(record, article_published),
         "review_state": review_state(record),
         "corrected_facts": record["corrected_facts"],
+        "bloc_names": [b["name"] for b in record["blocs"] if b["name"]],
     }
     blank = {"name": None, "number": None, "role": None, "award": None, "status": None, "issuer": None}
     facts: list[dict[str, Any]] = []

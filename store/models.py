@@ -149,6 +149,8 @@ class Article(Base):
     """A cleaned article: the stored `text` is what every evidence offset points into."""
 
     __tablename__ = "article"
+    # newest first: full-text search walks it backwards and stops after a page of matches
+    __table_args__ = (Index("ix_article_published", "published", "id"),)
 
     id: Mapped[intpk]
     page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)  # the first page seen
@@ -422,6 +424,8 @@ class CurrentRecord(Base):
     sort_date: Mapped[date]
     review_state: Mapped[code] = mapped_column(index=True)
     corrected_facts: Mapped[int]
+    # its blocs' names (the empty ones left out), in record order: what a unit's timeline lists
+    bloc_names: Mapped[list[str]]
 
 
 class CurrentDocument(Base):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from extract.places import province_2025
@@ -38,7 +38,15 @@ from extract.places import province_2025
 from store.current_table import iso_year, review_state
 from store.errors import QueryError
 from store.models import REVIEW_STATES, Article, CurrentDocument, CurrentFact, CurrentRecord
-from store.queries import _check_filters, _check_text, _Filters, _key_or_error, batches, keys_with
+from store.queries import (
+    UNIT_FIELDS,
+    _check_filters,
+    _check_text,
+    _Filters,
+    _key_or_error,
+    batches,
+    keys_with,
+)
 
 FACETS: Final = ("province", "province_2025", "year", "award", "award_status", "review_state")
 
@@ -248,53 +256,37 @@ def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
         lambda: {"blocs": set(), "roles": [], "awards": [], "articles": set()}
     )
     unit = CurrentFact.name_key.in_(keys_with(session, key))
-    # the records where the unit is a member or holds a role: their blocs, in the record's year
-    in_bloc = select(CurrentFact.article_id).where(unit, CurrentFact.field.in_(("member", "role")))
-    for year, aid in session.execute(
-        select(CurrentRecord.year, CurrentRecord.article_id).where(CurrentRecord.article_id.in_(in_bloc))
-    ).tuples():
-        years[year]["articles"].add(aid)
-    named_blocs = (
-        select(CurrentRecord.year, CurrentFact.name)
-        .join(CurrentRecord, CurrentRecord.article_id == CurrentFact.article_id)
-        .where(CurrentFact.field == "bloc", CurrentFact.name != "", CurrentFact.article_id.in_(in_bloc))
-        .distinct()
-    )
-    for year, name in session.execute(named_blocs).tuples():
-        years[year]["blocs"].add(name)
-    # each role it holds, with the names of its record's blocs, under the role's year or the record's
-    roles = session.execute(
-        select(CurrentFact.article_id, CurrentFact.role, func.coalesce(CurrentFact.year, CurrentRecord.year))
-        .join(CurrentRecord, CurrentRecord.article_id == CurrentFact.article_id)
-        .where(unit, CurrentFact.field == "role")
-        .order_by(CurrentFact.article_id, CurrentFact.position)
-    ).all()
-    blocs_of: dict[int, list[str]] = defaultdict(list)
-    for chunk in batches(sorted({aid for aid, _, _ in roles})):
-        for aid, name in session.execute(
-            select(CurrentFact.article_id, CurrentFact.name)
-            .where(CurrentFact.field == "bloc", CurrentFact.name != "", CurrentFact.article_id.in_(chunk))
-            .order_by(CurrentFact.article_id, CurrentFact.position)
-        ).tuples():
-            blocs_of[aid].append(str(name))  # not NULL: != '' leaves NULL out
-    for aid, role, at in roles:
-        years[at]["roles"].append({"role": role, "blocs": list(blocs_of[aid]), "article_id": aid})
-        years[at]["articles"].add(aid)
-    # each award it received, under the award's year or the record's
-    for aid, award, status, issuer, at in session.execute(
+    # every fact naming the unit, with its record's year and bloc names, in record order
+    facts = session.execute(
         select(
             CurrentFact.article_id,
+            CurrentFact.field,
+            CurrentFact.role,
             CurrentFact.award,
             CurrentFact.status,
             CurrentFact.issuer,
-            func.coalesce(CurrentFact.year, CurrentRecord.year),
+            CurrentFact.year,
+            CurrentRecord.year,
+            CurrentRecord.bloc_names,
         )
         .join(CurrentRecord, CurrentRecord.article_id == CurrentFact.article_id)
-        .where(unit, CurrentFact.field == "award")
-        .order_by(CurrentFact.article_id, CurrentFact.position)
-    ).tuples():
-        years[at]["awards"].append({"award": award, "status": status, "issuer": issuer, "article_id": aid})
-        years[at]["articles"].add(aid)
+        .where(unit, CurrentFact.field.in_(UNIT_FIELDS))
+        .order_by(CurrentFact.article_id, CurrentFact.field, CurrentFact.position)
+    ).tuples()
+    for aid, field, role, award, status, issuer, own_year, year, blocs in facts:
+        if field != "award":  # a member or a role holder: in those blocs that year
+            entry = years[year]
+            entry["blocs"].update(blocs)
+            entry["articles"].add(aid)
+        if field == "member":
+            continue
+        at = own_year if own_year is not None else year  # a role's or award's own year first
+        entry = years[at]
+        entry["articles"].add(aid)
+        if field == "role":
+            entry["roles"].append({"role": role, "blocs": blocs, "article_id": aid})
+        else:
+            entry["awards"].append({"award": award, "status": status, "issuer": issuer, "article_id": aid})
     return _timeline(years)
 
 
@@ -312,34 +304,33 @@ def bloc_timeline(session: Session, bloc: str) -> list[dict[str, Any]]:
     years: dict[int | None, dict[str, Any]] = defaultdict(
         lambda: {"members": set(), "leaders": set(), "articles": set()}
     )
-    where = filters.current_sql(session)
-    matching = select(CurrentRecord.article_id).where(*where)
-    for year, aid in session.execute(
-        select(CurrentRecord.year, CurrentRecord.article_id).where(*where)
-    ).tuples():
-        years[year]["articles"].add(aid)
-    facts = (
-        select(CurrentRecord.year, CurrentFact.name)
-        .join(CurrentRecord, CurrentRecord.article_id == CurrentFact.article_id)
-        .where(CurrentFact.article_id.in_(matching))
-    )
-    members = facts.where(CurrentFact.field == "member", CurrentFact.name != "").distinct()
-    for year, name in session.execute(members).tuples():
-        years[year]["members"].add(name)
-    # a leader goes under its role's own year, or the record's
-    leaders = (
+    # every matching record with its members and roles (an outer join keeps a record without
+    # any: it still counts among the year's articles), in one query
+    stmt = (
         select(
-            func.coalesce(CurrentFact.year, CurrentRecord.year),
+            CurrentRecord.article_id,
+            CurrentRecord.year,
+            CurrentFact.field,
             CurrentFact.name,
             CurrentFact.role,
-            CurrentFact.article_id,
+            CurrentFact.year,
         )
-        .join(CurrentRecord, CurrentRecord.article_id == CurrentFact.article_id)
-        .where(CurrentFact.article_id.in_(matching), CurrentFact.field == "role")
+        .outerjoin(
+            CurrentFact,
+            and_(
+                CurrentFact.article_id == CurrentRecord.article_id, CurrentFact.field.in_(("member", "role"))
+            ),
+        )
+        .where(*filters.current_sql(session))
     )
-    for at, unit, role, aid in session.execute(leaders).tuples():
-        years[at]["leaders"].add((unit, role))
-        years[at]["articles"].add(aid)
+    for aid, year, field, name, role, own_year in session.execute(stmt).tuples():
+        years[year]["articles"].add(aid)
+        if field == "member" and name:
+            years[year]["members"].add(name)
+        elif field == "role":  # a leader goes under its role's own year, or the record's
+            at = own_year if own_year is not None else year
+            years[at]["leaders"].add((name, role))
+            years[at]["articles"].add(aid)
     timeline = _timeline(years)
     for entry in timeline:
         entry["leaders"] = [{"unit": u, "role": r} for u, r in entry["leaders"]]

@@ -147,10 +147,18 @@ def _matching(
     )
     if among is not None:
         stmt = stmt.where(Article.id.in_(among))
-    stmt = stmt.order_by(Article.published.desc().nulls_last(), Article.id.desc())
+    # Dated articles first, then undated ones: two queries, each walking an index newest first
+    # (ix_article_published backwards, the primary key backwards) and stopping after `limit`
+    # matches. One ORDER BY published DESC NULLS LAST has no index on SQLite, which cannot
+    # declare NULLS LAST in an index, so PostgreSQL would have to find every match and sort.
+    dated = stmt.where(Article.published.is_not(None)).order_by(Article.published.desc(), Article.id.desc())
+    found = [(i, p) for i, p in session.execute(dated.limit(limit)).tuples()]
+    if limit is not None and len(found) >= limit:
+        return found
+    undated = stmt.where(Article.published.is_(None)).order_by(Article.id.desc())
     if limit is not None:
-        stmt = stmt.limit(limit)
-    return [(i, p) for i, p in session.execute(stmt).tuples()]
+        undated = undated.limit(limit - len(found))
+    return found + [(i, p) for i, p in session.execute(undated).tuples()]
 
 
 def snippet(
