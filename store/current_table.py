@@ -111,6 +111,8 @@ def rows_of(
         "review_state": review_state(record),
         "corrected_facts": record["corrected_facts"],
         "bloc_names": [b["name"] for b in record["blocs"] if b["name"]],
+        "award_kinds": " ".join(sorted({a["award"] for a in record["awards"]})),
+        "award_statuses": " ".join(sorted({a["status"] for a in record["awards"]})),
     }
     blank = {"name": None, "number": None, "role": None, "award": None, "status": None, "issuer": None}
     facts: list[dict[str, Any]] = []

@@ -426,6 +426,10 @@ class CurrentRecord(Base):
     corrected_facts: Mapped[int]
     # its blocs' names (the empty ones left out), in record order: what a unit's timeline lists
     bloc_names: Mapped[list[str]]
+    # the award codes and statuses it holds, distinct, sorted, space-separated ("" for none):
+    # facet counts group records by these few combinations instead of counting award facts
+    award_kinds: Mapped[str] = mapped_column(String(400))
+    award_statuses: Mapped[str] = mapped_column(String(100))
 
 
 class CurrentDocument(Base):

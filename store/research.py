@@ -22,13 +22,14 @@ Decisions:
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from extract.places import province_2025
@@ -212,17 +213,16 @@ def facet_counts(
         counts["year"][year] += n
         counts["review_state"][state] += n
     total = sum(counts["province"].values())
-    # a record counts once under each award type and status it holds
-    matching = select(CurrentRecord.article_id).where(*where)
-    for facet, column in (("award", CurrentFact.award), ("award_status", CurrentFact.status)):
-        # award and status are set on award rows only; DISTINCT over (value, article) reads the
-        # (value, article_id) index in order, where count(DISTINCT) would sort every group
-        pairs = select(column.label("value"), CurrentFact.article_id).where(column.is_not(None))
-        if where:
-            pairs = pairs.where(CurrentFact.article_id.in_(matching))
-        held = pairs.distinct().subquery()
-        for value, n in session.execute(select(held.c.value, func.count()).group_by(held.c.value)).tuples():
-            counts[facet][value] += n
+    # a record counts once under each award type and status it holds: one more scan, grouped by
+    # the few combinations records hold (`CurrentRecord.award_kinds`, `award_statuses`)
+    held = (CurrentRecord.award_kinds, CurrentRecord.award_statuses)
+    for kinds, statuses, n in session.execute(
+        select(*held, func.count()).where(*where).group_by(*held)
+    ).tuples():
+        for kind in kinds.split():
+            counts["award"][kind] += n
+        for status in statuses.split():
+            counts["award_status"][status] += n
     for prov, n in counts["province"].items():
         counts["province_2025"][province_2025(prov) if prov else None] += n
     return {"records": total, "facets": {f: dict(c.most_common()) for f, c in counts.items()}}
@@ -257,7 +257,8 @@ def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
     )
     unit = CurrentFact.name_key.in_(keys_with(session, key))
     # every fact naming the unit, with its record's year and bloc names, in record order
-    facts = session.execute(
+    # Core rows (`Session.connection`), not ORM ones: a common unit has tens of thousands of facts
+    facts = session.connection().execute(
         select(
             CurrentFact.article_id,
             CurrentFact.field,
@@ -267,13 +268,18 @@ def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
             CurrentFact.issuer,
             CurrentFact.year,
             CurrentRecord.year,
-            CurrentRecord.bloc_names,
+            cast(CurrentRecord.bloc_names, Text),
         )
         .join(CurrentRecord, CurrentRecord.article_id == CurrentFact.article_id)
         .where(unit, CurrentFact.field.in_(UNIT_FIELDS))
         .order_by(CurrentFact.article_id, CurrentFact.field, CurrentFact.position)
-    ).tuples()
-    for aid, field, role, award, status, issuer, own_year, year, blocs in facts:
+    )
+    # records share a few bloc name lists: each is decoded once
+    decoded: dict[str, list[str]] = {}
+    for aid, field, role, award, status, issuer, own_year, year, names in facts:
+        blocs = decoded.get(names)
+        if blocs is None:
+            blocs = decoded[names] = json.loads(names)
         if field != "award":  # a member or a role holder: in those blocs that year
             entry = years[year]
             entry["blocs"].update(blocs)
@@ -284,7 +290,7 @@ def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
         entry = years[at]
         entry["articles"].add(aid)
         if field == "role":
-            entry["roles"].append({"role": role, "blocs": blocs, "article_id": aid})
+            entry["roles"].append({"role": role, "blocs": list(blocs), "article_id": aid})
         else:
             entry["awards"].append({"award": award, "status": status, "issuer": issuer, "article_id": aid})
     return _timeline(years)
@@ -323,7 +329,7 @@ def bloc_timeline(session: Session, bloc: str) -> list[dict[str, Any]]:
         )
         .where(*filters.current_sql(session))
     )
-    for aid, year, field, name, role, own_year in session.execute(stmt).tuples():
+    for aid, year, field, name, role, own_year in session.connection().execute(stmt):  # Core rows
         years[year]["articles"].add(aid)
         if field == "member" and name:
             years[year]["members"].add(name)

@@ -52,6 +52,8 @@ def upgrade() -> None:
         sa.Column("review_state", sa.String(length=32), nullable=False),
         sa.Column("corrected_facts", sa.Integer(), nullable=False),
         sa.Column("bloc_names", sa.JSON(), nullable=False),
+        sa.Column("award_kinds", sa.String(length=400), nullable=False),
+        sa.Column("award_statuses", sa.String(length=100), nullable=False),
         sa.CheckConstraint(
             "review_state IN ('machine', 'corrected', 'review')", name=op.f("ck_current_record_review_state")
         ),
