@@ -3,14 +3,15 @@
 `store.current.current_records` stays the one definition of a current record (newest machine
 facts with the editors' corrections laid over them); this module keeps its output in
 `CurrentRecord` (one row per article: the columns a researcher filters, sorts and counts by),
-`CurrentDocument` (the record itself, as JSON) and `CurrentFact` (its blocs, members, roles and
-awards with their name keys), so `store.queries`, `store.research` and `store.search` answer
-with plain indexed SQL instead of overlaying corrections on every query (bench/README.md,
-"store_scale").
+`CurrentDocument` (the record itself, as JSON), `CurrentFact` (its blocs, members, roles and
+awards with their name keys) and `CurrentNameKey` (every name key once), so `store.queries`,
+`store.research` and `store.search` answer with plain indexed SQL instead of overlaying
+corrections on every query (bench/README.md, "store_scale").
 
-`refresh` is the only writer. It runs inside the writer's transaction wherever what the
-overlay reads changes: `store.repository.save_record` (a new newest record, from a crawl or a
-re-extraction) and `store.corrections` (every correction and undo). Entity merges and splits do
+`write` is the only writer, called by `refresh` (any articles, read back from the store) and
+`refresh_article` (one article whose newest record is in hand) inside the writer's transaction
+wherever what the overlay reads changes: `store.repository.save_record` (a new newest record, from
+a crawl or a re-extraction) and `store.corrections` (every correction and undo). Entity merges and splits do
 not change a current record (queries match names, not entities), so they do not refresh.
 
 Decision: **the article row is locked before the overlay is read** (PostgreSQL ``FOR NO KEY
@@ -47,7 +48,7 @@ from store.models import (
 
 # the sort date of an undated record: before every real date, so it comes last newest-first
 UNDATED: Final = date.min
-# articles refreshed per batch by `rebuild`: three overlay queries and three writes each
+# articles refreshed per batch by `rebuild`: a handful of overlay queries and writes each
 BATCH: Final = 500
 
 

@@ -213,7 +213,7 @@ class ExtractedRecord(Base):
     __tablename__ = "extracted_record"
     __table_args__ = (
         UniqueConstraint("run_id", "article_id"),
-        # (article_id, run_id): finds an article's newest record (store.queries.is_newest_record)
+        # (article_id, run_id): finds an article's newest record (store.current, store.browse)
         # from the index alone; named by its first column, as the naming convention names indexes
         Index("ix_extracted_record_article_id", "article_id", "run_id"),
     )

@@ -17,7 +17,7 @@ from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final, get_args
 
 from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from extract.places import canonical_province, places, province_2025
 from extract.record import AwardKind, schema_record
@@ -63,18 +63,6 @@ def _newest_record_ids(run_id: int | None) -> Any:
     return select(ExtractedRecord.id).join(
         newest,
         and_(ExtractedRecord.article_id == newest.c.article_id, ExtractedRecord.run_id == newest.c.run_id),
-    )
-
-
-def is_newest_record() -> ColumnElement[bool]:
-    """True for a machine record that is its article's newest (no record of a later run).
-
-    A correlated NOT EXISTS, probed through the (article_id, run_id) index for each row the
-    other filters leave, instead of grouping every record of the store on every query.
-    """
-    newer = aliased(ExtractedRecord)
-    return ~exists().where(
-        newer.article_id == ExtractedRecord.article_id, newer.run_id > ExtractedRecord.run_id
     )
 
 
@@ -169,52 +157,9 @@ class _Filters:
             )
         return where
 
-    def fields_read(self) -> set[str]:
-        """Return the fact fields these filters read (correction fields, `store.models.FACT_KINDS`)."""
-        fields: set[str] = set()
-        if self.province_keys is not None:
-            fields.add("province")
-        if self.year is not None:
-            fields |= {"published", "event_date"}
-        if self.bloc_key is not None:
-            fields.add("bloc")
-        if self.unit_key is not None:
-            fields |= {"member", "role", "award"}
-        if self.award is not None:
-            fields.add("award")
-        return fields
-
-    def value_may_match(self, field: str, value: Any) -> bool:
-        """Tell whether an editor's `value` for `field` could make these filters pass a record."""
-        if isinstance(value, list):  # a split gives several values
-            return any(self.value_may_match(field, v) for v in value)
-
-        def words(name: object) -> bool:
-            return self.unit_key is not None and f" {self.unit_key} " in f" {name_key(str(name or ''))} "
-
-        if field == "province":
-            return self.province_keys is not None and province_key(value) in self.province_keys
-        if field in ("published", "event_date"):
-            return self.year is not None and iso_year(value) == self.year
-        if not isinstance(value, dict):
-            return field != "member" or words(value)
-        if field == "bloc":
-            names = NAMES_KEY_SEPARATOR.join(
-                k for k in map(name_key, [value.get("name"), *(value.get("aliases") or [])]) if k
-            )
-            return self.bloc_key is not None and (
-                value.get("number") == self.bloc_number or f" {self.bloc_key} " in f" {names} "
-            )
-        if field == "role":
-            return words(value.get("unit"))
-        if field == "award":
-            return words(value.get("recipient")) or (
-                self.award is not None and value.get("award") == self.award
-            )
-        return True  # a shape this code does not know: look at the record
-
     def match(self, record: dict[str, Any], article_published: date | None) -> bool:
-        """Tell whether a current record (`store.current`) passes the filters, as `sql` would."""
+        """Tell whether a current record (`store.current`) passes the filters, as `sql` would
+        (`store.browse` checks the corrected records it overlays with this)."""
 
         def words(key: str, keys: list[str]) -> bool:
             return any(f" {key} " in f" {k} " for k in keys)
