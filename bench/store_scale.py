@@ -55,8 +55,8 @@ from sqlalchemy.pool import NullPool
 from extract import record as data
 from extract.places import places
 from extract.record import Evidence, Record
-from store import corrections, repository
-from store.current import current_records
+from store import corrections, current_table, repository
+from store.current import build_overlay, current_records
 from store.db import make_engine, migrate, session_factory
 from store.errors import CorrectionError
 from store.fulltext import index_articles
@@ -288,9 +288,11 @@ class _Ids:
 def _bulk(session: Session, run: ExtractionRun, batch: list[Synthetic], seed: int, ids: _Ids) -> None:
     """Store a batch with one multi-row INSERT per table, without the repository's per-row
     savepoints and look-ups: the rows `save_page`/`save_article` (page, article, its "first"
-    alias, its search entry) and `save_record` (`repository.record_row`) would write."""
+    alias, its search entry) and `save_record` (`repository.record_row`, then
+    `store.current_table.refresh`) would write."""
     rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in ids.next}
-    articles = []
+    articles: list[Article] = []
+    records: list[ExtractedRecord] = []
     for s in batch:
         page_id, article_id = ids.take(Page), ids.take(Article)
         rows[Page].append(
@@ -339,6 +341,8 @@ def _bulk(session: Session, run: ExtractionRun, batch: list[Synthetic], seed: in
             raise SystemExit(f"synthetic record {s.i} breaks SCHEMA.md: {problems[:3]}")
         record = repository.record_row(run=run, article=article, record=s.record)
         record.id = ids.take(ExtractedRecord)
+        record.run = run
+        records.append(record)
         rows[ExtractedRecord].append(_columns(record))
         facts: tuple[list[Any], ...] = (
             record.scalars,
@@ -355,6 +359,13 @@ def _bulk(session: Session, run: ExtractionRun, batch: list[Synthetic], seed: in
         if values:
             session.execute(insert(table.__table__), values)  # Core: no ORM bulk machinery
     index_articles(session, articles)
+    # what save_record does after its rows: the materialised current records, in one batch, from
+    # the rows in hand (the same `build_overlay` the store runs; no one has corrected them yet)
+    current_table.write(
+        session,
+        [a.id for a in articles],
+        [build_overlay(a, r, []) for a, r in zip(articles, records, strict=True)],
+    )
 
 
 def store_records(
@@ -415,11 +426,13 @@ def store_records(
         with sessions() as session:
             out["corrected_articles"] = add_corrections(session, n)
             session.commit()
-        with engine.connect() as conn:
-            # planner statistics, as PostgreSQL's autovacuum would gather soon after a load (SQLite
-            # has no autovacuum of statistics: `thidua init-db` could run it; noted in the README)
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            # Planner statistics, and on PostgreSQL the visibility map that lets index-only scans
+            # skip the table: what autovacuum does soon after a load (its insert threshold is
+            # 20 % of a table), done at once so every query is timed against the settled store.
+            # SQLite has no autovacuum of statistics: `thidua init-db` could run it (README).
+            postgres = conn.dialect.name == "postgresql"
+            conn.exec_driver_sql("VACUUM ANALYZE" if postgres else "ANALYZE")
     finally:
         engine.dispose()
     return out

@@ -49,7 +49,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from store.db import make_engine, migrate, session_factory
-from store.keys import name_key, province_key
+from store.keys import NAMES_KEY_SEPARATOR, name_key, province_key
 from store.models import (
     Article,
     AwardFact,
@@ -61,7 +61,6 @@ from store.models import (
     RoleFact,
     ScalarFact,
 )
-from store.repository import NAMES_KEY_SEPARATOR
 
 POSTGRES_URL = os.environ.get(
     "THIDUA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.current import current_records
+from store.current_table import record_year
 from store.entities import (
     LinkedRecord,
     check_province,
@@ -30,7 +31,7 @@ from store.entities import (
 from store.entity_corrections import groups
 from store.models import Article, FactEntity
 from store.queries import batches
-from store.research import _current, record_year
+from store.research import _current
 
 CHUNK: Final = 500
 

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session, aliased
 
 from extract.places import province_2025
 from store.current import current_records
+from store.current_table import record_year, review_state
 from store.errors import ArticleNotFoundError, QueryError
 from store.models import (
     Article,
@@ -59,7 +60,7 @@ from store.models import (
     Page,
 )
 from store.queries import _check_filters, _check_text, _Filters, batches, summary
-from store.research import _check_extra, _Extra, record_year, review_state
+from store.research import _check_extra, _Extra
 from store.search import text_condition
 
 SORTS: Final = ("date", "title", "province", "bloc", "members", "awards", "review")
@@ -154,7 +155,7 @@ def _years(column: Any, lo: int, hi: int) -> ColumnElement[bool]:
 
 
 def _record_date() -> ColumnElement[Any]:
-    """The date a record's year comes from (`store.research.record_year`), as SQL."""
+    """The date a record's year comes from (`store.current_table.record_year`), as SQL."""
     return func.coalesce(ExtractedRecord.event_date, ExtractedRecord.published, Article.published)
 
 

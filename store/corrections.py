@@ -43,6 +43,7 @@ from extract.record import AwardFact as AwardData
 from extract.record import BlocFact as BlocData
 from extract.record import MemberFact as MemberData
 from extract.record import RoleFact as RoleData
+from store import current_table
 from store.current import Entry, Overlay, load_overlay, undone_ids
 from store.errors import (
     ArticleNotFoundError,
@@ -388,6 +389,8 @@ def _write(
         )
         session.add(row)
         session.flush()
+        # the queries' copy of the record; the article is locked, so `overlay.record` is still newest
+        current_table.refresh_article(session, overlay.article, overlay.record)
     return row
 
 
@@ -642,6 +645,7 @@ def undo(session: Session, *, correction_id: int, editor: str, reason: str | Non
         )
         session.add(row)
         session.flush()
+        current_table.refresh_article(session, article, newest)  # the queries' copy of the record
     return row
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from extract.namekeys import name_key, ukey
 from extract.places import province_2025
 from store.current import current_records
+from store.current_table import record_year
 from store.entities import (
     ENTITY_FIELDS,
     _check_kind,
@@ -34,7 +35,6 @@ from store.entity_corrections import Groups, entity_corrections_of, groups
 from store.errors import EntityNotFoundError, QueryError
 from store.models import Article, Entity, EntityAlias, FactEntity
 from store.queries import _check_text, batches
-from store.research import record_year
 
 PER_PAGE: Final = 50
 MAX_PAGE: Final = 10_000

@@ -20,6 +20,11 @@ from extract.namekeys import ukey
 
 _SPACE = re.compile(r"\s+")
 
+# the separator between the keys of a bloc's name and aliases in BlocFact.names_key and
+# CurrentFact.name_key; keys only hold [a-z0-9 ], so a whole-word search can never match across
+# two names
+NAMES_KEY_SEPARATOR = " | "
+
 
 def name_key(name: str | None) -> str:
     """Return the matching key of a unit or bloc name ("" for an empty name)."""

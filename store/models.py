@@ -152,6 +152,8 @@ class Article(Base):
     """A cleaned article: the stored `text` is what every evidence offset points into."""
 
     __tablename__ = "article"
+    # newest first: full-text search walks it backwards and stops after a page of matches
+    __table_args__ = (Index("ix_article_published", "published", "id"),)
 
     id: Mapped[intpk]
     page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)  # the first page seen
@@ -303,7 +305,7 @@ class ExtractedRecord(Base):
     __tablename__ = "extracted_record"
     __table_args__ = (
         UniqueConstraint("run_id", "article_id"),
-        # (article_id, run_id): finds an article's newest record (store.queries.is_newest_record)
+        # (article_id, run_id): finds an article's newest record (store.current, store.browse)
         # from the index alone; named by its first column, as the naming convention names indexes
         Index("ix_extracted_record_article_id", "article_id", "run_id"),
     )
@@ -478,6 +480,105 @@ class Correction(Base):
     created_at: Mapped[created_at]
 
     editor: Mapped[Editor] = relationship()
+
+
+# what `store.research.review_state` says of a current record
+REVIEW_STATES: Final = ("machine", "corrected", "review")
+# the list fields of a current record that `CurrentFact` holds
+CURRENT_FACT_FIELDS: Final = ("bloc", "member", "role", "award")
+
+
+class CurrentRecord(Base):
+    """The current record of one article, materialised: a cache of `store.current.current_record`.
+
+    Written only by `store.current_table.refresh` (on every stored record, correction and undo,
+    in the writer's transaction), so researchers' queries filter, sort and count current records
+    with plain indexed SQL instead of overlaying corrections on every query. The columns are
+    read from the record for filtering (the years are integers, one column per date a year
+    filter reads); the record itself is `CurrentDocument`, kept apart so these rows stay narrow
+    for scans and counts.
+    """
+
+    __tablename__ = "current_record"
+    __table_args__ = (
+        CheckConstraint(_in("review_state", REVIEW_STATES), name="review_state"),
+        # newest first, then newest record: `find_records`' order, walked backwards with a limit
+        Index("ix_current_record_sort_date", "sort_date", "record_id"),
+    )
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("extracted_record.id"), index=True)
+    province: Mapped[str | None]
+    province_key: Mapped[str | None] = mapped_column(index=True)
+    year: Mapped[int | None] = mapped_column(index=True)  # `store.current_table.record_year`
+    event_year: Mapped[int | None] = mapped_column(index=True)
+    published_year: Mapped[int | None] = mapped_column(index=True)
+    article_year: Mapped[int | None] = mapped_column(index=True)  # the article's publication date
+    # event date, else published, else the article's; 0001-01-01 when undated (sorts last)
+    sort_date: Mapped[date]
+    review_state: Mapped[code] = mapped_column(index=True)
+    corrected_facts: Mapped[int]
+    # its blocs' names (the empty ones left out), in record order: what a unit's timeline lists
+    bloc_names: Mapped[list[str]]
+    # the award codes and statuses it holds, distinct, sorted, space-separated ("" for none):
+    # facet counts group records by these few combinations instead of counting award facts
+    award_kinds: Mapped[str] = mapped_column(String(400))
+    award_statuses: Mapped[str] = mapped_column(String(100))
+
+
+class CurrentDocument(Base):
+    """The current record of one article exactly as `store.current.current_record` returns it."""
+
+    __tablename__ = "current_document"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("current_record.article_id", ondelete="CASCADE"), primary_key=True
+    )
+    document: Mapped[dict[str, Any]]
+
+
+class CurrentFact(Base):
+    """A bloc, member, role or award of a current record (`CurrentRecord`), for filters and timelines.
+
+    `name` is the bloc's name, the member, the role's unit or the award's recipient; `name_key`
+    its key (`store.keys.name_key`), for a bloc the keys of its name and aliases joined by
+    `store.keys.NAMES_KEY_SEPARATOR`, as the machine's fact tables keep them.
+    """
+
+    __tablename__ = "current_fact"
+    __table_args__ = (
+        CheckConstraint(_in("field", CURRENT_FACT_FIELDS), name="field"),
+        Index("ix_current_fact_name_key", "name_key", "field", "article_id"),
+        Index("ix_current_fact_article_id", "article_id", "field", "position"),
+        # award and status are set on award rows only, number on bloc rows only: filters and
+        # facet counts on them are answered from these indexes alone, without reading `field`
+        Index("ix_current_fact_award", "award", "article_id"),
+        Index("ix_current_fact_status", "status", "article_id"),
+        Index("ix_current_fact_number", "number", "article_id"),
+    )
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("current_record.article_id", ondelete="CASCADE"))
+    field: Mapped[code]
+    position: Mapped[int]
+    name: Mapped[str | None]
+    name_key: Mapped[str]
+    number: Mapped[str | None]  # a bloc's
+    role: Mapped[str | None] = mapped_column(String(32))
+    award: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(32))
+    issuer: Mapped[str | None] = mapped_column(String(32))
+    year: Mapped[int | None]  # a role's or an award's own year
+
+
+class CurrentNameKey(Base):
+    """Every `CurrentFact.name_key` ever written, once: a unit or bloc filter matches its words
+    against these few thousand keys, then finds the facts by equality on the indexed column,
+    instead of a LIKE over every fact. Keys no fact holds any more stay; they match nothing."""
+
+    __tablename__ = "current_name_key"
+
+    key: Mapped[str] = mapped_column(primary_key=True)
 
 
 class Entity(Base):

@@ -1,9 +1,11 @@
 """Read side of the store: what the CLI and the web app ask (see ../shared/STYLE.md, habit 13).
 
-Every function is keyword-only and fully parameterised. Unit and bloc names are matched through
-the normalised key columns written by `store.repository.save_record` (`store.keys.name_key`:
-no case, diacritics, punctuation, "và"/"tỉnh"), as whole words inside the stored key, entirely
-in SQL. So "so y te" finds "Sở Y tế tỉnh Bắc Ninh", and "Sở Y" does not find "Sở Y tế".
+Every function is keyword-only and fully parameterised. Current records (machine facts with the
+editors' corrections) are read from their materialised copy (`store.current_table`), so every
+filter, sort and count is plain SQL. Unit and bloc names are matched through the normalised key
+columns (`store.keys.name_key`: no case, diacritics, punctuation, "và"/"tỉnh"), as whole words
+inside the stored key, entirely in SQL. So "so y te" finds "Sở Y tế tỉnh Bắc Ninh", and "Sở Y"
+does not find "Sở Y tế".
 """
 
 from __future__ import annotations
@@ -14,20 +16,23 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final, get_args
 
-from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session, selectinload
 
 from extract.places import canonical_province, places, province_2025
 from extract.record import AwardKind, schema_record
-from store.current import current_records
+from store.current_table import iso_year
 from store.errors import ArticleNotFoundError, QueryError
-from store.keys import name_key, province_key
+from store.keys import NAMES_KEY_SEPARATOR, name_key, province_key
 from store.models import (
     Article,
     ArticleAlias,
     AwardFact,
     BlocFact,
-    Correction,
+    CurrentDocument,
+    CurrentFact,
+    CurrentNameKey,
+    CurrentRecord,
     ExtractedRecord,
     Failure,
     MemberFact,
@@ -35,7 +40,6 @@ from store.models import (
     RoleFact,
     ScalarFact,
 )
-from store.repository import NAMES_KEY_SEPARATOR
 
 AWARD_KINDS: tuple[str, ...] = get_args(AwardKind)
 
@@ -59,18 +63,6 @@ def _newest_record_ids(run_id: int | None) -> Any:
     return select(ExtractedRecord.id).join(
         newest,
         and_(ExtractedRecord.article_id == newest.c.article_id, ExtractedRecord.run_id == newest.c.run_id),
-    )
-
-
-def is_newest_record() -> ColumnElement[bool]:
-    """True for a machine record that is its article's newest (no record of a later run).
-
-    A correlated NOT EXISTS, probed through the (article_id, run_id) index for each row the
-    other filters leave, instead of grouping every record of the store on every query.
-    """
-    newer = aliased(ExtractedRecord)
-    return ~exists().where(
-        newer.article_id == ExtractedRecord.article_id, newer.run_id > ExtractedRecord.run_id
     )
 
 
@@ -165,52 +157,9 @@ class _Filters:
             )
         return where
 
-    def fields_read(self) -> set[str]:
-        """Return the fact fields these filters read (correction fields, `store.models.FACT_KINDS`)."""
-        fields: set[str] = set()
-        if self.province_keys is not None:
-            fields.add("province")
-        if self.year is not None:
-            fields |= {"published", "event_date"}
-        if self.bloc_key is not None:
-            fields.add("bloc")
-        if self.unit_key is not None:
-            fields |= {"member", "role", "award"}
-        if self.award is not None:
-            fields.add("award")
-        return fields
-
-    def value_may_match(self, field: str, value: Any) -> bool:
-        """Tell whether an editor's `value` for `field` could make these filters pass a record."""
-        if isinstance(value, list):  # a split gives several values
-            return any(self.value_may_match(field, v) for v in value)
-
-        def words(name: object) -> bool:
-            return self.unit_key is not None and f" {self.unit_key} " in f" {name_key(str(name or ''))} "
-
-        if field == "province":
-            return self.province_keys is not None and province_key(value) in self.province_keys
-        if field in ("published", "event_date"):
-            return self.year is not None and _iso_year(value) == self.year
-        if not isinstance(value, dict):
-            return field != "member" or words(value)
-        if field == "bloc":
-            names = NAMES_KEY_SEPARATOR.join(
-                k for k in map(name_key, [value.get("name"), *(value.get("aliases") or [])]) if k
-            )
-            return self.bloc_key is not None and (
-                value.get("number") == self.bloc_number or f" {self.bloc_key} " in f" {names} "
-            )
-        if field == "role":
-            return words(value.get("unit"))
-        if field == "award":
-            return words(value.get("recipient")) or (
-                self.award is not None and value.get("award") == self.award
-            )
-        return True  # a shape this code does not know: look at the record
-
     def match(self, record: dict[str, Any], article_published: date | None) -> bool:
-        """Tell whether a current record (`store.current`) passes the filters, as `sql` would."""
+        """Tell whether a current record (`store.current`) passes the filters, as `sql` would
+        (`store.browse` checks the corrected records it overlays with this)."""
 
         def words(key: str, keys: list[str]) -> bool:
             return any(f" {key} " in f" {k} " for k in keys)
@@ -218,7 +167,7 @@ class _Filters:
         if self.province_keys is not None and province_key(record["province"]) not in self.province_keys:
             return False
         if self.year is not None:
-            years = {_iso_year(record["event_date"]), _iso_year(record["published"])}
+            years = {iso_year(record["event_date"]), iso_year(record["published"])}
             if article_published is not None:
                 years.add(article_published.year)
             if self.year not in years:
@@ -239,12 +188,64 @@ class _Filters:
                 return False
         return self.award is None or any(a["award"] == self.award for a in record["awards"])
 
+    def current_sql(self, session: Session) -> list[ColumnElement[bool]]:
+        """Return the conditions on a materialised current record (`CurrentRecord`) these filters set.
 
-def _iso_year(value: object) -> int | None:
-    try:
-        return date.fromisoformat(value).year if isinstance(value, str) else None
-    except ValueError:
-        return None
+        The same rules as `sql` over the corrected values: a province by key, a year among the
+        event's, the record's publication's and the article's, a bloc by number or whole words of
+        its names, a unit by whole words among members, role holders and award recipients. Words
+        are matched against the distinct keys (`CurrentNameKey`) first, then facts by equal key.
+        """
+        where: list[ColumnElement[bool]] = []
+        if self.province_keys is not None:
+            where.append(CurrentRecord.province_key.in_(self.province_keys))
+        if self.year is not None:
+            where.append(
+                or_(
+                    CurrentRecord.event_year == self.year,
+                    CurrentRecord.published_year == self.year,
+                    CurrentRecord.article_year == self.year,
+                )
+            )
+        if self.bloc_key is not None:
+            # two index look-ups, not an OR over the table; number is set on bloc rows only
+            by_number = select(CurrentFact.article_id).where(CurrentFact.number == self.bloc_number)
+            by_name = select(CurrentFact.article_id).where(
+                CurrentFact.name_key.in_(keys_with(session, self.bloc_key)), CurrentFact.field == "bloc"
+            )
+            where.append(CurrentRecord.article_id.in_(union_all(by_number, by_name)))
+        if self.unit_key is not None:
+            where.append(CurrentRecord.article_id.in_(facts_of_unit(session, self.unit_key, UNIT_FIELDS)))
+        if self.award is not None:  # award is set on award rows only
+            awarded = select(CurrentFact.article_id).where(CurrentFact.award == self.award)
+            where.append(CurrentRecord.article_id.in_(awarded))
+        return where
+
+
+# the current facts that name a unit: `find_records`' unit filter reads all three
+UNIT_FIELDS: Final = ("member", "role", "award")
+
+
+# past this many matching keys, a filter names them through a subquery instead of bound values
+MAX_BOUND_KEYS: Final = 1000
+
+
+def keys_with(session: Session, key: str) -> list[str] | Select[Any]:
+    """Return the name keys (`CurrentNameKey`) holding `key`'s words as whole words.
+
+    A list when there are at most `MAX_BOUND_KEYS` (the usual case: the planner then knows the
+    values it looks up, and picks its plan by their frequency); else the subquery itself.
+    """
+    stmt = select(CurrentNameKey.key).where(_has_word_run(CurrentNameKey.key, key))
+    keys = list(session.scalars(stmt.limit(MAX_BOUND_KEYS + 1)))
+    return keys if len(keys) <= MAX_BOUND_KEYS else stmt
+
+
+def facts_of_unit(session: Session, key: str, fields: Sequence[str]) -> Select[Any]:
+    """SELECT the articles with a current fact of `fields` naming the unit `key` (whole words)."""
+    return select(CurrentFact.article_id).where(
+        CurrentFact.name_key.in_(keys_with(session, key)), CurrentFact.field.in_(fields)
+    )
 
 
 def province_keys(province: str) -> tuple[str, ...]:
@@ -301,51 +302,6 @@ def _check_filters(
     )
 
 
-def _order_key(record: dict[str, Any], article_published: date | None) -> tuple[bool, str, int]:
-    """Sort key of a record: newest event first, undated last, then newest record first."""
-    when = next(
-        (v for v in (record["event_date"], record["published"]) if _iso_year(v) is not None),
-        article_published.isoformat() if article_published else None,
-    )
-    return (when is not None, when or "", record["record_id"])
-
-
-def _corrected_candidates(session: Session, filters: _Filters) -> list[int]:
-    """Return the corrected articles whose current record may pass `filters`, ascending.
-
-    Only these are overlaid and checked by `_Filters.match`: an article whose newest machine
-    record passes the filters in SQL, or one with a correction that writes a value passing a
-    filter (`_Filters.value_may_match`). Any other correction leaves the record failing every
-    filter its machine record fails. Without this, every query would overlay every corrected
-    article in the store.
-    """
-    corrected = select(Correction.article_id)
-    fields = filters.fields_read()
-    if not fields:
-        return sorted(set(session.scalars(corrected.distinct())))
-    passing = (
-        select(ExtractedRecord.article_id)
-        .join(Article, ExtractedRecord.article_id == Article.id)
-        .where(
-            is_newest_record(),
-            ExtractedRecord.article_id.in_(corrected),
-            *filters.sql(),
-        )
-    )
-    found = set(session.scalars(passing))
-    # A filter is a "has a value like this" test: only a correction that writes a value passing
-    # one of them (not a delete, not a verify) can make a record pass that its machine record
-    # fails; an undone correction leaves the machine's value, which `passing` covers.
-    touched = select(Correction.article_id, Correction.field, Correction.new_value).where(
-        Correction.field.in_(sorted(fields)),
-        Correction.action.in_(("accept", "change", "add", "merge", "split")),
-    )
-    for article_id, field, value in session.execute(touched):
-        if article_id not in found and filters.value_may_match(field, value):
-            found.add(article_id)
-    return sorted(found)
-
-
 def find_records(
     session: Session,
     *,
@@ -382,24 +338,31 @@ def find_records(
             bloc without letters or digits, text that is not UTF-8 or over `MAX_FILTER_CHARS`
             characters, a year outside 1–9999, a limit outside 1–`MAX_LIMIT`.
 
-    Uncorrected articles are filtered, sorted and limited in SQL over the machine's fact
-    tables; the (far fewer) articles with corrections are overlaid and filtered in Python by
-    `_Filters.match`, which applies the same rules to the corrected values, and both are merged.
+    Current records are read from their materialised copy (`store.current_table`): filtered,
+    sorted and limited in SQL by `_Filters.current_sql`; machine records of a run from the
+    machine's fact tables by `_Filters.sql`.
     """
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=limit)
-    corrected = select(Correction.article_id).distinct()
+    if run_id is None:
+        # the page of records first, from the narrow table and its sort index; then their documents
+        page = (
+            select(CurrentRecord.article_id, CurrentRecord.sort_date, CurrentRecord.record_id)
+            .where(*filters.current_sql(session))
+            .order_by(CurrentRecord.sort_date.desc(), CurrentRecord.record_id.desc())
+            .limit(limit)
+            .subquery()
+        )
+        documents = (
+            select(CurrentDocument.document)
+            .join(page, page.c.article_id == CurrentDocument.article_id)
+            .order_by(page.c.sort_date.desc(), page.c.record_id.desc())
+        )
+        return list(session.scalars(documents))
     stmt = (
         select(ExtractedRecord, Article)
         .join(Article, ExtractedRecord.article_id == Article.id)
-        .where(
-            is_newest_record() if run_id is None else ExtractedRecord.id.in_(_newest_record_ids(run_id)),
-            *filters.sql(),
-        )
-    )
-    if run_id is None:
-        stmt = stmt.where(ExtractedRecord.article_id.not_in(corrected))
-    stmt = (
-        stmt.options(
+        .where(ExtractedRecord.id.in_(_newest_record_ids(run_id)), *filters.sql())
+        .options(
             selectinload(ExtractedRecord.blocs),
             selectinload(ExtractedRecord.members),
             selectinload(ExtractedRecord.roles),
@@ -413,22 +376,7 @@ def find_records(
         )
         .limit(limit)
     )
-    pairs = list(session.execute(stmt).tuples())
-    if run_id is not None:
-        return [record_dict(rec, art) for rec, art in pairs]
-
-    published = {art.id: art.published for _, art in pairs}
-    candidates = current_records(session, [art.id for _, art in pairs])
-    corrected_ids = _corrected_candidates(session, filters)
-    for article_id, when in session.execute(
-        select(Article.id, Article.published).where(Article.id.in_(corrected_ids))
-    ).tuples():
-        published[article_id] = when
-    candidates += [
-        r for r in current_records(session, corrected_ids) if filters.match(r, published[r["article_id"]])
-    ]
-    candidates.sort(key=lambda r: _order_key(r, published[r["article_id"]]), reverse=True)
-    return candidates[:limit]
+    return [record_dict(rec, art) for rec, art in session.execute(stmt).tuples()]
 
 
 # bound parameters per IN list: SQLite allows 32,766 variables a statement, and smaller batches
@@ -453,17 +401,15 @@ def matching_article_ids(
 ) -> list[int]:
     """Return the ids of every article whose current record passes the filters, ascending.
 
-    The same filters, checks and rules as `find_records` (uncorrected articles filtered in SQL,
-    corrected ones overlaid and filtered by `_Filters.match`), without a limit and without
-    loading the records: what `store.exports` reads, batch by batch, through
+    The same filters, checks and rules as `find_records`, without a limit and without loading
+    the records: what `store.exports` reads, batch by batch, through
     `store.current.current_records`.
 
     Raises:
         QueryError: a filter that cannot be used as written (see `find_records`).
     """
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
-    found = set(session.scalars(uncorrected_matching(filters)))
-    return sorted(found | set(corrected_matching(session, filters)))
+    return list(session.scalars(current_matching(session, filters).order_by(CurrentRecord.article_id)))
 
 
 def check_filters(
@@ -482,32 +428,9 @@ def check_filters(
     return _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
 
 
-def uncorrected_matching(filters: _Filters) -> Select[Any]:
-    """Return a query of the ids of uncorrected articles whose newest record passes `filters`."""
-    return (
-        select(ExtractedRecord.article_id)
-        .join(Article, ExtractedRecord.article_id == Article.id)
-        .where(
-            is_newest_record(),
-            ExtractedRecord.article_id.not_in(select(Correction.article_id)),
-            *filters.sql(),
-        )
-    )
-
-
-def corrected_matching(session: Session, filters: _Filters) -> list[int]:
-    """Return the ids of corrected articles whose current record passes `filters`, ascending."""
-    found = []
-    for chunk in batches(_corrected_candidates(session, filters)):
-        published = dict(
-            session.execute(select(Article.id, Article.published).where(Article.id.in_(chunk))).tuples().all()
-        )
-        found += [
-            r["article_id"]
-            for r in current_records(session, chunk)
-            if filters.match(r, published[r["article_id"]])
-        ]
-    return sorted(found)
+def current_matching(session: Session, filters: _Filters) -> Select[Any]:
+    """Return a query of the ids of the articles whose current record passes `filters`."""
+    return select(CurrentRecord.article_id).where(*filters.current_sql(session))
 
 
 def record_dict(record: ExtractedRecord, article: Article) -> dict[str, Any]:

@@ -55,10 +55,11 @@ from extract.record import (
 from extract.record import (
     ScalarFact as ScalarFactData,
 )
+from store import current_table
 from store.duplicates import find_near_duplicate, index_bands
 from store.errors import DuplicateRecordError, InvalidRecordError, RunClosedError, StoreError
 from store.fulltext import index_article
-from store.keys import name_key, province_key
+from store.keys import NAMES_KEY_SEPARATOR, name_key, province_key
 from store.models import (
     FAILURE_STAGES,
     RUN_STATUSES,
@@ -81,10 +82,6 @@ from store.types import utcnow
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-# the separator between the keys of a bloc's name and aliases in BlocFact.names_key; keys only
-# hold [a-z0-9 ], so a whole-word search can never match across two names
-NAMES_KEY_SEPARATOR = " | "
 
 
 def _insert_or_get(session: Session, row: T, lookup: Callable[[], object]) -> tuple[T, bool]:
@@ -547,8 +544,9 @@ def save_record(session: Session, *, run: ExtractionRun, article: Article, recor
         InvalidRecordError: the record breaks SCHEMA.md (`record_problems`); it is logged and
             nothing of it is written.
 
-    The rows are written in a savepoint: if the database refuses any of them, none is left in
-    the caller's transaction.
+    The rows are written in a savepoint, with the article's materialised current record
+    (`store.current_table.refresh`): if the database refuses any of them, none is left in the
+    caller's transaction.
     """
     problems = record_problems(record)
     if problems:
@@ -578,6 +576,7 @@ def save_record(session: Session, *, run: ExtractionRun, article: Article, recor
     with session.begin_nested():  # all rows or none, whatever the caller does after an error
         session.add(row)
         session.flush()
+        current_table.refresh_article(session, article, row)
     return row
 
 

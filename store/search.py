@@ -22,8 +22,8 @@ new article (an article's text never changes afterwards: a refetch with differen
 the stored one, and re-extraction reads it without changing it). The migration that created the
 tables indexed every article already stored. Both tables are engine-specific, so they are not
 among `store.models`; `store.db.schema_differences` leaves `store.fulltext.SEARCH_TABLES` out of
-its comparison. With filters, uncorrected articles are filtered in SQL inside the search and the
-corrected ones that pass (overlaid first) are searched apart and merged in the same order.
+its comparison. Filters are applied in SQL inside the search, on the materialised current
+records (`store.current_table`).
 
 Queries: user text never reaches FTS5's MATCH syntax or ``to_tsquery`` as written. It is folded
 into words; a part between double quotes is a phrase (its words next to each other, in order),
@@ -49,11 +49,13 @@ from sqlalchemy.orm import Session
 from store.errors import QueryError
 from store.fulltext import SEARCH_TABLE, WORD, fold, fold_words
 from store.models import Article
-from store.queries import MAX_LIMIT, _check_text, check_filters, corrected_matching, uncorrected_matching
+from store.queries import MAX_LIMIT, _check_text, check_filters, current_matching
 
 MAX_QUERY_CHARS: Final = 200
 MAX_QUERY_WORDS: Final = 16
 SNIPPET_WORDS: Final = 24  # words of context around the first match
+# at most this many articles passing a search's filters are given to the search as a list of ids
+FEW_IDS: Final = 5000
 _QUOTED: Final = re.compile(r'"([^"]*)"?')
 
 
@@ -147,10 +149,18 @@ def _matching(
     )
     if among is not None:
         stmt = stmt.where(Article.id.in_(among))
-    stmt = stmt.order_by(Article.published.desc().nulls_last(), Article.id.desc())
+    # Dated articles first, then undated ones: two queries, each walking an index newest first
+    # (ix_article_published backwards, the primary key backwards) and stopping after `limit`
+    # matches. One ORDER BY published DESC NULLS LAST has no index on SQLite, which cannot
+    # declare NULLS LAST in an index, so PostgreSQL would have to find every match and sort.
+    dated = stmt.where(Article.published.is_not(None)).order_by(Article.published.desc(), Article.id.desc())
+    found = [(i, p) for i, p in session.execute(dated.limit(limit)).tuples()]
+    if limit is not None and len(found) >= limit:
+        return found
+    undated = stmt.where(Article.published.is_(None)).order_by(Article.id.desc())
     if limit is not None:
-        stmt = stmt.limit(limit)
-    return [(i, p) for i, p in session.execute(stmt).tuples()]
+        undated = undated.limit(limit - len(found))
+    return found + [(i, p) for i, p in session.execute(undated).tuples()]
 
 
 def snippet(
@@ -228,18 +238,18 @@ def search_articles(
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT:,}, not {limit:,}")
     parsed = SearchQuery.parse(query)
+    among: Select[Any] | list[int] | None = None
     if any(v is not None for v in (province, year, bloc, unit, award)):
-        # uncorrected articles are filtered in SQL, inside the search; corrected ones (few) are
-        # overlaid first (`store.queries.corrected_matching`), then the two lists are merged
+        # the filters read the materialised current records (`store.queries.current_matching`)
         filters = check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award)
-        hits = _matching(session, parsed, limit, uncorrected_matching(filters))
-        corrected = corrected_matching(session, filters)
-        if corrected:
-            hits += _matching(session, parsed, limit, corrected)
-        hits.sort(key=lambda h: (h[1] is not None, h[1] or date.min, h[0]), reverse=True)
-        ids = [i for i, _ in hits[:limit]]
-    else:
-        ids = [i for i, _ in _matching(session, parsed, limit)]
+        among = current_matching(session, filters)
+        # A selective filter (a province: ~1 % of the store) is cheaper to search article by
+        # article than walking every article newest first until enough pass both; the planner
+        # cannot tell which from the subquery, so a short list is handed to it as values.
+        few = list(session.scalars(among.limit(FEW_IDS + 1)))
+        if len(few) <= FEW_IDS:
+            among = few
+    ids = [i for i, _ in _matching(session, parsed, limit, among)]
     rows = session.execute(
         select(Article.id, Article.title, Article.url, Article.published, Article.text).where(
             Article.id.in_(ids)

@@ -176,9 +176,11 @@ def test_pages_without_article_and_articles_without_record_are_finished_from_the
             bloc = [r[0] for r in conn.execute("select id from article where is_bloc_news order by id")]
             no_record, no_article = bloc[:2], bloc[2:4]
             for article_id in bloc[:4]:
-                # a kill before the record's commit leaves neither the record nor its entity links
+                # a kill before the record's commit leaves neither the record nor its entity links,
+                # nor its current record (written in the same transaction, store.current_table)
                 conn.execute("delete from fact_entity where article_id = ?", (article_id,))
-                conn.execute("delete from extracted_record where article_id = ?", (article_id,))
+                for table in ("current_fact", "current_document", "current_record", "extracted_record"):
+                    conn.execute(f"delete from {table} where article_id = ?", (article_id,))
             for article_id in no_article:
                 conn.execute("delete from article_alias where article_id = ?", (article_id,))
                 # the near-duplicate bands are written in the article's own transaction

@@ -15,7 +15,6 @@ from store import corrections, repository
 from store.errors import QueryError
 from store.models import Article
 from store.queries import (
-    _check_filters,
     _has_word_run,
     find_records,
     matching_article_ids,
@@ -372,21 +371,3 @@ def test_a_corrected_date_moves_a_record_in_the_order(session: Session, stored: 
     assert [r["doc_id"] for r in find_records(session)] == ["hcm", "bp", "bn"]
     assert [r["doc_id"] for r in find_records(session, limit=2)] == ["hcm", "bp"]
     assert ids(find_records(session, year=2020)) == ["hcm"]
-
-
-def test_only_corrections_writing_a_passing_value_widen_the_overlaid_set() -> None:
-    f = _check_filters(
-        province="Đồng Nai", year=2019, bloc="6", unit="Sở Y tế", award="bang_khen", limit=None
-    )
-    assert f.value_may_match("province", "Bình Phước") and not f.value_may_match("province", "Hà Nội")
-    assert f.value_may_match("event_date", "2019-05-02") and not f.value_may_match("published", "2018-01-01")
-    assert f.value_may_match("member", "Sở Y tế tỉnh Bắc Ninh") and not f.value_may_match("member", "Sở Y")
-    assert f.value_may_match("role", {"unit": "Sở Y tế", "role": "khoi_pho", "year": None})
-    assert f.value_may_match("award", {"recipient": "Sở Nội vụ", "award": "bang_khen"})
-    assert not f.value_may_match("award", {"recipient": "Sở Nội vụ", "award": "co_thi_dua"})
-    assert f.value_may_match("bloc", {"name": "Khối thi đua số 6", "number": "6", "aliases": []})
-    assert not f.value_may_match("bloc", {"name": "Khối thi đua số 7", "number": "7", "aliases": []})
-    assert f.value_may_match("member", ["Sở Nội vụ", "Sở Y tế"])  # a split
-    unfiltered = _check_filters(province=None, year=None, bloc=None, unit=None, award=None, limit=None)
-    assert unfiltered.fields_read() == set()
-    assert not unfiltered.value_may_match("province", "Đồng Nai")
