@@ -11,7 +11,8 @@ What it does, per engine:
    record each — province, event kind, bloc, 3–8 members, a role, 0–2 awards, every fact with its
    evidence span — in bulk (Core inserts with the key columns `store.repository` would write).
    The texts are made here from a few Vietnamese templates written for the bench. A hundred of the
-   records get an editor's correction, so the overlay path is exercised too.
+   records get an editor's correction. The articles are indexed for full-text search and their
+   current records materialised (`store.current_table.rebuild`), as the store does on every write.
 2. Starts ``thidua serve``'s app with uvicorn (``--workers``, default 2) in a child process on a
    loopback port.
 3. For each scenario, runs ``--clients`` threads (default 20), each with its own HTTP connection,
@@ -44,11 +45,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from store import current_table
 from store.db import make_engine, migrate, session_factory
+from store.fulltext import index_articles
 from store.keys import NAMES_KEY_SEPARATOR, name_key, province_key
 from store.models import (
     Article,
@@ -303,7 +306,15 @@ def populate(url: str, n: int, *, seed: int = 7, corrected: int = 100) -> dict[s
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
-    # a few editors' corrections, through the store, so the overlay path is part of every request
+    # what `store.repository` writes beside the rows: the full-text index of each article and the
+    # materialised current records (`store.current_table`), which the search page and the API read
+    with session_factory(engine)() as s, s.begin():
+        for first in range(1, n + 1, BATCH):
+            chunk = s.scalars(select(Article).where(Article.id.between(first, first + BATCH - 1)))
+            index_articles(s, list(chunk))
+            s.expunge_all()
+        current_table.rebuild(s)
+    # a few editors' corrections, through the store (which refreshes their current records)
     from store import corrections
 
     with session_factory(engine)() as s, s.begin():

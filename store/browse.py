@@ -1,66 +1,44 @@
 """What the web app shows researchers (issue 9): search results with facets, the home page's
 figures, an article's text and stored raw page. The editors' queue is `store.review_queue`.
 
-Everything reads *current* records (`store.current`), with the filters of `store.queries` and
-`store.research` and the same rules, so a page of the web app, `thidua query`, `thidua facets`
-and an export agree on what a record says.
+Everything reads *current* records from their materialised copy (`store.current_table`: one
+`CurrentRecord` row per article, its facts in `CurrentFact`, the record itself in
+`CurrentDocument`), with the filters of `store.queries` and `store.research`
+(`store.research._conditions`), so a page of the web app, `thidua query`, `thidua facets` and an
+export agree on what a record says.
 
 Decisions:
 
-- **Two paths, one answer.** Articles no editor has corrected (nearly all) are filtered, counted
-  per facet, sorted and paged in SQL over the machine's tables; the few corrected ones are
-  overlaid (`store.current`) and filtered, counted and sorted in Python by the same rules
-  (`store.queries._Filters.match`, `store.research._Extra.match`), and the two are merged. A
-  page therefore costs a handful of queries whatever the number of records, plus the overlay
-  of the corrected articles and of the rows shown.
+- **One path, all SQL.** Filters, facet counts, sort and paging are plain indexed SQL over the
+  materialised tables, corrected records included; only the rows shown are read as documents.
+  A page costs three queries (facets, the page's ids, their documents) whatever the number of
+  records, where it used to overlay every corrected article in Python.
 - **Text search** is `_text_match`: every word (or quoted phrase) in title or text, accents
   folded ("Ha Noi" finds "Hà Nội"), through the full-text index (`store.search.text_condition`:
   FTS5 on SQLite, a `tsvector` on PostgreSQL), as one SQL condition the other filters build on.
 - **Sort order**: by the column, then by article id, in the direction asked; a missing value
-  (no date, no bloc) sorts last either way. Facet values are listed by count, then by value.
+  (no date, no bloc) sorts last either way. Text sorts by code point on both engines (``C``
+  collation on PostgreSQL, SQLite's default). Facet values are listed by count, then by value.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import MAXYEAR, MINYEAR, date, datetime
+from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    String,
-    and_,
-    cast,
-    exists,
-    extract,
-    false,
-    func,
-    literal,
-    or_,
-    select,
-    union_all,
-)
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Date, String, cast, func, literal, select, union_all
+from sqlalchemy.orm import Session
 
 from extract.places import province_2025
-from store.current import current_records
-from store.current_table import record_year, review_state
+from store.current_table import UNDATED, record_year, review_state
 from store.errors import ArticleNotFoundError, QueryError
-from store.models import (
-    Article,
-    AwardFact,
-    BlocFact,
-    Correction,
-    ExtractedRecord,
-    MemberFact,
-    Page,
-)
-from store.queries import _check_filters, _check_text, _Filters, batches, summary
+from store.models import Article, Correction, CurrentDocument, CurrentFact, CurrentRecord, Page
+from store.queries import _check_filters, _check_text, _Filters, summary
 from store.research import _check_extra, _Extra
+from store.research import _conditions as _research_conditions
 from store.search import text_condition
 
 SORTS: Final = ("date", "title", "province", "bloc", "members", "awards", "review")
@@ -150,65 +128,15 @@ def article_ids_with_text(session: Session, q: str) -> list[int]:
     return sorted(session.scalars(select(Article.id).where(_text_match(session, words))))
 
 
-def _years(column: Any, lo: int, hi: int) -> ColumnElement[bool]:
-    return and_(column >= date(lo, 1, 1), column <= date(hi, 12, 31))
-
-
-def _record_date() -> ColumnElement[Any]:
-    """The date a record's year comes from (`store.current_table.record_year`), as SQL."""
-    return func.coalesce(ExtractedRecord.event_date, ExtractedRecord.published, Article.published)
-
-
-def _machine_conditions(session: Session, checked: _Checked) -> list[ColumnElement[bool]]:
-    """The filters as conditions on an uncorrected machine record joined to its article."""
-    where = checked.base.sql()
-    extra = checked.extra
-    if extra.year_from is not None or extra.year_to is not None:
-        lo, hi = extra.year_from or MINYEAR, extra.year_to or MAXYEAR
-        columns = (ExtractedRecord.event_date, ExtractedRecord.published, Article.published)
-        where.append(or_(*(_years(c, lo, hi) for c in columns)))
-    if extra.award_status is not None:
+def _conditions(session: Session, checked: _Checked) -> list[ColumnElement[bool]]:
+    """The filters as conditions on `CurrentRecord` (`store.research._conditions`, plus the text)."""
+    where = _research_conditions(session, checked.base, checked.extra)
+    if checked.words:
+        # a subquery of article ids, so the text search needs no join to `Article`
         where.append(
-            exists().where(AwardFact.record_id == ExtractedRecord.id, AwardFact.status == extra.award_status)
+            CurrentRecord.article_id.in_(select(Article.id).where(_text_match(session, checked.words)))
         )
-    if extra.review_state in ("corrected", "review"):  # only a correction makes either
-        where.append(false())
-    if checked.words:
-        where.append(_text_match(session, checked.words))
     return where
-
-
-def _machine_select(session: Session, checked: _Checked, *columns: Any) -> Select[Any]:
-    """SELECT `columns` over the newest machine records of uncorrected articles passing the filters."""
-    corrected = select(Correction.article_id).distinct()
-    newer = aliased(ExtractedRecord)
-    return (
-        select(*columns)
-        .select_from(ExtractedRecord)
-        .join(Article, Article.id == ExtractedRecord.article_id)
-        .where(
-            # each article's newest record: no record of a later run (an index probe per row,
-            # about twice as fast on 100,000 records as joining the grouped newest runs)
-            ~exists().where(
-                newer.article_id == ExtractedRecord.article_id, newer.run_id > ExtractedRecord.run_id
-            ),
-            ExtractedRecord.article_id.not_in(corrected),
-            *_machine_conditions(session, checked),
-        )
-    )
-
-
-def _corrected(session: Session, checked: _Checked) -> Iterator[tuple[dict[str, Any], date | None]]:
-    """Yield (current record, article publication date) of every corrected article passing the filters."""
-    stmt = select(Article.id, Article.published).where(Article.id.in_(select(Correction.article_id)))
-    if checked.words:
-        stmt = stmt.where(_text_match(session, checked.words))
-    published = dict(session.execute(stmt).tuples().all())
-    for chunk in batches(sorted(published)):
-        for record in current_records(session, chunk):
-            when = published[record["article_id"]]
-            if checked.base.match(record, when) and checked.extra.match(record, when):
-                yield record, when
 
 
 def matching_ids(session: Session, filters: Filters) -> list[int]:
@@ -218,9 +146,12 @@ def matching_ids(session: Session, filters: Filters) -> list[int]:
         QueryError: a filter that cannot be used as written.
     """
     checked = _check(filters)
-    found = set(session.scalars(_machine_select(session, checked, ExtractedRecord.article_id)))
-    found.update(record["article_id"] for record, _ in _corrected(session, checked))
-    return sorted(found)
+    stmt = (
+        select(CurrentRecord.article_id)
+        .where(*_conditions(session, checked))
+        .order_by(CurrentRecord.article_id)
+    )
+    return list(session.scalars(stmt))
 
 
 # --- one page of results -------------------------------------------------------------------
@@ -246,7 +177,8 @@ def _row(record: dict[str, Any], published: date | None) -> dict[str, Any]:
 
 
 def _sort_column(session: Session, sort: str) -> ColumnElement[Any]:
-    """The SQL value a machine record sorts by: the same value `_row` gives the sort column."""
+    """The SQL value a current record sorts by: the same value `_row` gives the sort column
+    (None where `_row` has None)."""
     text_order = "C" if session.get_bind().dialect.name == "postgresql" else None  # code points, as Python
 
     def text(column: Any) -> ColumnElement[Any]:
@@ -254,31 +186,31 @@ def _sort_column(session: Session, sort: str) -> ColumnElement[Any]:
         return out
 
     if sort == "date":
-        return _record_date()
+        # an undated record's sort date is `UNDATED`; `_row` has no date for it
+        return func.nullif(CurrentRecord.sort_date, literal(UNDATED, Date()))
     if sort == "title":
-        return text(Article.title)
+        title = select(Article.title).where(Article.id == CurrentRecord.article_id).scalar_subquery()
+        return text(title)
     if sort == "province":
-        return text(ExtractedRecord.province)
+        return text(CurrentRecord.province)
+    if sort == "review":
+        state: ColumnElement[Any] = CurrentRecord.review_state.expression
+        return state
     if sort == "bloc":
         first = (
-            select(BlocFact.name)
-            .where(BlocFact.record_id == ExtractedRecord.id)
-            .order_by(BlocFact.position)
+            select(CurrentFact.name)
+            .where(CurrentFact.article_id == CurrentRecord.article_id, CurrentFact.field == "bloc")
+            .order_by(CurrentFact.position)
             .limit(1)
             .scalar_subquery()
         )
         return text(first)
-    if sort in ("members", "awards"):
-        table = MemberFact if sort == "members" else AwardFact
-        return select(func.count()).where(table.record_id == ExtractedRecord.id).scalar_subquery()
-    return literal("machine")  # review: every uncorrected record is as the machine read it
-
-
-def _ordered(keyed: list[tuple[Any, int]], descending: bool) -> list[int]:
-    """Article ids by (value, id) in the direction asked, those without a value last."""
-    present = sorted(((v, i) for v, i in keyed if v is not None), reverse=descending)
-    missing = sorted((i for v, i in keyed if v is None), reverse=descending)
-    return [i for _, i in present] + missing
+    field = "member" if sort == "members" else "award"
+    return (
+        select(func.count())
+        .where(CurrentFact.article_id == CurrentRecord.article_id, CurrentFact.field == field)
+        .scalar_subquery()
+    )
 
 
 def _top(counter: Counter[Any], n: int | None) -> dict[Any, int]:
@@ -296,43 +228,40 @@ def check_page(*, sort: str, page: int, per_page: int) -> None:
         raise QueryError(f"page must be between 1 and {MAX_PAGE:,}, not {page:,}")
 
 
-def _machine_rows(session: Session, checked: _Checked) -> Any:
-    """The uncorrected matches as a CTE of (rid, province, year), computed once per statement.
+def _facets(session: Session, checked: _Checked) -> tuple[int, dict[str, Counter[Any]]]:
+    """Count the matches, per value of each facet, in one SQL statement.
 
-    MATERIALIZED (SQLite ≥ 3.35, PostgreSQL ≥ 12): the filters, the text search above all, run
-    once, not once for every fact row a facet joins to them.
+    The matches are a MATERIALIZED CTE (SQLite ≥ 3.35, PostgreSQL ≥ 12): the filters, the text
+    search above all, run once, not once per facet. Award types and statuses are counted by the
+    few combinations records hold (`CurrentRecord.award_kinds`), as `store.research.facet_counts`
+    does; blocs and member units by distinct article per name in `CurrentFact`.
     """
-    return (
-        _machine_select(
-            session,
-            checked,
-            ExtractedRecord.id.label("rid"),
-            ExtractedRecord.province.label("province"),
-            extract("year", _record_date()).label("year"),
+    m = (
+        select(
+            CurrentRecord.article_id.label("aid"),
+            CurrentRecord.province.label("province"),
+            CurrentRecord.year.label("year"),
+            CurrentRecord.review_state.label("review"),
+            CurrentRecord.award_kinds.label("kinds"),
+            CurrentRecord.award_statuses.label("statuses"),
         )
+        .where(*_conditions(session, checked))
         .cte("matches")
         .prefix_with("MATERIALIZED")
     )
-
-
-def _machine_facets(session: Session, checked: _Checked) -> tuple[int, dict[str, Counter[Any]]]:
-    """Count the uncorrected matches, per value of each facet, in one SQL statement."""
-    m = _machine_rows(session, checked)
     parts: list[Any] = [
         select(literal("province"), cast(m.c.province, String), func.count()).group_by(m.c.province),
         select(literal("year"), cast(m.c.year, String), func.count()).group_by(m.c.year),
+        select(literal("review_state"), cast(m.c.review, String), func.count()).group_by(m.c.review),
+        select(literal("kinds"), cast(m.c.kinds, String), func.count()).group_by(m.c.kinds),
+        select(literal("statuses"), cast(m.c.statuses, String), func.count()).group_by(m.c.statuses),
     ]
-    for facet, column, record_id in (
-        ("bloc", BlocFact.name, BlocFact.record_id),
-        ("unit", MemberFact.unit, MemberFact.record_id),
-        ("award", AwardFact.award, AwardFact.record_id),
-        ("award_status", AwardFact.status, AwardFact.record_id),
-    ):
+    for facet, field in (("bloc", "bloc"), ("unit", "member")):
         parts.append(
-            select(literal(facet), cast(column, String), func.count(func.distinct(record_id)))
-            .join(m, m.c.rid == record_id)
-            .where(column != "")
-            .group_by(column)
+            select(literal(facet), CurrentFact.name, func.count(func.distinct(CurrentFact.article_id)))
+            .join(m, m.c.aid == CurrentFact.article_id)
+            .where(CurrentFact.field == field, CurrentFact.name != "")
+            .group_by(CurrentFact.name)
         )
     counts: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
     total = 0
@@ -343,10 +272,14 @@ def _machine_facets(session: Session, checked: _Checked) -> tuple[int, dict[str,
             counts["province_2025"][province_2025(value) if value else None] += n
         elif facet == "year":
             counts["year"][None if value is None else int(float(value))] += n
+        elif facet == "kinds":
+            for kind in value.split():
+                counts["award"][kind] += n
+        elif facet == "statuses":
+            for status in value.split():
+                counts["award_status"][status] += n
         else:
             counts[facet][value] += n
-    if total:
-        counts["review_state"]["machine"] = total
     return total, counts
 
 
@@ -370,38 +303,34 @@ def browse(
     """
     check_page(sort=sort, page=page, per_page=per_page)
     checked = _check(filters)
-    total, counts = _machine_facets(session, checked)
-    keyed: list[tuple[Any, int]] = []
-    for record, published in _corrected(session, checked):
-        row = _row(record, published)
-        keyed.append((row[sort], row["article_id"]))
-        total += 1
-        prov = record["province"]
-        counts["province"][prov] += 1
-        counts["province_2025"][province_2025(prov) if prov else None] += 1
-        counts["year"][row["year"]] += 1
-        counts["bloc"].update({b["name"] for b in record["blocs"] if b["name"]})
-        counts["unit"].update({m for m in record["members"] if m})
-        counts["award"].update({a["award"] for a in record["awards"]})
-        counts["award_status"].update({a["status"] for a in record["awards"]})
-        counts["review_state"][row["review"]] += 1
-    # the machine records that can reach this page: the first page × size of them, in order
+    total, counts = _facets(session, checked)
     value = _sort_column(session, sort)
-    aid = ExtractedRecord.article_id
-    stmt = (
-        _machine_select(session, checked, value, aid)
-        .order_by(value.is_(None), *((value.desc(), aid.desc()) if descending else (value.asc(), aid.asc())))
-        .limit(page * per_page)
+    aid = CurrentRecord.article_id
+    order: tuple[ColumnElement[Any], ...] = (
+        (value.desc(), aid.desc()) if descending else (value.asc(), aid.asc())
     )
-    for v, article_id in session.execute(stmt).tuples():
-        keyed.append((v.isoformat() if isinstance(v, date) else v, article_id))
-    start = (page - 1) * per_page
-    shown = _ordered(keyed, descending)[start : start + per_page]
-    dates = dict(
-        session.execute(select(Article.id, Article.published).where(Article.id.in_(shown))).tuples().all()
+    if sort == "date" and descending:
+        # undated records' `UNDATED` already sorts last newest-first: the plain column lets
+        # the sort-date index serve the order
+        order = (CurrentRecord.sort_date.desc(), aid.desc())
+    else:
+        order = (value.is_(None), *order)
+    shown = list(
+        session.scalars(
+            select(aid)
+            .where(*_conditions(session, checked))
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
     )
-    records = {r["article_id"]: r for r in current_records(session, shown)}
-    rows = [_row(records[i], dates.get(i)) for i in shown if i in records]
+    documents = session.execute(
+        select(CurrentDocument.article_id, CurrentDocument.document, Article.published)
+        .join(Article, Article.id == CurrentDocument.article_id)
+        .where(CurrentDocument.article_id.in_(shown))
+    ).tuples()
+    found = {i: (record, published) for i, record, published in documents}
+    rows = [_row(*found[i]) for i in shown if i in found]
     facets = {name: _top(c, TOP_NAMES if name in ("bloc", "unit") else None) for name, c in counts.items()}
     return BrowsePage(total=total, page=page, per_page=per_page, rows=rows, facets=facets)
 
@@ -418,42 +347,19 @@ def overview(session: Session) -> dict[str, Any]:
     facts of that year, an award's own year when it has one, else its record's).
     """
     counts = summary(session)
-    checked = _check(Filters())
-    provinces: set[str] = set()
-    years: set[int] = set()
+    provinces = {p for p in session.scalars(select(CurrentRecord.province).distinct()) if p}
+    years = {y for y in session.scalars(select(CurrentRecord.year).distinct()) if y is not None}
     awards: dict[int, Counter[str]] = {}
-    year = extract("year", _record_date())
-    m = _machine_select(
-        session,
-        checked,
-        ExtractedRecord.id.label("rid"),
-        ExtractedRecord.province.label("province"),
-        year.label("year"),
-    ).subquery()
-    for prov, y in session.execute(select(m.c.province, m.c.year).distinct()).tuples():
-        if prov:
-            provinces.add(prov)
-        if y is not None:
-            years.add(int(y))
-    at = func.coalesce(AwardFact.year, m.c.year)
+    at = func.coalesce(CurrentFact.year, CurrentRecord.year)
     stmt = (
-        select(at, m.c.province, func.count())
-        .join(m, m.c.rid == AwardFact.record_id)
-        .group_by(at, m.c.province)
+        select(at, CurrentRecord.province, func.count())
+        .join(CurrentRecord, CurrentRecord.article_id == CurrentFact.article_id)
+        .where(CurrentFact.field == "award")
+        .group_by(at, CurrentRecord.province)
     )
     for y, prov, n in session.execute(stmt).tuples():
         if y is not None:
             awards.setdefault(int(y), Counter())[prov or "?"] += n
-    for record, published in _corrected(session, checked):
-        ry = record_year(record, published)
-        if record["province"]:
-            provinces.add(record["province"])
-        if ry is not None:
-            years.add(ry)
-        for award in record["awards"]:
-            ay = award["year"] if award["year"] is not None else ry
-            if ay is not None:
-                awards.setdefault(ay, Counter())[record["province"] or "?"] += 1
     return {
         "articles": counts["articles"],
         "bloc_news_articles": counts["bloc_news_articles"],

@@ -220,7 +220,38 @@ def test_sql_and_overlay_paths_give_the_same_answer(
                 )
         return out
 
-    machine = answers()  # no correction: every record through SQL
-    for art in (*stored.values(), d):  # a verify changes no value but sends the record through the overlay
+    machine = answers()  # no correction
+    for art in (*stored.values(), d):  # a verify changes no value, only rewrites the current records
         corrections.verify(session, article_id=art.id, editor="Lan")
     assert answers() == machine
+
+
+def test_missing_values_sort_last_both_ways_and_corrected_values_sort_and_count(
+    session: Session,
+    stored: dict[str, Article],
+    make_article: Callable[..., Article],
+    build_record: Callable[..., Record],
+) -> None:
+    a, b, c = (stored[k].id for k in "abc")
+    d = make_article(TD, title="Không khối", published=None)  # no date, no bloc, no province
+    run = repository.start_run(session, extractor_version="0.4.1", config={})
+    repository.save_record(
+        session, run=run, article=d, record=build_record(TD, doc_id="d", members=("Sở Y tế",))
+    )
+    repository.finish_run(session, run=run, status="finished", stats={})
+
+    def order(sort: str, descending: bool) -> list[int]:
+        return [r["article_id"] for r in browse(session, Filters(), sort=sort, descending=descending).rows]
+
+    assert order("date", True) == [c, b, a, d.id]
+    assert order("date", False) == [a, b, c, d.id]
+    assert order("bloc", False)[-1] == d.id and order("bloc", True)[-1] == d.id
+    assert order("province", True) == [c, a, b, d.id]  # "Lạng Sơn" after "Hà Giang", ties by id
+    # an editor's member makes a the record with the most members, and counts under its unit
+    for unit in ("Sở Tư pháp", "Sở Nội vụ"):
+        corrections.add_fact(session, article_id=a, field="member", value=unit, editor="Lan")
+    assert order("members", True)[:2] == [a, b]
+    page = browse(session, Filters(unit="Sở Tư pháp"))
+    assert [r["article_id"] for r in page.rows] == [a] and page.rows[0]["members"] == 4
+    assert page.facets["unit"] == {"Sở Công Thương": 1, "Sở Nội vụ": 1, "Sở Tư pháp": 1, "Sở Xây dựng": 1}
+    assert page.facets["review_state"] == {"corrected": 1}
