@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from extract.places import canonical_province, places, province_2025
 from extract.record import AwardKind, schema_record
-from store.current_table import iso_year
 from store.errors import ArticleNotFoundError, QueryError
-from store.keys import NAMES_KEY_SEPARATOR, name_key, province_key
+from store.keys import name_key, province_key
 from store.models import (
     Article,
     ArticleAlias,
@@ -156,37 +155,6 @@ class _Filters:
                 exists().where(AwardFact.record_id == ExtractedRecord.id, AwardFact.award == self.award)
             )
         return where
-
-    def match(self, record: dict[str, Any], article_published: date | None) -> bool:
-        """Tell whether a current record (`store.current`) passes the filters, as `sql` would
-        (`store.browse` checks the corrected records it overlays with this)."""
-
-        def words(key: str, keys: list[str]) -> bool:
-            return any(f" {key} " in f" {k} " for k in keys)
-
-        if self.province_keys is not None and province_key(record["province"]) not in self.province_keys:
-            return False
-        if self.year is not None:
-            years = {iso_year(record["event_date"]), iso_year(record["published"])}
-            if article_published is not None:
-                years.add(article_published.year)
-            if self.year not in years:
-                return False
-        if self.bloc_key is not None and not any(
-            b["number"] == self.bloc_number
-            or words(
-                self.bloc_key,
-                [NAMES_KEY_SEPARATOR.join(k for k in map(name_key, [b["name"], *b["aliases"]]) if k)],
-            )
-            for b in record["blocs"]
-        ):
-            return False
-        if self.unit_key is not None:
-            names = [*record["members"], *(r["unit"] for r in record["roles"])]
-            names += [a["recipient"] for a in record["awards"]]
-            if not words(self.unit_key, [name_key(n) for n in names]):
-                return False
-        return self.award is None or any(a["award"] == self.award for a in record["awards"])
 
     def current_sql(self, session: Session) -> list[ColumnElement[bool]]:
         """Return the conditions on a materialised current record (`CurrentRecord`) these filters set.

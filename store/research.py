@@ -33,10 +33,6 @@ from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from extract.places import province_2025
-
-# record_year and review_state are defined beside the table that stores them; callers import
-# them from here as before
-from store.current_table import iso_year, review_state
 from store.errors import QueryError
 from store.models import REVIEW_STATES, Article, CurrentDocument, CurrentFact, CurrentRecord
 from store.queries import (
@@ -60,20 +56,6 @@ class _Extra:
     year_to: int | None
     award_status: str | None
     review_state: str | None
-
-    def match(self, record: dict[str, Any], article_published: date | None) -> bool:
-        if self.year_from is not None or self.year_to is not None:
-            lo, hi = self.year_from or MINYEAR, self.year_to or MAXYEAR
-            # the same years as `find_records`'s --year: event, record or article publication
-            years = {iso_year(record["event_date"]), iso_year(record["published"])}
-            years.add(article_published.year if article_published else None)
-            if not any(y is not None and lo <= y <= hi for y in years):
-                return False
-        if self.award_status is not None and not any(
-            a["status"] == self.award_status for a in record["awards"]
-        ):
-            return False
-        return self.review_state is None or review_state(record) == self.review_state
 
 
 def _check_extra(
