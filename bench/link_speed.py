@@ -34,6 +34,7 @@ from store.db import make_engine, migrate, session_factory
 from store.entities import find_entities, link_article
 from store.events import find_events
 from store.keys import content_key
+from store.models import ExtractionRun
 
 PROVINCES = ("Bắc Ninh", "Bắc Giang", "Nghệ An", "Hà Tĩnh", "Bình Phước", "Đồng Nai", "Quảng Bình")
 UNITS = (
@@ -78,8 +79,9 @@ def store_all(url: str, data: list[tuple[str, Record]], *, link: bool) -> float:
         start = time.perf_counter()
         for chunk in range(0, len(data), 25):
             with factory() as s, s.begin():
-                run = s.get(repository.ExtractionRun, run_id)
-                assert run is not None
+                got = s.get(ExtractionRun, run_id)
+                assert got is not None
+                run = got
                 for i, (text, record) in enumerate(data[chunk : chunk + 25], start=chunk):
                     page_url = f"https://bench.example.gov.vn/{i}"
                     page, _ = repository.save_page(
@@ -118,6 +120,10 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+def _nothing() -> None:
+    """Clean-up of a SQLite file: the temporary folder goes with it."""
+
+
 def fresh_postgres() -> tuple[str, Callable[[], None]]:
     """Return the URL of a new PostgreSQL schema and a function that drops it."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
@@ -148,8 +154,10 @@ def main() -> None:
         for engine_name in engines:
             results = {}
             for link in (False, True):
+                done: Callable[[], None]
                 if engine_name == "sqlite":
-                    url, done = f"sqlite:///{Path(tmp) / f'{link}.sqlite'}", (lambda: None)
+                    done = _nothing
+                    url = f"sqlite:///{Path(tmp) / f'{link}.sqlite'}"
                 else:
                     url, done = fresh_postgres()
                 try:
