@@ -32,6 +32,7 @@ import hashlib
 import html
 import re
 import threading
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
@@ -79,9 +80,14 @@ _CLOSINGS = (
 def article_text(n: int, site: str = "") -> tuple[str, list[str]]:
     """Return the title and paragraphs of synthetic article `n` of `site` (deterministic, unique per site)."""
     title = f"Tin số {n} của {site or 'cổng'}: hội nghị thi đua khen thưởng quý {n % 4 + 1}"
+    # figures of the site's own, so that the same article number on two rehearsal hosts is not a
+    # near-duplicate of the other (the crawl links syndicated copies to one article: store.duplicates)
+    seed = zlib.crc32(site.encode("utf-8"))
+    units, points = 5 + seed % 37, 600 + (seed // 37) % 383
     paragraphs = [
         f"({site}) " + _OPENINGS[n % 3].format(n=n % 28 + 1),
         _MIDDLES[n % 3] + " " + _MIDDLES[(n + 1) % 3],
+        f"Cổng {site or 'này'} thống kê {units} đơn vị dự thi, điểm cao nhất đạt {points} điểm.",
         _CLOSINGS[n % 2] + f" Bài viết số {n} được đăng tải trên cổng thông tin.",
     ]
     return title, paragraphs
