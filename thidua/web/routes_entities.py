@@ -206,6 +206,29 @@ def api_preview_undo(db: ReadDB, viewer: SignedIn, correction_id: RowId) -> Enti
     return EntityPreview(**preview_undo(db, correction_id))
 
 
+def _preview_page(
+    ctx: Ctx,
+    request: Request,
+    signed: Viewer,
+    preview: dict[str, Any],
+    *,
+    confirm: str,
+    back: str,
+    orders: list[tuple[int, str, str]] | None = None,
+) -> Response:
+    """The preview of a merge, split or undo, with the form that confirms it."""
+    return _render(
+        ctx,
+        request,
+        signed,
+        "entity_preview.html",
+        p=EntityPreview(**preview),
+        confirm=confirm,
+        back=back,
+        orders=orders or [],
+    )
+
+
 @router.get("/entity-merge", response_class=HTMLResponse, include_in_schema=False)
 def merge_preview_page(
     request: Request,
@@ -219,7 +242,6 @@ def merge_preview_page(
     signed = signed_in(viewer)
     chosen = _check_ids(ids)
     preview = preview_merge(db, chosen)
-    # "keep this one's name": the same merge with that entity first
     # "keep this one's name": the same merge with that entity first (a group keeps the name of
     # the first entity's representative)
     rep_name = {m["id"]: g["representative"]["name"] for g in preview["before"] for m in g["members"]}
@@ -231,16 +253,8 @@ def merge_preview_page(
         )
         for i in dict.fromkeys(chosen)
     ]
-    return _render(
-        ctx,
-        request,
-        signed,
-        "entity_preview.html",
-        p=EntityPreview(**preview),
-        confirm="/entity-merge",
-        back="/entities?" + urlencode({"ids": chosen}, doseq=True),
-        orders=orders,
-    )
+    back = "/entities?" + urlencode({"ids": chosen}, doseq=True)
+    return _preview_page(ctx, request, signed, preview, confirm="/entity-merge", back=back, orders=orders)
 
 
 @router.get("/entities/{entity_id}/split", response_class=HTMLResponse, include_in_schema=False)
@@ -249,16 +263,13 @@ def split_preview_page(
 ) -> Response:
     if viewer.user is None and viewer.problem is None:
         return _login_first(request)
-    signed = signed_in(viewer)
-    return _render(
+    return _preview_page(
         ctx,
         request,
-        signed,
-        "entity_preview.html",
-        p=EntityPreview(**preview_split(db, entity_id)),
+        signed_in(viewer),
+        preview_split(db, entity_id),
         confirm=f"/entities/{entity_id}/split",
         back=f"/entities/{entity_id}",
-        orders=[],
     )
 
 
@@ -268,16 +279,13 @@ def undo_preview_page(
 ) -> Response:
     if viewer.user is None and viewer.problem is None:
         return _login_first(request)
-    signed = signed_in(viewer)
-    return _render(
+    return _preview_page(
         ctx,
         request,
-        signed,
-        "entity_preview.html",
-        p=EntityPreview(**preview_undo(db, correction_id)),
+        signed_in(viewer),
+        preview_undo(db, correction_id),
         confirm=f"/entity-corrections/{correction_id}/undo",
         back="/entity-corrections",
-        orders=[],
     )
 
 
