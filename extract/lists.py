@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from extract import places
-from extract.lexicon import UNIT_HEADS, lexicon
+from extract.lexicon import UNIT_HEADS, kind_word, lexicon
 from extract.units import (
     BARE_KIND_TAIL_RE,
     UnitSpan,
@@ -20,7 +20,6 @@ from extract.units import (
     capture_forward,
     head_starts,
     names_known_unit,
-    province_kind_word,
     starts_with_head,
 )
 
@@ -415,7 +414,7 @@ def _shared_head(prev: str, surface: str) -> str | None:
         # "Công an tỉnh Lạng Sơn, Cao Bằng": a bare province after a provincial unit names the same unit,
         # with the province's own kind ("BHXH tỉnh Hải Dương, Hải Phòng": Hải Phòng is a "thành phố")
         pm = re.match(r"^(.*?\S)\s+(?:tỉnh|thành phố|TP\.?)\s+\S", prev)
-        return f"{pm.group(1)} {province_kind_word(prov)}" if pm and starts_with_head(prev, 0) else None
+        return f"{pm.group(1)} {kind_word(prov)}" if pm and starts_with_head(prev, 0) else None
     loc = _LOCALITY_RE.match(surface)
     if loc:
         m = re.search(r"^(.*?)\s+(?:huyện|thị xã|thành phố|quận|thị trấn|xã|phường)\s", prev, re.IGNORECASE)

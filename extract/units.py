@@ -17,7 +17,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import filter_spans
 
 from extract import places
-from extract.lexicon import UNIT_HEADS, Lexicon, Province, kind_word, lexicon, ukey
+from extract.lexicon import UNIT_HEADS, Lexicon, kind_word, lexicon, ukey
 from extract.limits import GAZETTEER_WINDOW_CHARS
 from extract.textnorm import fold
 
@@ -206,13 +206,7 @@ def _with_province(canonical: str, province: str) -> str:
         # a centrally-run city's party committee and youth union are "Thành ủy", "Thành đoàn"
         return f"Thành {city.group(1)} {province}"
     # "Công an thành phố Hải Phòng", "Công an tỉnh Nam Định": the province's own kind
-    return f"{base} {province_kind_word(prov)} {province}"
-
-
-def province_kind_word(prov: Province | None) -> str:
-    """ "thành phố" for a province that is a city under that very name ("Thành phố Hải Phòng"), else "tỉnh"
-    (Thừa Thiên Huế was a "tỉnh" under that name; the city is "Huế")."""
-    return kind_word(prov) if prov is not None else "tỉnh"
+    return f"{base} {kind_word(prov) if prov is not None else 'tỉnh'} {province}"
 
 
 _CITY_BODY_RE = re.compile(r"Tỉnh (ủy|đoàn)$")
@@ -501,9 +495,7 @@ def place_units(text: str, start: int, end: int, taken: list[UnitSpan]) -> list[
         name = m.group("name")
         p = places.province_named(name) if name not in _BARE_NOT_A_PROVINCE else None
         if p is not None:
-            out.append(
-                UnitSpan(m.start("name"), m.end("name"), f"{province_kind_word(p)} {p.name}", 0.6, "place")
-            )
+            out.append(UnitSpan(m.start("name"), m.end("name"), f"{kind_word(p)} {p.name}", 0.6, "place"))
     return out
 
 
@@ -557,7 +549,7 @@ def province_continuations(text: str, units: list[UnitSpan]) -> list[UnitSpan]:
                 break
             k, prov = found
             end = nm.start("name") + len(" ".join(words[:k]))
-            kind = province_kind_word(prov) if base else "tỉnh"
+            kind = kind_word(prov) if base else "tỉnh"
             out.append(UnitSpan(nm.start("name"), end, f"{base}{kind} {prov.name}", 0.8, "shared_province"))
             pos = end
     return out
