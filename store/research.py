@@ -23,13 +23,27 @@ Decisions:
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, date
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Text,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from extract.places import province_2025
@@ -210,116 +224,270 @@ def facet_counts(
     return {"records": total, "facets": {f: dict(c.most_common()) for f, c in counts.items()}}
 
 
-def _timeline(years: dict[int | None, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the years as a list, oldest first, undated last, with sets made sorted lists."""
+# article ids listed per year and per role or award group; the counts are always complete
+SAMPLE: Final = 20
+
+# the rows of a timeline query: part, year, four text keys, count, article id (see `_rows`)
+_Row = tuple[str, int | None, str | None, str | None, str | None, str | None, int, int | None]
+
+
+def _text(value: Any) -> Any:
+    return cast(value, String)
+
+
+def _none() -> Any:
+    return cast(literal(None), String)
+
+
+def _part(
+    name: str,
+    year: Any,
+    keys: tuple[Any, Any, Any, Any],
+    count: Any,
+    aid: Any,
+) -> Select[Any]:
+    """One branch of a timeline's UNION ALL, its columns in the order of `_Row`."""
+    return select(
+        literal(name).label("part"),
+        year.label("year"),
+        *(k.label(f"k{i}") for i, k in enumerate(keys)),
+        count.label("n"),
+        aid.label("aid"),
+    )
+
+
+def _sampled(
+    name: str, source: Any, year: Any, keys: tuple[Any, Any, Any, Any], where: Any = None
+) -> Select[Any]:
+    """The branch listing each group of (`year`, `keys`) of `source`: its size on every row and
+    its first `SAMPLE` article ids (a window, so the group is read once)."""
+    group = [year, *(k for k in keys if k is not None)]
+    inner = select(
+        year.label("year"),
+        *(_text(k).label(f"k{i}") if k is not None else _none().label(f"k{i}") for i, k in enumerate(keys)),
+        func.count().over(partition_by=group).label("n"),
+        func.row_number().over(partition_by=group, order_by=source.c.aid).label("rn"),
+        source.c.aid.label("aid"),
+    )
+    if where is not None:
+        inner = inner.where(where)
+    w = inner.subquery()
+    return _part(name, w.c.year, (w.c.k0, w.c.k1, w.c.k2, w.c.k3), w.c.n, w.c.aid).where(w.c.rn <= SAMPLE)
+
+
+def _rows(session: Session, parts: list[Select[Any]]) -> list[_Row]:
+    # Core rows (`Session.connection`): the answer is a few hundred grouped rows
+    return [tuple(r) for r in session.connection().execute(union_all(*parts))]
+
+
+def _arrange(rows: list[_Row], layout: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+    """Return the years of a timeline, oldest first, undated last.
+
+    `rows` are `_rows`' answer: ``year`` rows (how many records, and a sample of their ids),
+    ``count`` rows (a name and in how many records: blocs or members) and grouped rows (roles,
+    awards, leaders: their key values, their size, a sample of article ids). `layout` maps
+    each part to the entry's list and the names of its key columns.
+    """
+    years: dict[int | None, dict[str, Any]] = {}
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def entry(year: int | None) -> dict[str, Any]:
+        if year not in years:
+            years[year] = {"year": year, "records": 0, "articles": []} | {
+                target: [] for target, *_ in layout.values()
+            }
+        return years[year]
+
+    for part, year, *keys, n, aid in sorted(rows, key=lambda r: (r[0], r[-1] or 0)):
+        e = entry(year)
+        if part == "year":
+            e["records"] = n
+            e["articles"].append(aid)
+            continue
+        target, *names = layout[part]
+        key = (part, year, *keys)
+        group = groups.get(key)
+        if group is None:
+            values = {name: _value(name, v) for name, v in zip(names, keys, strict=False)}
+            group = groups[key] = values | {"records": n}
+            if part not in _COUNTED:
+                group["articles"] = []
+            e[target].append(group)
+        if part in _COUNTED:
+            continue
+        group["articles"].append(aid)
     out = []
     for year in sorted(years, key=lambda y: (y is None, y or 0)):
-        entry: dict[str, Any] = {"year": year}
-        for k, v in years[year].items():
-            entry[k] = sorted(v) if isinstance(v, set) else v
-        out.append(entry)
+        e = years[year]
+        for target, *_ in layout.values():
+            e[target].sort(key=lambda g: (-g["records"], json.dumps(g, ensure_ascii=False, sort_keys=True)))
+        out.append(e)
     return out
 
 
+# parts whose rows are one per group (a count), not a sample of articles
+_COUNTED: Final = frozenset({"bloc", "member"})
+
+
+def _value(name: str, value: str | None) -> Any:
+    """A key column's value as the timeline gives it: bloc names are a JSON list in the row."""
+    if name == "blocs":
+        names: list[str] = json.loads(value) if value else []
+        return names
+    return value
+
+
 def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
-    """Return what current records say about one unit, year by year.
+    """Return what current records say about one unit, year by year, counted.
 
     The unit is matched by name key as whole words (`store.queries`), so "Sở Y tế" also finds
-    "Sở Y tế tỉnh Bắc Ninh". Each year (see `record_year`; a role or award with its own year
-    goes under that year) lists ``blocs`` (names of the blocs of records where the unit is a
-    member or holds a role), ``roles`` (role, bloc names, article id), ``awards`` (award,
-    status, issuer, article id) and ``articles`` (ids).
+    "Sở Y tế tỉnh Bắc Ninh". The year of a fact is its record's (`record_year`), or a role's
+    or award's own year when it has one. Each year gives:
+
+    - ``records``: how many records name the unit that year; ``articles``: the first `SAMPLE`
+      of their article ids (`thidua query --unit … --year …` lists them all);
+    - ``blocs``: ``{"name", "records"}``, the blocs of the records where it is a member or holds
+      a role, and in how many;
+    - ``roles``: ``{"role", "blocs", "records", "articles"}``, one per role and bloc list;
+    - ``awards``: ``{"award", "status", "issuer", "records", "articles"}``.
+
+    Lists are ordered by most records first. The answer is counted in SQL (a unit named in
+    a fifth of 100,000 records has tens of thousands of facts), so its size depends on the
+    years and groups, not on how many records name the unit.
 
     Raises:
         QueryError: the name cannot be used as written (no letters, not UTF-8, too long).
     """
     key = _key_or_error("unit", _check_text("unit", unit_name))
-    years: dict[int | None, dict[str, Any]] = defaultdict(
-        lambda: {"blocs": set(), "roles": [], "awards": [], "articles": set()}
-    )
-    unit = CurrentFact.name_key.in_(keys_with(session, key))
-    # every fact naming the unit, with its record's year and bloc names, in record order
-    # Core rows (`Session.connection`), not ORM ones: a common unit has tens of thousands of facts
-    facts = session.connection().execute(
+    f, r = CurrentFact, CurrentRecord
+    at = func.coalesce(f.year, r.year)  # a role's or award's own year first
+    facts = (
         select(
-            CurrentFact.article_id,
-            CurrentFact.field,
-            CurrentFact.role,
-            CurrentFact.award,
-            CurrentFact.status,
-            CurrentFact.issuer,
-            CurrentFact.year,
-            CurrentRecord.year,
-            cast(CurrentRecord.bloc_names, Text),
+            f.article_id.label("aid"),
+            f.field.label("field"),
+            f.role.label("role"),
+            f.award.label("award"),
+            f.status.label("status"),
+            f.issuer.label("issuer"),
+            r.year.label("ry"),
+            case((f.field == "member", r.year), else_=at).label("at"),
+            _text(cast(r.bloc_names, Text)).label("blocs"),
         )
-        .join(CurrentRecord, CurrentRecord.article_id == CurrentFact.article_id)
-        .where(unit, CurrentFact.field.in_(UNIT_FIELDS))
-        .order_by(CurrentFact.article_id, CurrentFact.field, CurrentFact.position)
+        .join(r, r.article_id == f.article_id)
+        .where(f.name_key.in_(keys_with(session, key)), f.field.in_(UNIT_FIELDS))
+        .cte("facts")
+        .prefix_with("MATERIALIZED")
     )
-    # records share a few bloc name lists: each is decoded once
-    decoded: dict[str, list[str]] = {}
-    for aid, field, role, award, status, issuer, own_year, year, names in facts:
-        blocs = decoded.get(names)
-        if blocs is None:
-            blocs = decoded[names] = json.loads(names)
-        if field != "award":  # a member or a role holder: in those blocs that year
-            entry = years[year]
-            entry["blocs"].update(blocs)
-            entry["articles"].add(aid)
-        if field == "member":
-            continue
-        at = own_year if own_year is not None else year  # a role's or award's own year first
-        entry = years[at]
-        entry["articles"].add(aid)
-        if field == "role":
-            entry["roles"].append({"role": role, "blocs": list(blocs), "article_id": aid})
-        else:
-            entry["awards"].append({"award": award, "status": status, "issuer": issuer, "article_id": aid})
-    return _timeline(years)
+    # the years an article names the unit in: its record's (a member or role holder), a role's
+    # or award's own
+    present = union(
+        select(facts.c.ry.label("y"), facts.c.aid).where(facts.c.field != "award"),
+        select(facts.c.at.label("y"), facts.c.aid).where(facts.c.field != "member"),
+    ).subquery()
+    blocs = (
+        select(facts.c.ry, facts.c.blocs, func.count(func.distinct(facts.c.aid)))
+        .where(facts.c.field != "award")
+        .group_by(facts.c.ry, facts.c.blocs)
+        .subquery()
+    )
+    none, no_id, is_role = _none(), cast(literal(None), Integer), facts.c.field == "role"
+    rows = _rows(
+        session,
+        [
+            _sampled("year", present, present.c.y, (None, None, None, None)),
+            _part(
+                "bloc",
+                blocs.c.ry,
+                (blocs.c.blocs, none, none, none),
+                blocs.c[2],
+                no_id,
+            ),
+            _sampled("role", facts, facts.c.at, (facts.c.role, facts.c.blocs, None, None), is_role),
+            _sampled(
+                "award",
+                facts,
+                facts.c.at,
+                (facts.c.award, facts.c.status, facts.c.issuer, None),
+                facts.c.field == "award",
+            ),
+        ],
+    )
+    # a record with several blocs counts under each: the bloc rows are per list of names
+    per_bloc: Counter[tuple[int | None, str]] = Counter()
+    for part, year, names, *_, n, _ in rows:
+        if part == "bloc":
+            for name in json.loads(names or "[]"):
+                per_bloc[year, name] += n
+    rows = [row for row in rows if row[0] != "bloc"]
+    rows += [("bloc", year, name, None, None, None, n, None) for (year, name), n in per_bloc.items()]
+    return _arrange(
+        rows,
+        {
+            "bloc": ("blocs", "name"),
+            "role": ("roles", "role", "blocs"),
+            "award": ("awards", "award", "status", "issuer"),
+        },
+    )
 
 
 def bloc_timeline(session: Session, bloc: str) -> list[dict[str, Any]]:
-    """Return the members and leaders of a bloc, year by year, from current records.
+    """Return the members and leaders of a bloc, year by year, from current records, counted.
 
     `bloc` is a number ("6") or words of a bloc's name or alias, as `find_records` reads it.
-    Each year (see `record_year`; a role with its own year goes under that year) lists
-    ``members`` (unit names), ``leaders`` (unit and role) and ``articles`` (ids).
+    The year of a record is `record_year`; a role with its own year goes under that year.
+    Each year gives ``records`` and ``articles`` (as `unit_timeline`), ``members``
+    (``{"name", "records"}``) and ``leaders`` (``{"unit", "role", "records", "articles"}``),
+    most records first.
 
     Raises:
         QueryError: the bloc cannot be used as written.
     """
     filters = _check_filters(province=None, year=None, bloc=bloc, unit=None, award=None, limit=None)
-    years: dict[int | None, dict[str, Any]] = defaultdict(
-        lambda: {"members": set(), "leaders": set(), "articles": set()}
-    )
-    # every matching record with its members and roles (an outer join keeps a record without
-    # any: it still counts among the year's articles), in one query
-    stmt = (
-        select(
-            CurrentRecord.article_id,
-            CurrentRecord.year,
-            CurrentFact.field,
-            CurrentFact.name,
-            CurrentFact.role,
-            CurrentFact.year,
-        )
-        .outerjoin(
-            CurrentFact,
-            and_(
-                CurrentFact.article_id == CurrentRecord.article_id, CurrentFact.field.in_(("member", "role"))
-            ),
-        )
+    f, r = CurrentFact, CurrentRecord
+    matched = (
+        select(r.article_id.label("aid"), r.year.label("ry"))
         .where(*filters.current_sql(session))
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
     )
-    for aid, year, field, name, role, own_year in session.connection().execute(stmt):  # Core rows
-        years[year]["articles"].add(aid)
-        if field == "member" and name:
-            years[year]["members"].add(name)
-        elif field == "role":  # a leader goes under its role's own year, or the record's
-            at = own_year if own_year is not None else year
-            years[at]["leaders"].add((name, role))
-            years[at]["articles"].add(aid)
-    timeline = _timeline(years)
-    for entry in timeline:
-        entry["leaders"] = [{"unit": u, "role": r} for u, r in entry["leaders"]]
-    return timeline
+    facts = (
+        select(
+            matched.c.aid,
+            matched.c.ry,
+            f.field.label("field"),
+            f.name.label("name"),
+            f.role.label("role"),
+            func.coalesce(f.year, matched.c.ry).label("at"),
+        )
+        .join(matched, matched.c.aid == f.article_id)
+        .where(f.field.in_(("member", "role")))
+        .cte("facts")
+        .prefix_with("MATERIALIZED")
+    )
+    # a record counts in its own year, and in the own year of a role it names
+    present = union(
+        select(matched.c.ry.label("y"), matched.c.aid),
+        select(facts.c.at.label("y"), facts.c.aid).where(facts.c.field == "role"),
+    ).subquery()
+    members = (
+        select(facts.c.ry, facts.c.name, func.count(func.distinct(facts.c.aid)).label("n"))
+        .where(facts.c.field == "member", facts.c.name != "")
+        .group_by(facts.c.ry, facts.c.name)
+        .subquery()
+    )
+    none, no_id, is_role = _none(), cast(literal(None), Integer), facts.c.field == "role"
+    rows = _rows(
+        session,
+        [
+            _sampled("year", present, present.c.y, (None, None, None, None)),
+            _part(
+                "member",
+                members.c.ry,
+                (members.c.name, none, none, none),
+                members.c.n,
+                no_id,
+            ),
+            _sampled("leader", facts, facts.c.at, (facts.c.name, facts.c.role, None, None), is_role),
+        ],
+    )
+    return _arrange(rows, {"member": ("members", "name"), "leader": ("leaders", "unit", "role")})

@@ -688,16 +688,23 @@ def timeline_cmd(unit: str | None, bloc: str | None, as_json: bool) -> None:
     for entry in years:
         click.echo(f"{entry['year'] or 'undated'}:")
         if unit is not None:
-            click.echo(f"  blocs: {'; '.join(entry['blocs']) or '-'}")
+            click.echo(f"  blocs: {_counted(entry['blocs'])}")
             for r in entry["roles"]:
-                click.echo(f"  role: {r['role']} ({'; '.join(r['blocs']) or 'bloc unknown'})")
+                click.echo(f"  role: {r['role']} ({'; '.join(r['blocs']) or 'bloc unknown'}) ×{r['records']}")
             for a in entry["awards"]:
-                click.echo(f"  award: {a['award']} {a['status']}")
+                click.echo(f"  award: {a['award']} {a['status']} ×{a['records']}")
         else:
-            click.echo(f"  members: {'; '.join(entry['members']) or '-'}")
+            click.echo(f"  members: {_counted(entry['members'])}")
             for r in entry["leaders"]:
-                click.echo(f"  {r['role']}: {r['unit']}")
-        click.echo(f"  articles: {', '.join(map(str, entry['articles']))}")
+                click.echo(f"  {r['role']}: {r['unit']} ×{r['records']}")
+        more = entry["records"] - len(entry["articles"])
+        listed = ", ".join(map(str, entry["articles"])) + (f" and {more:,} more" if more else "")
+        click.echo(f"  records: {entry['records']:,} (articles {listed})")
+
+
+def _counted(named: list[dict[str, Any]]) -> str:
+    """'Khối thi đua số 6 (12); Cụm thi đua số 2 (1)', or '-' for none."""
+    return "; ".join(f"{n['name']} ({n['records']:,})" for n in named) or "-"
 
 
 @main.command("export")

@@ -13,7 +13,7 @@ from extract.record import Record
 from store import corrections, repository
 from store.errors import QueryError
 from store.models import Article
-from store.research import bloc_timeline, facet_counts, unit_timeline
+from store.research import SAMPLE, bloc_timeline, facet_counts, unit_timeline
 
 T18 = "Khối thi đua số 6 tỉnh Bắc Ninh tổng kết năm 2018: Sở Y tế, Sở Tư pháp. Sở Y tế làm Khối trưởng."
 T19 = "Khối thi đua số 6 tỉnh Bắc Ninh năm 2019: Sở Y tế, Sở Nội vụ; Sở Nội vụ làm Khối trưởng."
@@ -184,23 +184,77 @@ def test_unit_timeline(session: Session, stored: dict[str, Article]) -> None:
     tl = unit_timeline(session, "so y te")
     assert [e["year"] for e in tl] == [2016, 2017, 2018, 2019]
     by = {e["year"]: e for e in tl}
+    bp, b18, b19 = stored["bp"].id, stored["b18"].id, stored["b19"].id
+    # the award's own year (2016), not its record's (2017)
     assert by[2016]["awards"] == [
-        {"award": "bang_khen", "status": "conferred", "issuer": None, "article_id": stored["bp"].id}
+        {"award": "bang_khen", "status": "conferred", "issuer": None, "records": 1, "articles": [bp]}
     ]
-    assert by[2017]["blocs"] == ["Cụm thi đua số 3"]
+    assert by[2016]["blocs"] == [] and by[2016]["articles"] == [bp]
+    assert by[2017]["blocs"] == [{"name": "Cụm thi đua số 3", "records": 1}]
     assert by[2018]["roles"] == [
-        {"role": "khoi_truong", "blocs": ["Khối thi đua số 6"], "article_id": stored["b18"].id}
+        {"role": "khoi_truong", "blocs": ["Khối thi đua số 6"], "records": 1, "articles": [b18]}
     ]
     assert [a["award"] for a in by[2018]["awards"]] == ["co_thi_dua"]
     assert by[2019] == {
         "year": 2019,
-        "blocs": ["Khối thi đua số 6"],
+        "records": 1,
+        "articles": [b19],
+        "blocs": [{"name": "Khối thi đua số 6", "records": 1}],
         "roles": [],
         "awards": [],
-        "articles": [stored["b19"].id],
     }
     assert [e["year"] for e in unit_timeline(session, "Sở Tư pháp")] == [2018]
     assert unit_timeline(session, "Sở Xây dựng") == []
+
+
+def test_timelines_count_records_and_list_a_sample(
+    session: Session, make_article: Callable[..., Article], build_record: Callable[..., Record]
+) -> None:
+    # 25 records of one year name the unit: in two blocs at once, a leader in 23 of them, an
+    # award in all; counts are whole, article lists stop at SAMPLE, most records first
+    run = repository.start_run(session, extractor_version="0.1.0", config={})
+    ids = []
+    for i in range(25):
+        text = f"Khối thi đua số 4 và Cụm thi đua số 9 họp lần {i}: Sở Công Thương, Sở Nội vụ."
+        article = make_article(text, title=f"Họp {i}", published=date(2021, 1, 1 + i))
+        blocs = (("Khối thi đua số 4", "4", []),) + ((("Cụm thi đua số 9", "9", []),) if i % 5 else ())
+        holder = "Sở Công Thương" if i < 23 else "Sở Nội vụ"
+        record = build_record(
+            text,
+            doc_id=f"r{i}",
+            province="Thái Bình",
+            blocs=blocs,
+            members=("Sở Công Thương", "Sở Nội vụ"),
+            roles=((holder, "khoi_truong", None),),
+            awards=(("Sở Công Thương", "bang_khen", None, None, "proposed"),),
+        )
+        repository.save_record(session, run=run, article=article, record=record)
+        ids.append(article.id)
+    session.flush()
+    (year,) = unit_timeline(session, "Sở Công Thương")
+    assert year["year"] == 2021 and year["records"] == 25
+    assert year["articles"] == sorted(ids)[:SAMPLE]
+    assert year["blocs"] == [
+        {"name": "Khối thi đua số 4", "records": 25},
+        {"name": "Cụm thi đua số 9", "records": 20},
+    ]
+    # roles are grouped by role and bloc list: 18 of the 23 records name both blocs
+    assert [(r["role"], r["blocs"], r["records"], len(r["articles"])) for r in year["roles"]] == [
+        ("khoi_truong", ["Khối thi đua số 4", "Cụm thi đua số 9"], 18, 18),
+        ("khoi_truong", ["Khối thi đua số 4"], 5, 5),
+    ]
+    (award,) = year["awards"]
+    assert award["records"] == 25 and award["articles"] == sorted(ids)[:SAMPLE]
+    (bloc,) = bloc_timeline(session, "4")
+    assert bloc["records"] == 25
+    assert bloc["members"] == [
+        {"name": "Sở Công Thương", "records": 25},
+        {"name": "Sở Nội vụ", "records": 25},
+    ]
+    assert [(x["unit"], x["records"], len(x["articles"])) for x in bloc["leaders"]] == [
+        ("Sở Công Thương", 23, SAMPLE),
+        ("Sở Nội vụ", 2, 2),
+    ]
 
 
 def test_unit_timeline_follows_corrections(session: Session, stored: dict[str, Article]) -> None:
@@ -210,18 +264,21 @@ def test_unit_timeline_follows_corrections(session: Session, stored: dict[str, A
 
 def test_bloc_timeline(session: Session, stored: dict[str, Article]) -> None:
     tl = bloc_timeline(session, "6")
+    b18, b19 = stored["b18"].id, stored["b19"].id
     assert tl == [
         {
             "year": 2018,
-            "members": ["Sở Tư pháp", "Sở Y tế"],
-            "leaders": [{"unit": "Sở Y tế", "role": "khoi_truong"}],
-            "articles": [stored["b18"].id],
+            "records": 1,
+            "articles": [b18],
+            "members": [{"name": "Sở Tư pháp", "records": 1}, {"name": "Sở Y tế", "records": 1}],
+            "leaders": [{"unit": "Sở Y tế", "role": "khoi_truong", "records": 1, "articles": [b18]}],
         },
         {
             "year": 2019,
-            "members": ["Sở Nội vụ", "Sở Y tế"],
-            "leaders": [{"unit": "Sở Nội vụ", "role": "khoi_truong"}],
-            "articles": [stored["b19"].id],
+            "records": 1,
+            "articles": [b19],
+            "members": [{"name": "Sở Nội vụ", "records": 1}, {"name": "Sở Y tế", "records": 1}],
+            "leaders": [{"unit": "Sở Nội vụ", "role": "khoi_truong", "records": 1, "articles": [b19]}],
         },
     ]
     assert bloc_timeline(session, "Cụm thi đua số 1")[0]["year"] is None

@@ -117,10 +117,12 @@ def test_unit_and_bloc_timelines(client: TestClient, ids: dict[str, int]) -> Non
     assert unit["name"] == "Sở Y tế"
     by_year = {e["year"]: e for e in unit["years"]}
     assert by_year[2019]["roles"] == [
-        {"role": "khoi_truong", "blocs": ["Khối thi đua số 6"], "article_id": ids["bac-ninh"]}
+        {"role": "khoi_truong", "blocs": ["Khối thi đua số 6"], "records": 1, "articles": [ids["bac-ninh"]]}
     ]
     bloc = client.get("/api/blocs/timeline", params={"name": "6"}).json()
-    assert bloc["years"][0]["members"] == ["Sở Nội vụ", "Sở Tư pháp", "Sở Y tế"]
+    assert [m["name"] for m in bloc["years"][0]["members"]] == ["Sở Nội vụ", "Sở Tư pháp", "Sở Y tế"]
+    page = client.get("/units", params={"name": "Sở Y tế"}).text
+    assert "Khối thi đua số 6</a> (1)" in page and f'href="/records/{ids["bac-ninh"]}"' in page
     for path, name in (("/units", "Sở Xây dựng"), ("/blocs", "Cụm thi đua số 3")):
         page = client.get(path, params={"name": name})
         assert page.status_code == 200 and "<svg" in page.text and name in page.text

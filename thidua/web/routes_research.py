@@ -301,13 +301,22 @@ def record_page(
 # --- timelines ---------------------------------------------------------------------------
 
 
-def _timeline_chart(years: list[dict[str, Any]], series: tuple[str, ...]) -> Any:
+def _unit_chart(years: list[dict[str, Any]]) -> Any:
+    """Records naming the unit per year, by bloc (a record in two blocs counts in each)."""
     return stacked_bars(
-        {
-            str(e["year"] if e["year"] is not None else "undated"): {s: len(e.get(s, [])) for s in series}
-            for e in years
-        }
+        {_year_label(e["year"]): {b["name"]: b["records"] for b in e["blocs"]} for e in years}
     )
+
+
+def _bloc_chart(years: list[dict[str, Any]]) -> Any:
+    """How many distinct members and leaders the bloc's records name per year."""
+    return stacked_bars(
+        {_year_label(e["year"]): {"members": len(e["members"]), "leaders": len(e["leaders"])} for e in years}
+    )
+
+
+def _year_label(year: int | None) -> str:
+    return str(year) if year is not None else "undated"
 
 
 Name = Annotated[str, Query(min_length=1, max_length=500)]
@@ -328,14 +337,14 @@ def api_bloc_timeline(db: ReadDB, name: Name) -> Timeline:
 @router.get("/units", response_class=HTMLResponse, include_in_schema=False)
 def unit_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, name: Name) -> HTMLResponse:
     years = unit_timeline(db, name)
-    chart = _timeline_chart(years, ("blocs", "roles", "awards"))
+    chart = _unit_chart(years)
     return _render(ctx, request, viewer, "timeline.html", kind="unit", name=name, years=years, chart=chart)
 
 
 @router.get("/blocs", response_class=HTMLResponse, include_in_schema=False)
 def bloc_page(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, name: Name) -> HTMLResponse:
     years = bloc_timeline(db, name)
-    chart = _timeline_chart(years, ("members", "leaders"))
+    chart = _bloc_chart(years)
     return _render(ctx, request, viewer, "timeline.html", kind="bloc", name=name, years=years, chart=chart)
 
 
