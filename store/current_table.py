@@ -25,6 +25,7 @@ at a time anyway.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, Final
@@ -34,6 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from store.counts import Group, append, contributions, stored_rows
 from store.current import Overlay, build_overlay, current_overlays
 from store.keys import NAMES_KEY_SEPARATOR, name_key, province_key
 from store.models import (
@@ -164,7 +166,7 @@ def _add_keys(session: Session, keys: Iterable[str]) -> None:
     session.execute(insert_(CurrentNameKey).on_conflict_do_nothing(index_elements=["key"]), params)
 
 
-def refresh(session: Session, article_ids: Sequence[int]) -> int:
+def refresh(session: Session, article_ids: Sequence[int], *, counts: bool = True) -> int:
     """Rewrite the materialised current records of `article_ids` from `current_overlays`.
 
     In the caller's transaction (nothing is committed); flushes the session first, so the
@@ -176,7 +178,7 @@ def refresh(session: Session, article_ids: Sequence[int]) -> int:
         return 0
     session.flush()
     _lock(session, ids)
-    return write(session, ids, current_overlays(session, ids))
+    return write(session, ids, current_overlays(session, ids), counts=counts)
 
 
 def refresh_article(session: Session, article: Article, record: ExtractedRecord) -> None:
@@ -198,20 +200,29 @@ def refresh_article(session: Session, article: Article, record: ExtractedRecord)
     write(session, [article.id], [build_overlay(article, record, list(corrections))])
 
 
-def write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay]) -> int:
+def write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay], *, counts: bool = True) -> int:
     """Replace the rows of articles `ids` with those of `overlays` (a subset of them).
 
     `refresh` and `refresh_article` call this after locking and overlaying; a bulk loader that
     built its overlays itself with `store.current.build_overlay` may call it directly
     (bench/store_scale.py does, for records it has just inserted and that no one has corrected).
+    With `counts` (the default) the yearly counts (`store.counts`) take the difference between
+    the articles' old rows and their new ones; False only for a migration older than the counts'
+    table, whose own migration recounts.
     """
     heads, documents, facts = [], [], []
+    delta: Counter[Group] = Counter()
+    if counts:
+        for old_head, old_facts in stored_rows(session, ids).values():
+            delta.subtract(contributions(old_head, old_facts))
     for overlay in overlays:
         record = overlay.to_dict()
         head, rows = rows_of(record, overlay.article.published)
         heads.append(head)
         documents.append({"article_id": head["article_id"], "document": record})
         facts += rows
+        if counts:
+            delta.update(contributions(head, rows))
     for table in (CurrentFact, CurrentDocument, CurrentRecord):  # children first
         session.execute(delete(table).where(table.article_id.in_(ids)))
     if heads:
@@ -220,16 +231,18 @@ def write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay]) -> 
     if facts:
         _add_keys(session, (f["name_key"] for f in facts))
         session.execute(insert(CurrentFact), facts)
+    append(session, delta)
     return len(heads)
 
 
-def rebuild(session: Session, *, batch: int = BATCH) -> int:
+def rebuild(session: Session, *, batch: int = BATCH, counts: bool = True) -> int:
     """Refresh every article with an extracted record, `batch` at a time (a migration's backfill,
-    or after the overlay's rules changed). Returns how many current records there are."""
+    or after the overlay's rules changed). Returns how many current records there are.
+    `counts`: as `write`."""
     ids = list(
         session.scalars(select(ExtractedRecord.article_id).distinct().order_by(ExtractedRecord.article_id))
     )
     written = 0
     for start in range(0, len(ids), batch):
-        written += refresh(session, ids[start : start + batch])
+        written += refresh(session, ids[start : start + batch], counts=counts)
     return written

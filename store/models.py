@@ -581,6 +581,32 @@ class CurrentNameKey(Base):
     key: Mapped[str] = mapped_column(primary_key=True)
 
 
+class CurrentCount(Base):
+    """What current records add to the yearly sums timelines and unfiltered facets read.
+
+    Append-only rows of +/- counts per group (`store.counts`), written with every materialised
+    current record and folded by `store.counts.compact`; a group's value is the sum of its rows.
+    """
+
+    __tablename__ = "current_count"
+    __table_args__ = (
+        Index("ix_current_count_key", "key", "scope"),
+        Index("ix_current_count_number", "number", "scope"),
+    )
+
+    id: Mapped[intpk]
+    scope: Mapped[code]  # unit, bloc or record
+    key: Mapped[str]  # a unit's name key, a bloc's names key; "" in the record scope
+    number: Mapped[str | None]  # a bloc's number
+    year: Mapped[int | None]
+    part: Mapped[code]
+    k0: Mapped[str | None]
+    k1: Mapped[str | None]
+    k2: Mapped[str | None]
+    k3: Mapped[str | None]
+    n: Mapped[int]
+
+
 class Entity(Base):
     """A canonical unit or bloc of one province, the same across every article that names it.
 

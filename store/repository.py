@@ -55,7 +55,7 @@ from extract.record import (
 from extract.record import (
     ScalarFact as ScalarFactData,
 )
-from store import current_table
+from store import counts, current_table
 from store.duplicates import find_near_duplicate, index_bands
 from store.errors import DuplicateRecordError, InvalidRecordError, RunClosedError, StoreError
 from store.fulltext import index_article
@@ -390,6 +390,8 @@ def finish_run(session: Session, *, run: ExtractionRun, status: str, stats: dict
     run.status = status
     run.stats = dict(stats)
     run.finished_at = utcnow()
+    # a run appended a count row per group it changed; fold them so timelines read few rows
+    counts.compact(session)
 
 
 def _parse_date(fact: ScalarFactData | None, field_name: str, doc_id: str) -> date | None:

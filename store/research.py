@@ -31,26 +31,17 @@ from typing import Any, Final
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
-    Select,
-    String,
-    Text,
-    case,
-    cast,
     func,
-    literal,
     or_,
     select,
-    union,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
 from extract.places import province_2025
+from store import counts
 from store.errors import QueryError
 from store.models import REVIEW_STATES, Article, CurrentDocument, CurrentFact, CurrentRecord
 from store.queries import (
-    UNIT_FIELDS,
     _check_filters,
     _check_text,
     _Filters,
@@ -199,142 +190,77 @@ def facet_counts(
     extra = _check_extra(year_from=year_from, year_to=year_to, award_status=award_status, review=review)
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
     where = _conditions(session, filters, extra)
-    counts: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
-    # one scan for the three facets of the record itself: a few hundred groups at most
-    columns = (CurrentRecord.province, CurrentRecord.year, CurrentRecord.review_state)
-    for prov, year, state, n in session.execute(
-        select(*columns, func.count()).where(*where).group_by(*columns)
-    ).tuples():
-        counts["province"][prov] += n
-        counts["year"][year] += n
-        counts["review_state"][state] += n
-    total = sum(counts["province"].values())
-    # a record counts once under each award type and status it holds: one more scan, grouped by
-    # the few combinations records hold (`CurrentRecord.award_kinds`, `award_statuses`)
-    held = (CurrentRecord.award_kinds, CurrentRecord.award_statuses)
-    for kinds, statuses, n in session.execute(
-        select(*held, func.count()).where(*where).group_by(*held)
-    ).tuples():
-        for kind in kinds.split():
-            counts["award"][kind] += n
-        for status in statuses.split():
-            counts["award_status"][status] += n
-    for prov, n in counts["province"].items():
-        counts["province_2025"][province_2025(prov) if prov else None] += n
-    return {"records": total, "facets": {f: dict(c.most_common()) for f, c in counts.items()}}
+    tally: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
+    if not where:
+        # every record: the sums kept with every write (`store.counts`), not a scan
+        kept = counts.record_facets(session)
+        for facet in ("province", "year", "review_state"):
+            for value, n in kept.get(facet, []):
+                tally[facet][value] += n
+        for facet, column in (("award", "award_kinds"), ("award_status", "award_statuses")):
+            for value, n in kept.get(column, []):
+                for code in str(value or "").split():
+                    tally[facet][code] += n
+    else:
+        columns = (
+            CurrentRecord.province,
+            CurrentRecord.year,
+            CurrentRecord.review_state,
+            # a record counts once under each award type and status it holds: grouped by the
+            # few combinations records hold
+            CurrentRecord.award_kinds,
+            CurrentRecord.award_statuses,
+        )
+        groups = session.execute(select(*columns, func.count()).where(*where).group_by(*columns)).tuples()
+        for prov, year, state, kinds, statuses, n in groups:
+            tally["province"][prov] += n
+            tally["year"][year] += n
+            tally["review_state"][state] += n
+            for kind in kinds.split():
+                tally["award"][kind] += n
+            for status in statuses.split():
+                tally["award_status"][status] += n
+    total = sum(tally["province"].values())
+    for prov, n in tally["province"].items():
+        tally["province_2025"][province_2025(prov) if prov else None] += n
+    return {"records": total, "facets": {f: dict(c.most_common()) for f, c in tally.items()}}
 
 
-# article ids listed per year and per role or award group; the counts are always complete
-SAMPLE: Final = 20
+def _arrange(
+    rows: list[tuple[int | None, str, str | None, str | None, str | None, str | None, int]],
+    layout: dict[str, tuple[str, ...]],
+) -> list[dict[str, Any]]:
+    """Return the years of a timeline from `store.counts.sums` rows, oldest first, undated last.
 
-# the rows of a timeline query: part, year, four text keys, count, article id (see `_rows`)
-_Row = tuple[str, int | None, str | None, str | None, str | None, str | None, int, int | None]
-
-
-def _text(value: Any) -> Any:
-    return cast(value, String)
-
-
-def _none() -> Any:
-    return cast(literal(None), String)
-
-
-def _part(
-    name: str,
-    year: Any,
-    keys: tuple[Any, Any, Any, Any],
-    count: Any,
-    aid: Any,
-) -> Select[Any]:
-    """One branch of a timeline's UNION ALL, its columns in the order of `_Row`."""
-    return select(
-        literal(name).label("part"),
-        year.label("year"),
-        *(k.label(f"k{i}") for i, k in enumerate(keys)),
-        count.label("n"),
-        aid.label("aid"),
-    )
-
-
-def _sampled(
-    name: str, source: Any, year: Any, keys: tuple[Any, Any, Any, Any], where: Any = None
-) -> Select[Any]:
-    """The branch listing each group of (`year`, `keys`) of `source`: its size on every row and
-    its first `SAMPLE` article ids (a window, so the group is read once)."""
-    group = [year, *(k for k in keys if k is not None)]
-    inner = select(
-        year.label("year"),
-        *(_text(k).label(f"k{i}") if k is not None else _none().label(f"k{i}") for i, k in enumerate(keys)),
-        func.count().over(partition_by=group).label("n"),
-        func.row_number().over(partition_by=group, order_by=source.c.aid).label("rn"),
-        source.c.aid.label("aid"),
-    )
-    if where is not None:
-        inner = inner.where(where)
-    w = inner.subquery()
-    return _part(name, w.c.year, (w.c.k0, w.c.k1, w.c.k2, w.c.k3), w.c.n, w.c.aid).where(w.c.rn <= SAMPLE)
-
-
-def _rows(session: Session, parts: list[Select[Any]]) -> list[_Row]:
-    # Core rows (`Session.connection`): the answer is a few hundred grouped rows
-    return [tuple(r) for r in session.connection().execute(union_all(*parts))]
-
-
-def _arrange(rows: list[_Row], layout: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
-    """Return the years of a timeline, oldest first, undated last.
-
-    `rows` are `_rows`' answer: ``year`` rows (how many records, and a sample of their ids),
-    ``count`` rows (a name and in how many records: blocs or members) and grouped rows (roles,
-    awards, leaders: their key values, their size, a sample of article ids). `layout` maps
-    each part to the entry's list and the names of its key columns.
+    A ``year`` row gives the year's ``records``; every other part is a list of the entry
+    (`layout`: part -> the entry's key and the names of the group's columns), each group with
+    its count as ``records``, most first.
     """
     years: dict[int | None, dict[str, Any]] = {}
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-
-    def entry(year: int | None) -> dict[str, Any]:
-        if year not in years:
-            years[year] = {"year": year, "records": 0, "articles": []} | {
-                target: [] for target, *_ in layout.values()
-            }
-        return years[year]
-
-    for part, year, *keys, n, aid in sorted(rows, key=lambda r: (r[0], r[-1] or 0)):
-        e = entry(year)
+    for year, part, *keys, n in rows:
+        entry = years.get(year)
+        if entry is None:
+            entry = years[year] = {"year": year, "records": 0} | {t: [] for t, *_ in layout.values()}
         if part == "year":
-            e["records"] = n
-            e["articles"].append(aid)
+            entry["records"] += n
             continue
         target, *names = layout[part]
-        key = (part, year, *keys)
-        group = groups.get(key)
-        if group is None:
-            values = {name: _value(name, v) for name, v in zip(names, keys, strict=False)}
-            group = groups[key] = values | {"records": n}
-            if part not in _COUNTED:
-                group["articles"] = []
-            e[target].append(group)
-        if part in _COUNTED:
-            continue
-        group["articles"].append(aid)
+        group: dict[str, Any] = dict(zip(names, keys, strict=False))
+        if "blocs" in group:
+            group["blocs"] = json.loads(group["blocs"] or "[]")
+        group["records"] = n
+        entry[target].append(group)
     out = []
     for year in sorted(years, key=lambda y: (y is None, y or 0)):
-        e = years[year]
+        entry = years[year]
         for target, *_ in layout.values():
-            e[target].sort(key=lambda g: (-g["records"], json.dumps(g, ensure_ascii=False, sort_keys=True)))
-        out.append(e)
+            entry[target].sort(key=_most_first)
+        out.append(entry)
     return out
 
 
-# parts whose rows are one per group (a count), not a sample of articles
-_COUNTED: Final = frozenset({"bloc", "member"})
-
-
-def _value(name: str, value: str | None) -> Any:
-    """A key column's value as the timeline gives it: bloc names are a JSON list in the row."""
-    if name == "blocs":
-        names: list[str] = json.loads(value) if value else []
-        return names
-    return value
+def _most_first(group: dict[str, Any]) -> tuple[int, list[str]]:
+    return -group["records"], [str(v) for v in group.values()]
 
 
 def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
@@ -344,82 +270,22 @@ def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
     "Sở Y tế tỉnh Bắc Ninh". The year of a fact is its record's (`record_year`), or a role's
     or award's own year when it has one. Each year gives:
 
-    - ``records``: how many records name the unit that year; ``articles``: the first `SAMPLE`
-      of their article ids (`thidua query --unit … --year …` lists them all);
+    - ``records``: how many records name the unit that year (`thidua query --unit … --year …`
+      lists them);
     - ``blocs``: ``{"name", "records"}``, the blocs of the records where it is a member or holds
       a role, and in how many;
-    - ``roles``: ``{"role", "blocs", "records", "articles"}``, one per role and bloc list;
-    - ``awards``: ``{"award", "status", "issuer", "records", "articles"}``.
+    - ``roles``: ``{"role", "blocs", "records"}``, one per role and the record's bloc names;
+    - ``awards``: ``{"award", "status", "issuer", "records"}``.
 
-    Lists are ordered by most records first. The answer is counted in SQL (a unit named in
-    a fifth of 100,000 records has tens of thousands of facts), so its size depends on the
-    years and groups, not on how many records name the unit.
+    Lists are ordered by most records first. The answer is read from the yearly counts kept
+    with every write (`store.counts`): a few hundred rows, however many records name the unit.
+    A record naming two spellings the words match counts under each.
 
     Raises:
         QueryError: the name cannot be used as written (no letters, not UTF-8, too long).
     """
     key = _key_or_error("unit", _check_text("unit", unit_name))
-    f, r = CurrentFact, CurrentRecord
-    at = func.coalesce(f.year, r.year)  # a role's or award's own year first
-    facts = (
-        select(
-            f.article_id.label("aid"),
-            f.field.label("field"),
-            f.role.label("role"),
-            f.award.label("award"),
-            f.status.label("status"),
-            f.issuer.label("issuer"),
-            r.year.label("ry"),
-            case((f.field == "member", r.year), else_=at).label("at"),
-            _text(cast(r.bloc_names, Text)).label("blocs"),
-        )
-        .join(r, r.article_id == f.article_id)
-        .where(f.name_key.in_(keys_with(session, key)), f.field.in_(UNIT_FIELDS))
-        .cte("facts")
-        .prefix_with("MATERIALIZED")
-    )
-    # the years an article names the unit in: its record's (a member or role holder), a role's
-    # or award's own
-    present = union(
-        select(facts.c.ry.label("y"), facts.c.aid).where(facts.c.field != "award"),
-        select(facts.c.at.label("y"), facts.c.aid).where(facts.c.field != "member"),
-    ).subquery()
-    blocs = (
-        select(facts.c.ry, facts.c.blocs, func.count(func.distinct(facts.c.aid)))
-        .where(facts.c.field != "award")
-        .group_by(facts.c.ry, facts.c.blocs)
-        .subquery()
-    )
-    none, no_id, is_role = _none(), cast(literal(None), Integer), facts.c.field == "role"
-    rows = _rows(
-        session,
-        [
-            _sampled("year", present, present.c.y, (None, None, None, None)),
-            _part(
-                "bloc",
-                blocs.c.ry,
-                (blocs.c.blocs, none, none, none),
-                blocs.c[2],
-                no_id,
-            ),
-            _sampled("role", facts, facts.c.at, (facts.c.role, facts.c.blocs, None, None), is_role),
-            _sampled(
-                "award",
-                facts,
-                facts.c.at,
-                (facts.c.award, facts.c.status, facts.c.issuer, None),
-                facts.c.field == "award",
-            ),
-        ],
-    )
-    # a record with several blocs counts under each: the bloc rows are per list of names
-    per_bloc: Counter[tuple[int | None, str]] = Counter()
-    for part, year, names, *_, n, _ in rows:
-        if part == "bloc":
-            for name in json.loads(names or "[]"):
-                per_bloc[year, name] += n
-    rows = [row for row in rows if row[0] != "bloc"]
-    rows += [("bloc", year, name, None, None, None, n, None) for (year, name), n in per_bloc.items()]
+    rows = counts.sums(session, "unit", counts.by_keys(keys_with(session, key)))
     return _arrange(
         rows,
         {
@@ -434,60 +300,16 @@ def bloc_timeline(session: Session, bloc: str) -> list[dict[str, Any]]:
     """Return the members and leaders of a bloc, year by year, from current records, counted.
 
     `bloc` is a number ("6") or words of a bloc's name or alias, as `find_records` reads it.
-    The year of a record is `record_year`; a role with its own year goes under that year.
-    Each year gives ``records`` and ``articles`` (as `unit_timeline`), ``members``
-    (``{"name", "records"}``) and ``leaders`` (``{"unit", "role", "records", "articles"}``),
-    most records first.
+    The year of a record is `record_year`; a role with its own year goes under that year too.
+    Each year gives ``records``, ``members`` (``{"name", "records"}``) and ``leaders``
+    (``{"unit", "role", "records"}``), most records first, from the yearly counts
+    (`store.counts`); a record with two blocs the words match counts under each.
 
     Raises:
         QueryError: the bloc cannot be used as written.
     """
     filters = _check_filters(province=None, year=None, bloc=bloc, unit=None, award=None, limit=None)
-    f, r = CurrentFact, CurrentRecord
-    matched = (
-        select(r.article_id.label("aid"), r.year.label("ry"))
-        .where(*filters.current_sql(session))
-        .cte("matched")
-        .prefix_with("MATERIALIZED")
-    )
-    facts = (
-        select(
-            matched.c.aid,
-            matched.c.ry,
-            f.field.label("field"),
-            f.name.label("name"),
-            f.role.label("role"),
-            func.coalesce(f.year, matched.c.ry).label("at"),
-        )
-        .join(matched, matched.c.aid == f.article_id)
-        .where(f.field.in_(("member", "role")))
-        .cte("facts")
-        .prefix_with("MATERIALIZED")
-    )
-    # a record counts in its own year, and in the own year of a role it names
-    present = union(
-        select(matched.c.ry.label("y"), matched.c.aid),
-        select(facts.c.at.label("y"), facts.c.aid).where(facts.c.field == "role"),
-    ).subquery()
-    members = (
-        select(facts.c.ry, facts.c.name, func.count(func.distinct(facts.c.aid)).label("n"))
-        .where(facts.c.field == "member", facts.c.name != "")
-        .group_by(facts.c.ry, facts.c.name)
-        .subquery()
-    )
-    none, no_id, is_role = _none(), cast(literal(None), Integer), facts.c.field == "role"
-    rows = _rows(
-        session,
-        [
-            _sampled("year", present, present.c.y, (None, None, None, None)),
-            _part(
-                "member",
-                members.c.ry,
-                (members.c.name, none, none, none),
-                members.c.n,
-                no_id,
-            ),
-            _sampled("leader", facts, facts.c.at, (facts.c.name, facts.c.role, None, None), is_role),
-        ],
-    )
+    assert filters.bloc_key is not None  # a bloc was given, and checked
+    where = counts.by_keys(keys_with(session, filters.bloc_key), number=filters.bloc_number)
+    rows = counts.sums(session, "bloc", where)
     return _arrange(rows, {"member": ("members", "name"), "leader": ("leaders", "unit", "role")})

@@ -697,9 +697,7 @@ def timeline_cmd(unit: str | None, bloc: str | None, as_json: bool) -> None:
             click.echo(f"  members: {_counted(entry['members'])}")
             for r in entry["leaders"]:
                 click.echo(f"  {r['role']}: {r['unit']} ×{r['records']}")
-        more = entry["records"] - len(entry["articles"])
-        listed = ", ".join(map(str, entry["articles"])) + (f" and {more:,} more" if more else "")
-        click.echo(f"  records: {entry['records']:,} (articles {listed})")
+        click.echo(f"  records: {entry['records']:,}")
 
 
 def _counted(named: list[dict[str, Any]]) -> str:

@@ -13,7 +13,7 @@ from extract.record import Record
 from store import corrections, repository
 from store.errors import QueryError
 from store.models import Article
-from store.research import SAMPLE, bloc_timeline, facet_counts, unit_timeline
+from store.research import bloc_timeline, facet_counts, unit_timeline
 
 T18 = "Khối thi đua số 6 tỉnh Bắc Ninh tổng kết năm 2018: Sở Y tế, Sở Tư pháp. Sở Y tế làm Khối trưởng."
 T19 = "Khối thi đua số 6 tỉnh Bắc Ninh năm 2019: Sở Y tế, Sở Nội vụ; Sở Nội vụ làm Khối trưởng."
@@ -184,21 +184,15 @@ def test_unit_timeline(session: Session, stored: dict[str, Article]) -> None:
     tl = unit_timeline(session, "so y te")
     assert [e["year"] for e in tl] == [2016, 2017, 2018, 2019]
     by = {e["year"]: e for e in tl}
-    bp, b18, b19 = stored["bp"].id, stored["b18"].id, stored["b19"].id
     # the award's own year (2016), not its record's (2017)
-    assert by[2016]["awards"] == [
-        {"award": "bang_khen", "status": "conferred", "issuer": None, "records": 1, "articles": [bp]}
-    ]
-    assert by[2016]["blocs"] == [] and by[2016]["articles"] == [bp]
+    assert by[2016]["awards"] == [{"award": "bang_khen", "status": "conferred", "issuer": None, "records": 1}]
+    assert by[2016]["blocs"] == [] and by[2016]["records"] == 1
     assert by[2017]["blocs"] == [{"name": "Cụm thi đua số 3", "records": 1}]
-    assert by[2018]["roles"] == [
-        {"role": "khoi_truong", "blocs": ["Khối thi đua số 6"], "records": 1, "articles": [b18]}
-    ]
+    assert by[2018]["roles"] == [{"role": "khoi_truong", "blocs": ["Khối thi đua số 6"], "records": 1}]
     assert [a["award"] for a in by[2018]["awards"]] == ["co_thi_dua"]
     assert by[2019] == {
         "year": 2019,
         "records": 1,
-        "articles": [b19],
         "blocs": [{"name": "Khối thi đua số 6", "records": 1}],
         "roles": [],
         "awards": [],
@@ -211,9 +205,8 @@ def test_timelines_count_records_and_list_a_sample(
     session: Session, make_article: Callable[..., Article], build_record: Callable[..., Record]
 ) -> None:
     # 25 records of one year name the unit: in two blocs at once, a leader in 23 of them, an
-    # award in all; counts are whole, article lists stop at SAMPLE, most records first
+    # award in all; counted, most records first
     run = repository.start_run(session, extractor_version="0.1.0", config={})
-    ids = []
     for i in range(25):
         text = f"Khối thi đua số 4 và Cụm thi đua số 9 họp lần {i}: Sở Công Thương, Sở Nội vụ."
         article = make_article(text, title=f"Họp {i}", published=date(2021, 1, 1 + i))
@@ -229,32 +222,27 @@ def test_timelines_count_records_and_list_a_sample(
             awards=(("Sở Công Thương", "bang_khen", None, None, "proposed"),),
         )
         repository.save_record(session, run=run, article=article, record=record)
-        ids.append(article.id)
     session.flush()
     (year,) = unit_timeline(session, "Sở Công Thương")
     assert year["year"] == 2021 and year["records"] == 25
-    assert year["articles"] == sorted(ids)[:SAMPLE]
     assert year["blocs"] == [
         {"name": "Khối thi đua số 4", "records": 25},
         {"name": "Cụm thi đua số 9", "records": 20},
     ]
     # roles are grouped by role and bloc list: 18 of the 23 records name both blocs
-    assert [(r["role"], r["blocs"], r["records"], len(r["articles"])) for r in year["roles"]] == [
-        ("khoi_truong", ["Khối thi đua số 4", "Cụm thi đua số 9"], 18, 18),
-        ("khoi_truong", ["Khối thi đua số 4"], 5, 5),
+    assert [(r["role"], r["blocs"], r["records"]) for r in year["roles"]] == [
+        ("khoi_truong", ["Khối thi đua số 4", "Cụm thi đua số 9"], 18),
+        ("khoi_truong", ["Khối thi đua số 4"], 5),
     ]
     (award,) = year["awards"]
-    assert award["records"] == 25 and award["articles"] == sorted(ids)[:SAMPLE]
+    assert award["records"] == 25
     (bloc,) = bloc_timeline(session, "4")
     assert bloc["records"] == 25
     assert bloc["members"] == [
         {"name": "Sở Công Thương", "records": 25},
         {"name": "Sở Nội vụ", "records": 25},
     ]
-    assert [(x["unit"], x["records"], len(x["articles"])) for x in bloc["leaders"]] == [
-        ("Sở Công Thương", 23, SAMPLE),
-        ("Sở Nội vụ", 2, 2),
-    ]
+    assert [(x["unit"], x["records"]) for x in bloc["leaders"]] == [("Sở Công Thương", 23), ("Sở Nội vụ", 2)]
 
 
 def test_unit_timeline_follows_corrections(session: Session, stored: dict[str, Article]) -> None:
@@ -264,21 +252,18 @@ def test_unit_timeline_follows_corrections(session: Session, stored: dict[str, A
 
 def test_bloc_timeline(session: Session, stored: dict[str, Article]) -> None:
     tl = bloc_timeline(session, "6")
-    b18, b19 = stored["b18"].id, stored["b19"].id
     assert tl == [
         {
             "year": 2018,
             "records": 1,
-            "articles": [b18],
             "members": [{"name": "Sở Tư pháp", "records": 1}, {"name": "Sở Y tế", "records": 1}],
-            "leaders": [{"unit": "Sở Y tế", "role": "khoi_truong", "records": 1, "articles": [b18]}],
+            "leaders": [{"unit": "Sở Y tế", "role": "khoi_truong", "records": 1}],
         },
         {
             "year": 2019,
             "records": 1,
-            "articles": [b19],
             "members": [{"name": "Sở Nội vụ", "records": 1}, {"name": "Sở Y tế", "records": 1}],
-            "leaders": [{"unit": "Sở Nội vụ", "role": "khoi_truong", "records": 1, "articles": [b19]}],
+            "leaders": [{"unit": "Sở Nội vụ", "role": "khoi_truong", "records": 1}],
         },
     ]
     assert bloc_timeline(session, "Cụm thi đua số 1")[0]["year"] is None
