@@ -213,6 +213,15 @@ def recount(session: Session, *, batch: int = BATCH) -> int:
     return append(session, total)
 
 
+def totals(session: Session) -> Counter[Group]:
+    """Return every group's sum (zeros left out): what `recount` must reproduce."""
+    c = CurrentCount
+    columns = [getattr(c, name) for name in GROUP_COLUMNS]
+    total = func.sum(c.n)
+    rows = session.execute(select(*columns, total).group_by(*columns).having(total != 0))
+    return Counter({tuple(r[:-1]): int(r[-1]) for r in rows})
+
+
 def sums(
     session: Session, scope: str, where: ColumnElement[bool]
 ) -> list[tuple[int | None, str, str | None, str | None, str | None, str | None, int]]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from extract.record import Record
 from store import corrections as corr
-from store import repository
+from store import counts, repository
 from store.current import current_record
 from store.db import make_engine, session_factory
 from store.keys import content_key
@@ -196,6 +196,10 @@ def test_an_editor_and_a_crawler_at_once_lose_nothing(
         current = current_record(s, article_id)
         cached = s.get(CurrentDocument, article_id)
         assert cached is not None and cached.document == current  # neither write lost in the copy
+        kept = counts.totals(s)  # the yearly counts both appended to add up as a recount does
+        counts.recount(s)
+        assert counts.totals(s) == kept
+        s.rollback()
     assert current["extractor_version"] == "0.2.0"
     assert current["members"] == ["Sở Y tế", "Sở Tư pháp", "Sở Nội vụ"]  # the crawler's new fact
     assert current["awards"][0]["year"] == 2017  # the editor's value

@@ -23,15 +23,6 @@ from store.research import bloc_timeline, facet_counts, unit_timeline
 TEXT = "Khối thi đua số 2 họp: Sở Y tế, Sở Xây dựng, Sở Tư pháp; Sở Y tế làm Khối trưởng."
 
 
-def all_sums(session: Session) -> Counter[tuple[Any, ...]]:
-    """Every group's sum, the key and number included."""
-    c = CurrentCount
-    columns = (c.scope, c.key, c.number, c.year, c.part, c.k0, c.k1, c.k2, c.k3)
-    total = func.sum(c.n)
-    rows = session.execute(select(*columns, total).group_by(*columns).having(total != 0))
-    return Counter({tuple(r[:-1]): r[-1] for r in rows})
-
-
 def by_hand(session: Session, unit: str) -> dict[int | None, dict[str, Any]]:
     """A unit's records and roles per year, counted from the current records themselves."""
     key = name_key(unit)
@@ -115,20 +106,20 @@ def busy(
 
 
 def test_counts_kept_with_writes_equal_a_recount(session: Session, busy: list[Article]) -> None:
-    kept = all_sums(session)
+    kept = counts.totals(session)
     assert kept  # not trivially equal
     counts.recount(session)
-    assert all_sums(session) == kept
+    assert counts.totals(session) == kept
 
 
 def test_compact_folds_rows_and_keeps_every_sum(session: Session, busy: list[Article]) -> None:
-    before = all_sums(session)
+    before = counts.totals(session)
     counts.compact(session)
     rows = session.scalar(select(func.count()).select_from(CurrentCount))
     assert rows == len(before)  # one row per non-zero group
-    assert all_sums(session) == before
+    assert counts.totals(session) == before
     counts.compact(session)  # again: nothing changes
-    assert all_sums(session) == before
+    assert counts.totals(session) == before
 
 
 def test_finish_run_folds_the_counts(
@@ -143,7 +134,7 @@ def test_finish_run_folds_the_counts(
     repository.finish_run(session, run=run, status="finished", stats={})
     folded = session.scalar(select(func.count()).select_from(CurrentCount))
     assert folded is not None and unfolded is not None and folded < unfolded
-    assert folded == len(all_sums(session))
+    assert folded == len(counts.totals(session))
 
 
 @pytest.mark.parametrize("unit", ["Sở Y tế", "Sở Tư pháp", "Sở Xây dựng", "Sở Nội vụ"])
