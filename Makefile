@@ -7,7 +7,7 @@ DEV_CORPUS ?= ../shared/corpus/dev
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint eval bench bench-hostile bench-store bench-crawl train lock clean
+.PHONY: install demo test lint eval bench bench-hostile bench-store bench-crawl vendor-htmx train lock clean
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -43,6 +43,9 @@ bench-store: $(VENV)/.synced  ## 100,000 records on SQLite and PostgreSQL: write
 
 bench-crawl: $(VENV)/.synced  ## 5,000 mock pages on loopback: thidua's crawl stage vs bare Scrapy, re-fetch share, memory, 1 and 2 scrapy-redis workers (bench/README.md)
 	$(BIN)/python -m bench.crawl_speed --json bench/results/crawl_speed.json
+
+vendor-htmx: $(VENV)/.synced  ## re-fetch htmx from the npm registry, checked against thidua/web/static/vendor/manifest.json
+	$(BIN)/python -m thidua.web.vendor
 
 train: $(VENV)/.synced  ## retrain the shipped UNIT model (extract/models/units) from extract/data/train
 	$(BIN)/thidua train

@@ -100,9 +100,15 @@ def test_researcher_search_facet_record_export(server, page, shots: Path, tmp_pa
     page.press("input[name=q]", "Enter")
     page.wait_for_url("**/search?q=*")
     assert page.inner_text("#total") == "3"
+    refused: list[str] = []  # what the Content-Security-Policy blocked, if anything
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.evaluate("window.thiduaSamePage = true")  # survives only if the page is not reloaded
     page.click("#facets section[data-facet=province] a:text('Bắc Ninh')")
     page.wait_for_url("**province=*")
-    assert page.inner_text("#total") == "1"
+    page.wait_for_function("document.getElementById('total').textContent === '1'")
+    # htmx fetched the next search and swapped the results in: same document, new URL
+    assert page.evaluate("window.thiduaSamePage === true")
+    assert page.evaluate("typeof window.htmx") == "object"
     page.screenshot(path=str(shots / "search.png"))
     page.click("#results tbody a:text('Khối thi đua số 6 tổng kết')")
     page.wait_for_url(f"**/records/{ids['bac-ninh']}")
@@ -121,6 +127,7 @@ def test_researcher_search_facet_record_export(server, page, shots: Path, tmp_pa
     names = zipfile.ZipFile(target).namelist()
     assert {"records.csv", "members.csv", "datapackage.json", "manifest.json"} <= set(names)
     assert "Bắc Ninh" in zipfile.ZipFile(target).read("records.csv").decode()
+    assert refused == []
 
 
 def test_editor_sign_in_queue_correct_history_undo(server, page, shots: Path) -> None:  # type: ignore[no-untyped-def]
