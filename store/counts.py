@@ -37,12 +37,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from sqlalchemy import (
     ColumnElement,
     String,
-    cast,
+    Table,
     delete,
     func,
     insert,
@@ -52,6 +52,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from store.models import CurrentCount, CurrentFact, CurrentRecord
@@ -59,6 +60,7 @@ from store.models import CurrentCount, CurrentFact, CurrentRecord
 # (scope, key, number, year, part, k0, k1, k2, k3): one group of a sum
 Group = tuple[str, str, str | None, int | None, str, str | None, str | None, str | None, str | None]
 GROUP_COLUMNS: Final = ("scope", "key", "number", "year", "part", "k0", "k1", "k2", "k3")
+COUNT_TABLE: Final = cast(Table, CurrentCount.__table__)
 # articles read back per statement by `recount`
 BATCH: Final = 2000
 
@@ -158,15 +160,11 @@ def stored_rows(session: Session, article_ids: Sequence[int]) -> dict[int, Rows]
 
 def append(session: Session, delta: Counter[Group]) -> int:
     """Insert the non-zero groups of `delta` (a write's additions minus what it replaced)."""
-    groups = sorted(delta.items(), key=_order)
-    rows = [dict(zip(GROUP_COLUMNS, group, strict=True)) | {"n": n} for group, n in groups if n]
+    rows = [dict(zip(GROUP_COLUMNS, group, strict=True)) | {"n": n} for group, n in delta.items() if n]
     if rows:
-        session.execute(insert(CurrentCount), rows)
+        # Core, not the ORM's bulk path: a few dozen rows per article, written on every save
+        session.connection().execute(insert(COUNT_TABLE), rows)
     return len(rows)
-
-
-def _order(item: tuple[Group, int]) -> tuple[Any, ...]:
-    return tuple("" if v is None else str(v) for v in item[0])
 
 
 def compact(session: Session) -> int:
@@ -244,7 +242,7 @@ def record_facets(session: Session) -> dict[str, list[tuple[str | int | None, in
     c = CurrentCount
     rows = select(c.year, c.k0, c.k1, c.k2, c.k3, c.n).where(c.scope == "record", c.key == "").cte("rows")
     parts = [
-        select(literal(name), cast(column, String), func.sum(rows.c.n)).group_by(column)
+        select(literal(name), sql_cast(column, String), func.sum(rows.c.n)).group_by(column)
         for name, column in (
             ("year", rows.c.year),
             ("province", rows.c.k0),
