@@ -7,7 +7,7 @@ then runs, each in a child process (a Twisted reactor cannot restart) and in thi
 1. **bare Scrapy**: a 20-line spider that follows the listing pages and fetches every article,
    with no pipeline at all;
 2. **thidua, crawl stage**: `crawler.run.run_crawl` with the pipelines cut after the raw page
-   (`FetchFailurePipeline`, `ThreadedStorePagePipeline` as in production, and
+   (`FetchFailurePipeline`, `BatchedStorePagePipeline` as in production, and
    `StoreRecordPipeline` only to close the run):
    fetch, canonicalise, dedup (its fingerprinter, the store's seen-page check), store the raw page
    in SQLite; no cleaning, relevance or extraction, no resume of pending work;
@@ -138,7 +138,7 @@ def _child_thidua() -> dict[str, Any]:
             "THIDUA_RESUME": False,  # pending cleaning is the next stage's work, not the crawl's
             "ITEM_PIPELINES": {
                 "crawler.pipelines.FetchFailurePipeline": 50,
-                "crawler.offload.ThreadedStorePagePipeline": 100,
+                "crawler.offload.BatchedStorePagePipeline": 100,
                 "crawler.pipelines.StoreRecordPipeline": 500,  # closes the run (status, report)
             },
             "EXTENSIONS": {

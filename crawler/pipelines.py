@@ -197,43 +197,53 @@ class StorePagePipeline(_StorePipeline):
             raise DropItem(f"cannot store the page {item.final_url}: {exc}") from exc
 
     def _store(self, item: PageItem) -> PageItem:
-        portal = registry.by_name(item.portal)
         with self.session() as session, session.begin():
-            stored_portal = repository.upsert_portal(
-                session, name=portal.name, province=portal.province, family=portal.family, hosts=portal.hosts
-            )
-            page, changed = repository.save_page(
-                session,
-                portal=stored_portal,
-                url=item.url,
-                canonical_url=item.canonical_url,
-                final_url=item.final_url,
-                status=item.status,
-                headers=item.headers,
-                body=item.body,
-                encoding=item.encoding,
-                fetched_at=item.fetched_at,
-            )
-            session.flush()
-            item.page_id = page.id
-            linked = session.scalars(select(ArticleAlias.id).where(ArticleAlias.page_id == page.id)).first()
-            item.known_page = linked is not None
-            # an earlier failed fetch of this URL is now behind us
-            repository.resolve_failures(session, url=item.url, stages=["fetch"])
-            # validators for the next, conditional request, in the page's own transaction
-            seen.note_response(
-                session,
-                canonical_url=item.canonical_url,
-                portal=item.portal,
-                kind="article",
-                status=item.status,
-                headers=item.headers,
-                at=item.fetched_at,
-            )
-            forms = [(item.url, item.canonical_url, "requested")]
-            if item.final_url != item.url:
-                forms.append((item.final_url, item.canonical_url, "redirect"))
-            seen.add_aliases(session, aliases=forms, portal=item.portal, at=item.fetched_at)
+            changed = self._store_in(session, item)
+        return self._stored(item, changed)
+
+    def _store_in(self, session: Session, item: PageItem) -> bool:
+        """Write the page, its validators and URL forms in the caller's transaction; return
+        whether its content is new or changed (`store.repository.save_page`)."""
+        portal = registry.by_name(item.portal)
+        stored_portal = repository.upsert_portal(
+            session, name=portal.name, province=portal.province, family=portal.family, hosts=portal.hosts
+        )
+        page, changed = repository.save_page(
+            session,
+            portal=stored_portal,
+            url=item.url,
+            canonical_url=item.canonical_url,
+            final_url=item.final_url,
+            status=item.status,
+            headers=item.headers,
+            body=item.body,
+            encoding=item.encoding,
+            fetched_at=item.fetched_at,
+        )
+        session.flush()
+        item.page_id = page.id
+        linked = session.scalars(select(ArticleAlias.id).where(ArticleAlias.page_id == page.id)).first()
+        item.known_page = linked is not None
+        # an earlier failed fetch of this URL is now behind us
+        repository.resolve_failures(session, url=item.url, stages=["fetch"])
+        # validators for the next, conditional request, in the page's own transaction
+        seen.note_response(
+            session,
+            canonical_url=item.canonical_url,
+            portal=item.portal,
+            kind="article",
+            status=item.status,
+            headers=item.headers,
+            at=item.fetched_at,
+        )
+        forms = [(item.url, item.canonical_url, "requested")]
+        if item.final_url != item.url:
+            forms.append((item.final_url, item.canonical_url, "redirect"))
+        seen.add_aliases(session, aliases=forms, portal=item.portal, at=item.fetched_at)
+        return changed
+
+    def _stored(self, item: PageItem, changed: bool) -> PageItem:
+        """Count a stored page; drop it if the same bytes came again for a page with an article."""
         self.inc("thidua/pages_stored")
         self.inc_portal(item.portal, "pages")
         if not changed and item.known_page:

@@ -14,6 +14,7 @@ the import with `RegistryError` naming the file, the entry and the problem.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -277,7 +278,12 @@ def by_name(name: str) -> Portal:
 
 def for_url(url: str) -> Portal | None:
     """Return the portal whose hosts include the URL's host (longest host suffix wins)."""
-    host = (urlsplit(url).hostname or "").lower()
+    return _for_host((urlsplit(url).hostname or "").lower())
+
+
+@functools.lru_cache(maxsize=4096)
+def _for_host(host: str) -> Portal | None:
+    """`for_url` by host, cached: the registry is fixed once loaded, and a crawl asks per link."""
     best: tuple[int, Portal] | None = None
     for p in ALL:
         for h in p.hosts:

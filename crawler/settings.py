@@ -133,13 +133,23 @@ THIDUA_PROGRESS_INTERVAL = 30.0
 ITEM_PIPELINES = {
     "crawler.pipelines.FetchFailurePipeline": 50,
     "crawler.incremental.NotModifiedPipeline": 60,
-    # StorePagePipeline with its database work in a worker thread (crawler/offload.py)
-    "crawler.offload.ThreadedStorePagePipeline": 100,
+    # StorePagePipeline with its database work in a worker thread, many pages a transaction
+    # (crawler/offload.py)
+    "crawler.offload.BatchedStorePagePipeline": 100,
     "crawler.pipelines.CleanPipeline": 200,
     "crawler.pipelines.RelevancePipeline": 300,
     "crawler.pipelines.ExtractPipeline": 400,
     "crawler.pipelines.StoreRecordPipeline": 500,
 }
+# Pages stored in one transaction, at most, and how long the first of them waits for the others
+# (crawler/offload.py); a crawl killed meanwhile fetches the unwritten ones again next time
+THIDUA_STORE_BATCH = 100
+THIDUA_STORE_BATCH_MS = 200.0
+# Scrapy handles each callback's output with this many asyncio tasks, started for every response
+# however little it yields (default 100). A page yields one item at most, plus requests that are
+# only scheduled; 100 tasks a page cost the crawl stage about a fifth of its speed
+# (bench/crawl_speed.py), 8 keep a listing's requests and an article's item apart
+CONCURRENT_ITEMS = 8
 # Dropping non-bloc pages is routine, not a warning
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 

@@ -9,6 +9,7 @@ The canonical form is an identity key: requests still go to the URL as the porta
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -94,6 +95,9 @@ def _lookup(url: str) -> tuple[str | None, bool]:
     return portal.family, any(re.search(rx, url) for rx in portal.article)
 
 
+# A crawl canonicalises each URL several times (fingerprint, stored-page check, the page item,
+# every listing's links to the other listings): a pure function of its arguments, so cached
+@functools.lru_cache(maxsize=16384)
 def canonicalize(url: str, *, family: str | None = None, detail: bool | None = None) -> str:
     """Return the canonical form of `url`.
 

@@ -25,9 +25,9 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import MAXYEAR, MINYEAR, date, datetime
 from hashlib import sha256
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeVar, cast, get_args
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -240,6 +240,53 @@ def save_page(
     page.fetched_at = fetched_at
     page.last_seen_at = max(page.last_seen_at, fetched_at)
     return page, True
+
+
+def insert_pages(
+    session: Session,
+    *,
+    pages: Sequence[dict[str, Any]],
+) -> list[int]:
+    """Insert pages not stored yet, all in one multi-row INSERT; return their ids in order.
+
+    The batched form of `save_page` for what a crawl mostly stores: pages never fetched before.
+    Each dict holds `save_page`'s keyword arguments, `portal` given as `portal_id`. The caller
+    has checked that no page holds these canonical URLs and that none is named twice; should
+    another writer have stored one meanwhile, the unique canonical URL refuses the whole INSERT
+    (IntegrityError) and the caller stores the pages one at a time with `save_page`.
+
+    Raises:
+        StoreError: a `fetched_at` without timezone.
+    """
+    rows: list[dict[str, Any]] = []
+    for p in pages:
+        fetched_at: datetime = p["fetched_at"]
+        if fetched_at.tzinfo is None:
+            raise StoreError(
+                f"fetched_at for {p['url']} has no timezone; pass datetime.now(UTC) or another aware datetime"
+            )
+        rows.append(
+            {
+                "portal_id": p["portal_id"],
+                "url": p["url"],
+                "canonical_url": p["canonical_url"],
+                "final_url": p["final_url"],
+                "status": p["status"],
+                "headers": dict(p["headers"]),
+                "body": p["body"],
+                "encoding": p["encoding"],
+                "content_hash": sha256(p["body"]).hexdigest(),
+                "fetched_at": fetched_at,
+                "last_seen_at": fetched_at,
+                "fetch_count": 1,
+            }
+        )
+    if not rows:
+        return []
+    session.flush()  # pending ORM rows first: the INSERT below goes straight to the database
+    table = cast(Table, Page.__table__)
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in session.scalars(stmt, rows)]
 
 
 # --- articles ----------------------------------------------------------------------------
@@ -736,6 +783,22 @@ def resolve_failures(session: Session, *, url: str, stages: Sequence[str] | None
     for failure in failures:
         failure.resolved = True
     return len(failures)
+
+
+def resolve_failures_of(session: Session, *, urls: Sequence[str], stages: Sequence[str]) -> int:
+    """`resolve_failures` for many URLs: one UPDATE per 500 URLs; return how many rows it resolved."""
+    done = 0
+    wanted = list(dict.fromkeys(urls))
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        result = session.execute(
+            update(Failure)
+            .where(Failure.url.in_(chunk), Failure.resolved.is_(False), Failure.stage.in_(list(stages)))
+            .values(resolved=True)
+            .execution_options(synchronize_session=False)
+        )
+        done += int(getattr(result, "rowcount", 0) or 0)
+    return done
 
 
 # --- pending work: what a crawl killed half-way left undone -------------------------------

@@ -15,13 +15,22 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, insert, or_, select
 from sqlalchemy.orm import Session
 
 from store.errors import StoreError
-from store.models import SEEN_KINDS, URL_ALIAS_HOWS, Article, ArticleAlias, Page, SeenUrl, UrlAlias
+from store.models import (
+    SEEN_KINDS,
+    URL_ALIAS_HOWS,
+    Article,
+    ArticleAlias,
+    Page,
+    Portal,
+    SeenUrl,
+    UrlAlias,
+)
 
 TextChange = Literal["new", "changed", "unchanged"]
 # PostgreSQL's btree index holds at most ~2,700 bytes a key; real article URLs stay far below
@@ -55,6 +64,18 @@ class Known:
     @property
     def has_validators(self) -> bool:
         return bool(self.etag or self.last_modified)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A response with a body, as `note_responses` records it (the arguments of `note_response`)."""
+
+    canonical_url: str
+    portal: str | None
+    kind: str
+    status: int
+    headers: dict[str, str]
+    at: datetime
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:
@@ -93,6 +114,55 @@ def known(session: Session, *, canonical_url: str) -> Known | None:
         fetched,
         duplicate,
     )
+
+
+def known_many(session: Session, *, portals: Sequence[str] | None = None) -> dict[str, Known]:
+    """Return `known` for every stored page of `portals` (and every page of no portal), by URL.
+
+    One query instead of one per article request: a crawl loads this once and answers "stored
+    already?" from memory (crawler/incremental.py). `portals` None loads every page. Pages
+    stored before `seen_url` existed give their validators from their stored headers, read in a
+    second query for those pages only.
+    """
+    stmt = (
+        select(
+            Page.canonical_url,
+            Page.created_at,
+            Page.fetched_at,
+            ArticleAlias.matched_by,
+            SeenUrl.id,
+            SeenUrl.etag,
+            SeenUrl.last_modified,
+            SeenUrl.first_seen_at,
+            SeenUrl.last_fetched_at,
+        )
+        .outerjoin(ArticleAlias, ArticleAlias.page_id == Page.id)
+        .outerjoin(SeenUrl, SeenUrl.canonical_url == Page.canonical_url)
+    )
+    if portals is not None:
+        ids = select(Portal.id).where(Portal.name.in_(list(portals)))
+        stmt = stmt.where(or_(Page.portal_id.in_(ids), Page.portal_id.is_(None)))
+    out: dict[str, Known] = {}
+    legacy: dict[str, tuple[datetime | None, datetime | None, bool]] = {}
+    for row in session.execute(stmt).tuples():
+        url, created, fetched, matched_by, seen_id, etag, last_mod, first_seen, last_fetched = row
+        if url in out or url in legacy:
+            continue  # a page has one article link at most; `known` takes the first row too
+        duplicate = matched_by is not None and matched_by not in ("first", "content_key")
+        if seen_id is not None:
+            out[url] = Known(url, etag, last_mod, first_seen, last_fetched, duplicate)
+        else:
+            legacy[url] = (created, fetched, duplicate)
+    urls = list(legacy)
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        for url, headers in session.execute(
+            select(Page.canonical_url, Page.headers).where(Page.canonical_url.in_(chunk))
+        ).tuples():
+            made, got, dup = legacy[url]
+            etag_, modified = _header(headers or {}, "ETag"), _header(headers or {}, "Last-Modified")
+            out[url] = Known(url, etag_, modified, made, got, dup)
+    return out
 
 
 def _row(session: Session, *, canonical_url: str, portal: str | None, kind: str, at: datetime) -> SeenUrl:
@@ -141,6 +211,59 @@ def note_response(
         row.etag = _header(headers, "ETag")
         row.last_modified = _header(headers, "Last-Modified")
     return row
+
+
+def note_responses(session: Session, responses: Sequence[Response]) -> None:
+    """`note_response` for many responses at once: one SELECT, one multi-row INSERT.
+
+    A URL `seen_url` holds already, or one named twice, is updated one at a time as
+    `note_response` does; the rest (a crawl's new pages, nearly all of them) are inserted
+    together. Same transaction rule as `note_response`: call it where the pages are stored.
+    """
+    for r in responses:
+        if r.kind not in SEEN_KINDS:
+            raise StoreError(f"seen_url kind must be one of {', '.join(SEEN_KINDS)}, not {r.kind!r}")
+    urls = list(dict.fromkeys(r.canonical_url for r in responses))
+    have: set[str] = set()
+    for i in range(0, len(urls), 500):
+        chunk = urls[i : i + 500]
+        have.update(session.scalars(select(SeenUrl.canonical_url).where(SeenUrl.canonical_url.in_(chunk))))
+    rows: list[dict[str, object]] = []
+    later: list[Response] = []
+    for r in responses:
+        if r.canonical_url in have:
+            later.append(r)
+            continue
+        have.add(r.canonical_url)
+        ok = 200 <= r.status < 300
+        rows.append(
+            {
+                "canonical_url": r.canonical_url,
+                "portal": r.portal,
+                "kind": r.kind,
+                "etag": _header(r.headers, "ETag") if ok else None,
+                "last_modified": _header(r.headers, "Last-Modified") if ok else None,
+                "status": r.status,
+                "first_seen_at": r.at,
+                "last_checked_at": r.at,
+                "last_fetched_at": r.at,
+                "checks": 1,
+                "not_modified": 0,
+                "changes": 0,
+            }
+        )
+    if rows:
+        session.execute(insert(cast(Table, SeenUrl.__table__)), rows)
+    for r in later:
+        note_response(
+            session,
+            canonical_url=r.canonical_url,
+            portal=r.portal,
+            kind=r.kind,
+            status=r.status,
+            headers=r.headers,
+            at=r.at,
+        )
 
 
 def note_not_modified(
@@ -192,15 +315,20 @@ def add_aliases(
             wanted.setdefault(url, (canonical_url, how))
     if not wanted:
         return 0
-    have = set(session.scalars(select(UrlAlias.url).where(UrlAlias.url.in_(list(wanted)))))
-    added = 0
-    for url, (canonical_url, how) in wanted.items():
-        if url in have:
-            continue
-        session.add(UrlAlias(url=url, canonical_url=canonical_url, portal=portal, how=how, first_seen_at=at))
-        added += 1
-    session.flush()
-    return added
+    urls = list(wanted)
+    have: set[str] = set()
+    for i in range(0, len(urls), 500):
+        have.update(session.scalars(select(UrlAlias.url).where(UrlAlias.url.in_(urls[i : i + 500]))))
+    rows = [
+        {"url": url, "canonical_url": canonical_url, "portal": portal, "how": how, "first_seen_at": at}
+        for url, (canonical_url, how) in wanted.items()
+        if url not in have
+    ]
+    if rows:
+        # one multi-row INSERT (Core), not an ORM object per URL: the crawl adds two a page
+        session.flush()
+        session.execute(insert(cast(Table, UrlAlias.__table__)), rows)
+    return len(rows)
 
 
 def article_urls(session: Session, *, article_id: int) -> list[str]:

@@ -148,7 +148,7 @@ def test_the_user_agent_carries_the_contact_and_concurrency_stays_at_most_two() 
     order = s.getdict("ITEM_PIPELINES")
     names = [k.rsplit(".", 1)[1] for k, _ in sorted(order.items(), key=lambda kv: kv[1])]
     assert names == [
-        "FetchFailurePipeline", "NotModifiedPipeline", "ThreadedStorePagePipeline", "CleanPipeline",
+        "FetchFailurePipeline", "NotModifiedPipeline", "BatchedStorePagePipeline", "CleanPipeline",
         "RelevancePipeline", "ExtractPipeline", "StoreRecordPipeline",
     ]  # fmt: skip
 
