@@ -132,6 +132,8 @@ def scrapy_settings(
         "THIDUA_CRAWL_MAX_DATES": settings.crawl_max_dates,
         "THIDUA_CRAWL_BACKOFF_AFTER": settings.crawl_backoff_after,
         "THIDUA_CRAWL_BACKOFF_HOURS": settings.crawl_backoff_hours,
+        "THIDUA_STORE_BATCH": settings.crawl_store_batch,
+        "THIDUA_STORE_BATCH_MS": settings.crawl_store_batch_ms,
     }
     from crawler.distributed import scrapy_overrides
 

@@ -99,6 +99,16 @@ class Settings(BaseSettings):
         description="Base wait before a backed-off portal is probed again; doubles with each failure, "
         "7 days at most.",
     )
+    crawl_store_batch: int = Field(
+        default=100,
+        ge=1,
+        description="Raw pages stored per transaction by the crawl (crawler/offload.py); 1: each page alone.",
+    )
+    crawl_store_batch_ms: float = Field(
+        default=200.0,
+        ge=0,
+        description="Milliseconds a batch of raw pages waits for more pages before it is written.",
+    )
     crawl_redis_url: str | None = Field(
         default=None,
         description="redis://… of a shared frontier and duplicate filter: every crawl process given the same "

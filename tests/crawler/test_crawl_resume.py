@@ -148,8 +148,11 @@ def killed(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     """Crawl, SIGKILL after 8 pages; crawl again, SIGKILL after 25; crawl to the end."""
     path, url = db_path(tmp_path_factory.mktemp("killed"), migrated_template)
     with start_server(today=TODAY) as server:
-        kill_when(path, start_crawl(url, server.url, portals=SOME), pages=8)
-        kill_when(path, start_crawl(url, server.url, portals=SOME), pages=25)
+        # batches of 5 pages (still one transaction each): a default batch (100 pages, or 200 ms of
+        # them) could store more than 25 before the first kill, and the second would find it done
+        small = {"THIDUA_CRAWL_STORE_BATCH": "5"}
+        kill_when(path, start_crawl(url, server.url, portals=SOME, **small), pages=8)
+        kill_when(path, start_crawl(url, server.url, portals=SOME, **small), pages=25)
         stats = run_crawl_subprocess(url, server.url, portals=SOME)
         assert_complete(url, server, SOME)
     return Killed(path, stats, runs(url))
@@ -237,7 +240,10 @@ def test_a_server_that_dies_mid_crawl_fails_the_run_and_the_next_crawl_completes
     path, url = db_path(tmp_path, migrated_template)
     server = start_server(today=TODAY)
     port = server.port
-    proc = start_crawl(url, server.url, portals=SOME, THIDUA_CRAWL_PORTAL_DOWN_AFTER="3")
+    # batches of 5 pages: the server must die while most of the crawl is still to come
+    proc = start_crawl(
+        url, server.url, portals=SOME, THIDUA_CRAWL_PORTAL_DOWN_AFTER="3", THIDUA_CRAWL_STORE_BATCH="5"
+    )
     try:
         wait_for(lambda: count_rows(path, "page") >= 10, proc, "10 pages")
     finally:
