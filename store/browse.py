@@ -298,7 +298,7 @@ def _facets(
         elif facet == "page":
             ids.append(int(value))
         else:
-            counts[_NAME_FACETS.get(facet, facet)][value] += n
+            counts[_NAME_FACETS.get(str(facet), str(facet))][value] += n
     return total, counts, ids
 
 
