@@ -314,6 +314,12 @@ def populate(url: str, n: int, *, seed: int = 7, corrected: int = 100) -> dict[s
             index_articles(s, list(chunk))
             s.expunge_all()
         current_table.rebuild(s)
+    if engine.dialect.name == "postgresql":
+        # what autovacuum does on a server soon after a bulk load (the test server runs without
+        # it): planner statistics, and the visibility map index-only scans need
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in ("article", "article_search", "current_record", "current_fact", "current_document"):
+                conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
     # a few editors' corrections, through the store (which refreshes their current records)
     from store import corrections
 
