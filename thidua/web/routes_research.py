@@ -149,8 +149,14 @@ def _cached(ctx: Ctx, db: Any, response: Response, key: tuple[Any, ...], compute
 
 
 def _json(model: Any, response: Response) -> Response:
-    """The model as the JSON body FastAPI would send, without validating it again."""
-    return Response(model.model_dump_json(), media_type="application/json", headers=dict(response.headers))
+    """The model as the JSON body FastAPI would send, without validating it again, with the cache
+    header `_cached` set (only that one: the injected response's others, such as a length, are not
+    this body's)."""
+    return Response(
+        model.model_dump_json(),
+        media_type="application/json",
+        headers={CACHE_HEADER: response.headers[CACHE_HEADER]},
+    )
 
 
 def _search(
