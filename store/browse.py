@@ -228,13 +228,18 @@ def check_page(*, sort: str, page: int, per_page: int) -> None:
         raise QueryError(f"page must be between 1 and {MAX_PAGE:,}, not {page:,}")
 
 
-def _facets(session: Session, checked: _Checked) -> tuple[int, dict[str, Counter[Any]]]:
-    """Count the matches, per value of each facet, in one SQL statement.
+def _facets(
+    session: Session, checked: _Checked, page: tuple[int, int] | None = None
+) -> tuple[int, dict[str, Counter[Any]], list[int]]:
+    """Count the matches, per value of each facet, in one SQL statement; with `page` (limit,
+    offset), also take that page of matches newest first (`browse`'s default order), unordered.
 
     The matches are a MATERIALIZED CTE (SQLite ≥ 3.35, PostgreSQL ≥ 12): the filters, the text
-    search above all, run once, not once per facet. Award types and statuses are counted by the
-    few combinations records hold (`CurrentRecord.award_kinds`), as `store.research.facet_counts`
-    does; blocs and member units by distinct article per name in `CurrentFact`.
+    search above all, run once, not once per facet nor again for the page. Award types and
+    statuses are counted by the few combinations records hold (`CurrentRecord.award_kinds`), as
+    `store.research.facet_counts` does; blocs and member units by distinct article per name in
+    `CurrentFact`, read from the index alone (``ix_current_fact_article_id``). (One pass over
+    both fields, grouped by field and name, cost SQLite more CPU than two: bench/README.md.)
     """
     m = (
         select(
@@ -244,6 +249,7 @@ def _facets(session: Session, checked: _Checked) -> tuple[int, dict[str, Counter
             CurrentRecord.review_state.label("review"),
             CurrentRecord.award_kinds.label("kinds"),
             CurrentRecord.award_statuses.label("statuses"),
+            CurrentRecord.sort_date.label("sort_date"),
         )
         .where(*_conditions(session, checked))
         .cte("matches")
@@ -256,15 +262,26 @@ def _facets(session: Session, checked: _Checked) -> tuple[int, dict[str, Counter
         select(literal("kinds"), cast(m.c.kinds, String), func.count()).group_by(m.c.kinds),
         select(literal("statuses"), cast(m.c.statuses, String), func.count()).group_by(m.c.statuses),
     ]
-    for facet, field in (("bloc", "bloc"), ("unit", "member")):
+    for field in _NAME_FACETS:
         parts.append(
-            select(literal(facet), CurrentFact.name, func.count(func.distinct(CurrentFact.article_id)))
+            select(literal(field), CurrentFact.name, func.count(func.distinct(CurrentFact.article_id)))
             .join(m, m.c.aid == CurrentFact.article_id)
             .where(CurrentFact.field == field, CurrentFact.name != "")
             .group_by(CurrentFact.name)
         )
+    if page is not None:
+        limit, offset = page
+        shown = (
+            select(m.c.aid)
+            .order_by(m.c.sort_date.desc(), m.c.aid.desc())
+            .limit(limit)
+            .offset(offset)
+            .subquery("shown")
+        )
+        parts.append(select(literal("page"), cast(shown.c.aid, String), literal(0)))
     counts: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
     total = 0
+    ids: list[int] = []
     for facet, value, n in session.execute(union_all(*parts)).tuples():
         if facet == "province":
             total += n
@@ -278,9 +295,15 @@ def _facets(session: Session, checked: _Checked) -> tuple[int, dict[str, Counter
         elif facet == "statuses":
             for status in value.split():
                 counts["award_status"][status] += n
+        elif facet == "page":
+            ids.append(int(value))
         else:
-            counts[facet][value] += n
-    return total, counts
+            counts[_NAME_FACETS.get(str(facet), str(facet))][value] += n
+    return total, counts, ids
+
+
+# the facts whose names are counted, and the facet each counts in
+_NAME_FACETS: Final = {"bloc": "bloc", "member": "unit"}
 
 
 def browse(
@@ -298,39 +321,44 @@ def browse(
     ``bloc`` and ``unit`` (the `TOP_NAMES` most frequent), ``award``, ``award_status`` and
     ``review_state``; a record counts once per value it holds.
 
+    Newest first (the default) costs two statements: the facets with the page's ids, then their
+    documents; another order queries the page's ids on its own.
+
     Raises:
         QueryError: a filter, sort column, page or page size that cannot be used.
     """
     check_page(sort=sort, page=page, per_page=per_page)
     checked = _check(filters)
-    total, counts = _facets(session, checked)
-    value = _sort_column(session, sort)
     aid = CurrentRecord.article_id
-    order: tuple[ColumnElement[Any], ...] = (
-        (value.desc(), aid.desc()) if descending else (value.asc(), aid.asc())
+    newest_first = sort == "date" and descending
+    # undated records' `UNDATED` already sorts last newest-first
+    total, counts, shown = _facets(
+        session, checked, (per_page, (page - 1) * per_page) if newest_first else None
     )
-    if sort == "date" and descending:
-        # undated records' `UNDATED` already sorts last newest-first: the plain column lets
-        # the sort-date index serve the order
-        order = (CurrentRecord.sort_date.desc(), aid.desc())
-    else:
-        order = (value.is_(None), *order)
-    shown = list(
-        session.scalars(
-            select(aid)
-            .where(*_conditions(session, checked))
-            .order_by(*order)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+    if not newest_first:
+        value = _sort_column(session, sort)
+        order = (value.is_(None), *((value.desc(), aid.desc()) if descending else (value.asc(), aid.asc())))
+        shown = list(
+            session.scalars(
+                select(aid)
+                .where(*_conditions(session, checked))
+                .order_by(*order)
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            )
         )
-    )
     documents = session.execute(
-        select(CurrentDocument.article_id, CurrentDocument.document, Article.published)
+        select(
+            CurrentDocument.article_id, CurrentDocument.document, Article.published, CurrentRecord.sort_date
+        )
         .join(Article, Article.id == CurrentDocument.article_id)
+        .join(CurrentRecord, CurrentRecord.article_id == CurrentDocument.article_id)
         .where(CurrentDocument.article_id.in_(shown))
     ).tuples()
-    found = {i: (record, published) for i, record, published in documents}
-    rows = [_row(*found[i]) for i in shown if i in found]
+    found = {i: (record, published, when) for i, record, published, when in documents}
+    if newest_first:  # the page's ids came unordered: order them as SQL would have
+        shown = sorted((i for i in shown if i in found), key=lambda i: (found[i][2], i), reverse=True)
+    rows = [_row(*found[i][:2]) for i in shown if i in found]
     facets = {name: _top(c, TOP_NAMES if name in ("bloc", "unit") else None) for name, c in counts.items()}
     return BrowsePage(total=total, page=page, per_page=per_page, rows=rows, facets=facets)
 

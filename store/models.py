@@ -549,7 +549,9 @@ class CurrentFact(Base):
     __table_args__ = (
         CheckConstraint(_in("field", CURRENT_FACT_FIELDS), name="field"),
         Index("ix_current_fact_name_key", "name_key", "field", "article_id"),
-        Index("ix_current_fact_article_id", "article_id", "field", "position"),
+        # a record's facts in order; with `name`, the search page's bloc and unit facets read a
+        # match's names from the index alone (store.browse._facets)
+        Index("ix_current_fact_article_id", "article_id", "field", "position", "name"),
         # award and status are set on award rows only, number on bloc rows only: filters and
         # facet counts on them are answered from these indexes alone, without reading `field`
         Index("ix_current_fact_award", "award", "article_id"),

@@ -159,6 +159,19 @@ class Settings(BaseSettings):
     web_cookie_secure: bool = Field(
         default=False, description="Mark cookies Secure: set it when a TLS proxy serves the app."
     )
+    web_cache_size: int = Field(
+        default=512,
+        ge=0,
+        description="Results of the search page, the records API and the home page kept per web worker "
+        "(least recently used dropped first; 0: no cache). Keyed by the store's data version, so a write "
+        "is seen by the next request (thidua/web/cache.py).",
+    )
+    web_cache_seconds: float = Field(
+        default=60.0,
+        ge=0.0,
+        description="A cached result is served at most this long: the bound on staleness when the data "
+        "version misses a concurrent PostgreSQL writer (store/data_version.py).",
+    )
     web_login_window_minutes: int = Field(default=15, ge=1)
     web_login_max_failures_per_user: int = Field(default=5, ge=1)
     web_login_max_failures_per_ip: int = Field(default=20, ge=1)

@@ -21,6 +21,7 @@ from webclient import SECRET, sign_in
 
 from thidua.settings import Settings
 from thidua.web.app import create_app
+from thidua.web.cache import HEADER
 
 ADMIN_URL = os.environ.get(
     "THIDUA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -69,6 +70,13 @@ def test_the_web_app_on_postgresql(pg_url: str) -> None:
         assert c.get("/api/records", params={"q": "Bằng khen"}).json()["total"] == 1
         export = c.get("/api/export", params={"format": "parquet", "province": "Hòa Bình"})
         assert export.status_code == 200 and export.headers["content-type"] == "application/zip"
+
+        def members(aid: int) -> tuple[str, list[int]]:
+            r = c.get("/api/records", params={"province": "Bắc Ninh"})
+            return r.headers[HEADER], [row["members"] for row in r.json()["rows"] if row["article_id"] == aid]
+
+        cold, shown = members(ids["bac-ninh"])
+        assert cold == "miss" and members(ids["bac-ninh"]) == ("hit", shown)
         csrf = sign_in(c, EDITOR, EDITOR_PASSWORD)
         assert [i["article_id"] for i in c.get("/api/review/queue").json()] == [
             ids["hostile"],
@@ -83,10 +91,13 @@ def test_the_web_app_on_postgresql(pg_url: str) -> None:
         )
         assert made.status_code == 201
         assert "Sở Nội vụ" not in c.get(f"/api/records/{ids['bac-ninh']}").json()["record"]["members"]
+        # the results cache sees the correction (a new data version), as it sees the undo below
+        assert members(ids["bac-ninh"]) == ("miss", [shown[0] - 1])
         assert (
             c.post(f"/api/corrections/{made.json()['id']}/undo", json={}, headers=headers).status_code == 201
         )
         assert "Sở Nội vụ" in c.get(f"/api/records/{ids['bac-ninh']}").json()["record"]["members"]
+        assert members(ids["bac-ninh"]) == ("miss", shown)
         assert c.get("/api/records/999999999").status_code == 404
         assert c.get("/api/records/9999999999").status_code == 422
 

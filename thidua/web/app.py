@@ -33,6 +33,7 @@ from store.errors import (
     StoreError,
 )
 from thidua.settings import Settings
+from thidua.web.cache import ResultCache
 from thidua.web.deps import WebContext
 from thidua.web.security import HEADERS, Signer, safe_href
 
@@ -101,6 +102,7 @@ def create_app(settings: Settings, *, engines: tuple[Engine, Engine] | None = No
         read_sessions=session_factory(read_engine),
         write_sessions=session_factory(write_engine),
         templates=templates,
+        cache=ResultCache(settings.web_cache_size, settings.web_cache_seconds),
     )
 
     @asynccontextmanager

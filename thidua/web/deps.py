@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from store.accounts import user_by_id
 from store.models import UserAccount
 from thidua.settings import Settings
+from thidua.web.cache import ResultCache
 from thidua.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -45,6 +46,7 @@ class WebContext:
     read_sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
     templates: Jinja2Templates
+    cache: ResultCache  # researchers' read results (thidua/web/cache.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,13 @@ import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, get_args
+from typing import Annotated, Any, Final, Literal, TypeVar, get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from extract.record import EVENT_KINDS, AwardKind, AwardStatus, Issuer, RoleKind
@@ -31,10 +32,12 @@ from store.browse import (
 )
 from store.corrections import corrections_of
 from store.current import current_record
+from store.data_version import data_version
 from store.exports import export_records
 from store.models import FACT_KINDS
 from store.research import bloc_timeline, unit_timeline
 from thidua.quality import measured_quality
+from thidua.web.cache import HEADER as CACHE_HEADER
 from thidua.web.charts import stacked_bars
 from thidua.web.deps import Ctx, CurrentViewer, ReadDB, RowId, Viewer
 from thidua.web.highlight import fact_spans, segments
@@ -52,6 +55,7 @@ from thidua.web.schemas import (
 )
 
 router = APIRouter()
+T = TypeVar("T")
 
 Sort = Literal["date", "title", "province", "bloc", "members", "awards", "review"]
 ExportFormat = Literal["csv", "jsonl", "parquet"]
@@ -134,18 +138,52 @@ def _facets(result: BrowsePage) -> dict[str, list[FacetValue]]:
     }
 
 
-def _search(db: Any, filters: Filters, sort: str, order: str, page: int, per_page: int) -> SearchResult:
-    result = browse(db, filters, sort=sort, descending=order == "desc", page=page, per_page=per_page)
-    return SearchResult(
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-        sort=sort,
-        order="desc" if order == "desc" else "asc",
-        filters=filters.given(),
-        rows=[SearchRow(**r) for r in result.rows],
-        facets=_facets(result),
+def _cached(ctx: Ctx, db: Any, response: Response, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """Return `compute()`, or the result cached for `key` at the store's current data version
+    (thidua/web/cache.py); say which in the response's cache header."""
+    version = data_version(db) if ctx.cache.size > 0 else None  # read before the data
+    value, hit = ctx.cache.get_or_compute((*key, version), compute)
+    response.headers[CACHE_HEADER] = "hit" if hit else "miss"
+    result: T = value
+    return result
+
+
+def _json(model: Any, response: Response) -> Response:
+    """The model as the JSON body FastAPI would send, without validating it again, with the cache
+    header `_cached` set (only that one: the injected response's others, such as a length, are not
+    this body's)."""
+    return Response(
+        model.model_dump_json(),
+        media_type="application/json",
+        headers={CACHE_HEADER: response.headers[CACHE_HEADER]},
     )
+
+
+def _search(
+    ctx: Ctx,
+    db: Any,
+    response: Response,
+    filters: Filters,
+    sort: str,
+    order: str,
+    page: int,
+    per_page: int,
+) -> SearchResult:
+    def compute() -> SearchResult:
+        result = browse(db, filters, sort=sort, descending=order == "desc", page=page, per_page=per_page)
+        return SearchResult(
+            total=result.total,
+            page=result.page,
+            per_page=result.per_page,
+            sort=sort,
+            order="desc" if order == "desc" else "asc",
+            filters=filters.given(),
+            rows=[SearchRow(**r) for r in result.rows],
+            facets=_facets(result),
+        )
+
+    # `filters` is a frozen dataclass of the normalised parameters (blanks are None)
+    return _cached(ctx, db, response, ("records", filters, sort, order, page, per_page), compute)
 
 
 def _render(ctx: Ctx, request: Request, viewer: Viewer, template: str, **data: Any) -> HTMLResponse:
@@ -165,19 +203,25 @@ def _overview(db: Any) -> Overview:
     return Overview(**data)
 
 
+def _cached_overview(ctx: Ctx, db: Any, response: Response) -> Overview:
+    return _cached(ctx, db, response, ("overview",), lambda: _overview(db))
+
+
 @router.get("/api/overview", response_model=Overview, tags=["research"])
-def api_overview(db: ReadDB) -> Overview:
+def api_overview(ctx: Ctx, db: ReadDB, response: Response) -> Response:
     """What the database holds: counts, provinces, years, awards by year and province."""
-    return _overview(db)
+    return _json(_cached_overview(ctx, db, response), response)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer) -> HTMLResponse:
-    data = _overview(db)
+def home(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, response: Response) -> HTMLResponse:
+    data = _cached_overview(ctx, db, response)
     by_year: dict[str, dict[str, int]] = {}
     for c in data.awards_by_year:
         by_year.setdefault(str(c.year), {})[c.province] = c.awards
-    return _render(ctx, request, viewer, "home.html", data=data, chart=stacked_bars(by_year))
+    page = _render(ctx, request, viewer, "home.html", data=data, chart=stacked_bars(by_year))
+    page.headers[CACHE_HEADER] = response.headers[CACHE_HEADER]
+    return page
 
 
 # --- search ------------------------------------------------------------------------------
@@ -185,15 +229,17 @@ def home(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer) -> HTMLR
 
 @router.get("/api/records", response_model=SearchResult, tags=["research"])
 def api_search(
+    ctx: Ctx,
     db: ReadDB,
+    response: Response,
     filters: SearchFilters,
     sort: Sort = "date",
     order: Literal["asc", "desc"] = "desc",
     page: Page = 1,
     per_page: PerPage = 50,
-) -> SearchResult:
+) -> Response:
     """Current records passing the filters: one sorted page, the total, facet counts over all."""
-    return _search(db, filters, sort, order, page, per_page)
+    return _json(_search(ctx, db, response, filters, sort, order, page, per_page), response)
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
@@ -202,13 +248,14 @@ def search_page(
     ctx: Ctx,
     db: ReadDB,
     viewer: CurrentViewer,
+    response: Response,
     filters: SearchFilters,
     sort: Sort = "date",
     order: Literal["asc", "desc"] = "desc",
     page: Page = 1,
     per_page: PerPage = 50,
 ) -> HTMLResponse:
-    result = _search(db, filters, sort, order, page, per_page)
+    result = _search(ctx, db, response, filters, sort, order, page, per_page)
     params = {k: str(v) for k, v in filters.given().items()}
 
     def link(**changes: Any) -> str:
@@ -220,7 +267,7 @@ def search_page(
         return "/api/export?" + urlencode({**params, "format": fmt})
 
     pages = max(1, -(-result.total // per_page))
-    return _render(
+    html = _render(
         ctx,
         request,
         viewer,
@@ -233,6 +280,8 @@ def search_page(
         pages=pages,
         facet_param=FACET_PARAM,
     )
+    html.headers[CACHE_HEADER] = response.headers[CACHE_HEADER]
+    return html
 
 
 # --- one record --------------------------------------------------------------------------
