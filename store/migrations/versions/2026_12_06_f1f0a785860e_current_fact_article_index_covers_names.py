@@ -1,7 +1,7 @@
 """The current_fact index by article also holds the name, for the search page's bloc and unit facets.
 
 Revision ID: f1f0a785860e
-Revises: 14677da6462e
+Revises: e6ebaec5541b
 Create Date: 2026-12-06 05:30:00.000000
 
 House rules (see ../shared/STYLE.md, habit 10):
@@ -23,7 +23,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "f1f0a785860e"
-down_revision: str | Sequence[str] | None = "14677da6462e"
+down_revision: str | Sequence[str] | None = "e6ebaec5541b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
