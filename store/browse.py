@@ -46,6 +46,10 @@ MAX_PER_PAGE: Final = 200
 MAX_PAGE: Final = 1_000_000
 FACETS: Final = ("province", "province_2025", "year", "bloc", "unit", "award", "award_status", "review_state")
 TOP_NAMES: Final = 15  # bloc and unit facets list the most frequent names only
+# bloc and unit facets count the names of at most this many matches, the newest: beyond it
+# (a search of common words matches a third of the store) the count of every match's facts
+# costs seconds, and the most frequent names of the newest matches are what the list shows
+NAMES_OVER: Final = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,9 @@ class BrowsePage:
     per_page: int
     rows: list[dict[str, Any]]
     facets: dict[str, dict[Any, int]]
+    # how many matches the bloc and unit facets were counted over: all of them (`total`), or the
+    # newest `NAMES_OVER` when there are more
+    names_over: int = 0
 
 
 # --- the filters, checked once -----------------------------------------------------------
@@ -233,6 +240,7 @@ def _facets(
 ) -> tuple[int, dict[str, Counter[Any]], list[int]]:
     """Count the matches, per value of each facet, in one SQL statement; with `page` (limit,
     offset), also take that page of matches newest first (`browse`'s default order), unordered.
+    Bloc and unit names are counted over the newest `NAMES_OVER` matches.
 
     The matches are a MATERIALIZED CTE (SQLite ≥ 3.35, PostgreSQL ≥ 12): the filters, the text
     search above all, run once, not once per facet nor again for the page. Award types and
@@ -262,10 +270,11 @@ def _facets(
         select(literal("kinds"), cast(m.c.kinds, String), func.count()).group_by(m.c.kinds),
         select(literal("statuses"), cast(m.c.statuses, String), func.count()).group_by(m.c.statuses),
     ]
+    newest = select(m.c.aid).order_by(m.c.sort_date.desc(), m.c.aid.desc()).limit(NAMES_OVER).cte("newest")
     for field in _NAME_FACETS:
         parts.append(
             select(literal(field), CurrentFact.name, func.count(func.distinct(CurrentFact.article_id)))
-            .join(m, m.c.aid == CurrentFact.article_id)
+            .join(newest, newest.c.aid == CurrentFact.article_id)
             .where(CurrentFact.field == field, CurrentFact.name != "")
             .group_by(CurrentFact.name)
         )
@@ -318,8 +327,9 @@ def browse(
     """Return one page of the current records passing `filters`, sorted, with facet counts.
 
     Facets count every match (not only the page): ``province``, ``province_2025``, ``year``,
-    ``bloc`` and ``unit`` (the `TOP_NAMES` most frequent), ``award``, ``award_status`` and
-    ``review_state``; a record counts once per value it holds.
+    ``award``, ``award_status`` and ``review_state``; a record counts once per value it holds.
+    ``bloc`` and ``unit`` list the `TOP_NAMES` most frequent names among the newest `NAMES_OVER`
+    matches (all of them when there are fewer; `BrowsePage.names_over` says how many).
 
     Newest first (the default) costs two statements: the facets with the page's ids, then their
     documents; another order queries the page's ids on its own.
@@ -360,7 +370,9 @@ def browse(
         shown = sorted((i for i in shown if i in found), key=lambda i: (found[i][2], i), reverse=True)
     rows = [_row(*found[i][:2]) for i in shown if i in found]
     facets = {name: _top(c, TOP_NAMES if name in ("bloc", "unit") else None) for name, c in counts.items()}
-    return BrowsePage(total=total, page=page, per_page=per_page, rows=rows, facets=facets)
+    return BrowsePage(
+        total=total, page=page, per_page=per_page, rows=rows, facets=facets, names_over=min(total, NAMES_OVER)
+    )
 
 
 # --- the home page -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from extract.record import Record
+from store import browse as browse_module
 from store import corrections, repository
 from store.browse import (
     Filters,
@@ -98,6 +99,25 @@ def test_browse_filters_sorts_pages_and_counts_facets_over_every_match(
     assert by_members.rows[0]["article_id"] == stored["b"].id and by_members.rows[0]["members"] == 3
     text_and_facet = browse(session, Filters(q="khối trưởng", province="Lạng Sơn"))
     assert [r["article_id"] for r in text_and_facet.rows] == [stored["c"].id]
+
+
+def test_bloc_and_unit_facets_count_the_newest_matches_past_a_bound(
+    session: Session, stored: dict[str, Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = browse(session, Filters())
+    assert everything.names_over == everything.total == 3  # under the bound: every match
+    monkeypatch.setattr(browse_module, "NAMES_OVER", 2)
+    page = browse(session, Filters())
+    # names of the two newest (2022 and 2021), every other facet over all three matches
+    assert page.total == 3 and page.names_over == 2
+    assert page.facets["unit"] == {
+        "Sở Công Thương": 1,
+        "Sở Giáo dục và Đào tạo": 1,
+        "Sở Nông nghiệp": 1,
+        "Sở Y tế": 1,
+    }
+    assert page.facets["bloc"] == {"Cụm thi đua số 4": 1, "Khối thi đua số 2": 1}
+    assert page.facets["province"] == {"Lạng Sơn": 2, "Hà Giang": 1}
 
 
 def test_browse_reads_corrected_values(session: Session, stored: dict[str, Article]) -> None:

@@ -177,3 +177,18 @@ def test_static_files_are_served_with_the_same_headers(client: TestClient) -> No
         r = client.get(f"/static/{name}")
         assert r.status_code == 200 and kind in r.headers["content-type"]
         assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_search_says_when_bloc_and_unit_facets_cover_only_the_newest_matches(
+    client: TestClient, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.browse
+
+    full = client.get("/api/records").json()
+    assert full["names_over"] == full["total"] > 1
+    assert "in the newest" not in client.get("/search").text
+    monkeypatch.setattr(store.browse, "NAMES_OVER", 1)
+    sampled = client.get("/api/records", params={"per_page": 2}).json()  # another key: not cached
+    assert sampled["names_over"] == 1 and sampled["total"] == full["total"]
+    page = client.get("/search", params={"per_page": 2}).text
+    assert f"in the newest 1 of {full['total']} matches" in page

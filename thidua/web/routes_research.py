@@ -175,6 +175,7 @@ def _search(
             total=result.total,
             page=result.page,
             per_page=result.per_page,
+            names_over=result.names_over,
             sort=sort,
             order="desc" if order == "desc" else "asc",
             filters=filters.given(),

@@ -36,6 +36,8 @@ class SearchResult(BaseModel):
     filters: dict[str, Any]
     rows: list[SearchRow]
     facets: dict[str, list[FacetValue]]
+    # the bloc and unit facets count the names of this many matches, the newest (all when ≤ 2,000)
+    names_over: int
 
 
 class AwardCount(BaseModel):
