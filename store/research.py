@@ -236,31 +236,30 @@ def _arrange(
     (`layout`: part -> the entry's key and the names of the group's columns), each group with
     its count as ``records``, most first.
     """
+    empty: list[str] = [target for target, *_ in layout.values()]
+    specs = {part: (target, tuple(names)) for part, (target, *names) in layout.items()}
     years: dict[int | None, dict[str, Any]] = {}
-    for year, part, *keys, n in rows:
+    # (sort key, group) per entry's list: most records first, then by the group's values
+    lists: dict[tuple[int | None, str], list[tuple[tuple[Any, ...], dict[str, Any]]]] = {}
+    for year, part, k0, k1, k2, k3, n in rows:
         entry = years.get(year)
         if entry is None:
-            entry = years[year] = {"year": year, "records": 0} | {t: [] for t, *_ in layout.values()}
+            entry = years[year] = {"year": year, "records": 0, **{t: [] for t in empty}}
         if part == "year":
             entry["records"] += n
             continue
-        target, *names = layout[part]
-        group: dict[str, Any] = dict(zip(names, keys, strict=False))
+        target, names = specs[part]
+        keys = (k0, k1, k2, k3)[: len(names)]
+        group: dict[str, Any] = dict(zip(names, keys, strict=True))
         if "blocs" in group:
             group["blocs"] = json.loads(group["blocs"] or "[]")
         group["records"] = n
-        entry[target].append(group)
-    out = []
-    for year in sorted(years, key=lambda y: (y is None, y or 0)):
-        entry = years[year]
-        for target, *_ in layout.values():
-            entry[target].sort(key=_most_first)
-        out.append(entry)
-    return out
-
-
-def _most_first(group: dict[str, Any]) -> tuple[int, list[str]]:
-    return -group["records"], [str(v) for v in group.values()]
+        order = (-n, *("" if k is None else k for k in keys))
+        lists.setdefault((year, target), []).append((order, group))
+    for (year, target), groups in lists.items():
+        groups.sort(key=lambda item: item[0])
+        years[year][target] = [group for _, group in groups]
+    return [years[year] for year in sorted(years, key=lambda y: (y is None, y or 0))]
 
 
 def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
