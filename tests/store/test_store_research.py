@@ -271,3 +271,20 @@ def test_bloc_timeline(session: Session, stored: dict[str, Article]) -> None:
         bloc_timeline(session, "%")
     with pytest.raises(QueryError):
         unit_timeline(session, "")
+
+
+def test_timelines_leave_the_garbage_collector_as_they_found_it(
+    session: Session, stored: dict[str, Article]
+) -> None:
+    import gc
+
+    assert gc.isenabled()
+    assert unit_timeline(session, "Sở Y tế") and gc.isenabled()
+    gc.disable()
+    try:
+        assert bloc_timeline(session, "6") and not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(QueryError):
+        unit_timeline(session, "%")
+    assert gc.isenabled()
