@@ -147,6 +147,13 @@ def _ok(status: int) -> bool:
     return 200 <= status < 300
 
 
+def _check_aware(url: str, fetched_at: datetime) -> None:
+    if fetched_at.tzinfo is None:
+        raise StoreError(
+            f"fetched_at for {url} has no timezone; pass datetime.now(UTC) or another aware datetime"
+        )
+
+
 def save_page(
     session: Session,
     *,
@@ -174,10 +181,7 @@ def save_page(
         A 304 or a same-hash refetch is "seen, unchanged"; an error status for a page that
         already has a good body is counted but changes nothing else.
     """
-    if fetched_at.tzinfo is None:
-        raise StoreError(
-            f"fetched_at for {url} has no timezone; pass datetime.now(UTC) or another aware datetime"
-        )
+    _check_aware(url, fetched_at)
     digest = sha256(body).hexdigest()
     seen = _page_for_update(session, canonical_url=canonical_url)
     if seen is None:
@@ -261,10 +265,7 @@ def insert_pages(
     rows: list[dict[str, Any]] = []
     for p in pages:
         fetched_at: datetime = p["fetched_at"]
-        if fetched_at.tzinfo is None:
-            raise StoreError(
-                f"fetched_at for {p['url']} has no timezone; pass datetime.now(UTC) or another aware datetime"
-            )
+        _check_aware(p["url"], fetched_at)
         rows.append(
             {
                 "portal_id": p["portal_id"],

@@ -192,40 +192,33 @@ def facet_counts(
     extra = _check_extra(year_from=year_from, year_to=year_to, award_status=award_status, review=review)
     filters = _check_filters(province=province, year=year, bloc=bloc, unit=unit, award=award, limit=None)
     where = _conditions(session, filters, extra)
+    # every record: the sums kept with every write (`store.counts`), not a scan
+    per_column = counts.record_facets(session) if not where else _per_column(session, where)
     tally: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
-    if not where:
-        # every record: the sums kept with every write (`store.counts`), not a scan
-        kept = counts.record_facets(session)
-        for facet in ("province", "year", "review_state"):
-            for value, n in kept.get(facet, []):
-                tally[facet][value] += n
-        for facet, column in (("award", "award_kinds"), ("award_status", "award_statuses")):
-            for value, n in kept.get(column, []):
-                for code in str(value or "").split():
-                    tally[facet][code] += n
-    else:
-        columns = (
-            CurrentRecord.province,
-            CurrentRecord.year,
-            CurrentRecord.review_state,
-            # a record counts once under each award type and status it holds: grouped by the
-            # few combinations records hold
-            CurrentRecord.award_kinds,
-            CurrentRecord.award_statuses,
-        )
-        groups = session.execute(select(*columns, func.count()).where(*where).group_by(*columns)).tuples()
-        for prov, year, state, kinds, statuses, n in groups:
-            tally["province"][prov] += n
-            tally["year"][year] += n
-            tally["review_state"][state] += n
-            for kind in kinds.split():
-                tally["award"][kind] += n
-            for status in statuses.split():
-                tally["award_status"][status] += n
+    for facet in ("province", "year", "review_state"):
+        for value, n in per_column.get(facet, []):
+            tally[facet][value] += n
+    # a record counts once under each award type and status it holds
+    for facet, column in (("award", "award_kinds"), ("award_status", "award_statuses")):
+        for value, n in per_column.get(column, []):
+            for code in str(value or "").split():
+                tally[facet][code] += n
     total = sum(tally["province"].values())
     for prov, n in tally["province"].items():
         tally["province_2025"][province_2025(prov) if prov else None] += n
     return {"records": total, "facets": {f: dict(c.most_common()) for f, c in tally.items()}}
+
+
+def _per_column(session: Session, where: list[ColumnElement[bool]]) -> dict[str, list[tuple[Any, int]]]:
+    """Count the records passing `where` per value of each column `store.counts.record_facets`
+    counts, in the same shape: one scan, grouped by the few combinations records hold."""
+    names = ("province", "year", "review_state", "award_kinds", "award_statuses")
+    columns = [getattr(CurrentRecord, name) for name in names]
+    out: dict[str, list[tuple[Any, int]]] = {name: [] for name in names}
+    for *values, n in session.execute(select(*columns, func.count()).where(*where).group_by(*columns)):
+        for name, value in zip(names, values, strict=True):
+            out[name].append((value, n))
+    return out
 
 
 def _arrange(
