@@ -26,7 +26,8 @@ Decisions:
 - **Append, never update.** Writers only insert, so a crawler storing and an editor correcting
   at once never wait on a shared counter row, and no lock order can deadlock them. Readers sum
   (``GROUP BY … HAVING sum(n) <> 0``); `compact` folds the rows into one per group, once per
-  finished run (`store.repository.finish_run`), so reads stay a few hundred rows per key.
+  finished run (`store.repository.finish_run`), so reads stay a few hundred rows per key; only the keys with
+  rows appended since their last fold are rewritten.
 - **Per key, summed at read time.** A timeline by words sums the keys its words match; a record
   naming two matching spellings ("Sở Tư pháp" and "Sở Tư pháp tỉnh Gia Lai") counts under
   each. Exact per key; a mention count across keys.
@@ -158,9 +159,16 @@ def stored_rows(session: Session, article_ids: Sequence[int]) -> dict[int, Rows]
     return out
 
 
-def append(session: Session, delta: Counter[Group]) -> int:
-    """Insert the non-zero groups of `delta` (a write's additions minus what it replaced)."""
-    rows = [dict(zip(GROUP_COLUMNS, group, strict=True)) | {"n": n} for group, n in delta.items() if n]
+def append(session: Session, delta: Counter[Group], *, folded: bool = False) -> int:
+    """Insert the non-zero groups of `delta` (a write's additions minus what it replaced).
+
+    `folded`: the rows are whole sums, one per group (`recount`), so `compact` leaves them be.
+    """
+    rows = [
+        dict(zip(GROUP_COLUMNS, group, strict=True)) | {"n": n, "folded": folded}
+        for group, n in delta.items()
+        if n
+    ]
     if rows:
         # Core, not the ORM's bulk path: a few dozen rows per article, written on every save
         session.connection().execute(insert(COUNT_TABLE), rows)
@@ -168,35 +176,35 @@ def append(session: Session, delta: Counter[Group]) -> int:
 
 
 def compact(session: Session) -> int:
-    """Fold every count row into one per group (its sum; groups summing to 0 are dropped).
+    """Fold the rows of every key that has rows appended since it was last folded into one per
+    group (its sum; groups summing to 0 are dropped); the other keys' rows are not touched.
 
     Run in the caller's transaction. Rows a concurrent writer has not committed yet are left as
     they are (PostgreSQL: one statement deletes the rows it sees and inserts their sums; SQLite
-    has one writer at a time). Returns how many rows remain folded.
+    has one writer at a time). Returns how many folded rows it wrote.
     """
-    top = session.scalar(select(func.max(CurrentCount.id)))
-    if top is None:
+    top = session.scalar(select(func.max(CurrentCount.id)).where(CurrentCount.folded.is_(False)))
+    if top is None:  # nothing appended since the last fold
         return 0
     columns = ", ".join(GROUP_COLUMNS)
+    touched = "SELECT DISTINCT scope, key FROM current_count WHERE NOT folded AND id <= :top"
+    fold = f"SELECT {columns}, sum(n), true FROM {{rows}} GROUP BY {columns} HAVING sum(n) <> 0"
     if session.get_bind().dialect.name == "postgresql":
-        result = session.execute(
-            text(
-                f"WITH gone AS (DELETE FROM current_count WHERE id <= :top RETURNING {columns}, n) "
-                f"INSERT INTO current_count ({columns}, n) SELECT {columns}, sum(n) FROM gone "
-                f"GROUP BY {columns} HAVING sum(n) <> 0"
-            ),
-            {"top": top},
-        )
+        statements = [
+            f"WITH touched AS ({touched}), gone AS (DELETE FROM current_count AS c USING touched AS t "
+            f"WHERE c.scope = t.scope AND c.key = t.key AND c.id <= :top RETURNING c.*) "
+            f"INSERT INTO current_count ({columns}, n, folded) " + fold.format(rows="gone")
+        ]
     else:
-        result = session.execute(
-            text(
-                f"INSERT INTO current_count ({columns}, n) SELECT {columns}, sum(n) FROM current_count "
-                f"WHERE id <= :top GROUP BY {columns} HAVING sum(n) <> 0"
-            ),
-            {"top": top},
-        )
-        session.execute(delete(CurrentCount).where(CurrentCount.id <= top))
-    return int(getattr(result, "rowcount", 0) or 0)
+        rows = f"(SELECT * FROM current_count WHERE id <= :top AND (scope, key) IN ({touched}))"
+        statements = [
+            f"INSERT INTO current_count ({columns}, n, folded) " + fold.format(rows=rows),
+            f"DELETE FROM current_count WHERE id <= :top AND (scope, key) IN ({touched})",
+        ]
+    written = session.execute(text(statements[0]), {"top": top})
+    for statement in statements[1:]:
+        session.execute(text(statement), {"top": top})
+    return int(getattr(written, "rowcount", 0) or 0)
 
 
 def recount(session: Session, *, batch: int = BATCH) -> int:
@@ -208,7 +216,7 @@ def recount(session: Session, *, batch: int = BATCH) -> int:
     for start in range(0, len(ids), batch):
         for head, facts in stored_rows(session, ids[start : start + batch]).values():
             total.update(contributions(head, facts))
-    return append(session, total)
+    return append(session, total, folded=True)
 
 
 def totals(session: Session) -> Counter[Group]:

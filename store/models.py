@@ -594,6 +594,8 @@ class CurrentCount(Base):
     __table_args__ = (
         Index("ix_current_count_key", "key", "scope"),
         Index("ix_current_count_number", "number", "scope"),
+        # `store.counts.compact` finds the keys with rows appended since their last fold
+        Index("ix_current_count_folded", "folded", "scope", "key"),
     )
 
     id: Mapped[intpk]
@@ -607,6 +609,7 @@ class CurrentCount(Base):
     k2: Mapped[str | None]
     k3: Mapped[str | None]
     n: Mapped[int]
+    folded: Mapped[bool]  # a group's whole sum, written by `compact` or `recount`
 
 
 class Entity(Base):

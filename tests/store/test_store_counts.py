@@ -122,6 +122,25 @@ def test_compact_folds_rows_and_keeps_every_sum(session: Session, busy: list[Art
     assert counts.totals(session) == before
 
 
+def test_compact_rewrites_only_the_keys_written_since_the_last_fold(
+    session: Session, busy: list[Article]
+) -> None:
+    counts.compact(session)
+    before = {r.id: r.key for r in session.scalars(select(CurrentCount))}
+    assert counts.compact(session) == 0  # nothing appended since
+    corrections.delete_fact(session, article_id=busy[4].id, fact="member:so tu phap", editor="Lan")
+    kept = counts.totals(session)
+    counts.compact(session)
+    assert counts.totals(session) == kept
+    after = {r.id: r.key for r in session.scalars(select(CurrentCount))}
+    rewritten = {key for i, key in before.items() if i not in after}
+    # the keys whose sums the correction changed: the unit, the bloc (a member fewer), the
+    # record scope (now corrected); the article's other units net to zero and are not touched
+    assert rewritten == {"so tu phap", "khoi thi dua so 2", ""}
+    untouched = {i for i, key in before.items() if key not in rewritten}
+    assert untouched and untouched <= set(after)
+
+
 def test_finish_run_folds_the_counts(
     session: Session, make_article: Callable[..., Article], build_record: Callable[..., Record]
 ) -> None:

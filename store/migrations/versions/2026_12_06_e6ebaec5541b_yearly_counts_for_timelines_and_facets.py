@@ -43,11 +43,13 @@ def upgrade() -> None:
         sa.Column("k2", sa.String(), nullable=True),
         sa.Column("k3", sa.String(), nullable=True),
         sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("folded", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_current_count")),
     )
     with op.batch_alter_table("current_count", schema=None) as batch_op:
         batch_op.create_index("ix_current_count_key", ["key", "scope"], unique=False)
         batch_op.create_index("ix_current_count_number", ["number", "scope"], unique=False)
+        batch_op.create_index("ix_current_count_folded", ["folded", "scope", "key"], unique=False)
     _backfill()
 
 
@@ -67,6 +69,7 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("current_count", schema=None) as batch_op:
+        batch_op.drop_index("ix_current_count_folded")
         batch_op.drop_index("ix_current_count_number")
         batch_op.drop_index("ix_current_count_key")
     op.drop_table("current_count")
