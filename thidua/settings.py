@@ -162,15 +162,26 @@ class Settings(BaseSettings):
     web_cache_size: int = Field(
         default=512,
         ge=0,
-        description="Results of the search page, the records API and the home page kept per web worker "
-        "(least recently used dropped first; 0: no cache). Keyed by the store's data version, so a write "
-        "is seen by the next request (thidua/web/cache.py).",
+        description="Entries of the web results cache kept per web worker in memory, and in all in "
+        "web_cache_dir: results of the search page, the records API and the home page, the API's JSON "
+        "bodies, and the search and home pages as rendered for anonymous viewers (least recently used "
+        "dropped first in memory, oldest in the directory; 0: no cache at all). Keyed by the store's "
+        "data version, so a write is seen by the next request (thidua/web/cache.py).",
     )
     web_cache_seconds: float = Field(
         default=60.0,
         ge=0.0,
-        description="A cached result is served at most this long: the bound on staleness when the data "
-        "version misses a concurrent PostgreSQL writer (store/data_version.py).",
+        description="A cached result is served at most this long, from memory or web_cache_dir: the "
+        "bound on staleness when the data version misses a concurrent PostgreSQL writer "
+        "(store/data_version.py).",
+    )
+    web_cache_dir: Path | None = Field(
+        default=None,
+        description="A directory where the web worker processes of one server share cached results, "
+        "so a query one worker computed is a hit in the others (files, one per entry; thidua/web/"
+        "cache.py). Unset: each worker caches in memory only, except under `thidua serve --workers N` "
+        "(N > 1), which makes a private one (mode 0700) for the run and removes it at exit. A directory "
+        "other users may write is refused (memory only, with a warning).",
     )
     web_login_window_minutes: int = Field(default=15, ge=1)
     web_login_max_failures_per_user: int = Field(default=5, ge=1)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
 
 import click
 
@@ -16,6 +22,33 @@ def _settings() -> Settings:
     from thidua.cli import _settings as read  # the CLI's one settings reader (cli imports us)
 
     return read()
+
+
+CACHE_DIR_ENV: Final = "THIDUA_WEB_CACHE_DIR"
+
+
+@contextmanager
+def shared_cache_dir(
+    settings: Settings, workers: int, environ: MutableMapping[str, str] = os.environ
+) -> Iterator[Path | None]:
+    """Give the worker processes of one server a directory to share cached results in
+    (thidua/web/cache.py), for as long as the block runs; yield it (None: none needed).
+
+    The directory of `settings.web_cache_dir` is used as it is. When unset, and the server has
+    more than one worker and a cache, a private one is made (mode 0700) and named in `environ`
+    (THIDUA_WEB_CACHE_DIR), which every worker inherits; at the end it is removed and the
+    variable with it. One worker has nothing to share: its memory is its cache.
+    """
+    if settings.web_cache_dir is not None or workers < 2 or settings.web_cache_size <= 0:
+        yield settings.web_cache_dir
+        return
+    path = Path(tempfile.mkdtemp(prefix="thidua-web-cache-"))  # mode 0700: this user's alone
+    environ[CACHE_DIR_ENV] = str(path)
+    try:
+        yield path
+    finally:
+        environ.pop(CACHE_DIR_ENV, None)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _is_loopback(host: str) -> bool:
@@ -38,7 +71,8 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
     Listens on loopback unless told otherwise. Sessions are signed with THIDUA_WEB_SECRET; when
     it is unset a random key is made for this run (signing everyone out at the next start).
-    Editors' accounts: `thidua users add NAME --role editor`.
+    Editors' accounts: `thidua users add NAME --role editor`. With several workers, they share
+    cached results in THIDUA_WEB_CACHE_DIR, or in a private directory made for the run.
 
     Example: THIDUA_DATABASE_URL=sqlite:///var/demo.sqlite thidua serve --port 8000
     """
@@ -63,15 +97,16 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
             err=True,
         )
     click.echo(f"thidua web app on http://{host}:{port}/ over {describe_url(s.database_url)}", err=True)
-    uvicorn.run(
-        "thidua.web.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=False,  # the client address the login rate limit counts is the socket's
-    )
+    with shared_cache_dir(s, workers):
+        uvicorn.run(
+            "thidua.web.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=False,  # the client address the login rate limit counts is the socket's
+        )
 
 
 @click.group("users")

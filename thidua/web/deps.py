@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from store.accounts import user_by_id
 from store.models import UserAccount
 from thidua.settings import Settings
-from thidua.web.cache import ResultCache
+from thidua.web.cache import ResultCache, SharedDirectory
 from thidua.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -47,6 +47,16 @@ class WebContext:
     write_sessions: sessionmaker[Session]
     templates: Jinja2Templates
     cache: ResultCache  # researchers' read results (thidua/web/cache.py)
+
+    def __post_init__(self) -> None:
+        # the cache's second level, shared by the server's worker processes through files, when
+        # the settings name a directory (`thidua serve` does); a directory that cannot be used
+        # leaves the cache in memory, with a warning
+        path = self.settings.web_cache_dir
+        if path is not None and self.cache.shared is None and self.cache.size > 0:
+            self.cache.shared = SharedDirectory.open(
+                path, ttl=self.settings.web_cache_seconds, size=self.settings.web_cache_size
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from store.models import FACT_KINDS
 from store.research import bloc_timeline, unit_timeline
 from thidua.quality import measured_quality
 from thidua.web.cache import HEADER as CACHE_HEADER
+from thidua.web.cache import RAW, Codec, model_codec
 from thidua.web.charts import stacked_bars
 from thidua.web.deps import Ctx, CurrentViewer, ReadDB, RowId, Viewer
 from thidua.web.highlight import fact_spans, segments
@@ -138,31 +139,58 @@ def _facets(result: BrowsePage) -> dict[str, list[FacetValue]]:
     }
 
 
-def _cached(ctx: Ctx, db: Any, response: Response, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """Return `compute()`, or the result cached for `key` at the store's current data version
-    (thidua/web/cache.py); say which in the response's cache header."""
-    version = data_version(db) if ctx.cache.size > 0 else None  # read before the data
-    value, hit = ctx.cache.get_or_compute((*key, version), compute)
-    response.headers[CACHE_HEADER] = "hit" if hit else "miss"
+SEARCH_CODEC: Final = model_codec(SearchResult)
+OVERVIEW_CODEC: Final = model_codec(Overview)
+
+
+def _version(ctx: Ctx, db: Any) -> Any:
+    """The store's data version, which every cache key of this request ends with: read once, before
+    the data, so a rendered page or body and the result inside it share one key's version."""
+    return data_version(db) if ctx.cache.size > 0 else None
+
+
+def _cached(
+    ctx: Ctx,
+    response: Response,
+    key: tuple[Any, ...],
+    version: Any,
+    compute: Callable[[], T],
+    codec: Codec[T],
+) -> T:
+    """Return `compute()`, or the value cached for `key` at data version `version`
+    (thidua/web/cache.py); say which in the response's cache header.
+
+    A hit says "hit". A miss of a page or body computed from a result cached under its own key
+    keeps what that lookup said: "miss" means this request ran the query.
+    """
+    value, hit = ctx.cache.get_or_compute((*key, version), compute, codec)
+    if hit:
+        response.headers[CACHE_HEADER] = "hit"
+    else:
+        response.headers.setdefault(CACHE_HEADER, "miss")
     result: T = value
     return result
 
 
-def _json(model: Any, response: Response) -> Response:
-    """The model as the JSON body FastAPI would send, without validating it again, with the cache
-    header `_cached` set (only that one: the injected response's others, such as a length, are not
-    this body's)."""
+def _json(body: bytes, response: Response) -> Response:
+    """The JSON body as sent, with the cache header `_cached` set (only that one: the injected
+    response's others, such as a length, are not this body's)."""
     return Response(
-        model.model_dump_json(),
-        media_type="application/json",
-        headers={CACHE_HEADER: response.headers[CACHE_HEADER]},
+        body, media_type="application/json", headers={CACHE_HEADER: response.headers[CACHE_HEADER]}
     )
+
+
+def _dump(model: Any) -> bytes:
+    """The model as the JSON body FastAPI would send, without validating it again."""
+    body: bytes = model.model_dump_json().encode()
+    return body
 
 
 def _search(
     ctx: Ctx,
     db: Any,
     response: Response,
+    version: Any,
     filters: Filters,
     sort: str,
     order: str,
@@ -184,11 +212,36 @@ def _search(
         )
 
     # `filters` is a frozen dataclass of the normalised parameters (blanks are None)
-    return _cached(ctx, db, response, ("records", filters, sort, order, page, per_page), compute)
+    key = ("records", filters, sort, order, page, per_page)
+    return _cached(ctx, response, key, version, compute, SEARCH_CODEC)
 
 
 def _render(ctx: Ctx, request: Request, viewer: Viewer, template: str, **data: Any) -> HTMLResponse:
     return ctx.templates.TemplateResponse(request, template, {"viewer": viewer, "choices": CHOICES, **data})
+
+
+def _anonymous(viewer: Viewer) -> bool:
+    """Whether the viewer is nobody: no user, no CSRF token, no refused cookie (`Viewer()`)."""
+    return viewer.user is None and viewer.csrf is None and viewer.session is None and viewer.problem is None
+
+
+def _page(
+    ctx: Ctx,
+    viewer: Viewer,
+    response: Response,
+    key: tuple[Any, ...],
+    version: Any,
+    render: Callable[[], HTMLResponse],
+) -> HTMLResponse:
+    """The page `render` makes, with the cache header; for an anonymous viewer the bytes rendered
+    for `key` at `version` are kept and sent again (thidua/web/cache.py says why that is safe).
+    A signed-in viewer's page, with their name and CSRF token, is rendered for them alone."""
+    if not _anonymous(viewer):
+        page = render()
+        page.headers[CACHE_HEADER] = response.headers[CACHE_HEADER]
+        return page
+    body = _cached(ctx, response, key, version, lambda: bytes(render().body), RAW)
+    return HTMLResponse(body, headers={CACHE_HEADER: response.headers[CACHE_HEADER]})
 
 
 # --- home --------------------------------------------------------------------------------
@@ -204,25 +257,37 @@ def _overview(db: Any) -> Overview:
     return Overview(**data)
 
 
-def _cached_overview(ctx: Ctx, db: Any, response: Response) -> Overview:
-    return _cached(ctx, db, response, ("overview",), lambda: _overview(db))
+def _cached_overview(ctx: Ctx, db: Any, response: Response, version: Any) -> Overview:
+    return _cached(ctx, response, ("overview",), version, lambda: _overview(db), OVERVIEW_CODEC)
 
 
 @router.get("/api/overview", response_model=Overview, tags=["research"])
 def api_overview(ctx: Ctx, db: ReadDB, response: Response) -> Response:
     """What the database holds: counts, provinces, years, awards by year and province."""
-    return _json(_cached_overview(ctx, db, response), response)
+    version = _version(ctx, db)
+    body = _cached(
+        ctx,
+        response,
+        ("overview.json",),
+        version,
+        lambda: _dump(_cached_overview(ctx, db, response, version)),
+        RAW,
+    )
+    return _json(body, response)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, response: Response) -> HTMLResponse:
-    data = _cached_overview(ctx, db, response)
-    by_year: dict[str, dict[str, int]] = {}
-    for c in data.awards_by_year:
-        by_year.setdefault(str(c.year), {})[c.province] = c.awards
-    page = _render(ctx, request, viewer, "home.html", data=data, chart=stacked_bars(by_year))
-    page.headers[CACHE_HEADER] = response.headers[CACHE_HEADER]
-    return page
+    version = _version(ctx, db)
+
+    def render() -> HTMLResponse:
+        data = _cached_overview(ctx, db, response, version)
+        by_year: dict[str, dict[str, int]] = {}
+        for c in data.awards_by_year:
+            by_year.setdefault(str(c.year), {})[c.province] = c.awards
+        return _render(ctx, request, viewer, "home.html", data=data, chart=stacked_bars(by_year))
+
+    return _page(ctx, viewer, response, ("home.html",), version, render)
 
 
 # --- search ------------------------------------------------------------------------------
@@ -240,7 +305,16 @@ def api_search(
     per_page: PerPage = 50,
 ) -> Response:
     """Current records passing the filters: one sorted page, the total, facet counts over all."""
-    return _json(_search(ctx, db, response, filters, sort, order, page, per_page), response)
+    version = _version(ctx, db)
+    body = _cached(
+        ctx,
+        response,
+        ("records.json", filters, sort, order, page, per_page),
+        version,
+        lambda: _dump(_search(ctx, db, response, version, filters, sort, order, page, per_page)),
+        RAW,
+    )
+    return _json(body, response)
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
@@ -256,7 +330,7 @@ def search_page(
     page: Page = 1,
     per_page: PerPage = 50,
 ) -> HTMLResponse:
-    result = _search(ctx, db, response, filters, sort, order, page, per_page)
+    version = _version(ctx, db)
     params = {k: str(v) for k, v in filters.given().items()}
 
     def link(**changes: Any) -> str:
@@ -267,22 +341,26 @@ def search_page(
     def export_link(fmt: str) -> str:
         return "/api/export?" + urlencode({**params, "format": fmt})
 
-    pages = max(1, -(-result.total // per_page))
-    html = _render(
-        ctx,
-        request,
-        viewer,
-        "search.html",
-        result=result,
-        filters=filters,
-        params=params,
-        link=link,
-        export_link=export_link,
-        pages=pages,
-        facet_param=FACET_PARAM,
+    def render() -> HTMLResponse:
+        result = _search(ctx, db, response, version, filters, sort, order, page, per_page)
+        return _render(
+            ctx,
+            request,
+            viewer,
+            "search.html",
+            result=result,
+            filters=filters,
+            params=params,
+            link=link,
+            export_link=export_link,
+            pages=max(1, -(-result.total // per_page)),
+            facet_param=FACET_PARAM,
+        )
+
+    # the page shows the normalised parameters only (`filters`, `params`), never the raw URL
+    return _page(
+        ctx, viewer, response, ("search.html", filters, sort, order, page, per_page), version, render
     )
-    html.headers[CACHE_HEADER] = response.headers[CACHE_HEADER]
-    return html
 
 
 # --- one record --------------------------------------------------------------------------
