@@ -33,6 +33,7 @@ What it does, per engine:
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -52,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -71,6 +72,7 @@ from store.models import (
     RoleFact,
     ScalarFact,
 )
+from thidua.web.cache import HEADER as CACHE_HEADER
 
 POSTGRES_URL = os.environ.get(
     "THIDUA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -337,8 +339,44 @@ def populate(url: str, n: int, *, seed: int = 7, corrected: int = 100) -> dict[s
     return {k: sorted(v) for k, v in seen.items()}
 
 
+def kept_url(engine_name: str, keep: str) -> str:
+    """The URL of a store kept between runs (``--keep``): a SQLite file named `keep` in the
+    system's temporary folder, or a PostgreSQL schema of that name, created when missing."""
+    if not keep.replace("_", "").isalnum():  # used as a file name and an SQL identifier
+        raise SystemExit(f"--keep must be letters, digits and _, not {keep!r}")
+    if engine_name == "sqlite":
+        return f"sqlite:///{Path(tempfile.gettempdir()) / (keep + '.sqlite')}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{keep}"')
+    admin.dispose()
+    return (
+        make_url(POSTGRES_URL)
+        .update_query_dict({"options": f"-csearch_path={keep}"})
+        .render_as_string(hide_password=False)
+    )
+
+
+def stored_values(url: str) -> dict[str, Any] | None:
+    """What the clients ask for, read from a kept store; None when it holds no records yet."""
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            provinces = sorted(p for p in conn.scalars(select(ExtractedRecord.province).distinct()) if p)
+            years = sorted(conn.scalars(select(func.extract("year", Article.published)).distinct()))
+    finally:
+        engine.dispose()
+    if not provinces:
+        return None
+    return {"province": provinces, "year": [int(y) for y in years if y is not None], "unit": sorted(UNITS)}
+
+
 @contextmanager
-def database(engine_name: str) -> Iterator[str]:
+def database(engine_name: str, keep: str | None = None) -> Iterator[str]:
+    if keep:  # a store kept between runs: not dropped
+        yield kept_url(engine_name, keep)
+        return
     if engine_name == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="thidua-web-load-"))
         try:
@@ -375,20 +413,16 @@ def server(url: str, workers: int, *, cache: bool = True) -> Iterator[str]:
         "THIDUA_WEB_SECRET": secrets.token_urlsafe(48),
         "THIDUA_WEB_CACHE_SIZE": os.environ.get("THIDUA_WEB_CACHE_SIZE", "512") if cache else "0",
     }
+    # what an operator runs: `thidua serve`, which also gives its workers one shared cache folder
     cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "thidua.web.app:app_from_environment",
+        str(Path(sys.executable).with_name("thidua")),
+        "serve",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--log-level",
-        "warning",
     ]
     proc = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -429,8 +463,13 @@ def load(base: str, paths: list[str], clients: int) -> dict[str, Any]:
     by_cache: dict[str, list[float]] = {"hit": [], "miss": []}
     errors = [0]
 
+    parsed = httpx.URL(base)
+
     def worker() -> None:
-        with httpx.Client(base_url=base, timeout=120) as client:
+        # the standard library's client: about a tenth of httpx's CPU a request, and the clients
+        # share the two CPUs with the app and the database (remote browsers would not)
+        conn = http.client.HTTPConnection(parsed.host, parsed.port, timeout=120)
+        try:
             while True:
                 with lock:
                     if not queue:
@@ -439,17 +478,22 @@ def load(base: str, paths: list[str], clients: int) -> dict[str, Any]:
                 t0 = time.perf_counter()
                 cached = None
                 try:
-                    response = client.get(path)
-                    ok = response.status_code == 200
-                    cached = response.headers.get("x-thidua-cache")
-                except httpx.HTTPError:  # a reset or a timeout counts as an error, not a crash
+                    conn.request("GET", path)
+                    response = conn.getresponse()
+                    response.read()
+                    ok = response.status == 200
+                    cached = response.getheader(CACHE_HEADER)
+                except (OSError, http.client.HTTPException):  # a reset or a timeout is an error
                     ok = False
+                    conn.close()  # the next request opens a new connection
                 elapsed = (time.perf_counter() - t0) * 1000
                 with lock:
                     latencies.append(elapsed)
                     errors[0] += not ok
                     if cached in by_cache:
                         by_cache[cached].append(elapsed)
+        finally:
+            conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     started = time.perf_counter()
@@ -518,6 +562,18 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes.")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path, help="Also write the figures here.")
+    ap.add_argument(
+        "--scenario",
+        choices=["search", "api", "both"],
+        default="both",
+        help="The search page, the 3-facet API or both.",
+    )
+    ap.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="Keep the store between runs: a SQLite file NAME.sqlite in the temporary folder and a "
+        "PostgreSQL schema NAME, written on the first run and reused (not dropped) afterwards.",
+    )
     args = ap.parse_args()
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     runs = [r for r, on in RUNS.items() if args.cache == "both" or (args.cache == "on") == on]
@@ -533,16 +589,23 @@ def main() -> None:
         "engines": {},
     }
     for engine_name in engines:
-        with database(engine_name) as url:
+        with database(engine_name, args.keep) as url:
             t0 = time.perf_counter()
-            seen = populate(url, args.records, seed=args.seed)
+            kept = stored_values(url) if args.keep else None
+            seen = kept or populate(url, args.records, seed=args.seed)
             loaded = time.perf_counter() - t0
-            print(f"{engine_name}: {args.records:,} records written in {loaded:.1f} s", file=sys.stderr)
-            out: dict[str, Any] = {"load_seconds": round(loaded, 1)}
+            print(
+                f"{engine_name}: {'reused the kept store' if kept else f'{args.records:,} records written'}"
+                f" in {loaded:.1f} s",
+                file=sys.stderr,
+            )
+            out: dict[str, Any] = {"load_seconds": None if kept else round(loaded, 1)}
             for run in runs:
                 n = args.requests if RUNS[run] else args.cold_requests
                 with server(url, args.workers, cache=RUNS[run]) as base:
                     for name, paths in scenarios(seen, n + 20, args.seed).items():
+                        if args.scenario != "both" and not name.lower().startswith(args.scenario):
+                            continue
                         load(base, paths[:20], args.clients)  # warm-up: connections, caches
                         out[f"{name}, {run}"] = load(base, paths[20:], args.clients)
                         print(f"  {name}, {run}: {out[f'{name}, {run}']}", file=sys.stderr)

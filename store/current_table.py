@@ -95,6 +95,24 @@ def bloc_names_key(bloc: dict[str, Any]) -> str:
     return NAMES_KEY_SEPARATOR.join(k for k in map(name_key, [bloc["name"], *bloc["aliases"]]) if k)
 
 
+def table_row(record: dict[str, Any], article_published: date | None) -> dict[str, Any]:
+    """Return what the results table shows of a record beyond the other columns (`CurrentRecord`'s
+    ``row_date``, ``first_bloc``, counts and extractor version)."""
+    shown = record["event_date"] or record["published"] or article_published
+    return {
+        "row_date": shown.isoformat() if isinstance(shown, date) else shown,
+        "first_bloc": record["blocs"][0]["name"] if record["blocs"] else None,
+        "members": len(record["members"]),
+        "roles": len(record["roles"]),
+        "awards": len(record["awards"]),
+        "extractor_version": record["extractor_version"],
+    }
+
+
+# the columns `table_row` fills
+_TABLE_ROW: Final = ("row_date", "first_bloc", "members", "roles", "awards", "extractor_version")
+
+
 def rows_of(
     record: dict[str, Any], article_published: date | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -116,6 +134,7 @@ def rows_of(
         "bloc_names": [b["name"] for b in record["blocs"] if b["name"]],
         "award_kinds": " ".join(sorted({a["award"] for a in record["awards"]})),
         "award_statuses": " ".join(sorted({a["status"] for a in record["awards"]})),
+        **table_row(record, article_published),
     }
     blank = {"name": None, "number": None, "role": None, "award": None, "status": None, "issuer": None}
     facts: list[dict[str, Any]] = []
@@ -166,7 +185,9 @@ def _add_keys(session: Session, keys: Iterable[str]) -> None:
     session.execute(insert_(CurrentNameKey).on_conflict_do_nothing(index_elements=["key"]), params)
 
 
-def refresh(session: Session, article_ids: Sequence[int], *, counts: bool = True) -> int:
+def refresh(
+    session: Session, article_ids: Sequence[int], *, counts: bool = True, table_rows: bool = True
+) -> int:
     """Rewrite the materialised current records of `article_ids` from `current_overlays`.
 
     In the caller's transaction (nothing is committed); flushes the session first, so the
@@ -178,7 +199,7 @@ def refresh(session: Session, article_ids: Sequence[int], *, counts: bool = True
         return 0
     session.flush()
     _lock(session, ids)
-    return write(session, ids, current_overlays(session, ids), counts=counts)
+    return write(session, ids, current_overlays(session, ids), counts=counts, table_rows=table_rows)
 
 
 def refresh_article(session: Session, article: Article, record: ExtractedRecord) -> None:
@@ -200,7 +221,14 @@ def refresh_article(session: Session, article: Article, record: ExtractedRecord)
     write(session, [article.id], [build_overlay(article, record, list(corrections))])
 
 
-def write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay], *, counts: bool = True) -> int:
+def write(
+    session: Session,
+    ids: Sequence[int],
+    overlays: Sequence[Overlay],
+    *,
+    counts: bool = True,
+    table_rows: bool = True,
+) -> int:
     """Replace the rows of articles `ids` with those of `overlays` (a subset of them).
 
     `refresh` and `refresh_article` call this after locking and overlaying; a bulk loader that
@@ -208,7 +236,8 @@ def write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay], *, 
     (bench/store_scale.py does, for records it has just inserted and that no one has corrected).
     With `counts` (the default) the yearly counts (`store.counts`) take the difference between
     the articles' old rows and their new ones; False only for a migration older than the counts'
-    table, whose own migration recounts.
+    table, whose own migration recounts. `table_rows` False leaves out the columns of
+    `table_row`, for a migration older than them (5b7d2c91e0a4 fills them).
     """
     heads, documents, facts = [], [], []
     delta: Counter[Group] = Counter()
@@ -218,6 +247,8 @@ def write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay], *, 
     for overlay in overlays:
         record = overlay.to_dict()
         head, rows = rows_of(record, overlay.article.published)
+        if not table_rows:
+            head = {k: v for k, v in head.items() if k not in _TABLE_ROW}
         heads.append(head)
         documents.append({"article_id": head["article_id"], "document": record})
         facts += rows
@@ -235,14 +266,14 @@ def write(session: Session, ids: Sequence[int], overlays: Sequence[Overlay], *, 
     return len(heads)
 
 
-def rebuild(session: Session, *, batch: int = BATCH, counts: bool = True) -> int:
+def rebuild(session: Session, *, batch: int = BATCH, counts: bool = True, table_rows: bool = True) -> int:
     """Refresh every article with an extracted record, `batch` at a time (a migration's backfill,
     or after the overlay's rules changed). Returns how many current records there are.
-    `counts`: as `write`."""
+    `counts`, `table_rows`: as `write`."""
     ids = list(
         session.scalars(select(ExtractedRecord.article_id).distinct().order_by(ExtractedRecord.article_id))
     )
     written = 0
     for start in range(0, len(ids), batch):
-        written += refresh(session, ids[start : start + batch], counts=counts)
+        written += refresh(session, ids[start : start + batch], counts=counts, table_rows=table_rows)
     return written

@@ -524,6 +524,14 @@ class CurrentRecord(Base):
     # facet counts group records by these few combinations instead of counting award facts
     award_kinds: Mapped[str] = mapped_column(String(400))
     award_statuses: Mapped[str] = mapped_column(String(100))
+    # the line of the search page's results table (`store.browse`), read from these columns
+    # rather than from the record's document: a page of 50 rows decoded ~250 kB of JSON
+    row_date: Mapped[str | None]  # event date, else published, else the article's, as written
+    first_bloc: Mapped[str | None]  # its first bloc's name (what the table shows and sorts by)
+    members: Mapped[int]
+    roles: Mapped[int]
+    awards: Mapped[int]
+    extractor_version: Mapped[str | None]
 
 
 class CurrentDocument(Base):

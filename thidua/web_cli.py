@@ -80,6 +80,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
     from store.db import describe_url, open_store
     from store.errors import DatabaseError
+    from thidua.web.server import reuse_port_supported, serve_workers
 
     s = _settings()
     host = host or s.web_host
@@ -98,6 +99,15 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         )
     click.echo(f"thidua web app on http://{host}:{port}/ over {describe_url(s.database_url)}", err=True)
     with shared_cache_dir(s, workers):
+        if workers > 1 and reuse_port_supported():
+            # one socket per worker, so the kernel spreads connections evenly (thidua/web/server.py)
+            try:
+                status = serve_workers(host, port, workers)
+            except OSError as exc:
+                raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
+            if status:
+                raise SystemExit(status)
+            return
         uvicorn.run(
             "thidua.web.app:app_from_environment",
             factory=True,

@@ -20,6 +20,7 @@ from store.browse import (
     overview,
     raw_page,
 )
+from store.current import current_record
 from store.errors import ArticleNotFoundError, QueryError
 from store.models import Article
 from store.review_queue import next_in_queue, review_queue
@@ -275,3 +276,46 @@ def test_missing_values_sort_last_both_ways_and_corrected_values_sort_and_count(
     assert [r["article_id"] for r in page.rows] == [a] and page.rows[0]["members"] == 4
     assert page.facets["unit"] == {"Sở Công Thương": 1, "Sở Nội vụ": 1, "Sở Tư pháp": 1, "Sở Xây dựng": 1}
     assert page.facets["review_state"] == {"corrected": 1}
+
+
+def test_the_table_rows_say_what_the_current_records_say(
+    session: Session,
+    stored: dict[str, Article],
+    make_article: Callable[..., Article],
+    build_record: Callable[..., Record],
+) -> None:
+    """Each line of the results table, read from columns, equals what the record itself says,
+    corrected or not, dated or not (the record read back through `store.current`)."""
+    d = make_article(TD, title="Không khối", published=None)
+    run = repository.start_run(session, extractor_version="0.4.1", config={})
+    repository.save_record(
+        session, run=run, article=d, record=build_record(TD, doc_id="d", members=("Sở Y tế",))
+    )
+    repository.finish_run(session, run=run, status="finished", stats={})
+    a = stored["a"].id
+    corrections.add_fact(session, article_id=a, field="member", value="Sở Nội vụ", editor="Lan")
+    corrections.delete_fact(session, article_id=stored["b"].id, fact="bloc#0", editor="Lan")
+    rows = browse(session, Filters(), per_page=50).rows
+    assert len(rows) == 4
+    for row in rows:
+        record = current_record(session, row["article_id"])
+        article = session.get(Article, row["article_id"])
+        assert article is not None
+        published = article.published.isoformat() if article.published else None
+        assert row == {
+            "article_id": article.id,
+            "title": article.title,
+            "url": article.url,
+            "date": record["event_date"] or record["published"] or published,
+            "year": row["year"],
+            "province": record["province"],
+            "bloc": record["blocs"][0]["name"] if record["blocs"] else None,
+            "members": len(record["members"]),
+            "roles": len(record["roles"]),
+            "awards": len(record["awards"]),
+            "review": row["review"],
+            "extractor_version": record["extractor_version"],
+        }
+    by_id = {r["article_id"]: r for r in rows}
+    assert by_id[a]["review"] == "corrected" and by_id[stored["c"].id]["review"] == "machine"
+    assert by_id[d.id]["date"] is None and by_id[d.id]["bloc"] is None

@@ -236,3 +236,59 @@ def test_the_migration_backfills_a_store_extracted_before_it(
             _assert_table_is_function(s)
     finally:
         engine.dispose()
+
+
+def test_the_row_columns_migration_fills_them_from_the_documents(
+    empty_database_url: str, build_record: Callable[..., Record], make_article: Callable[..., Article]
+) -> None:
+    url = empty_database_url
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        sessions = session_factory(engine)
+        with sessions() as s, s.begin():
+            page, _ = repository.save_page(
+                s,
+                portal=None,
+                url="https://sct.nghean.example.gov.vn/khoi-4",
+                canonical_url="https://sct.nghean.example.gov.vn/khoi-4",
+                final_url="https://sct.nghean.example.gov.vn/khoi-4",
+                status=200,
+                headers={},
+                body=b"<html></html>",
+                encoding="utf-8",
+                fetched_at=FETCHED,
+            )
+            article, _ = repository.save_article(
+                s,
+                page=page,
+                url=page.url,
+                canonical_url=page.canonical_url,
+                title="Khối 4",
+                text=T1,
+                published=date(2021, 12, 22),
+                content_key=content_key(title="Khối 4", published=date(2021, 12, 22), text=T1),
+                is_bloc_news=True,
+                relevance_reason="test",
+            )
+            run = repository.start_run(s, extractor_version="0.1.0", config={})
+            repository.save_record(s, run=run, article=article, record=_records(build_record)["na"])
+            corrections.add_fact(s, article_id=article.id, field="member", value="Sở Tư pháp", editor="Mai")
+        engine.dispose()
+        # down to the revision before the columns, and up again: the upgrade fills them
+        command.downgrade(alembic_config(url), "f1f0a785860e")
+        migrate(url)
+        with sessions() as s:
+            row = s.get(CurrentRecord, article.id)
+            assert row is not None
+            assert (row.row_date, row.first_bloc, row.members, row.roles, row.awards) == (
+                "2021-12-20",  # the event date, not the publication date
+                "Khối thi đua số 4",
+                3,  # two machine members and the editor's
+                1,
+                1,
+            )
+            assert row.extractor_version == "0.1.0"
+            _assert_table_is_function(s)
+    finally:
+        engine.dispose()

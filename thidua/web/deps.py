@@ -7,13 +7,14 @@ and only after `require_writer` checked the session, the role and the CSRF token
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Final
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from store.accounts import user_by_id
 from store.models import UserAccount
@@ -73,7 +74,7 @@ class Viewer:
         return self.user is not None and self.user.role in WRITER_ROLES
 
 
-def context(request: Request) -> WebContext:
+async def context(request: Request) -> WebContext:
     ctx: WebContext = request.app.state.ctx
     return ctx
 
@@ -81,7 +82,12 @@ def context(request: Request) -> WebContext:
 Ctx = Annotated[WebContext, Depends(context)]
 
 
-def read_db(ctx: Ctx) -> Iterator[Session]:
+async def read_db(ctx: Ctx) -> AsyncIterator[Session]:
+    # Opened and closed on the event loop, not in a worker thread: a session connects only at its
+    # first query (in the route's thread), and closing a read session does no I/O worth a thread
+    # (PostgreSQL reads run in autocommit, so there is no transaction to roll back; SQLite's is
+    # in-process). Each thread hop costs a wake-up of the loop, a measurable share of a cheap
+    # request (bench/README.md, web_load). The writable session stays in a thread: it commits.
     with ctx.read_sessions() as session:
         yield session
 
@@ -95,10 +101,15 @@ ReadDB = Annotated[Session, Depends(read_db)]
 WriteDB = Annotated[Session, Depends(write_db)]
 
 
-def current_viewer(request: Request, ctx: Ctx, db: ReadDB) -> Viewer:
+async def current_viewer(request: Request, ctx: Ctx, db: ReadDB) -> Viewer:
     cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
+    if not cookie:  # a researcher: nothing to read, so no thread
         return Viewer()
+    return await run_in_threadpool(_signed_viewer, ctx, db, cookie)
+
+
+def _signed_viewer(ctx: WebContext, db: Session, cookie: str) -> Viewer:
+    """The viewer a session cookie names (reads the user: run in a worker thread)."""
     try:
         data = ctx.signer.read_session(cookie)
     except SessionExpiredError:

@@ -91,7 +91,7 @@ def _year(value: str | None) -> int | None:
     return int(value) if value else None
 
 
-def search_filters(
+async def search_filters(
     q: Annotated[
         str | None, Query(max_length=500, description="Words in the article's title or text.")
     ] = None,

@@ -136,7 +136,8 @@ def _backfill() -> None:
 
     session = Session(bind=op.get_bind())
     try:
-        rebuild(session, counts=False)  # the counts' table comes in a later revision, which recounts
+        # the counts' table and the table-row columns come in later revisions, which fill them
+        rebuild(session, counts=False, table_rows=False)
         session.flush()
     finally:
         session.close()
