@@ -40,7 +40,7 @@ from store.models import Article, Correction, CurrentFact, CurrentRecord, Page
 from store.queries import _check_filters, _check_text, _Filters, summary
 from store.research import _check_extra, _Extra
 from store.research import _conditions as _research_conditions
-from store.search import text_condition
+from store.search import text_condition, text_hits
 
 SORTS: Final = ("date", "title", "province", "bloc", "members", "awards", "review")
 MAX_PER_PAGE: Final = 200
@@ -140,10 +140,9 @@ def _conditions(session: Session, checked: _Checked) -> list[ColumnElement[bool]
     """The filters as conditions on `CurrentRecord` (`store.research._conditions`, plus the text)."""
     where = _research_conditions(session, checked.base, checked.extra)
     if checked.words:
-        # a subquery of article ids, so the text search needs no join to `Article`
-        where.append(
-            CurrentRecord.article_id.in_(select(Article.id).where(_text_match(session, checked.words)))
-        )
+        # the full-text index's ids as they are: no join to `Article` (on PostgreSQL that join
+        # read every article id to keep a third of them, 15 ms of a broad search)
+        where.append(CurrentRecord.article_id.in_(text_hits(session, checked.words)))
     return where
 
 

@@ -120,6 +120,17 @@ def text_condition(session: Session, value: str) -> ColumnElement[bool]:
     return Article.id.in_(_hits(session, SearchQuery.parse(value)).scalar_subquery())
 
 
+def text_hits(session: Session, value: str) -> Select[Any]:
+    """SELECT the ids of the articles whose title or text holds every word (or quoted phrase) of
+    `value`, accents folded, straight from the full-text index: for ``x IN (…)`` conditions on
+    tables keyed by article id, with no join through `Article`.
+
+    Raises:
+        QueryError: as `SearchQuery.parse`.
+    """
+    return _hits(session, SearchQuery.parse(value))
+
+
 def _hits(session: Session, query: SearchQuery) -> Select[Any]:
     """SELECT the ids of the articles whose index matches `query` (engine by engine)."""
     if session.get_bind().dialect.name == "postgresql":
