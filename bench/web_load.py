@@ -7,17 +7,20 @@ concurrent clients, on SQLite and on PostgreSQL, over a store of N generated rec
 What it does, per engine:
 
 1. Makes a fresh store (a SQLite file in a temporary folder; a PostgreSQL schema at
-   ``THIDUA_TEST_POSTGRES_URL``, dropped afterwards) and writes N bloc articles with one machine
+   ``THIDUA_TEST_POSTGRES_URL``, dropped afterwards; with ``--keep NAME`` a file and a schema of
+   that name, written once and reused by later runs) and writes N bloc articles with one machine
    record each — province, event kind, bloc, 3–8 members, a role, 0–2 awards, every fact with its
    evidence span — in bulk (Core inserts with the key columns `store.repository` would write).
    The texts are made here from a few Vietnamese templates written for the bench. A hundred of the
    records get an editor's correction. The articles are indexed for full-text search and their
    current records materialised (`store.current_table.rebuild`), as the store does on every write.
    On PostgreSQL the loaded tables are then vacuumed and analysed, as autovacuum would soon do.
-2. Starts ``thidua serve``'s app with uvicorn (``--workers``, default 2) in a child process on a
-   loopback port: once with its results cache (thidua/web/cache.py) and once without
+2. Starts the app as an operator does, ``thidua serve --workers N`` (default 2: one listening
+   socket per worker, one cache folder shared by the workers), in a child process on a loopback
+   port: once with its results cache (thidua/web/cache.py) and once without
    (``THIDUA_WEB_CACHE_SIZE=0``: every request computes, the cold latency); ``--cache`` picks.
-3. For each scenario, runs ``--clients`` threads (default 20), each with its own HTTP connection,
+3. For each scenario, runs ``--clients`` threads (default 20), each with its own keep-alive
+   connection (``http.client``: a tenth of httpx's CPU a request, on CPUs the app shares),
    sending ``--requests`` requests in all (``--cold-requests`` without the cache), parameters drawn
    at random from the generated data, after 20 warm-up requests drawn the same way:
    - ``search page``: ``GET /search?q=<a unit's words>`` (HTML, 50 rows, facets): one of the 16
@@ -25,8 +28,8 @@ What it does, per engine:
    - ``API, 3 facets``: ``GET /api/records?province=…&year=…&award=…``: 20 provinces x 14 years
      x 3 awards, 840 distinct queries, most requests ask one not asked before.
 4. Prints, side by side per engine, p50, p95 and max latency, requests/s, how many distinct
-   queries were sent, the cache's hit rate (from the app's ``X-Thidua-Cache`` header; each worker
-   process has its own cache) and the p95 of the misses; the target is p95 < 200 ms. A
+   queries were sent, the cache's hit rate (from the app's ``X-Thidua-Cache`` header) and the p95
+   of the misses; the target is p95 < 200 ms. A
    measurement, not a gate: the exit status is 0 whatever the figures.
 """
 
