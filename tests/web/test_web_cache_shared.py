@@ -268,8 +268,10 @@ def test_a_query_one_worker_computed_is_a_hit_in_the_other(
     assert other.content == first.content
     assert other.headers["content-type"] == "application/json"
     assert b.app.state.ctx.cache.stats.shared_hits == 1  # type: ignore[attr-defined]
-    # the page of the same query renders from the shared result in the other worker
-    assert b.get("/search", params=params).headers[HEADER] == "hit"
+    # the API keeps its body only: the page computes its result once, then the other worker
+    # serves the page from the directory
+    assert b.get("/search", params=params).headers[HEADER] == "miss"
+    assert a.get("/search", params=params).headers[HEADER] == "hit"
     assert a.get("/api/overview").headers[HEADER] == "miss"
     assert b.get("/api/overview").content == a.get("/api/overview").content
     assert b.get("/").headers[HEADER] == "hit"
@@ -338,7 +340,7 @@ def test_a_correction_is_seen_by_the_next_request_through_the_directory(
     assert after.headers[HEADER] == "miss"
     assert members(b) == before - 1 and members(a) == before - 1
     page_after = b.get("/search", params={"q": "Sở"})
-    assert page_after.headers[HEADER] == "hit"  # rendered afresh from the new result b computed
+    assert page_after.headers[HEADER] == "miss"  # the new data version: computed and rendered afresh
     assert page_after.content != page_before
 
 
@@ -347,10 +349,10 @@ def test_a_broken_directory_never_fails_a_request(
 ) -> None:
     cache_dir = tmp_path / "web-cache"
     with TestClient(_app(db_url, cache_dir)) as a:
-        assert a.get("/api/records", params={"q": "Sở"}).status_code == 200
+        assert a.get("/search", params={"q": "Sở"}).status_code == 200
     # an entry that cannot be read (a directory where the file should be) and one that is garbage
     entries = _entries(cache_dir)
-    assert len(entries) == 2  # the result and the JSON body
+    assert len(entries) == 2  # the result and the page
     entries[0].unlink()
     entries[0].mkdir()
     entries[1].write_bytes(b"garbage")
@@ -358,8 +360,8 @@ def test_a_broken_directory_never_fails_a_request(
         caplog.at_level(logging.WARNING, logger="thidua.web.cache"),
         TestClient(_app(db_url, cache_dir)) as b,
     ):
-        r = b.get("/api/records", params={"q": "Sở"})
-        assert r.status_code == 200 and r.headers[HEADER] == "miss" and r.json()["total"] > 0
+        r = b.get("/search", params={"q": "Sở"})
+        assert r.status_code == 200 and r.headers[HEADER] == "miss" and "Sở Y tế" in r.text
         # the directory vanishes under the running server: requests compute, one warning
         for p in cache_dir.iterdir():
             if p.is_dir():

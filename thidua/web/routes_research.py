@@ -197,23 +197,27 @@ def _search(
     page: int,
     per_page: int,
 ) -> SearchResult:
-    def compute() -> SearchResult:
-        result = browse(db, filters, sort=sort, descending=order == "desc", page=page, per_page=per_page)
-        return SearchResult(
-            total=result.total,
-            page=result.page,
-            per_page=result.per_page,
-            names_over=result.names_over,
-            sort=sort,
-            order="desc" if order == "desc" else "asc",
-            filters=filters.given(),
-            rows=[SearchRow(**r) for r in result.rows],
-            facets=_facets(result),
-        )
-
     # `filters` is a frozen dataclass of the normalised parameters (blanks are None)
     key = ("records", filters, sort, order, page, per_page)
-    return _cached(ctx, response, key, version, compute, SEARCH_CODEC)
+    return _cached(
+        ctx, response, key, version, lambda: _result(db, filters, sort, order, page, per_page), SEARCH_CODEC
+    )
+
+
+def _result(db: Any, filters: Filters, sort: str, order: str, page: int, per_page: int) -> SearchResult:
+    """One page of search results, computed (`store.browse.browse`)."""
+    result = browse(db, filters, sort=sort, descending=order == "desc", page=page, per_page=per_page)
+    return SearchResult(
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        names_over=result.names_over,
+        sort=sort,
+        order="desc" if order == "desc" else "asc",
+        filters=filters.given(),
+        rows=[SearchRow(**r) for r in result.rows],
+        facets=_facets(result),
+    )
 
 
 def _render(ctx: Ctx, request: Request, viewer: Viewer, template: str, **data: Any) -> HTMLResponse:
@@ -306,12 +310,14 @@ def api_search(
 ) -> Response:
     """Current records passing the filters: one sorted page, the total, facet counts over all."""
     version = _version(ctx, db)
+    # only the body is kept: most API queries are asked once (a result cached beside it was a
+    # second file written and a second serialisation per miss, for nothing)
     body = _cached(
         ctx,
         response,
         ("records.json", filters, sort, order, page, per_page),
         version,
-        lambda: _dump(_search(ctx, db, response, version, filters, sort, order, page, per_page)),
+        lambda: _dump(_result(db, filters, sort, order, page, per_page)),
         RAW,
     )
     return _json(body, response)
