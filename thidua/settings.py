@@ -159,6 +159,14 @@ class Settings(BaseSettings):
     web_cookie_secure: bool = Field(
         default=False, description="Mark cookies Secure: set it when a TLS proxy serves the app."
     )
+    web_threads: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Requests one web worker computes at once (the rest wait their turn, in order); a "
+        "long export or a first broad search holds one for its duration. More workers, not more "
+        "threads, use more CPUs (`thidua serve --workers`).",
+    )
     web_cache_size: int = Field(
         default=512,
         ge=0,

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Final
 
+import anyio.to_thread
 import jinja2
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -120,8 +121,9 @@ def create_app(settings: Settings, *, engines: tuple[Engine, Engine] | None = No
         raise ValueError(f"{SECRET_ENV} is not set; `thidua serve` makes one, or set it (32+ characters)")
     owned = engines is None
     if engines is None:
-        # one connection for each of the threads a worker runs sync routes in (anyio's default
-        # 40), so a burst waits for the CPU, not for a connection (a pool timeout is a 500)
+        # more connections than the threads a worker runs sync routes in (`web_threads`), so a
+        # burst waits for the CPU, never for a connection (a pool timeout is a 500); a session
+        # keeps its connection until its request's response is sent
         pool: dict[str, Any] = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 300}
         if settings.database_url.startswith("postgresql"):
             # reads without BEGIN and ROLLBACK: two round trips and a share of the server's CPU
@@ -146,6 +148,11 @@ def create_app(settings: Settings, *, engines: tuple[Engine, Engine] | None = No
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # the sync routes run in this many threads per worker (anyio's default is 40): enough to
+        # overlap one request's database wait with another's Python, few enough that requests
+        # queue in order instead of taking turns at the GIL every few milliseconds, which made
+        # a 4-ms request wait 100-200 ms at random under 20 clients (bench/README.md, web_load)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         yield
         if owned:
             read_engine.dispose()
