@@ -173,3 +173,34 @@ def test_two_sockets_share_one_port() -> None:
         second.close()
     finally:
         first.close()
+
+
+def test_a_worker_computes_web_threads_requests_at_once(tmp_path: Path) -> None:
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from thidua.settings import Settings
+    from thidua.web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'thidua.sqlite'}"
+    seed(url)
+
+    async def tokens() -> float:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    with TestClient(create_app(Settings(database_url=url, web_secret=SECRET, web_threads=3))) as c:
+        assert c.portal is not None and c.portal.call(tokens) == 3
+        assert c.get("/api/records").status_code == 200
+
+
+def test_a_server_worker_tunes_the_garbage_collector(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'thidua.sqlite'}"
+    seed(url)
+    code = (
+        "import gc; from thidua.web.app import app_from_environment; app_from_environment(); "
+        "print(gc.get_threshold()[0], gc.get_freeze_count() > 10000)"
+    )
+    env = {**os.environ, "THIDUA_DATABASE_URL": url, "THIDUA_WEB_SECRET": SECRET}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["20000", "True"]  # the app's own objects frozen, young collections rarer
