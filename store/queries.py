@@ -165,16 +165,16 @@ class _Filters:
         are matched against the distinct keys (`CurrentNameKey`) first, then facts by equal key.
         """
         where: list[ColumnElement[bool]] = []
-        if self.province_keys is not None:
+        years = (CurrentRecord.event_year, CurrentRecord.published_year, CurrentRecord.article_year)
+        if self.province_keys is not None and self.year is not None:
+            # the province inside each year's term: three look-ups of the (year, province) indexes
+            # instead of every record of the province read to test its three years
+            in_province = CurrentRecord.province_key.in_(self.province_keys)
+            where.append(or_(*(and_(y == self.year, in_province) for y in years)))
+        elif self.province_keys is not None:
             where.append(CurrentRecord.province_key.in_(self.province_keys))
-        if self.year is not None:
-            where.append(
-                or_(
-                    CurrentRecord.event_year == self.year,
-                    CurrentRecord.published_year == self.year,
-                    CurrentRecord.article_year == self.year,
-                )
-            )
+        elif self.year is not None:
+            where.append(or_(*(y == self.year for y in years)))
         if self.bloc_key is not None:
             # two index look-ups, not an OR over the table; number is set on bloc rows only
             by_number = select(CurrentFact.article_id).where(CurrentFact.number == self.bloc_number)
