@@ -190,6 +190,37 @@ def test_rebuild_writes_the_same_rows(session: Session, stored: dict[str, Articl
     _assert_table_is_function(session)
 
 
+def _one_article(s: Session, build_record: Callable[..., Record]) -> Article:
+    """Store the Nghệ An article, its machine record (extractor 0.1.0) and nothing else."""
+    page, _ = repository.save_page(
+        s,
+        portal=None,
+        url="https://sct.nghean.example.gov.vn/khoi-4",
+        canonical_url="https://sct.nghean.example.gov.vn/khoi-4",
+        final_url="https://sct.nghean.example.gov.vn/khoi-4",
+        status=200,
+        headers={},
+        body=b"<html></html>",
+        encoding="utf-8",
+        fetched_at=FETCHED,
+    )
+    article, _ = repository.save_article(
+        s,
+        page=page,
+        url=page.url,
+        canonical_url=page.canonical_url,
+        title="Khối 4",
+        text=T1,
+        published=date(2021, 12, 22),
+        content_key=content_key(title="Khối 4", published=date(2021, 12, 22), text=T1),
+        is_bloc_news=True,
+        relevance_reason="test",
+    )
+    run = repository.start_run(s, extractor_version="0.1.0", config={})
+    repository.save_record(s, run=run, article=article, record=_records(build_record)["na"])
+    return article
+
+
 def test_the_migration_backfills_a_store_extracted_before_it(
     empty_database_url: str, build_record: Callable[..., Record]
 ) -> None:
@@ -199,32 +230,7 @@ def test_the_migration_backfills_a_store_extracted_before_it(
     try:
         sessions = session_factory(engine)
         with sessions() as s, s.begin():
-            page, _ = repository.save_page(
-                s,
-                portal=None,
-                url="https://sct.nghean.example.gov.vn/khoi-4",
-                canonical_url="https://sct.nghean.example.gov.vn/khoi-4",
-                final_url="https://sct.nghean.example.gov.vn/khoi-4",
-                status=200,
-                headers={},
-                body=b"<html></html>",
-                encoding="utf-8",
-                fetched_at=FETCHED,
-            )
-            article, _ = repository.save_article(
-                s,
-                page=page,
-                url=page.url,
-                canonical_url=page.canonical_url,
-                title="Khối 4",
-                text=T1,
-                published=date(2021, 12, 22),
-                content_key=content_key(title="Khối 4", published=date(2021, 12, 22), text=T1),
-                is_bloc_news=True,
-                relevance_reason="test",
-            )
-            run = repository.start_run(s, extractor_version="0.1.0", config={})
-            repository.save_record(s, run=run, article=article, record=_records(build_record)["na"])
+            article = _one_article(s, build_record)
             corrections.change_fact(s, article_id=article.id, fact="province", value="Hà Tĩnh", editor="Mai")
         engine.dispose()
         # down to the revision before the tables, and up again: the upgrade fills them
@@ -239,7 +245,7 @@ def test_the_migration_backfills_a_store_extracted_before_it(
 
 
 def test_the_row_columns_migration_fills_them_from_the_documents(
-    empty_database_url: str, build_record: Callable[..., Record], make_article: Callable[..., Article]
+    empty_database_url: str, build_record: Callable[..., Record]
 ) -> None:
     url = empty_database_url
     migrate(url)
@@ -247,32 +253,7 @@ def test_the_row_columns_migration_fills_them_from_the_documents(
     try:
         sessions = session_factory(engine)
         with sessions() as s, s.begin():
-            page, _ = repository.save_page(
-                s,
-                portal=None,
-                url="https://sct.nghean.example.gov.vn/khoi-4",
-                canonical_url="https://sct.nghean.example.gov.vn/khoi-4",
-                final_url="https://sct.nghean.example.gov.vn/khoi-4",
-                status=200,
-                headers={},
-                body=b"<html></html>",
-                encoding="utf-8",
-                fetched_at=FETCHED,
-            )
-            article, _ = repository.save_article(
-                s,
-                page=page,
-                url=page.url,
-                canonical_url=page.canonical_url,
-                title="Khối 4",
-                text=T1,
-                published=date(2021, 12, 22),
-                content_key=content_key(title="Khối 4", published=date(2021, 12, 22), text=T1),
-                is_bloc_news=True,
-                relevance_reason="test",
-            )
-            run = repository.start_run(s, extractor_version="0.1.0", config={})
-            repository.save_record(s, run=run, article=article, record=_records(build_record)["na"])
+            article = _one_article(s, build_record)
             corrections.add_fact(s, article_id=article.id, field="member", value="Sở Tư pháp", editor="Mai")
         engine.dispose()
         # down to the revision before the columns, and up again: the upgrade fills them
