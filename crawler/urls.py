@@ -116,7 +116,13 @@ def canonicalize(url: str, *, family: str | None = None, detail: bool | None = N
         found_family, found_detail = _lookup(url)
         family = found_family if family is None else family
         detail = found_detail if detail is None else detail
+    # the spider names the family and kind, the fingerprinter looks them up: one cached result
+    return _canonical(url, family in CASE_INSENSITIVE_FAMILIES, bool(detail))
 
+
+@functools.lru_cache(maxsize=16384)
+def _canonical(url: str, ci: bool, detail: bool) -> str:
+    """`canonicalize` once the family's case rule (`ci`) and the URL's kind are known."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     # www.x and x serve the same site on every portal seen (portals.md §4.4)
@@ -130,11 +136,10 @@ def canonicalize(url: str, *, family: str | None = None, detail: bool | None = N
         netloc = f"{host}:{port}"
 
     path = _ASPNET_COOKIELESS.sub("", _PATH_SESSION.sub("", parts.path)) or "/"
-    ci = family in CASE_INSENSITIVE_FAMILIES
     pairs = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         key = key.strip()
-        if not key or _drop_key(key, detail=bool(detail), value=value):
+        if not key or _drop_key(key, detail=detail, value=value):
             continue
         # padded values such as l=Tintrongtinh%2F+++++ select the same page unpadded
         pairs.append((key.lower() if ci else key, value.strip()))

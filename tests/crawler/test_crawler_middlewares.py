@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scrapy import Request
+from scrapy import FormRequest, Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.request import fingerprint
 
 from crawler.middlewares import (
     META_KIND,
@@ -19,6 +20,7 @@ from crawler.middlewares import (
     ThiduaProxyMiddleware,
 )
 from crawler.run import CrawlStats, scrapy_settings
+from crawler.urls import canonicalize
 from thidua.settings import Settings
 
 HB = "http://hoabinh.gov.vn.test"
@@ -74,6 +76,28 @@ def test_fingerprints_collapse_url_variants_of_one_page() -> None:
     )
     post = Request(listing, method="POST", body=b"__EVENTARGUMENT=Page%243")
     assert fp.fingerprint(post) != fp.fingerprint(Request(listing))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{HB}/web/guest/-/a;jsessionid=X?p_p_auth=1&b=2&a=%C3%A1",
+        "http://www.quangninh.gov.vn.test:80/Trang/ChiTietTinTuc.aspx?NID=1&utm_source=x#frag",
+        "http://h.vn.test/a b/ç?q=ü&x=1&x=2",
+        "http://lon.gov.vn.test/tin/trang-2.html",
+    ],
+)
+def test_fingerprints_are_scrapys_of_the_request_at_its_canonical_url(url: str) -> None:
+    # the bytes the duplicate filter, JOBDIR and the shared Redis frontier keep: unchanged
+    fp = CanonicalRequestFingerprinter()
+    for request in (
+        Request(url, meta={META_PORTAL: "hoabinh"}, headers={"X-A": "1"}, cookies={"s": "1"}),
+        Request(url, method="POST", body=b"__EVENTARGUMENT=Page%243"),
+        FormRequest(url, formdata={"__EVENTTARGET": "p", "ô": "ế"}),
+        Request(url, encoding="cp1252"),
+        Request(url, meta={"verbatim_url": True}),
+    ):
+        assert fp.fingerprint(request) == fingerprint(request.replace(url=canonicalize(request.url)))
 
 
 def test_settings_use_the_canonical_fingerprinter(make_crawler: Any) -> None:
