@@ -6,6 +6,8 @@ Each class does one job; settings come from the crawler in `from_crawler` (STYLE
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from typing import TYPE_CHECKING, Self
 from weakref import WeakKeyDictionary
@@ -13,7 +15,7 @@ from weakref import WeakKeyDictionary
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from scrapy.utils.request import fingerprint
+from w3lib.url import canonicalize_url, safe_url_string
 
 from crawler import registry
 from crawler.urls import canonicalize, host_in
@@ -61,10 +63,32 @@ class CanonicalRequestFingerprinter:
         return cls()
 
     def fingerprint(self, request: Request) -> bytes:
-        if request not in self._cache:
-            canonical = request.replace(url=canonicalize(request.url))
-            self._cache[request] = fingerprint(canonical)
-        return self._cache[request]
+        found = self._cache.get(request)
+        if found is None:
+            found = self._cache[request] = canonical_fingerprint(request)
+        return found
+
+
+def canonical_fingerprint(request: Request) -> bytes:
+    """Scrapy's `fingerprint` of `request` moved to its canonical URL, without copying the request.
+
+    `scrapy.utils.request.fingerprint(request.replace(url=canonicalize(request.url)))` gives the
+    same bytes (tests/crawler/test_crawler_middlewares.py checks it): copying a request with its
+    meta, headers and callbacks cost more than the hash itself, for every request scheduled.
+    """
+    url = canonicalize(request.url)
+    verbatim = bool(request.meta.get("verbatim_url"))
+    if not verbatim:
+        url = safe_url_string(url, request.encoding)  # what the copy's constructor does
+    if "://" not in url and not url.startswith(("about:", "data:")):
+        raise ValueError(f"Missing scheme in request url: {url}")  # as the copy's constructor would
+    data = {
+        "method": request.method,
+        "url": url if verbatim else canonicalize_url(url),
+        "body": request.body.hex(),
+        "headers": {},
+    }
+    return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).digest()  # Scrapy's hash, not a secret
 
 
 class ThiduaProxyMiddleware:

@@ -56,7 +56,8 @@ class BatchedStorePagePipeline(StorePagePipeline):
 
     An item waits until its batch is committed (THIDUA_STORE_BATCH pages, or
     THIDUA_STORE_BATCH_MS after the first one came, whichever is first; batches one after the
-    other), then goes on with its `page_id`: nothing downstream sees a page that is not stored.
+    other, never two at a time), then goes on with its `page_id`: nothing downstream sees a
+    page that is not stored.
     A crawl killed meanwhile loses the pages of the open batch, which are not stored, so not
     seen: the next crawl fetches them again. A batch whose transaction fails is stored again one
     page at a time, so the failure is recorded for the page that caused it and the rest are kept.
@@ -66,7 +67,8 @@ class BatchedStorePagePipeline(StorePagePipeline):
         super().__init__(crawler, database_url)
         self.batch = max(1, batch)
         self.linger = max(0.0, linger)
-        self._pending: list[tuple[PageItem, asyncio.Future[Outcome]]] = []
+        # each waiting item, its outcome to come and when it came (the event loop's clock)
+        self._pending: list[tuple[PageItem, asyncio.Future[Outcome], float]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._writer: asyncio.Task[None] | None = None
         self._portal_ids: dict[str, int] = {}
@@ -83,7 +85,7 @@ class BatchedStorePagePipeline(StorePagePipeline):
             return item  # a resumed page or article is stored already
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Outcome] = loop.create_future()
-        self._pending.append((item, done))
+        self._pending.append((item, done, loop.time()))
         if len(self._pending) >= self.batch:
             self._write_soon()
         elif self._timer is None:
@@ -100,18 +102,34 @@ class BatchedStorePagePipeline(StorePagePipeline):
         if self._writer is None or self._writer.done():
             self._writer = asyncio.ensure_future(self._write_pending())
 
+    def _due(self, now: float) -> bool:
+        """Whether a batch is full, or its first item has waited the linger (1 ms early is on
+        time: the event loop runs a timer up to its clock's resolution early)."""
+        return len(self._pending) >= self.batch or now - self._pending[0][2] >= self.linger - 0.001
+
     async def _write_pending(self) -> None:
-        """Write the waiting items batch after batch (one writer: SQLite has one anyway)."""
-        while self._pending:
+        """Write the waiting items batch after batch (one writer: SQLite has one anyway).
+
+        Each batch waits to be full or for the linger of its first item, also when it gathered
+        while the batch before it was written: written at once instead, batches were only what
+        came during one write (a dozen pages at the crawl's pace), and each costs the same
+        statements whatever its size.
+        """
+        loop = asyncio.get_running_loop()
+        while self._pending and self._due(loop.time()):
             batch, self._pending = self._pending[: self.batch], self._pending[self.batch :]
             try:
-                outcomes = await asyncio.to_thread(self.store_batch, [item for item, _ in batch])
+                outcomes = await asyncio.to_thread(self.store_batch, [item for item, _, _ in batch])
             except BaseException as exc:  # store_batch hands errors back; this is a bug's way out
                 outcomes = [exc] * len(batch)
-            for (_, done), outcome in zip(batch, outcomes, strict=True):
+            for (_, done, _), outcome in zip(batch, outcomes, strict=True):
                 if not done.done():
                     done.set_result(outcome)
-        if self._timer is not None and not self._pending:
+        if self._pending and self._timer is None:
+            # the rest waits for its first item's linger
+            wait = self._pending[0][2] + self.linger - loop.time()
+            self._timer = loop.call_later(max(0.0, wait), self._write_soon)
+        elif self._timer is not None and not self._pending:
             self._timer.cancel()
             self._timer = None
 
@@ -120,7 +138,8 @@ class BatchedStorePagePipeline(StorePagePipeline):
         try:
             left, self._pending = self._pending, []
             if left:
-                for (_, done), outcome in zip(left, self.store_batch([i for i, _ in left]), strict=True):
+                outcomes = self.store_batch([i for i, _, _ in left])
+                for (_, done, _), outcome in zip(left, outcomes, strict=True):
                     if not done.done():
                         done.set_result(outcome)
         finally:

@@ -24,7 +24,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 
@@ -55,9 +55,13 @@ class TrapLimits:
     max_dates: int = 31  # one month of a daily calendar
 
 
-def date_shape(url: str) -> str | None:
-    """Return the URL with its dates taken out, or None when it holds no date."""
-    parts = urlsplit(url)
+def date_shape(url: str, parts: SplitResult | None = None) -> str | None:
+    """Return the URL with its dates taken out, or None when it holds no date.
+
+    `parts` is `urlsplit(url)`, when the caller has it already.
+    """
+    if parts is None:
+        parts = urlsplit(url)
     path, query = parts.path, parts.query
     if not (_DATE.search(path) or _DATE.search(query) or _DATE_PARAM.search(query)):
         return None
@@ -80,18 +84,21 @@ class TrapGuard:
             return f"{depth} links deep, over the limit of {lim.max_depth} (THIDUA_CRAWL_MAX_DEPTH)"
         if len(url) > lim.max_url_length:
             return f"URL of {len(url)} characters, over {lim.max_url_length} (THIDUA_CRAWL_MAX_URL_LENGTH)"
-        segments = [s for s in urlsplit(url).path.split("/") if s]
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
         if len(segments) > lim.max_path_segments:
             over = f"over {lim.max_path_segments} (THIDUA_CRAWL_MAX_PATH_SEGMENTS)"
             return f"{len(segments)} path segments, {over}"
         if segments:
-            segment, times = Counter(segments).most_common(1)[0]
+            # nearly every path repeats no segment: then the most common is the first, once
+            repeats = len(set(segments)) < len(segments)
+            segment, times = Counter(segments).most_common(1)[0] if repeats else (segments[0], 1)
             if times >= lim.max_segment_repeats:
                 return (
                     f"path segment {segment!r} repeated {times} times (a relative link nesting without end; "
                     f"THIDUA_CRAWL_MAX_SEGMENT_REPEATS {lim.max_segment_repeats})"
                 )
-        shape = date_shape(url)
+        shape = date_shape(url, parts)
         if shape is not None and lim.max_dates:
             seen = self._dates[shape]
             if url not in seen and len(seen) >= lim.max_dates:

@@ -116,7 +116,13 @@ def canonicalize(url: str, *, family: str | None = None, detail: bool | None = N
         found_family, found_detail = _lookup(url)
         family = found_family if family is None else family
         detail = found_detail if detail is None else detail
+    # the spider names the family and kind, the fingerprinter looks them up: one cached result
+    return _canonical(url, family in CASE_INSENSITIVE_FAMILIES, bool(detail))
 
+
+@functools.lru_cache(maxsize=16384)
+def _canonical(url: str, ci: bool, detail: bool) -> str:
+    """`canonicalize` once the family's case rule (`ci`) and the URL's kind are known."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     # www.x and x serve the same site on every portal seen (portals.md §4.4)
@@ -130,11 +136,10 @@ def canonicalize(url: str, *, family: str | None = None, detail: bool | None = N
         netloc = f"{host}:{port}"
 
     path = _ASPNET_COOKIELESS.sub("", _PATH_SESSION.sub("", parts.path)) or "/"
-    ci = family in CASE_INSENSITIVE_FAMILIES
     pairs = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         key = key.strip()
-        if not key or _drop_key(key, detail=bool(detail), value=value):
+        if not key or _drop_key(key, detail=detail, value=value):
             continue
         # padded values such as l=Tintrongtinh%2F+++++ select the same page unpadded
         pairs.append((key.lower() if ci else key, value.strip()))
@@ -222,6 +227,43 @@ def absolute_link(base_url: str, href: str | None) -> str | None:
     if scheme not in {"http", "https"}:
         return None
     return url.split("#", 1)[0]
+
+
+# An absolute http(s) link with a plain host: `urljoin` resolves it the same against any base of
+# the same scheme
+_PLAIN_ABSOLUTE = re.compile(r"https?://[a-z0-9.-]+(?::\d*)?(?:[/?#]|$)", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=8192)
+def _link_from(origin: str, href: str) -> str | None:
+    return absolute_link(origin, href)
+
+
+def absolute_links(base_url: str, hrefs: Iterable[str | None]) -> list[str]:
+    """Return `absolute_link(base_url, href)` of each href, in order, leaving out the Nones.
+
+    The same as calling `absolute_link` for each, in less time: `urljoin` resolves a
+    root-relative href (`/a/b`) or an absolute one with a plain host against the scheme and host
+    of the base only, not its path, so those are resolved once per site rather than once per
+    page (menus, pagers and footers repeat them on every page).
+    """
+    parts = urlsplit(base_url)
+    # only http(s) bases: urljoin resolves against other schemes differently
+    origin = f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") else None
+    out: list[str] = []
+    for href in hrefs:
+        if href is None:
+            continue
+        h = href.strip()
+        if origin is not None and (
+            (h[:1] == "/" and h[1:2] not in ("/", "\\")) or _PLAIN_ABSOLUTE.match(h) is not None
+        ):
+            url = _link_from(origin, h)
+        else:
+            url = absolute_link(base_url, h)
+        if url is not None:
+            out.append(url)
+    return out
 
 
 def host_in(url: str, hosts: Iterable[str]) -> bool:

@@ -19,9 +19,10 @@ import logging
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self
 
+from lxml import etree
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
@@ -41,7 +42,7 @@ from crawler.redirects import RedirectLoop, TooManyRedirects
 from crawler.registry import Portal
 from crawler.tls import describe_tls_failure
 from crawler.traps import CrawlTrap
-from crawler.urls import absolute_link, canonicalize, host_in, is_variant, strip_session
+from crawler.urls import absolute_link, absolute_links, canonicalize, host_in, is_variant, strip_session
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,18 @@ META_PROBE = "thidua_probe"  # the one request probing a backed-off portal (craw
 _VISIBLE_LINKS = (
     "//a[@href][not(ancestor-or-self::*[contains(translate(@style, ' ', ''), 'display:none')])]/@href"
 )
+_FEED_LINKS = "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+# compiled once and run on the parsed page itself: `response.xpath` would wrap every href in a
+# Selector only for `getall()` to take the string out again
+_LINK_XPATHS = tuple(etree.XPath(x, smart_strings=False) for x in (_VISIBLE_LINKS, _FEED_LINKS))
 _POSTBACK = re.compile(r"__doPostBack\(\s*'([^']*)'\s*,\s*'([^']*)'\s*\)")
 # sitemaps and feeds linked from start pages, robots.txt or a sitemap index
 _FEEDLIKE = re.compile(r"(sitemap[^/]*\.xml$|/feed/?$|/rss/?$|\.rss$|/wp-json/wp/v2/posts)", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
+
+# URLs whose kind a portal's rules remember (_Rules.kind)
+_KIND_CACHE = 50_000
 
 # IgnoreRequest subclasses that are failures to record, not decisions
 _RECORDED = (HttpError, OffsiteRedirect, PortalDown, CrawlTrap, RedirectLoop, TooManyRedirects)
@@ -71,6 +79,8 @@ class _Rules:
     article: tuple[re.Pattern[str], ...]
     listing: tuple[re.Pattern[str], ...]
     deny: tuple[re.Pattern[str], ...]
+    # `kind` of the URLs met so far: a site links the same menu and pager URLs from every page
+    _kinds: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, portal: Portal) -> _Rules:
@@ -87,6 +97,16 @@ class _Rules:
 
     def kind(self, url: str) -> str | None:
         """Return "article", "listing" or None (not to be requested) for an absolute URL."""
+        try:
+            return self._kinds[url]
+        except KeyError:
+            pass
+        if len(self._kinds) >= _KIND_CACHE:
+            self._kinds.clear()  # a crawl of very many URLs: start over rather than grow without end
+        found = self._kinds[url] = self._kind(url)
+        return found
+
+    def _kind(self, url: str) -> str | None:
         if not self.allowed(url):
             return None
         if any(r.search(url) for r in self.article):
@@ -414,18 +434,13 @@ class PortalSpider(Spider):
             self.url_variants.setdefault(key, set()).add(form)
 
     def _html_links(self, response: TextResponse) -> list[str]:
-        out: list[str] = []
-        for href in response.xpath(_VISIBLE_LINKS).getall():
-            url = absolute_link(response.url, href)
-            if url is not None:
-                out.append(url)
-        for href in response.xpath(
-            "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
-        ).getall():
-            url = absolute_link(response.url, href)
-            if url is not None:
-                out.append(url)
-        return out
+        """The page's visible links, then its RSS/Atom feed links, absolute, in document order."""
+        selector = response.selector
+        if selector.type in ("html", "xml") and hasattr(selector.root, "xpath"):
+            hrefs: list[str] = [h for xpath in _LINK_XPATHS for h in xpath(selector.root)]
+        else:  # what parsel does with a body it did not parse into a tree (e.g. JSON as text/plain)
+            hrefs = response.xpath(_VISIBLE_LINKS).getall() + response.xpath(_FEED_LINKS).getall()
+        return absolute_links(response.url, hrefs)
 
     def _postback_pages(self, rules: _Rules, response: TextResponse) -> Iterator[Request]:
         """Follow ASP.NET `__doPostBack(…, 'Page$N')` pagers with a form POST (portals.md §4.6).

@@ -49,6 +49,12 @@ def test_nesting_segments_depth_and_length_are_traps() -> None:
     assert "path segments" in (guard.check("http://x.test/" + "/".join(f"s{i}" for i in range(13)), 1) or "")
 
 
+def test_a_path_without_a_repeated_segment_counts_its_first_segment_once() -> None:
+    strict = TrapGuard(TrapLimits(max_segment_repeats=1))
+    assert "path segment 'tin' repeated 1 times" in (strict.check("http://x.test/tin/1.html", 1) or "")
+    assert "path segment 'b' repeated 2 times" in (strict.check("http://x.test/a/b/b/", 1) or "")
+
+
 def test_the_trap_middleware_raises_a_recorded_exception() -> None:
     crawler = get_crawler(settings_dict={"THIDUA_CRAWL_MAX_DEPTH": 2})
     mw = TrapGuardMiddleware.from_crawler(crawler)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -200,6 +201,45 @@ def test_a_single_item_is_written_after_the_linger(batched: BatchedStorePagePipe
     batched.linger = 0.01
     (out,) = store_all(batched, [page_item("mot")])
     assert isinstance(out, PageItem) and out.page_id is not None and rows(read, Page) == 1
+
+
+def test_pages_that_come_while_a_batch_is_written_wait_for_a_batch_of_their_own(
+    crawler: Crawler, read: Session
+) -> None:
+    # written at once, the pages that came during one write made batches of a dozen at the
+    # crawl's pace, each costing a batch's statements
+    pipeline = build_from_crawler(BatchedStorePagePipeline, crawler)  # batches of 3
+    pipeline.linger = 60.0
+    pipeline.open_spider()
+    sizes: list[int] = []
+    release = threading.Event()
+    store = pipeline.store_batch
+
+    def slow_store(items: Any) -> Any:
+        sizes.append(len(items))
+        if len(sizes) == 1:
+            release.wait(10)
+        return store(items)
+
+    pipeline.store_batch = slow_store  # type: ignore[method-assign]
+
+    async def scenario() -> list[Any]:
+        first = [asyncio.ensure_future(pipeline.process_item(page_item(f"a{i}"))) for i in range(3)]
+        while not sizes:  # the full batch is being written
+            await asyncio.sleep(0.01)
+        late = asyncio.ensure_future(pipeline.process_item(page_item("b0")))
+        await asyncio.sleep(0.05)
+        release.set()
+        await asyncio.gather(*first)
+        await asyncio.sleep(0.3)
+        assert not late.done()  # not written alone: it waits for a full batch or its linger
+        return await asyncio.gather(late, *(pipeline.process_item(page_item(f"b{i}")) for i in (1, 2)))
+
+    out = asyncio.run(scenario())
+    pipeline.close_spider()
+    assert sizes == [3, 3]
+    assert all(isinstance(o, PageItem) and o.page_id is not None for o in out)
+    assert rows(read, Page) == 6
 
 
 def test_the_snapshot_of_stored_pages_answers_as_the_query_per_url_did(

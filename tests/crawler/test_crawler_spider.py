@@ -13,9 +13,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TimeoutError
 from twisted.python.failure import Failure
 
+from crawler import registry
 from crawler.items import FetchFailureItem, PageItem
 from crawler.middlewares import META_KIND, META_PORTAL, AlreadyStored, OffsiteRedirect
-from crawler.spiders.portal import META_START, PortalSpider, declared_charset
+from crawler.spiders import portal as portal_module
+from crawler.spiders.portal import META_START, PortalRules, PortalSpider, declared_charset
 
 HB = "http://hoabinh.gov.vn.test"
 LISTING = f"{HB}/web/guest/tin-so-nganh"
@@ -125,6 +127,38 @@ def test_article_page_yields_the_page_and_follows_only_related_articles(make_cra
     assert item.headers["Content-Type"] == "text/html; charset=UTF-8"
     assert item.fetched_at.tzinfo is not None
     assert [(r.meta[META_KIND], r.url) for r in requests_of(out)] == [("article", ART_C)]
+
+
+def test_links_are_the_visible_ones_then_the_feeds_resolved_in_document_order(make_crawler: Any) -> None:
+    s = spider(make_crawler)
+    html = f"""<html><head>
+    <link rel="alternate" type="application/rss+xml" href="/rss/tin-tuc">
+    <link rel="stylesheet" href="/style.css"></head><body>
+    <a href=" {ART_C} ">C</a><div style="display : none"><a href="/an">hidden</a></div>
+    <a href="mailto:a@b.vn">mail</a><a href="/web/guest/-/b#top">B</a><a>no href</a><a href="en/">en</a>
+    </body></html>"""
+    expected = [
+        ART_C,
+        f"{HB}/web/guest/-/b",
+        f"{HB}/web/guest/tin-so-nganh/en/",
+        f"{HB}/rss/tin-tuc",
+    ]
+    assert s._html_links(response(f"{LISTING}/x", html)) == expected
+    # a page served as text/plain is read the same way
+    plain = response(f"{LISTING}/x", html, cls=TextResponse, headers={"Content-Type": "text/plain"})
+    assert s._html_links(plain) == expected
+
+
+def test_a_url_kind_is_the_same_when_remembered_and_after_the_memory_is_cleared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(portal_module, "_KIND_CACHE", 2)
+    rules = PortalRules.of(registry.by_name("hoabinh"))
+    urls = [ART_A, PAGE2, "http://kuwin.example/viewspace-1.html", ART_B, f"{HB}/web/guest/-/print/a", ART_A]
+    first = [rules.kind(u) for u in urls]
+    assert first == ["article", "listing", None, "article", None, "article"]
+    assert [rules.kind(u) for u in urls] == first
+    assert len(rules._kinds) <= 2
 
 
 def test_page_item_keeps_the_requested_url_after_a_redirect(make_crawler: Any) -> None:

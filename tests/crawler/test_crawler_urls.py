@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import absolute_link, canonicalize, host_in, is_variant, variant_kind
+from crawler.urls import absolute_link, absolute_links, canonicalize, host_in, is_variant, variant_kind
 
 LIFERAY_LISTING = "http://hoabinh.gov.vn.test/web/guest/tin-so-nganh"
 
@@ -207,6 +207,38 @@ def test_relative_links_resolve_and_lose_their_fragment() -> None:
     assert absolute_link(base, "en/") == "http://hoabinh.gov.vn.test/tin-so-nganh/-/view_content/en/"
     assert absolute_link(base, "/web/guest/-/b#top") == "http://hoabinh.gov.vn.test/web/guest/-/b"
     assert absolute_link(base, "ftp://hoabinh.gov.vn.test/x") is None
+
+
+# hrefs whose resolution could depend on more of the base than its scheme and host
+TRICKY_HREFS = [
+    "/x", "/x/../y", "/./a//b/", "/a?", "/#", "/", "//other.vn.test/x", "/\\evil", " /x ", "/a;p?q=1",
+    "http://hoabinh.gov.vn.test/x", "HTTP://hoabinh.gov.vn.test/x?", "https://hoabinh.gov.vn.test",
+    "http://hoabinh.gov.vn.test:/x", "http:///x", "http:x", "http://\t/x", "http://h.vn\t/x",
+    "javascript:;", "#top", "", "x/y", "../z", "?p=2", "/%20a b", "/tin/ạ.html", "\t/x", None,
+]  # fmt: skip
+BASES = [
+    "http://hoabinh.gov.vn.test/a/b/c.html?x=1#f", "HTTP://hoabinh.gov.vn.test/a/", "https://h.vn.test:8443",
+    "http://h.vn.test/a;p/b?q", "http:///a/b", "ftp://h.vn.test/a/",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_absolute_links_resolve_each_href_as_absolute_link_does(base: str) -> None:
+    want = [u for u in (absolute_link(base, h) for h in TRICKY_HREFS) if u is not None]
+    assert absolute_links(base, TRICKY_HREFS) == want
+    assert absolute_links(base, TRICKY_HREFS) == want  # again, from what the first call kept
+
+
+def test_absolute_links_resolve_a_root_relative_href_per_site() -> None:
+    # the same href on two sites, or under two schemes, is two different links
+    assert absolute_links("http://a.vn.test/x/y", ["/tin/1.html", "http://a.vn.test/z?"]) == [
+        "http://a.vn.test/tin/1.html",
+        "http://a.vn.test/z",
+    ]
+    assert absolute_links("https://b.vn.test/", ["/tin/1.html", "http://a.vn.test/z?"]) == [
+        "https://b.vn.test/tin/1.html",
+        "http://a.vn.test/z?",
+    ]
 
 
 def test_host_in_accepts_subdomains_only_on_a_dot_boundary() -> None:
