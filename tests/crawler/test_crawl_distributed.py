@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from crawler.mockportals import start_server
+from crawler.mockportals import FaultConfig, HostFaults, start_server
 from crawler.mockportals.server import MockPortalServer
 from crawler.urls import canonicalize
 from store.db import make_engine
@@ -141,7 +141,10 @@ def test_two_workers_fetch_each_page_exactly_once_between_them(redis_prefix: str
         expected = articles_reached(alone)
     assert len(expected) >= 40  # 20 postback articles and the corpus articles of three portals
 
-    with start_server(0, bench_articles=10) as server, postgres_schema() as url:
+    # each answer takes 0.2 s, so the crawl outlasts a worker's start-up (imports, migration):
+    # without it the first worker to start drained the frontier before the other asked
+    slow = FaultConfig(default=HostFaults(latency=0.2))
+    with start_server(0, bench_articles=10, faults=slow) as server, postgres_schema() as url:
         stats = run_workers(
             server,
             url,
