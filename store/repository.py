@@ -251,12 +251,16 @@ def insert_pages(
     *,
     pages: Sequence[dict[str, Any]],
 ) -> list[int]:
-    """Insert pages not stored yet, all in one multi-row INSERT; return their ids in order.
+    """Insert pages not stored yet, in one statement executed for all of them; return their ids
+    in order.
 
     The batched form of `save_page` for what a crawl mostly stores: pages never fetched before.
+    SQLAlchemy sends PostgreSQL one multi-row INSERT; on SQLite, where the ids must come back in
+    order, it runs the INSERT once per row inside the same transaction (a multi-row form measured
+    no cheaper there: bench/README.md, crawl_speed).
     Each dict holds `save_page`'s keyword arguments, `portal` given as `portal_id`. The caller
     has checked that no page holds these canonical URLs and that none is named twice; should
-    another writer have stored one meanwhile, the unique canonical URL refuses the whole INSERT
+    another writer have stored one meanwhile, the unique canonical URL refuses the batch
     (IntegrityError) and the caller stores the pages one at a time with `save_page`.
 
     Raises:
