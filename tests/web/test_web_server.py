@@ -110,9 +110,13 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
             time.sleep(0.2)
         yield proc, port
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if proc.poll() is None:  # a failed test: stop it as an operator would, so it cleans up
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def test_keep_alive_clients_spread_over_the_workers_and_a_dead_worker_comes_back(
