@@ -24,6 +24,10 @@ on the way down, it is the first to see the response or the exception on the way
 RetryMiddleware or RedirectMiddleware turn it into a new request (which takes a lease of its own),
 or OffsiteRedirect / DOWNLOAD_MAXSIZE raise IgnoreRequest.
 
+A request waiting for a lease counts among the worker's CONCURRENT_REQUESTS, as one waiting in
+Scrapy's own slot queue does: when the frontier's next requests all go to one host that other
+workers keep full, this worker's other hosts wait too. The sleep between two asks holds up nothing.
+
 Redis failing while a lease is asked for does not stop the crawl: one warning is logged, the
 request goes on under the local limit only, and the shared limit is skipped for `OUTAGE_PAUSE`
 seconds before Redis is asked again (so a dead Redis does not cost a timeout per request).

@@ -211,3 +211,12 @@ def test_without_redis_requests_go_on_after_one_warning(
     # the first request found Redis down; the others did not ask again during the pause
     assert mw.crawler.stats is not None
     assert mw.crawler.stats.get_value("thidua/shared_slots/redis_errors") == 1
+
+
+def test_the_middleware_comes_after_every_other_downloader_middleware(make_crawler: CrawlerFactory) -> None:
+    # last on the way down: requests dropped by PortalDown, TrapGuard, the conditional-request
+    # middleware or robots.txt never take a lease; first on the way up: the lease is back before
+    # RetryMiddleware or RedirectMiddleware make a new request
+    mws = make_crawler().settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES")
+    ours = mws.pop("crawler.shared_slots.SharedSlotMiddleware")
+    assert ours > max(p for p in mws.values() if p is not None)
