@@ -17,8 +17,8 @@ store for all) and the same crawl id (THIDUA_CRAWL_ID, default today's UTC date)
   id resumes the frontier; the last worker to finish a complete crawl deletes them, and every
   key expires after `KEY_TTL` in any case, so the next night's crawl starts afresh.
 
-Per-portal politeness (one or two requests at a time per host) holds per worker: N workers
-may send N times that to one portal. Give a portal to fewer workers if that matters.
+Per-portal politeness (one or two requests at a time per host) holds across all the workers:
+each download takes a lease on its host in Redis first (crawler/shared_slots.py).
 """
 
 from __future__ import annotations

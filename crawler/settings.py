@@ -113,6 +113,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.traps.TrapGuardMiddleware": 110,
     # above RetryMiddleware (550): sees every attempt, so a dead server is known after a few
     "crawler.middlewares.PortalHealthMiddleware": 590,
+    # a distributed crawl's per-host limit across all its workers (crawler/shared_slots.py): last
+    # on the way down, so requests dropped above (60-120) or waiting for robots.txt (100) hold no
+    # lease; first on the way up, so the lease is back before retries and redirects make new requests
+    "crawler.shared_slots.SharedSlotMiddleware": 950,
 }
 
 # Enable or disable extensions

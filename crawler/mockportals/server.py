@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -111,6 +111,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(self._control(req))
             return
         self.server.count(req)
+        with self.server.in_flight(host):
+            self._answer(req, target, head)
+
+    def _answer(self, req: Request, target: str, head: bool) -> None:
+        host, path, query = req.host, req.path, req.query
         # www.<host> is the same site, as on the real portals
         site: Site | RehearsalSite | None = (
             self.server.sites.get(host)
@@ -227,6 +232,10 @@ class _Server(ThreadingHTTPServer):
         # every request answered, as "METHOD host/path?query" (+ "#" body digest for a POST)
         self.hits: Counter[str] = Counter()
         self._hits_lock = threading.Lock()
+        # requests being answered right now, and the most ever answered at once, by host: what a
+        # portal would see of a crawl's per-host concurrency (all crawler processes together)
+        self._in_flight: Counter[str] = Counter()
+        self.max_in_flight: Counter[str] = Counter()
         self._tls_lock = threading.Lock()
         self._tls: dict[str, ssl.SSLContext] = {}
         self._ca: CertificateAuthority | None = None
@@ -239,6 +248,18 @@ class _Server(ThreadingHTTPServer):
             key += "#" + hashlib.sha1(req.body).hexdigest()[:12]
         with self._hits_lock:
             self.hits[key] += 1
+
+    @contextlib.contextmanager
+    def in_flight(self, host: str) -> Iterator[None]:
+        """Count a request to `host` as being answered while the block runs."""
+        with self._hits_lock:
+            self._in_flight[host] += 1
+            self.max_in_flight[host] = max(self.max_in_flight[host], self._in_flight[host])
+        try:
+            yield
+        finally:
+            with self._hits_lock:
+                self._in_flight[host] -= 1
 
     @property
     def ca(self) -> CertificateAuthority:
@@ -309,6 +330,12 @@ class MockPortalServer:
     def hits(self) -> Counter[str]:
         """Every request answered: "METHOD host/path?query" (POSTs with a body digest) -> count."""
         return self._server.hits
+
+    @property
+    def max_in_flight(self) -> dict[str, int]:
+        """The most requests to each host that were being answered at one moment."""
+        with self._server._hits_lock:
+            return dict(self._server.max_in_flight)
 
     @property
     def ca_bundle(self) -> Path:

@@ -6,12 +6,15 @@ test that writes (pipelines commit for real, as they do in a crawl).
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from crawlhelpers import REDIS_URL, unavailable
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
@@ -75,3 +78,20 @@ def make_crawler() -> CrawlerFactory:
         return get_crawler(spidercls, base)
 
     return make
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A Redis key prefix of this test's own (at REDIS_URL); its keys are deleted afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        unavailable(f"Redis at {REDIS_URL} does not answer ({exc}); start redis-server (.ci/run does)")
+    prefix = f"thidua-test-{os.getpid()}-{secrets.token_hex(4)}"
+    yield prefix
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
+    client.close()

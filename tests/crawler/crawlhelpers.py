@@ -13,8 +13,9 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,8 @@ from store.queries import record_dict
 from store.repository import latest_records
 
 REPO = Path(__file__).resolve().parents[2]
+# the Redis of the distributed crawl tests (test_crawl_distributed.py, test_shared_slots.py)
+REDIS_URL = os.environ.get("THIDUA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SCHEMA_KEYS = (
     "doc_id",
     "published",
@@ -158,3 +161,14 @@ def run_crawl_subprocess(
         raise AssertionError(f"crawl exited {done.returncode}, not {returncode}:\n{done.stderr[-4000:]}")
     stats: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return stats
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def unavailable(message: str) -> NoReturn:
+    """Skip a test whose server (Redis, PostgreSQL) does not answer; fail instead under CI=true."""
+    if in_ci():
+        pytest.fail(f"{message}. CI=true: the distributed crawl tests must run", pytrace=False)
+    pytest.skip(message)

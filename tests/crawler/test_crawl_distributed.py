@@ -2,7 +2,8 @@
 
 Redis (THIDUA_TEST_REDIS_URL, default 127.0.0.1:6379) and PostgreSQL (THIDUA_TEST_POSTGRES_URL)
 must answer: locally a missing server skips, under CI=true it fails (.ci/run starts both).
-Each test uses its own Redis key prefix and its own PostgreSQL schema, so runs never collide.
+Each test uses its own Redis key prefix (conftest.py `redis_prefix`) and its own PostgreSQL schema,
+so runs never collide.
 """
 
 from __future__ import annotations
@@ -13,54 +14,26 @@ import secrets
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import Any
 
-import pytest
-from crawlhelpers import REPO, crawl_command, crawl_env, mock_url_map
+from crawlhelpers import REDIS_URL, REPO, crawl_command, crawl_env, mock_url_map, unavailable
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from crawler import registry
 from crawler.mockportals import FaultConfig, HostFaults, start_server
 from crawler.mockportals.server import MockPortalServer
 from crawler.urls import canonicalize
 from store.db import make_engine
 from store.models import ExtractionRun, Page
 
-REDIS_URL = os.environ.get("THIDUA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_ADMIN_URL = os.environ.get(
     "THIDUA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 PORTALS = ["hoabinh", "quangninh", "binhphuoc-stttt", "rehearsal-postback"]
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def unavailable(message: str) -> NoReturn:
-    if in_ci():
-        pytest.fail(f"{message}. CI=true: the distributed crawl test must run", pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        unavailable(f"Redis at {REDIS_URL} does not answer ({exc}); start redis-server (.ci/run does)")
-    prefix = f"thidua-test-{os.getpid()}-{secrets.token_hex(4)}"
-    yield prefix
-    for key in client.scan_iter(match=f"{prefix}:*"):
-        client.delete(key)
-    client.close()
 
 
 @contextmanager
@@ -175,6 +148,35 @@ def test_two_workers_fetch_each_page_exactly_once_between_them(redis_prefix: str
 
     client = redis.Redis.from_url(REDIS_URL)
     try:  # a complete crawl clears its frontier: tomorrow's crawl with this id starts afresh
+        assert list(client.scan_iter(match=f"{redis_prefix}:night-1:*")) == []
+    finally:
+        client.close()
+
+
+def test_two_workers_keep_together_to_the_per_host_limit(redis_prefix: str) -> None:
+    # answers take 0.25-0.3 s: each worker alone would keep two requests in flight on a portal,
+    # so two workers without the shared limit send up to four at once (crawler/shared_slots.py)
+    slow = FaultConfig(default=HostFaults(latency=0.25, latency_jitter=0.05))
+    with start_server(0, bench_articles=10, faults=slow) as server, postgres_schema() as url:
+        stats = run_workers(
+            server,
+            url,
+            2,
+            THIDUA_CRAWL_REDIS_URL=REDIS_URL,
+            THIDUA_CRAWL_REDIS_KEY=redis_prefix,
+            THIDUA_CRAWL_ID="night-1",
+            THIDUA_CRAWL_CONCURRENCY_PER_DOMAIN="2",
+        )
+        peak = server.max_in_flight
+    assert all(s["pages"] > 0 for s in stats), stats  # both did part of the work
+    assert set(peak) >= {registry.by_name(name).hosts[0] for name in PORTALS}, peak
+    # the limit was reached (the portals were busy enough to need it) and never passed
+    assert max(peak.values()) == 2, peak
+
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:  # every lease was given back: no slot is left behind with the frontier cleared
         assert list(client.scan_iter(match=f"{redis_prefix}:night-1:*")) == []
     finally:
         client.close()

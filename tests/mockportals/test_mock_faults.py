@@ -68,3 +68,16 @@ def test_truncated_body_is_shorter_than_its_content_length() -> None:
         pytest.raises((http.client.IncompleteRead, ConnectionError)),
     ):
         fetch(server, URL)
+
+
+def test_the_server_counts_the_most_requests_to_a_host_answered_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _server(HostFaults(latency=0.5)) as server:
+        fetch(server, URL)
+        fetch(server, URL)  # one after the other: never two at once
+        assert server.max_in_flight == {HOST: 1}
+        with ThreadPoolExecutor(3) as pool:  # three at once, each held 0.5 s by the latency
+            assert [s for s, _, _ in pool.map(lambda _: fetch(server, URL), range(3))] == [200] * 3
+        fetch(server, "http://bacgiang.gov.vn.test/web/guest/tin-so-nganh")
+        assert server.max_in_flight == {HOST: 3, "bacgiang.gov.vn.test": 1}
