@@ -108,6 +108,19 @@ def scrapy_overrides(settings: Settings) -> dict[str, Any]:
     }
 
 
+def redis_settings(crawler: Crawler) -> tuple[str, str]:
+    """The Redis URL and key prefix of a distributed crawl (`scrapy_overrides`).
+
+    Raises:
+        NotConfigured: not a distributed crawl (the component that asked stays off).
+    """
+    prefix = crawler.settings.get("THIDUA_REDIS_PREFIX")
+    url = crawler.settings.get("REDIS_URL")
+    if not prefix or not url:
+        raise NotConfigured("not a distributed crawl")
+    return str(url), str(prefix)
+
+
 @contextmanager
 def setup_lock(settings: Settings) -> Iterator[None]:
     """Let one worker at a time migrate and check the database (two migrating at once collide)."""
@@ -154,11 +167,8 @@ class SharedFrontier:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        prefix = crawler.settings.get("THIDUA_REDIS_PREFIX")
-        url = crawler.settings.get("REDIS_URL")
-        if not prefix or not url:
-            raise NotConfigured("not a distributed crawl")
-        ext = cls(crawler, connect(str(url)), str(prefix))
+        url, prefix = redis_settings(crawler)
+        ext = cls(crawler, connect(url), prefix)
         crawler.signals.connect(ext.busy, signal=signals.request_scheduled)
         crawler.signals.connect(ext.busy, signal=signals.response_received)
         crawler.signals.connect(ext.idle, signal=signals.spider_idle)

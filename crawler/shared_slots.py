@@ -43,10 +43,9 @@ import time
 from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import sleep
 
-from crawler.distributed import worker_name
+from crawler.distributed import redis_settings, worker_name
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -126,16 +125,13 @@ class SharedSlotMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        prefix = crawler.settings.get("THIDUA_REDIS_PREFIX")
-        url = crawler.settings.get("REDIS_URL")
-        if not prefix or not url:
-            raise NotConfigured("not a distributed crawl")
+        url, prefix = redis_settings(crawler)
         import redis.asyncio
 
         # redis.asyncio, on the reactor's asyncio loop: a round trip never holds up the reactor
-        client = redis.asyncio.Redis.from_url(str(url), socket_connect_timeout=5, socket_timeout=10)
+        client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
         limit = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
-        mw = cls(crawler, SlotLeases(client, str(prefix), limit, lease_seconds(crawler.settings)))
+        mw = cls(crawler, SlotLeases(client, prefix, limit, lease_seconds(crawler.settings)))
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 

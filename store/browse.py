@@ -27,7 +27,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Date, String, cast, func, literal, select, union_all
@@ -195,9 +195,10 @@ _ROW_KEYS: Final = (
 )
 
 
-def _rows(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Return the line of the results table of each current record in `ids`, by article id: what
-    `store.current_table.table_row` and the other columns keep of the record (no document is read)."""
+def _rows(session: Session, ids: list[int]) -> dict[int, tuple[dict[str, Any], date]]:
+    """Return the line of the results table of each current record in `ids`, with its sort date,
+    by article id: what `store.current_table.table_row` and the other columns keep of the record
+    (no document is read)."""
     stmt = (
         select(*_ROW_COLUMNS, CurrentRecord.sort_date)
         .join(Article, Article.id == CurrentRecord.article_id)
@@ -206,8 +207,7 @@ def _rows(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
     out = {}
     for *values, when in session.execute(stmt):
         row = dict(zip(_ROW_KEYS, values, strict=True))
-        row["_sort_date"] = when
-        out[row["article_id"]] = row
+        out[row["article_id"]] = (row, when)
     return out
 
 
@@ -378,12 +378,8 @@ def browse(
         )
     found = _rows(session, shown)
     if newest_first:  # the page's ids came unordered: order them as SQL would have
-        shown = sorted(
-            (i for i in shown if i in found), key=lambda i: (found[i]["_sort_date"], i), reverse=True
-        )
-    rows = [found[i] for i in shown if i in found]
-    for row in rows:
-        del row["_sort_date"]
+        shown = sorted((i for i in shown if i in found), key=lambda i: (found[i][1], i), reverse=True)
+    rows = [found[i][0] for i in shown if i in found]
     facets = {name: _top(c, TOP_NAMES if name in ("bloc", "unit") else None) for name, c in counts.items()}
     return BrowsePage(
         total=total, page=page, per_page=per_page, rows=rows, facets=facets, names_over=min(total, NAMES_OVER)

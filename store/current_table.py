@@ -109,10 +109,6 @@ def table_row(record: dict[str, Any], article_published: date | None) -> dict[st
     }
 
 
-# the columns `table_row` fills
-_TABLE_ROW: Final = ("row_date", "first_bloc", "members", "roles", "awards", "extractor_version")
-
-
 def rows_of(
     record: dict[str, Any], article_published: date | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -248,7 +244,8 @@ def write(
         record = overlay.to_dict()
         head, rows = rows_of(record, overlay.article.published)
         if not table_rows:
-            head = {k: v for k, v in head.items() if k not in _TABLE_ROW}
+            for column in table_row(record, overlay.article.published):
+                del head[column]
         heads.append(head)
         documents.append({"article_id": head["article_id"], "document": record})
         facts += rows

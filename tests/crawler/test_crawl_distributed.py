@@ -83,6 +83,21 @@ def run_workers(server: MockPortalServer, url: str, n: int, **env: str) -> list[
     return out
 
 
+def run_distributed(
+    server: MockPortalServer, url: str, redis_prefix: str, **env: str
+) -> list[dict[str, Any]]:
+    """Two workers of the distributed crawl ``night-1`` over Redis keys under `redis_prefix`."""
+    return run_workers(
+        server,
+        url,
+        2,
+        THIDUA_CRAWL_REDIS_URL=REDIS_URL,
+        THIDUA_CRAWL_REDIS_KEY=redis_prefix,
+        THIDUA_CRAWL_ID="night-1",
+        **env,
+    )
+
+
 def fetched_pages(server: MockPortalServer) -> dict[str, int]:
     """Requests answered, robots.txt left out (each process reads it once, by design)."""
     return {k: n for k, n in server.hits.items() if not k.endswith("/robots.txt")}
@@ -118,14 +133,7 @@ def test_two_workers_fetch_each_page_exactly_once_between_them(redis_prefix: str
     # without it the first worker to start drained the frontier before the other asked
     slow = FaultConfig(default=HostFaults(latency=0.2))
     with start_server(0, bench_articles=10, faults=slow) as server, postgres_schema() as url:
-        stats = run_workers(
-            server,
-            url,
-            2,
-            THIDUA_CRAWL_REDIS_URL=REDIS_URL,
-            THIDUA_CRAWL_REDIS_KEY=redis_prefix,
-            THIDUA_CRAWL_ID="night-1",
-        )
+        stats = run_distributed(server, url, redis_prefix)
         hits = fetched_pages(server)
         assert {k: n for k, n in hits.items() if n > 1} == {}  # nothing fetched twice
         assert articles_reached(server) == expected  # and no article left out
@@ -158,15 +166,7 @@ def test_two_workers_keep_together_to_the_per_host_limit(redis_prefix: str) -> N
     # so two workers without the shared limit send up to four at once (crawler/shared_slots.py)
     slow = FaultConfig(default=HostFaults(latency=0.25, latency_jitter=0.05))
     with start_server(0, bench_articles=10, faults=slow) as server, postgres_schema() as url:
-        stats = run_workers(
-            server,
-            url,
-            2,
-            THIDUA_CRAWL_REDIS_URL=REDIS_URL,
-            THIDUA_CRAWL_REDIS_KEY=redis_prefix,
-            THIDUA_CRAWL_ID="night-1",
-            THIDUA_CRAWL_CONCURRENCY_PER_DOMAIN="2",
-        )
+        stats = run_distributed(server, url, redis_prefix, THIDUA_CRAWL_CONCURRENCY_PER_DOMAIN="2")
         peak = server.max_in_flight
     assert all(s["pages"] > 0 for s in stats), stats  # both did part of the work
     assert set(peak) >= {registry.by_name(name).hosts[0] for name in PORTALS}, peak

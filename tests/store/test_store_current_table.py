@@ -4,7 +4,8 @@ correction, an undo and a re-extraction, and the migration backfills it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -221,55 +222,57 @@ def _one_article(s: Session, build_record: Callable[..., Record]) -> Article:
     return article
 
 
-def test_the_migration_backfills_a_store_extracted_before_it(
-    empty_database_url: str, build_record: Callable[..., Record]
-) -> None:
-    url = empty_database_url
+@contextmanager
+def _migrated_again(
+    url: str, build_record: Callable[..., Record], correct: Callable[[Session, int], object], down_to: str
+) -> Iterator[tuple[Session, int]]:
+    """Store one article with its record and a correction (`correct`), go down to revision
+    `down_to` and up again; yield a session on the upgraded store and the article's id."""
     migrate(url)
     engine = make_engine(url)
     try:
         sessions = session_factory(engine)
         with sessions() as s, s.begin():
             article = _one_article(s, build_record)
-            corrections.change_fact(s, article_id=article.id, fact="province", value="Hà Tĩnh", editor="Mai")
+            correct(s, article.id)
         engine.dispose()
-        # down to the revision before the tables, and up again: the upgrade fills them
-        command.downgrade(alembic_config(url), "99dfb4338b8d")
+        command.downgrade(alembic_config(url), down_to)
         migrate(url)
         with sessions() as s:
-            assert list(_table(s)) == [article.id]
-            assert _table(s)[article.id]["province"] == "Hà Tĩnh"
-            _assert_table_is_function(s)
+            yield s, article.id
     finally:
         engine.dispose()
+
+
+def test_the_migration_backfills_a_store_extracted_before_it(
+    empty_database_url: str, build_record: Callable[..., Record]
+) -> None:
+    def correct(s: Session, aid: int) -> object:
+        return corrections.change_fact(s, article_id=aid, fact="province", value="Hà Tĩnh", editor="Mai")
+
+    # down to the revision before the tables, and up again: the upgrade fills them
+    with _migrated_again(empty_database_url, build_record, correct, "99dfb4338b8d") as (s, aid):
+        assert list(_table(s)) == [aid]
+        assert _table(s)[aid]["province"] == "Hà Tĩnh"
+        _assert_table_is_function(s)
 
 
 def test_the_row_columns_migration_fills_them_from_the_documents(
     empty_database_url: str, build_record: Callable[..., Record]
 ) -> None:
-    url = empty_database_url
-    migrate(url)
-    engine = make_engine(url)
-    try:
-        sessions = session_factory(engine)
-        with sessions() as s, s.begin():
-            article = _one_article(s, build_record)
-            corrections.add_fact(s, article_id=article.id, field="member", value="Sở Tư pháp", editor="Mai")
-        engine.dispose()
-        # down to the revision before the columns, and up again: the upgrade fills them
-        command.downgrade(alembic_config(url), "f1f0a785860e")
-        migrate(url)
-        with sessions() as s:
-            row = s.get(CurrentRecord, article.id)
-            assert row is not None
-            assert (row.row_date, row.first_bloc, row.members, row.roles, row.awards) == (
-                "2021-12-20",  # the event date, not the publication date
-                "Khối thi đua số 4",
-                3,  # two machine members and the editor's
-                1,
-                1,
-            )
-            assert row.extractor_version == "0.1.0"
-            _assert_table_is_function(s)
-    finally:
-        engine.dispose()
+    def correct(s: Session, aid: int) -> object:
+        return corrections.add_fact(s, article_id=aid, field="member", value="Sở Tư pháp", editor="Mai")
+
+    # down to the revision before the columns, and up again: the upgrade fills them
+    with _migrated_again(empty_database_url, build_record, correct, "f1f0a785860e") as (s, aid):
+        row = s.get(CurrentRecord, aid)
+        assert row is not None
+        assert (row.row_date, row.first_bloc, row.members, row.roles, row.awards) == (
+            "2021-12-20",  # the event date, not the publication date
+            "Khối thi đua số 4",
+            3,  # two machine members and the editor's
+            1,
+            1,
+        )
+        assert row.extractor_version == "0.1.0"
+        _assert_table_is_function(s)

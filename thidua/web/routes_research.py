@@ -225,8 +225,8 @@ def _render(ctx: Ctx, request: Request, viewer: Viewer, template: str, **data: A
 
 
 def _anonymous(viewer: Viewer) -> bool:
-    """Whether the viewer is nobody: no user, no CSRF token, no refused cookie (`Viewer()`)."""
-    return viewer.user is None and viewer.csrf is None and viewer.session is None and viewer.problem is None
+    """Whether the viewer is nobody: no user, no session, no CSRF token, no refused cookie."""
+    return viewer == Viewer()
 
 
 def _page(
