@@ -26,16 +26,19 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
+import numpy as np
 from sqlalchemy import ColumnElement, Date, String, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from extract.places import province_2025
 from store.current_table import UNDATED
 from store.errors import ArticleNotFoundError, QueryError
+from store.facet_index import FacetIndex
 from store.models import Article, Correction, CurrentFact, CurrentRecord, Page
 from store.queries import _check_filters, _check_text, _Filters, summary
 from store.research import _check_extra, _Extra
@@ -307,10 +310,41 @@ def _facets(
             .subquery("shown")
         )
         parts.append(select(literal("page"), cast(shown.c.aid, String), literal(0)))
+    return _tally(session.execute(union_all(*parts)).tuples())
+
+
+def _facets_in_memory(
+    session: Session, checked: _Checked, index: FacetIndex, page: tuple[int, int] | None
+) -> tuple[int, dict[str, Counter[Any]], list[int]] | None:
+    """`_facets` counted from `index` (`store.facet_index`): the filters other than the text
+    select their ids in SQL, the text's come from the index's cache of full-text hits. None when
+    a match is not in the index (a record written since it was built): count in SQL then."""
+    where = _research_conditions(session, checked.base, checked.extra)
+    positions = None
+    if where:
+        ids = np.fromiter(session.scalars(select(CurrentRecord.article_id).where(*where)), dtype=np.int64)
+        ids.sort()
+        positions = index.positions(ids)
+        if positions is None:
+            return None
+    if checked.words:
+        hits = index.present(index.text_ids(session, checked.words))
+        positions = hits if positions is None else np.intersect1d(positions, hits, assume_unique=True)
+    if positions is None:
+        positions = np.arange(len(index.ids), dtype=np.intp)
+    rows = index.count(positions, NAMES_OVER)
+    if page is not None:
+        limit, offset = page
+        rows += [("page", int(i), 0) for i in index.ids[index.newest(positions, limit, offset)]]
+    return _tally(rows)
+
+
+def _tally(rows: Iterable[tuple[str, Any, int]]) -> tuple[int, dict[str, Counter[Any]], list[int]]:
+    """Add up `_facets`' (facet, value, records) rows: the total, the counts per facet, the page."""
     counts: dict[str, Counter[Any]] = {f: Counter() for f in FACETS}
     total = 0
     ids: list[int] = []
-    for facet, value, n in session.execute(union_all(*parts)):
+    for facet, value, n in rows:
         if facet == "province":
             total += n
             counts["province"][value] += n
@@ -342,6 +376,7 @@ def browse(
     descending: bool = True,
     page: int = 1,
     per_page: int = 50,
+    index: FacetIndex | None = None,
 ) -> BrowsePage:
     """Return one page of the current records passing `filters`, sorted, with facet counts.
 
@@ -351,7 +386,9 @@ def browse(
     matches (all of them when there are fewer; `BrowsePage.names_over` says how many).
 
     Newest first (the default) costs two statements: the facets with the page's ids, then their
-    documents; another order queries the page's ids on its own.
+    documents; another order queries the page's ids on its own. With `index` (a current
+    `store.facet_index.FacetIndex`, as `IndexKeeper.current` hands out) the facets and the page's
+    ids are counted from it, with the same answer.
 
     Raises:
         QueryError: a filter, sort column, page or page size that cannot be used.
@@ -361,9 +398,9 @@ def browse(
     aid = CurrentRecord.article_id
     newest_first = sort == "date" and descending
     # undated records' `UNDATED` already sorts last newest-first
-    total, counts, shown = _facets(
-        session, checked, (per_page, (page - 1) * per_page) if newest_first else None
-    )
+    at = (per_page, (page - 1) * per_page) if newest_first else None
+    counted = None if index is None else _facets_in_memory(session, checked, index, at)
+    total, counts, shown = counted or _facets(session, checked, at)
     if not newest_first:
         value = _sort_column(session, sort)
         order = (value.is_(None), *((value.desc(), aid.desc()) if descending else (value.asc(), aid.asc())))

@@ -183,6 +183,13 @@ class Settings(BaseSettings):
         "bound on staleness when the data version misses a concurrent PostgreSQL writer "
         "(store/data_version.py).",
     )
+    web_facet_index: bool = Field(
+        default=True,
+        description="Each web worker keeps every current record's facet values in memory (some 60 "
+        "bytes a record) and the articles of recent search words, so a search counts its facets "
+        "in a few milliseconds instead of in SQL (store/facet_index.py). It is rebuilt in the "
+        "background after a write or web_cache_seconds; searches count in SQL meanwhile.",
+    )
     web_cache_dir: Path | None = Field(
         default=None,
         description="A directory where the web worker processes of one server share cached results, "

@@ -22,8 +22,23 @@ from store.browse import (
 )
 from store.current import current_record
 from store.errors import ArticleNotFoundError, QueryError
+from store.facet_index import FacetIndex
 from store.models import Article
 from store.review_queue import next_in_queue, review_queue
+
+
+@pytest.fixture(params=["in SQL", "in memory"])
+def both_paths(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the test twice: `browse` counting in SQL, then from an in-memory index
+    (`store.facet_index`) built at that moment, which must give the same answers."""
+    if request.param == "in memory":
+        sql_browse = browse
+
+        def with_index(session: Session, filters: Filters, **kw: object) -> object:
+            return sql_browse(session, filters, index=FacetIndex.build(session), **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setitem(globals(), "browse", with_index)
+
 
 TA = "Khối thi đua số 2 tỉnh Lạng Sơn họp năm 2020: Sở Công Thương, Sở Xây dựng. Sở Xây dựng nhận Cờ thi đua."
 TB = "Cụm thi đua số 4 tỉnh Hà Giang năm 2021 gồm Sở Giáo dục và Đào tạo, Sở Nông nghiệp 100% hoàn thành."
@@ -83,6 +98,7 @@ def test_text_search_is_a_case_insensitive_substring_with_wildcards_escaped(
         article_ids_with_text(session, "a\x00b")
 
 
+@pytest.mark.usefixtures("both_paths")
 def test_browse_filters_sorts_pages_and_counts_facets_over_every_match(
     session: Session, stored: dict[str, Article]
 ) -> None:
@@ -102,6 +118,7 @@ def test_browse_filters_sorts_pages_and_counts_facets_over_every_match(
     assert [r["article_id"] for r in text_and_facet.rows] == [stored["c"].id]
 
 
+@pytest.mark.usefixtures("both_paths")
 def test_bloc_and_unit_facets_count_the_newest_matches_past_a_bound(
     session: Session, stored: dict[str, Article], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,6 +138,7 @@ def test_bloc_and_unit_facets_count_the_newest_matches_past_a_bound(
     assert page.facets["province"] == {"Lạng Sơn": 2, "Hà Giang": 1}
 
 
+@pytest.mark.usefixtures("both_paths")
 def test_browse_reads_corrected_values(session: Session, stored: dict[str, Article]) -> None:
     corrections.change_fact(
         session, article_id=stored["b"].id, fact="province", value="Lạng Sơn", editor="Lan"
@@ -199,6 +217,7 @@ def test_review_queue_puts_flags_first_then_lowest_confidence(
 TD = "Hội nghị sơ kết của các đơn vị tỉnh Lạng Sơn, không nêu khối."
 
 
+@pytest.mark.usefixtures("both_paths")
 @pytest.mark.parametrize(
     "filters",
     [
@@ -247,6 +266,7 @@ def test_sql_and_overlay_paths_give_the_same_answer(
     assert answers() == machine
 
 
+@pytest.mark.usefixtures("both_paths")
 def test_missing_values_sort_last_both_ways_and_corrected_values_sort_and_count(
     session: Session,
     stored: dict[str, Article],
@@ -278,6 +298,7 @@ def test_missing_values_sort_last_both_ways_and_corrected_values_sort_and_count(
     assert page.facets["review_state"] == {"corrected": 1}
 
 
+@pytest.mark.usefixtures("both_paths")
 def test_the_table_rows_say_what_the_current_records_say(
     session: Session,
     stored: dict[str, Article],

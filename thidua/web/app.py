@@ -36,6 +36,7 @@ from store.errors import (
     QueryError,
     StoreError,
 )
+from store.facet_index import IndexKeeper
 from thidua.settings import Settings
 from thidua.web.cache import ResultCache
 from thidua.web.deps import WebContext
@@ -144,6 +145,11 @@ def create_app(settings: Settings, *, engines: tuple[Engine, Engine] | None = No
         write_sessions=session_factory(write_engine),
         templates=templates,
         cache=ResultCache(settings.web_cache_size, settings.web_cache_seconds),
+        facet_index=(
+            IndexKeeper(session_factory(read_engine), max_age=settings.web_cache_seconds)
+            if settings.web_facet_index
+            else None
+        ),
     )
 
     @asynccontextmanager
@@ -153,7 +159,11 @@ def create_app(settings: Settings, *, engines: tuple[Engine, Engine] | None = No
         # queue in order instead of taking turns at the GIL every few milliseconds, which made
         # a 4-ms request wait 100-200 ms at random under 20 clients (bench/README.md, web_load)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
+        if ctx.facet_index is not None:
+            ctx.facet_index.refresh()  # built while the worker starts taking requests
         yield
+        if ctx.facet_index is not None:
+            ctx.facet_index.close()  # before the engines it reads from go
         if owned:
             read_engine.dispose()
             write_engine.dispose()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from store.accounts import user_by_id
+from store.facet_index import IndexKeeper
 from store.models import UserAccount
 from thidua.settings import Settings
 from thidua.web.cache import ResultCache, SharedDirectory
@@ -48,6 +49,8 @@ class WebContext:
     write_sessions: sessionmaker[Session]
     templates: Jinja2Templates
     cache: ResultCache  # researchers' read results (thidua/web/cache.py)
+    # the search page's facet values in memory (store/facet_index.py); None when turned off
+    facet_index: IndexKeeper | None = None
 
     def __post_init__(self) -> None:
         # the cache's second level, shared by the server's worker processes through files, when

@@ -144,9 +144,10 @@ OVERVIEW_CODEC: Final = model_codec(Overview)
 
 
 def _version(ctx: Ctx, db: Any) -> Any:
-    """The store's data version, which every cache key of this request ends with: read once, before
-    the data, so a rendered page or body and the result inside it share one key's version."""
-    return data_version(db) if ctx.cache.size > 0 else None
+    """The store's data version, which every cache key of this request ends with and the in-memory
+    facet index must have been built at: read once, before the data, so a rendered page or body
+    and the result inside it share one key's version."""
+    return data_version(db) if ctx.cache.size > 0 or ctx.facet_index is not None else None
 
 
 def _cached(
@@ -200,13 +201,24 @@ def _search(
     # `filters` is a frozen dataclass of the normalised parameters (blanks are None)
     key = ("records", filters, sort, order, page, per_page)
     return _cached(
-        ctx, response, key, version, lambda: _result(db, filters, sort, order, page, per_page), SEARCH_CODEC
+        ctx,
+        response,
+        key,
+        version,
+        lambda: _result(ctx, db, version, filters, sort, order, page, per_page),
+        SEARCH_CODEC,
     )
 
 
-def _result(db: Any, filters: Filters, sort: str, order: str, page: int, per_page: int) -> SearchResult:
-    """One page of search results, computed (`store.browse.browse`)."""
-    result = browse(db, filters, sort=sort, descending=order == "desc", page=page, per_page=per_page)
+def _result(
+    ctx: Ctx, db: Any, version: Any, filters: Filters, sort: str, order: str, page: int, per_page: int
+) -> SearchResult:
+    """One page of search results, computed (`store.browse.browse`), its facets counted from the
+    worker's in-memory index when that is current at `version`."""
+    index = None if ctx.facet_index is None else ctx.facet_index.current(version)
+    result = browse(
+        db, filters, sort=sort, descending=order == "desc", page=page, per_page=per_page, index=index
+    )
     return SearchResult(
         total=result.total,
         page=result.page,
@@ -317,7 +329,7 @@ def api_search(
         response,
         ("records.json", filters, sort, order, page, per_page),
         version,
-        lambda: _dump(_result(db, filters, sort, order, page, per_page)),
+        lambda: _dump(_result(ctx, db, version, filters, sort, order, page, per_page)),
         RAW,
     )
     return _json(body, response)

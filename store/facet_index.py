@@ -1,0 +1,303 @@
+"""What the search page counts, kept in memory by each web worker (issue 9): the facet values and
+newest-first rank of every current record, and the articles recent search words were found in.
+
+Why: counting facets in SQL costs in proportion to the matches. At 100,000 records a search within
+one province (~1,700 matches) spent ~10 ms matching its words (FTS5 hands over every article
+holding a common word, 34,000 of them, one row at a time; PostgreSQL's index likewise), ~10 ms
+counting bloc and unit names fact by fact, and a broad search (a third of the store) 80–100 ms;
+20 researchers asking different searches then queued for 0.5–1.8 s (bench/README.md, web_load).
+Here a record's facet values are small integer codes in arrays, so counting the matches is one
+`numpy.bincount` per facet, and a word's articles, once read from the full-text index, are a
+sorted array intersected with the other filters' matches.
+
+What stays in SQL, so the two paths cannot disagree on what a filter means: every filter other
+than the text (`store.research._conditions`) selects its article ids in SQL; the text's ids come
+from the full-text index (`store.search.text_hits`) and are kept here per query; the rows shown
+are read by `store.browse` as always. `store.browse.browse` gives the same page with or without
+an index (tests/store/test_facet_index.py compares them over many filters).
+
+An index is used only while it is *current*: built at the data version (`store.data_version`) the
+request reads, and younger than a maximum age (the bound for a PostgreSQL writer the version
+misses, as for the results cache). `IndexKeeper` builds a new one in a background thread when it
+is not, and the request meanwhile counts in SQL: a write never makes a page wrong or slow, it
+only makes the next few searches cost what they cost without the index.
+
+Memory: some 60 bytes per record (codes, rank) plus 4 bytes per bloc or member fact, ~6 MB at
+100,000 records per worker; the text cache holds at most `HITS_BUDGET` article ids.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.data_version import DataVersion, data_version
+from store.models import CurrentFact, CurrentRecord
+from store.search import SearchQuery, text_hits
+
+log = logging.getLogger(__name__)
+
+Ids = npt.NDArray[np.int64]
+# the one-value facets, by the name `store.browse._facets` gives them, and the column each reads
+VALUE_COLUMNS: Final = {
+    "province": CurrentRecord.province,
+    "year": CurrentRecord.year,
+    "review_state": CurrentRecord.review_state,
+    "kinds": CurrentRecord.award_kinds,
+    "statuses": CurrentRecord.award_statuses,
+}
+# the facts whose names are counted (`store.browse._NAME_FACETS`)
+NAME_FIELDS: Final = ("bloc", "member")
+# article ids the text cache keeps at most, over all its queries (8 bytes each: 16 MB)
+HITS_BUDGET: Final = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Values:
+    """One facet: a code per record (in `FacetIndex.ids` order) and the value of each code."""
+
+    codes: npt.NDArray[np.int32]
+    values: list[Any]
+
+    @classmethod
+    def of(cls, column: Iterable[Any]) -> _Values:
+        seen: dict[Any, int] = {}
+        codes = np.fromiter((seen.setdefault(v, len(seen)) for v in column), dtype=np.int32)
+        return cls(codes, list(seen))
+
+    def count(self, positions: npt.NDArray[np.intp]) -> list[tuple[Any, int]]:
+        counts = np.bincount(self.codes[positions], minlength=len(self.values))
+        return [(self.values[c], int(counts[c])) for c in np.flatnonzero(counts)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """The distinct names of one kind of fact per record: record i's codes are
+    ``codes[starts[i]:starts[i + 1]]`` (compressed rows), each name at most once per record."""
+
+    starts: npt.NDArray[np.int64]
+    codes: npt.NDArray[np.int32]
+    values: list[str]
+
+    def count(self, positions: npt.NDArray[np.intp]) -> list[tuple[str, int]]:
+        """Count the records among `positions` holding each name."""
+        lo, hi = self.starts[positions], self.starts[positions + 1]
+        lengths = hi - lo
+        # the facts of the chosen records, gathered without a Python loop: each record's run of
+        # codes starts at `lo`, and arange minus the run's offset in the output walks along it
+        offsets = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
+        taken = self.codes[offsets + np.arange(int(lengths.sum()))]
+        counts = np.bincount(taken, minlength=len(self.values))
+        return [(self.values[c], int(counts[c])) for c in np.flatnonzero(counts)]
+
+
+@dataclass(slots=True)
+class FacetIndex:
+    """The facet values and newest-first order of every current record at one data version."""
+
+    version: DataVersion
+    built_at: float  # time.monotonic() when its build started
+    ids: Ids  # article ids, ascending
+    by_rank: npt.NDArray[np.intp]  # positions in `ids`, newest first (sort date, then id)
+    rank: npt.NDArray[np.int64]  # each position's place in `by_rank`
+    values: dict[str, _Values]
+    names: dict[str, _Names]
+    _hits: OrderedDict[SearchQuery, Ids] = field(default_factory=OrderedDict)
+    _hits_size: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, session: Session) -> FacetIndex:
+        """Read every current record's facet values and its bloc and member names.
+
+        The data version is read first, so the data read is at least as new as the version it
+        is kept under (a write during the build makes the index stale at once, never wrong).
+        """
+        started = time.monotonic()
+        version = data_version(session)
+        rows = session.execute(
+            select(CurrentRecord.article_id, CurrentRecord.sort_date, *VALUE_COLUMNS.values()).order_by(
+                CurrentRecord.article_id
+            )
+        ).all()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        days = np.fromiter((r[1].toordinal() for r in rows), dtype=np.int64, count=len(rows))
+        # newest first: sort date descending, then article id descending (`store.browse._facets`)
+        by_rank = np.lexsort((ids, days))[::-1].astype(np.intp)
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[by_rank] = np.arange(len(ids))
+        values = {name: _Values.of(r[i] for r in rows) for i, name in enumerate(VALUE_COLUMNS, start=2)}
+        del rows
+        names = {f: _names_of(session, f, ids) for f in NAME_FIELDS}
+        return cls(version, started, ids, by_rank, rank, values, names)
+
+    def positions(self, article_ids: Ids) -> npt.NDArray[np.intp] | None:
+        """Return the positions of `article_ids` (sorted, distinct) in the index, or None when one
+        of them is not in it (a record newer than the index)."""
+        at = np.searchsorted(self.ids, article_ids)
+        if len(at) and (at[-1] >= len(self.ids) or not np.array_equal(self.ids[at], article_ids)):
+            return None
+        return at.astype(np.intp)
+
+    def present(self, article_ids: Ids) -> npt.NDArray[np.intp]:
+        """Return the positions of those of `article_ids` (sorted, distinct) that have a record
+        here: the articles a text search finds include ones that are not bloc news."""
+        at = np.searchsorted(self.ids, article_ids)
+        inside = at < len(self.ids)
+        at, article_ids = at[inside], article_ids[inside]
+        found: npt.NDArray[np.intp] = at[self.ids[at] == article_ids].astype(np.intp)
+        return found
+
+    def text_ids(self, session: Session, words: str) -> Ids:
+        """Return the ids of the articles holding `words` (`store.search.text_hits`), sorted: from
+        the full-text index the first time, then from memory (least recently used out first,
+        at most `HITS_BUDGET` ids in all).
+
+        Raises:
+            QueryError: as `store.search.SearchQuery.parse`.
+        """
+        query = SearchQuery.parse(words)  # the key: "Ha Noi" and "hà nội" are one search
+        with self._lock:
+            found = self._hits.get(query)
+            if found is not None:
+                self._hits.move_to_end(query)
+                return found
+        found = np.unique(np.fromiter(session.scalars(text_hits(session, words)), dtype=np.int64))
+        found.setflags(write=False)
+        with self._lock:
+            if query not in self._hits and len(found) <= HITS_BUDGET:
+                self._hits[query] = found
+                self._hits_size += len(found)
+                while self._hits_size > HITS_BUDGET:
+                    _, dropped = self._hits.popitem(last=False)
+                    self._hits_size -= len(dropped)
+        return found
+
+    def newest(self, positions: npt.NDArray[np.intp], n: int, skip: int = 0) -> npt.NDArray[np.intp]:
+        """Return the positions of the `n` newest of `positions` after the `skip` newest, in order."""
+        ranks = self.rank[positions]
+        end = min(len(ranks), skip + n)
+        if end <= skip:
+            return np.empty(0, dtype=np.intp)
+        if end < len(ranks):  # only the first `end` need ordering
+            ranks = np.partition(ranks, end - 1)[:end]
+        return self.by_rank[np.sort(ranks)[skip:end]]
+
+    def count(self, positions: npt.NDArray[np.intp], names_over: int) -> list[tuple[str, Any, int]]:
+        """Count `positions` per value of each facet, and the names of bloc and member facts
+        among the newest `names_over` of them: (facet, value, records) as `store.browse._facets`
+        reads them from SQL."""
+        out: list[tuple[str, Any, int]] = []
+        for facet, vals in self.values.items():
+            out += [(facet, v, n) for v, n in vals.count(positions)]
+        newest = self.newest(positions, names_over)
+        for f, names in self.names.items():
+            out += [(f, v, n) for v, n in names.count(newest)]
+        return out
+
+
+def _names_of(session: Session, field_name: str, ids: Ids) -> _Names:
+    """Read the distinct non-empty names of `field_name`'s facts of each record in `ids`."""
+    seen: dict[str, int] = {}
+    stmt = (
+        select(CurrentFact.article_id, CurrentFact.name)
+        .where(CurrentFact.field == field_name, CurrentFact.name != "")
+        .order_by(CurrentFact.article_id)
+    )
+    aids: list[int] = []
+    codes: list[int] = []
+    for aid, name in session.execute(stmt).tuples():
+        aids.append(aid)
+        codes.append(seen.setdefault(name or "", len(seen)))  # never None: the query skips them
+    fact_ids = np.array(aids, dtype=np.int64)
+    code = np.array(codes, dtype=np.int64)
+    at = np.searchsorted(ids, fact_ids)
+    # a fact of an article with no record in `ids` (written after the records were read) is left
+    # out; the index is stale by then anyway
+    inside = at < len(ids)
+    inside[inside] = ids[at[inside]] == fact_ids[inside]
+    at, code = at[inside], code[inside]
+    # one (record, name) pair per record and name: facets count records, not facts
+    width = max(len(seen), 1)
+    pairs = np.unique(at * width + code)
+    at, code = pairs // width, pairs % width
+    starts = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(at, minlength=len(ids)), out=starts[1:])
+    return _Names(starts, code.astype(np.int32), list(seen))
+
+
+class IndexKeeper:
+    """One web worker's `FacetIndex`: handed out while current, rebuilt in the background when not.
+
+    Args:
+        sessions: opens a session on the store (a read-only one is enough).
+        max_age: seconds an index is used at most, whatever the data version says.
+        min_interval: seconds at least between the starts of two builds, and at least ten times
+            the last build's length: a store written all night (the crawl) would otherwise keep a
+            CPU rebuilding; searches count in SQL meanwhile.
+    """
+
+    def __init__(self, sessions: Callable[[], Session], *, max_age: float, min_interval: float = 10.0):
+        self._sessions = sessions
+        self._max_age = max_age
+        self._min_interval = min_interval
+        self._index: FacetIndex | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._last_start = -float("inf")
+        self._last_length = 0.0
+        self._warned = False
+
+    def current(self, version: DataVersion) -> FacetIndex | None:
+        """Return the index if it was built at `version` and is young enough; else None, after
+        starting a new build when none runs and the last one started long enough ago."""
+        index = self._index
+        if (
+            index is not None
+            and index.version == version
+            and time.monotonic() - index.built_at < self._max_age
+        ):
+            return index
+        self.refresh()
+        return None
+
+    def refresh(self, *, wait: bool = False) -> None:
+        """Start a build in the background unless one runs or started too recently; with `wait`,
+        build now (a build running already is waited for)."""
+        with self._lock:
+            running = self._thread is not None and self._thread.is_alive()
+            pause = max(self._min_interval, 10 * self._last_length)
+            if not running and (wait or time.monotonic() - self._last_start >= pause):
+                self._last_start = time.monotonic()
+                self._thread = threading.Thread(target=self._build, name="facet-index", daemon=True)
+                self._thread.start()
+            thread = self._thread
+        if wait and thread is not None:
+            thread.join()
+
+    def close(self) -> None:
+        """Wait for a running build (the app is stopping and its engines are disposed next)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _build(self) -> None:
+        started = time.monotonic()
+        try:
+            with self._sessions() as session:
+                self._index = FacetIndex.build(session)
+        except Exception as exc:  # any failure leaves searches counting in SQL, as before
+            if not self._warned:
+                log.warning("could not build the in-memory facet index; searches count in SQL: %s", exc)
+                self._warned = True
+        self._last_length = time.monotonic() - started

@@ -1,0 +1,257 @@
+"""The search page's facets counted in memory (store.facet_index) give what SQL gives, on both engines,
+and an index that is not current is never used."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy.orm import Session
+
+from extract.record import Record
+from store import browse as browse_module
+from store import corrections, facet_index, repository
+from store.browse import Filters, browse
+from store.data_version import data_version
+from store.facet_index import FacetIndex, IndexKeeper, _Names
+from store.models import Article
+
+PROVINCES = ("Lạng Sơn", "Hà Giang", "Bắc Ninh", "Bắc Giang", None)
+UNITS = ("Sở Y tế", "Sở Tư pháp", "Sở Nội vụ", "Sở Xây dựng", "Công an tỉnh", "Sở Công Thương")
+BLOCS = (("Khối thi đua số 1", "1"), ("Khối thi đua số 3", "3"), ("Cụm thi đua các sở", None))
+AWARDS = ("co_thi_dua", "bang_khen")
+WORDS = ("giao ước thi đua", "sơ kết sáu tháng", "tổng kết năm", "bình xét khen thưởng")
+# a few dates, so several records share one and the id decides the order between them
+DATES = (date(2021, 1, 5), date(2022, 7, 1), date(2022, 7, 1), date(2023, 12, 30), None)
+
+
+@pytest.fixture
+def many(
+    session: Session, make_article: Callable[..., Article], build_record: Callable[..., Record]
+) -> list[Article]:
+    """Forty records drawn at random (seeded): provinces, shared dates, undated ones, a unit named
+    twice in one record, blocs, awards; a few corrected afterwards."""
+    rng = random.Random(11)
+    run = repository.start_run(session, extractor_version="0.4.1", config={})
+    articles = []
+    for i in range(40):
+        members = tuple(rng.sample(UNITS, rng.randint(0, 4)))
+        if members and i % 7 == 0:
+            members += (members[0],)  # the same unit twice: it counts once for the record
+        words = rng.sample(WORDS, 2)
+        text = f"Hội nghị {words[0]} và {words[1]} của khối, gồm {', '.join(members) or 'các đơn vị'}."
+        art = make_article(text, title=f"Tin số {i}", published=rng.choice(DATES))
+        bloc = rng.choice((*BLOCS, None))
+        record = build_record(
+            text,
+            doc_id=f"d{i}",
+            province=rng.choice(PROVINCES),
+            blocs=() if bloc is None else ((bloc[0], bloc[1], []),),
+            members=members,
+            awards=tuple(
+                (u, rng.choice(AWARDS), "ubnd_tinh", None, rng.choice(("proposed", "conferred")))
+                for u in members[: rng.randint(0, 2)]
+            ),
+        )
+        repository.save_record(session, run=run, article=art, record=record)
+        articles.append(art)
+    repository.finish_run(session, run=run, status="finished", stats={})
+    corrections.change_fact(
+        session, article_id=articles[3].id, fact="province", value="Hà Giang", editor="Lan"
+    )
+    corrections.add_fact(
+        session, article_id=articles[5].id, field="member", value="Văn phòng Tỉnh ủy", editor="Lan"
+    )
+    corrections.verify(session, article_id=articles[8].id, editor="Lan")
+    session.flush()
+    return articles
+
+
+FILTERS = [
+    Filters(),
+    Filters(q="giao ước"),
+    Filters(q='"tổng kết năm"', province="Lạng Sơn"),
+    Filters(q="khen thuong", year=2022),
+    Filters(q="không có từ này"),
+    Filters(province="Hà Giang"),
+    Filters(province="Bắc Ninh"),  # a 2025 province: Bắc Giang's records too
+    Filters(year_from=2022, year_to=2023, award="bang_khen"),
+    Filters(unit="Sở Tư pháp", award_status="proposed"),
+    Filters(bloc="1", review="machine"),
+    Filters(review="corrected", q="hội nghị"),
+]
+
+
+def _answer(page: browse_module.BrowsePage) -> tuple[Any, ...]:
+    return (page.total, page.names_over, page.facets, page.rows)
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: repr(f.given()))
+def test_counted_in_memory_or_in_sql_the_page_is_the_same(
+    session: Session, many: list[Article], filters: Filters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(browse_module, "NAMES_OVER", 7)  # names over the newest seven matches only
+    index = FacetIndex.build(session)
+    for sort, descending in (("date", True), ("date", False), ("members", True)):
+        for page in (1, 2, 5):
+            kw: dict[str, Any] = {"sort": sort, "descending": descending, "page": page, "per_page": 4}
+            assert _answer(browse(session, filters, index=index, **kw)) == _answer(
+                browse(session, filters, **kw)
+            ), (sort, descending, page)
+
+
+def test_the_same_search_is_answered_from_memory_the_second_time(
+    session: Session, many: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = FacetIndex.build(session)
+    first = browse(session, Filters(q="Giao Uoc"), index=index)
+    assert first.total > 0
+    monkeypatch.setattr(facet_index, "text_hits", _refuse)
+    # folded alike: the same words, so the same cached hits, without the full-text index
+    assert _answer(browse(session, Filters(q="giao ước"), index=index)) == _answer(first)
+    with pytest.raises(AssertionError, match="full-text index read"):
+        browse(session, Filters(q="sơ kết"), index=index)
+
+
+def _refuse(*_: object) -> None:
+    raise AssertionError("full-text index read")
+
+
+def test_the_text_cache_drops_the_least_recently_used_past_its_budget(
+    session: Session, many: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = FacetIndex.build(session)
+    sizes = {w: len(index.text_ids(session, w)) for w in ("giao ước", "sơ kết", "tổng kết")}
+    assert all(sizes.values())
+    index = FacetIndex.build(session)
+    monkeypatch.setattr(facet_index, "HITS_BUDGET", sizes["giao ước"] + sizes["sơ kết"])
+    index.text_ids(session, "giao ước")
+    index.text_ids(session, "sơ kết")
+    index.text_ids(session, "giao ước")  # now the most recently used
+    index.text_ids(session, "tổng kết")  # over budget: "sơ kết" goes
+    monkeypatch.setattr(facet_index, "text_hits", _refuse)
+    assert len(index.text_ids(session, "giao ước")) == sizes["giao ước"]
+    with pytest.raises(AssertionError):
+        index.text_ids(session, "sơ kết")
+
+
+def test_a_record_newer_than_the_index_sends_the_count_back_to_sql(
+    session: Session,
+    many: list[Article],
+    make_article: Callable[..., Article],
+    build_record: Callable[..., Record],
+) -> None:
+    index = FacetIndex.build(session)
+    text = "Hội nghị giao ước thi đua năm nay của Sở Y tế."
+    art = make_article(text, title="Tin mới", published=date(2024, 2, 2))
+    run = repository.start_run(session, extractor_version="0.4.1", config={})
+    repository.save_record(
+        session, run=run, article=art, record=build_record(text, doc_id="new", province="Hà Giang")
+    )
+    assert data_version(session) != index.version  # what keeps the web app from using it
+    # a filter's ids come from SQL: the new record is not in the index, so SQL counts
+    page = browse(session, Filters(province="Hà Giang"), index=index)
+    assert _answer(page) == _answer(browse(session, Filters(province="Hà Giang")))
+    assert page.rows[0]["article_id"] == art.id
+
+
+def test_names_are_counted_once_per_record_over_the_chosen_records() -> None:
+    # records 0..3: names by code; record 2 has none
+    names = _Names(
+        starts=np.array([0, 2, 3, 3, 5], dtype=np.int64),
+        codes=np.array([0, 1, 1, 0, 2], dtype=np.int32),
+        values=["Sở A", "Sở B", "Sở C"],
+    )
+    assert sorted(names.count(np.array([0, 1, 2, 3], dtype=np.intp))) == [
+        ("Sở A", 2),
+        ("Sở B", 2),
+        ("Sở C", 1),
+    ]
+    assert sorted(names.count(np.array([3, 1], dtype=np.intp))) == [("Sở A", 1), ("Sở B", 1), ("Sở C", 1)]
+    assert names.count(np.array([2], dtype=np.intp)) == []
+    assert names.count(np.array([], dtype=np.intp)) == []
+
+
+# --- the keeper: which index a request may use ---------------------------------------------
+
+
+class _Built:
+    """Stands in for `FacetIndex.build`: counts builds, each index at the version it is told."""
+
+    def __init__(self) -> None:
+        self.version: Any = (1, 0, 0, 0)
+        self.builds = 0
+        self.fail = False
+
+    def __call__(self, session: Any) -> Any:
+        self.builds += 1
+        if self.fail:
+            raise OSError("database gone")
+        return FacetIndex(
+            self.version,
+            facet_index.time.monotonic(),
+            np.array([], dtype=np.int64),
+            np.array([], dtype=np.intp),
+            np.array([], dtype=np.int64),
+            {},
+            {},
+        )
+
+
+class _NoSession:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Built]:
+    fake = _Built()
+    monkeypatch.setattr(FacetIndex, "build", fake)
+    yield fake
+
+
+def test_the_keeper_hands_out_an_index_only_at_its_version_and_age(
+    built: _Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keeper = IndexKeeper(_NoSession, max_age=60, min_interval=0)  # type: ignore[arg-type]
+    assert keeper.current((1, 0, 0, 0)) is None  # none yet: a build starts, SQL counts meanwhile
+    keeper.close()
+    index = keeper.current((1, 0, 0, 0))
+    assert index is not None and index.version == (1, 0, 0, 0) and built.builds == 1
+    assert keeper.current((1, 0, 1, 0)) is None  # a write since: not used, rebuilt
+    keeper.close()
+    built.version = (1, 0, 1, 0)
+    keeper.refresh(wait=True)
+    assert keeper.current((1, 0, 1, 0)) is not None
+    now = facet_index.time.monotonic()
+    monkeypatch.setattr(facet_index.time, "monotonic", lambda: now + 61)
+    assert keeper.current((1, 0, 1, 0)) is None  # too old, whatever the version says
+
+
+def test_the_keeper_waits_between_builds_and_warns_once_when_one_fails(
+    built: _Built, caplog: pytest.LogCaptureFixture
+) -> None:
+    keeper = IndexKeeper(_NoSession, max_age=60, min_interval=3600)  # type: ignore[arg-type]
+    built.fail = True
+    with caplog.at_level(logging.WARNING, logger="store.facet_index"):
+        assert keeper.current((1, 0, 0, 0)) is None
+        keeper.close()
+        for _ in range(5):  # within the interval: no second build
+            assert keeper.current((1, 0, 0, 0)) is None
+        keeper.close()
+        keeper.refresh(wait=True)  # asked for outright: builds, fails again, no second warning
+    assert built.builds == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        "could not build the in-memory facet index; searches count in SQL: database gone"
+    ]
+    built.fail = False
+    keeper.refresh(wait=True)
+    assert keeper.current((1, 0, 0, 0)) is not None
