@@ -406,9 +406,10 @@ def database(engine_name: str, keep: str | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, workers: int, *, cache: bool = True) -> Iterator[str]:
+def server(url: str, workers: int, *, cache: bool = True, facet_index: bool = True) -> Iterator[str]:
     """Run the app in a child process; `cache` False turns its results cache off
-    (``THIDUA_WEB_CACHE_SIZE=0``), so every request computes its result."""
+    (``THIDUA_WEB_CACHE_SIZE=0``), so every request computes its result; `facet_index` False
+    makes it count facets in SQL (``THIDUA_WEB_FACET_INDEX=0``)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -417,6 +418,7 @@ def server(url: str, workers: int, *, cache: bool = True) -> Iterator[str]:
         "THIDUA_DATABASE_URL": url,
         "THIDUA_WEB_SECRET": secrets.token_urlsafe(48),
         "THIDUA_WEB_CACHE_SIZE": os.environ.get("THIDUA_WEB_CACHE_SIZE", "512") if cache else "0",
+        "THIDUA_WEB_FACET_INDEX": "1" if facet_index else "0",
     }
     # what an operator runs: `thidua serve`, which also gives its workers one shared cache folder
     cmd = [
@@ -446,6 +448,25 @@ def server(url: str, workers: int, *, cache: bool = True) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def wait_for_index(base: str, *, deadline: float, in_a_row: int = 12) -> float:
+    """Wait until `in_a_row` answers of ``/api/status``, each on a new connection (so from any
+    worker), say the facet index is current; return the seconds waited.
+
+    Raises:
+        RuntimeError: not by `deadline` (time.monotonic()).
+    """
+    started = time.monotonic()
+    streak = 0
+    while streak < in_a_row:
+        state = httpx.get(base + "/api/status", timeout=30).json()["facet_index"]["state"]
+        streak = streak + 1 if state == "current" else 0
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the facet index is still {state!r}")
+        if not streak:
+            time.sleep(0.2)
+    return time.monotonic() - started
 
 
 def _percentiles(latencies: list[float]) -> dict[str, float]:
@@ -560,7 +581,8 @@ SCENARIOS: Final = {
 }
 
 
-RUNS = {"cached": True, "no cache": False}
+# each run's server: (results cache, in-memory facet index)
+RUNS: Final = {"cached": (True, True), "no cache": (False, True), "no cache, SQL facets": (False, False)}
 
 
 def main() -> None:
@@ -584,6 +606,13 @@ def main() -> None:
         default=100,
         help="Requests per scenario of the run without the cache (they are slow).",
     )
+    ap.add_argument(
+        "--facet-index",
+        choices=["on", "off", "both"],
+        default="on",
+        help="Count facets from the workers' in-memory index (on, what `thidua serve` does), in SQL "
+        "(off), or both: a third run without the cache and without the index, beside the second.",
+    )
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes.")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path, help="Also write the figures here.")
@@ -602,7 +631,12 @@ def main() -> None:
     )
     args = ap.parse_args()
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    runs = [r for r, on in RUNS.items() if args.cache == "both" or (args.cache == "on") == on]
+    runs = [
+        r
+        for r, (cache, index) in RUNS.items()
+        if (args.cache == "both" or (args.cache == "on") == cache)
+        and (args.facet_index == "both" or (args.facet_index == "on") == index)
+    ]
     results: dict[str, Any] = {
         "records": args.records,
         "clients": args.clients,
@@ -627,8 +661,16 @@ def main() -> None:
             )
             out: dict[str, Any] = {"load_seconds": None if kept else round(loaded, 1)}
             for run in runs:
-                n = args.requests if RUNS[run] else args.cold_requests
-                with server(url, args.workers, cache=RUNS[run]) as base:
+                cache, index = RUNS[run]
+                n = args.requests if cache else args.cold_requests
+                with server(url, args.workers, cache=cache, facet_index=index) as base:
+                    if index:  # the clients start once every worker's index is current
+                        ready = wait_for_index(base, deadline=time.monotonic() + 300)
+                        out[f"index ready seconds, {run}"] = round(ready, 1)
+                        print(
+                            f"  facet index current in every worker {ready:.1f} s after start",
+                            file=sys.stderr,
+                        )
                     for name, paths in scenarios(seen, n + 20, args.seed).items():
                         if args.scenario != "all" and name != SCENARIOS[args.scenario]:
                             continue
@@ -643,7 +685,7 @@ def main() -> None:
         f"{results['loadavg_end']} at the end; target p95 < 200 ms"
     )
     print(
-        f"{'engine':<11} {'scenario':<26} {'requests':>8} {'distinct':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'engine':<11} {'scenario':<46} {'requests':>8} {'distinct':>8} {'p50 ms':>8} {'p95 ms':>8} "
         f"{'max ms':>8} {'req/s':>7} {'errors':>6} {'hits':>6} {'miss p95':>9}  target"
     )
     for engine_name, out in results["engines"].items():
@@ -653,7 +695,7 @@ def main() -> None:
             verdict = "PASS" if r["p95_ms"] < 200 and not r["errors"] else "MISS"
             hits = "" if r["cache_hit_rate"] is None else f"{r['cache_hit_rate']:.0%}"
             print(
-                f"{engine_name:<11} {key:<26} {r['requests']:>8} {r['distinct']:>8} {r['p50_ms']:>8} "
+                f"{engine_name:<11} {key:<46} {r['requests']:>8} {r['distinct']:>8} {r['p50_ms']:>8} "
                 f"{r['p95_ms']:>8} {r['max_ms']:>8} {r['requests_per_s']:>7} {r['errors']:>6} {hits:>6} "
                 f"{r['misses'].get('p95_ms', ''):>9}  {verdict}"
             )

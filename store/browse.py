@@ -27,7 +27,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -316,17 +316,33 @@ def _facets(
 def _facets_in_memory(
     session: Session, checked: _Checked, index: FacetIndex, page: tuple[int, int] | None
 ) -> tuple[int, dict[str, Counter[Any]], list[int]] | None:
-    """`_facets` counted from `index` (`store.facet_index`): the filters other than the text
-    select their ids in SQL, the text's come from the index's cache of full-text hits. None when
-    a match is not in the index (a record written since it was built): count in SQL then."""
-    where = _research_conditions(session, checked.base, checked.extra)
-    positions = None
+    """`_facets` counted from `index` (`store.facet_index`). Province, years, award and review
+    state are read from the index's values (`FacetIndex.mask`); bloc, unit and award status, which
+    need the facts, select their ids in SQL; the text's ids come from the index's cache of
+    full-text hits. None when a match from SQL is not in the index (a record written since it was
+    built): count in SQL then."""
+    base, extra = checked.base, checked.extra
+    mask = index.mask(
+        province_keys=base.province_keys,
+        year=base.year,
+        year_from=extra.year_from,
+        year_to=extra.year_to,
+        award=base.award,
+        review=extra.review_state,
+    )
+    positions = None if mask is None else np.flatnonzero(mask)
+    where = _research_conditions(
+        session,
+        replace(base, province_keys=None, year=None, award=None),
+        replace(extra, year_from=None, year_to=None, review_state=None),
+    )
     if where:
         ids = np.fromiter(session.scalars(select(CurrentRecord.article_id).where(*where)), dtype=np.int64)
         ids.sort()
-        positions = index.positions(ids)
-        if positions is None:
+        found = index.positions(ids)
+        if found is None:
             return None
+        positions = found if positions is None else np.intersect1d(positions, found, assume_unique=True)
     if checked.words:
         hits = index.present(index.text_ids(session, checked.words))
         positions = hits if positions is None else np.intersect1d(positions, hits, assume_unique=True)

@@ -34,6 +34,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import MAXYEAR, MINYEAR
 from typing import Any, Final
 
 import numpy as np
@@ -56,6 +57,8 @@ VALUE_COLUMNS: Final = {
     "kinds": CurrentRecord.award_kinds,
     "statuses": CurrentRecord.award_statuses,
 }
+# the years a year filter reads, in `FacetIndex.years`' order
+YEAR_COLUMNS: Final = (CurrentRecord.event_year, CurrentRecord.published_year, CurrentRecord.article_year)
 # the facts whose names are counted (`store.browse._NAME_FACETS`)
 NAME_FIELDS: Final = ("bloc", "member")
 # article ids the text cache keeps at most, over all its queries (8 bytes each: 16 MB)
@@ -74,6 +77,14 @@ class _Values:
         seen: dict[Any, int] = {}
         codes = np.fromiter((seen.setdefault(v, len(seen)) for v in column), dtype=np.int32)
         return cls(codes, list(seen))
+
+    def where(self, test: Callable[[Any], bool]) -> npt.NDArray[np.bool_]:
+        """Return which records have a value passing `test` (asked once per distinct value)."""
+        passing = np.fromiter(
+            (v is not None and test(v) for v in self.values), dtype=np.bool_, count=len(self.values)
+        )
+        found: npt.NDArray[np.bool_] = passing[self.codes]
+        return found
 
     def count(self, positions: npt.NDArray[np.intp]) -> list[tuple[Any, int]]:
         counts = np.bincount(self.codes[positions], minlength=len(self.values))
@@ -112,6 +123,10 @@ class FacetIndex:
     rank: npt.NDArray[np.int64]  # each position's place in `by_rank`
     values: dict[str, _Values]
     names: dict[str, _Names]
+    province_keys: _Values
+    # the event's, the record's publication's and the article's year of each record (0: none),
+    # the three years a year filter reads (`store.queries._Filters.current_sql`)
+    years: npt.NDArray[np.int32]
     _hits: OrderedDict[SearchQuery, Ids] = field(default_factory=OrderedDict)
     _hits_size: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -126,9 +141,13 @@ class FacetIndex:
         started = time.monotonic()
         version = data_version(session)
         rows = session.execute(
-            select(CurrentRecord.article_id, CurrentRecord.sort_date, *VALUE_COLUMNS.values()).order_by(
-                CurrentRecord.article_id
-            )
+            select(
+                CurrentRecord.article_id,
+                CurrentRecord.sort_date,
+                *VALUE_COLUMNS.values(),
+                CurrentRecord.province_key,
+                *YEAR_COLUMNS,
+            ).order_by(CurrentRecord.article_id)
         ).all()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         days = np.fromiter((r[1].toordinal() for r in rows), dtype=np.int64, count=len(rows))
@@ -137,9 +156,49 @@ class FacetIndex:
         rank = np.empty(len(ids), dtype=np.int64)
         rank[by_rank] = np.arange(len(ids))
         values = {name: _Values.of(r[i] for r in rows) for i, name in enumerate(VALUE_COLUMNS, start=2)}
+        at = 2 + len(VALUE_COLUMNS)
+        province_keys = _Values.of(r[at] for r in rows)
+        years = np.array(
+            [[r[at + 1 + k] or 0 for r in rows] for k in range(len(YEAR_COLUMNS))], dtype=np.int32
+        )
         del rows
         names = {f: _names_of(session, f, ids) for f in NAME_FIELDS}
-        return cls(version, started, ids, by_rank, rank, values, names)
+        return cls(version, started, ids, by_rank, rank, values, names, province_keys, years)
+
+    def mask(
+        self,
+        *,
+        province_keys: tuple[str, ...] | None = None,
+        year: int | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        award: str | None = None,
+        review: str | None = None,
+    ) -> npt.NDArray[np.bool_] | None:
+        """Return which records pass the filters the index holds the values of, as SQL reads them
+        (`store.queries._Filters.current_sql`, `store.research._conditions`); None when none is set.
+
+        A province by key (the caller gives a 2025 province's merged keys too), a year among the
+        three years, a year range likewise, an award among the record's award codes, a review state.
+        """
+        out: npt.NDArray[np.bool_] | None = None
+
+        def both(m: npt.NDArray[np.bool_]) -> None:
+            nonlocal out
+            out = m if out is None else out & m
+
+        if province_keys is not None:
+            both(self.province_keys.where(lambda v: v in province_keys))
+        if year is not None:
+            both(np.asarray((self.years == year).any(axis=0), dtype=np.bool_))
+        if year_from is not None or year_to is not None:
+            lo, hi = year_from or MINYEAR, year_to or MAXYEAR
+            both(np.asarray(((self.years >= lo) & (self.years <= hi)).any(axis=0), dtype=np.bool_))
+        if award is not None:
+            both(self.values["kinds"].where(lambda v: award in v.split()))
+        if review is not None:
+            both(self.values["review_state"].where(lambda v: v == review))
+        return out
 
     def positions(self, article_ids: Ids) -> npt.NDArray[np.intp] | None:
         """Return the positions of `article_ids` (sorted, distinct) in the index, or None when one
@@ -262,14 +321,36 @@ class IndexKeeper:
         """Return the index if it was built at `version` and is young enough; else None, after
         starting a new build when none runs and the last one started long enough ago."""
         index = self._index
+        if self._usable(index, version):
+            return index
+        self.refresh()
+        return None
+
+    def _usable(self, index: FacetIndex | None, version: DataVersion) -> bool:
+        return (
+            index is not None
+            and index.version == version
+            and time.monotonic() - index.built_at < self._max_age
+        )
+
+    def status(self, version: DataVersion) -> dict[str, Any]:
+        """Say what this worker's index is at `version`: ``state`` ("current", "stale", "building"
+        or "none"), ``records`` it holds and its ``age_seconds`` (None without one)."""
+        index = self._index
+        building = self._thread is not None and self._thread.is_alive()
         if (
             index is not None
             and index.version == version
             and time.monotonic() - index.built_at < self._max_age
         ):
-            return index
-        self.refresh()
-        return None
+            state = "current"
+        else:
+            state = "building" if building else ("stale" if index is not None else "none")
+        return {
+            "state": state,
+            "records": None if index is None else len(index.ids),
+            "age_seconds": None if index is None else round(time.monotonic() - index.built_at, 1),
+        }
 
     def refresh(self, *, wait: bool = False) -> None:
         """Start a build in the background unless one runs or started too recently; with `wait`,

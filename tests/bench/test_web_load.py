@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ def test_the_bench_loads_a_store_and_measures_the_served_app(
 
     paths = web_load.scenarios(kept, 40, 7)
     with web_load.server(url, 2, cache=True) as base:
+        assert web_load.wait_for_index(base, deadline=time.monotonic() + 60) >= 0  # both workers'
         for name, batch in paths.items():
             result = web_load.load(base, batch, 8)
             assert result["requests"] == 40 and result["errors"] == 0, name

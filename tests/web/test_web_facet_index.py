@@ -52,6 +52,9 @@ def _sql_counting_refused(*_: object) -> None:
 def test_searches_counted_in_memory_answer_as_sql_does(
     in_sql: TestClient, in_memory: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert in_sql.get("/api/status").json()["facet_index"]["state"] == "off"
+    status = in_memory.get("/api/status").json()["facet_index"]
+    assert status["state"] == "current" and status["records"] == in_sql.get("/api/records").json()["total"]
     expected = [in_sql.get("/api/records", params=q).json() for q in QUERIES]
     assert expected[1]["total"] > 0 and expected[2]["total"] > 0
     monkeypatch.setattr(browse_module, "_facets", _sql_counting_refused)  # the index must answer
@@ -71,6 +74,7 @@ def test_a_correction_is_seen_at_once_and_the_index_catches_up(
     )
     assert r.status_code == 201
     # the index was built before the write: the next search counts in SQL, and sees it
+    assert in_memory.get("/api/status").json()["facet_index"]["state"] in ("stale", "building")
     assert in_memory.get("/api/records", params={"province": "Lạng Sơn"}).json()["total"] == before + 1
     keeper = in_memory.app.state.ctx.facet_index  # type: ignore[attr-defined]
     keeper.refresh(wait=True)  # (the request above started a rebuild; this waits for one)

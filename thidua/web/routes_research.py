@@ -45,6 +45,7 @@ from thidua.web.highlight import fact_spans, segments
 from thidua.web.schemas import (
     AwardCount,
     CorrectionOut,
+    FacetIndexStatus,
     FacetValue,
     Overview,
     Quality,
@@ -52,6 +53,7 @@ from thidua.web.schemas import (
     RecordOut,
     SearchResult,
     SearchRow,
+    Status,
     Timeline,
 )
 
@@ -292,6 +294,16 @@ def api_overview(ctx: Ctx, db: ReadDB, response: Response) -> Response:
     return _json(body, response)
 
 
+@router.get("/api/status", response_model=Status, tags=["research"])
+def api_status(ctx: Ctx, db: ReadDB) -> Status:
+    """What the worker that answered holds in memory: whether its facet index is current (searches
+    count from it) or being built (they count in SQL meanwhile). Operators and the load bench
+    ask it after a start."""
+    if ctx.facet_index is None:
+        return Status(facet_index=FacetIndexStatus(state="off", records=None, age_seconds=None))
+    return Status(facet_index=FacetIndexStatus(**ctx.facet_index.status(data_version(db))))
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request, ctx: Ctx, db: ReadDB, viewer: CurrentViewer, response: Response) -> HTMLResponse:
     version = _version(ctx, db)
@@ -351,10 +363,22 @@ def search_page(
     version = _version(ctx, db)
     params = {k: str(v) for k, v in filters.given().items()}
 
+    current: dict[str, Any] = {**params, "sort": sort, "order": order, "per_page": per_page}
+    encoded: dict[tuple[str, str], str] = {}
+
+    def pair(key: str, value: Any) -> str:
+        # a page holds some 60 links sharing most of their parameters: each is encoded once
+        # (urlencode of every link was a fifth of the page's CPU)
+        item = (key, str(value))
+        text = encoded.get(item)
+        if text is None:
+            text = encoded[item] = urlencode([item])
+        return text
+
     def link(**changes: Any) -> str:
         """The search URL with the current filters, sort and page, some of them changed."""
-        merged: dict[str, Any] = {**params, "sort": sort, "order": order, "per_page": per_page, **changes}
-        return "?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+        merged = {**current, **changes}
+        return "?" + "&".join(pair(k, v) for k, v in merged.items() if v not in (None, ""))
 
     def export_link(fmt: str) -> str:
         return "/api/export?" + urlencode({**params, "format": fmt})

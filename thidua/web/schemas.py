@@ -57,6 +57,18 @@ class Overview(BaseModel):
     awards_by_year: list[AwardCount]
 
 
+class FacetIndexStatus(BaseModel):
+    state: Literal["current", "stale", "building", "none", "off"]
+    records: int | None
+    age_seconds: float | None
+
+
+class Status(BaseModel):
+    """What the worker that answered holds: its in-memory facet index (store/facet_index.py)."""
+
+    facet_index: FacetIndexStatus
+
+
 class CorrectionOut(BaseModel):
     id: int
     created_at: str | None
