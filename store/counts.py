@@ -28,7 +28,8 @@ Decisions:
   (``GROUP BY … HAVING sum(n) <> 0``); `compact` folds the rows into one per group, once per
   finished run (`store.repository.finish_run`), so reads stay a few hundred rows per key; only the keys with
   rows appended since their last fold are rewritten.
-- **Per key, summed at read time.** A timeline by words sums the keys its words match; a record
+- **Per key, summed at read time.** A timeline by words sums the keys its words match, and
+  the spellings editors' merges join to them (`store.merged_keys`); a record
   naming two matching spellings ("Sở Tư pháp" and "Sở Tư pháp tỉnh Gia Lai") counts under
   each. Exact per key; a mention count across keys.
 """

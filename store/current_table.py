@@ -12,7 +12,8 @@ corrections on every query (bench/README.md, "store_scale").
 `refresh_article` (one article whose newest record is in hand) inside the writer's transaction
 wherever what the overlay reads changes: `store.repository.save_record` (a new newest record, from
 a crawl or a re-extraction) and `store.corrections` (every correction and undo). Entity merges and splits do
-not change a current record (queries match names, not entities), so they do not refresh.
+not change a current record (queries match names, not entities; timelines read the merges when
+asked, `store.merged_keys`), so they do not refresh.
 
 Decision: **the article row is locked before the overlay is read** (PostgreSQL ``FOR NO KEY
 UPDATE``, as `store.corrections.lock_article` takes it). Two writers of one article (a crawler

@@ -18,7 +18,8 @@ What it cannot see: on PostgreSQL a writer that took an id earlier may commit af
 a later id; the version read between the two commits already holds the later id and does not
 change when the earlier writer commits. Caches keyed by it must therefore also expire entries
 after a short time (the web cache's TTL, `Settings.web_cache_seconds`). Entity merges and splits
-(`entity_correction`) change the entity pages only, which are not cached.
+(`entity_correction`) change the entity pages and the name timelines (`store.merged_keys`), neither
+of which is cached: a cache of either must add that table's largest id to its key.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ Decisions:
   for `thidua query`, `export` and `search` as well.
 - **Review state** of a record: ``review`` (a machine value changed under a correction),
   else ``corrected`` (an editor changed, added or removed a fact), else ``machine``.
+- **Timelines follow editors' merges** of units and blocs, as entity pages do: the keys a name's
+  words match are extended with the spellings of every merged group one of whose spellings the
+  words match (`store.merged_keys` says the rule and why only editors' merges), as the merges
+  stand now. Facet counts and `thidua query` match the words only.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from sqlalchemy.orm import Session
 from extract.places import province_2025
 from store import counts
 from store.errors import QueryError
+from store.merged_keys import merged_keys
 from store.models import REVIEW_STATES, Article, CurrentDocument, CurrentFact, CurrentRecord
 from store.queries import (
     _check_filters,
@@ -275,6 +280,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _keys_where(keys: list[str] | Any, merged: list[str], number: str | None = None) -> ColumnElement[bool]:
+    """The count rows of the words' `keys` (`keys_with`: a list, or a subquery when there are
+    very many), of the `merged` keys (`store.merged_keys`) or of the bloc `number`: one
+    condition, so a row matching both is summed once."""
+    if isinstance(keys, list):
+        # one list of values, as before: the planner picks its plan by their frequency
+        return counts.by_keys([*keys, *sorted(set(merged) - set(keys))], number=number)
+    where = counts.by_keys(keys, number=number)
+    return or_(where, counts.by_keys(merged)) if merged else where
+
+
 def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
     """Return what current records say about one unit, year by year, counted.
 
@@ -293,12 +309,19 @@ def unit_timeline(session: Session, unit_name: str) -> list[dict[str, Any]]:
     with every write (`store.counts`): a few hundred rows, however many records name the unit.
     A record naming two spellings the words match counts under each.
 
+    Editors' merges apply (`store.merged_keys`): when the words match a spelling of a unit an
+    editor merged with others, the spellings of the whole merged group count too, as merges
+    stand now (after a split, the spellings of the unit split out no longer do). So the
+    timeline may count more records than `thidua query --unit` lists, which follows the words
+    only.
+
     Raises:
         QueryError: the name cannot be used as written (no letters, not UTF-8, too long).
     """
     key = _key_or_error("unit", _check_text("unit", unit_name))
+    where = _keys_where(keys_with(session, key), merged_keys(session, "unit", key))
     with _collector_paused():
-        rows = counts.sums(session, "unit", counts.by_keys(keys_with(session, key)))
+        rows = counts.sums(session, "unit", where)
         return _arrange(
             rows,
             {
@@ -318,12 +341,20 @@ def bloc_timeline(session: Session, bloc: str) -> list[dict[str, Any]]:
     (``{"unit", "role", "records"}``), most records first, from the yearly counts
     (`store.counts`); a record with two blocs the words match counts under each.
 
+    Editors' merges apply as in `unit_timeline` (`store.merged_keys`): a merged group one of
+    whose spellings the words match, or holding a bloc of the number asked for, adds the
+    spellings of every bloc in it.
+
     Raises:
         QueryError: the bloc cannot be used as written.
     """
     filters = _check_filters(province=None, year=None, bloc=bloc, unit=None, award=None, limit=None)
     assert filters.bloc_key is not None  # a bloc was given, and checked
-    where = counts.by_keys(keys_with(session, filters.bloc_key), number=filters.bloc_number)
+    where = _keys_where(
+        keys_with(session, filters.bloc_key),
+        merged_keys(session, "bloc", filters.bloc_key, number=filters.bloc_number),
+        number=filters.bloc_number,
+    )
     with _collector_paused():
         rows = counts.sums(session, "bloc", where)
         return _arrange(rows, {"member": ("members", "name"), "leader": ("leaders", "unit", "role")})

@@ -663,7 +663,8 @@ def facets_cmd(
 @click.option("--bloc", help="A bloc's number or name: its members and leaders by year.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object a year.")
 def timeline_cmd(unit: str | None, bloc: str | None, as_json: bool) -> None:
-    """Show a unit's or a bloc's history, year by year, from current records.
+    """Show a unit's or a bloc's history, year by year, from current records, editors' merges
+    of units and blocs applied.
 
     Example: thidua timeline --unit 'Sở Y tế' --json
     """

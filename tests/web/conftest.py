@@ -67,10 +67,16 @@ def entity_seeded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
 
 
 @pytest.fixture
-def entity_client(entity_seeded_db: tuple[Path, dict[str, int]], tmp_path: Path) -> Iterator[TestClient]:
+def entity_db_url(entity_seeded_db: tuple[Path, dict[str, int]], tmp_path: Path) -> str:
+    """A copy of the entity store for one test (the CLI may open it beside the app)."""
     copy = tmp_path / "entities.sqlite"
     shutil.copyfile(entity_seeded_db[0], copy)
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{copy}", web_secret=SECRET))) as c:
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def entity_client(entity_db_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=entity_db_url, web_secret=SECRET))) as c:
         yield c
 
 

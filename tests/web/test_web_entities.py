@@ -6,13 +6,16 @@ checks on every write. The store (seed.py, entities=True) has one unit under two
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from webclient import Editor
 
+from thidua.cli import main
 from thidua.web.security import SESSION_COOKIE
 
 SCHOOL = "Trường Chính trị tỉnh"
@@ -345,3 +348,49 @@ def test_a_unit_an_editor_adds_on_the_web_gets_its_entity(
     (row,) = c.get("/api/entities", params={"name": "Công an tỉnh"}).json()["rows"]
     assert row["province"] == "Bắc Ninh" and row["articles"] == 1
     assert [r["article_id"] for r in c.get(f"/api/entities/{row['id']}").json()["records"]] == [aid]
+
+
+def _cli_timeline(url: str, option: str, name: str) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(main, ["timeline", option, name, "--json"], env={"THIDUA_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_timelines_follow_merges_and_splits_in_the_api_the_page_and_the_cli(
+    entity_editor: Editor, entity_db_url: str
+) -> None:
+    c = entity_editor.client
+    school, nvc = _id(c, SCHOOL), _id(c, SCHOOL_NVC)
+    khoi6, noi_chinh = _id(c, "Khối thi đua số 6", "bloc"), _id(c, "Khối các cơ quan Nội chính", "bloc")
+
+    def unit_years() -> dict[int | None, int]:
+        years = c.get("/api/units/timeline", params={"name": SCHOOL_NVC}).json()["years"]
+        assert years == _cli_timeline(entity_db_url, "--unit", SCHOOL_NVC)  # one answer, two ways
+        return {y["year"]: y["records"] for y in years}
+
+    assert unit_years() == {2021: 1}
+    merged = _post(entity_editor, "/api/entity-merge", {"entity_ids": [nvc, school]})
+    assert merged.status_code == 201, merged.text
+    assert unit_years() == {2020: 1, 2021: 1}  # the other name's record of 2020
+    page = c.get("/units", params={"name": SCHOOL_NVC})
+    assert "Khối các cơ quan Nội chính</a> (1)" in page.text and "editors' merges" in page.text
+    split = _post(entity_editor, f"/api/entities/{school}/split", {})
+    assert split.status_code == 201, split.text
+    assert unit_years() == {2021: 1}
+    # a bloc: its number finds the other name's record once they are merged, and not after the undo
+    bloc = _post(entity_editor, "/api/entity-merge", {"entity_ids": [khoi6, noi_chinh]})
+    assert bloc.status_code == 201, bloc.text
+    years = c.get("/api/blocs/timeline", params={"name": "6"}).json()["years"]
+    assert years == _cli_timeline(entity_db_url, "--bloc", "6")
+    # the Nội chính record of 2020 names its leader of 2021: a role's own year counts it there too
+    assert [(y["year"], y["records"]) for y in years] == [(2019, 1), (2020, 1), (2021, 2)]
+    assert years[2]["leaders"] == [{"unit": "Thanh tra tỉnh", "role": "khoi_truong", "records": 1}]
+    assert {m["name"] for m in years[1]["members"]} == {"Sở Tư pháp", "Thanh tra tỉnh", SCHOOL}
+    undo = _post(entity_editor, f"/api/entity-corrections/{bloc.json()['id']}/undo", {})
+    assert undo.status_code == 201, undo.text
+    years = c.get("/api/blocs/timeline", params={"name": "6"}).json()["years"]
+    assert (
+        [y["year"] for y in years]
+        == [2019, 2021]
+        == [y["year"] for y in _cli_timeline(entity_db_url, "--bloc", "6")]
+    )
