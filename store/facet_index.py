@@ -32,14 +32,14 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import MAXYEAR, MINYEAR
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
 from store.data_version import DataVersion, data_version
@@ -74,9 +74,8 @@ class _Values:
 
     @classmethod
     def of(cls, column: Iterable[Any]) -> _Values:
-        seen: dict[Any, int] = {}
-        codes = np.fromiter((seen.setdefault(v, len(seen)) for v in column), dtype=np.int32)
-        return cls(codes, list(seen))
+        coder = _Coder()
+        return cls(coder(column), coder.values())
 
     def where(self, test: Callable[[Any], bool]) -> npt.NDArray[np.bool_]:
         """Return which records have a value passing `test` (asked once per distinct value)."""
@@ -140,30 +139,29 @@ class FacetIndex:
         """
         started = time.monotonic()
         version = data_version(session)
-        rows = session.execute(
+        coders = {name: _Coder() for name in (*VALUE_COLUMNS, "province_key")}
+        ids, days, *codes, years = _read(
+            session,
             select(
                 CurrentRecord.article_id,
                 CurrentRecord.sort_date,
                 *VALUE_COLUMNS.values(),
                 CurrentRecord.province_key,
                 *YEAR_COLUMNS,
-            ).order_by(CurrentRecord.article_id)
-        ).all()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        days = np.fromiter((r[1].toordinal() for r in rows), dtype=np.int64, count=len(rows))
+            ).order_by(CurrentRecord.article_id),
+            lambda rows: np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+            lambda rows: np.fromiter((r[1].toordinal() for r in rows), dtype=np.int64, count=len(rows)),
+            *(_column(i, coder) for i, coder in enumerate(coders.values(), start=2)),
+            lambda rows: np.array([[y or 0 for y in r[-3:]] for r in rows], dtype=np.int32).reshape(-1, 3),
+        )
         # newest first: sort date descending, then article id descending (`store.browse._facets`)
         by_rank = np.lexsort((ids, days))[::-1].astype(np.intp)
         rank = np.empty(len(ids), dtype=np.int64)
         rank[by_rank] = np.arange(len(ids))
-        values = {name: _Values.of(r[i] for r in rows) for i, name in enumerate(VALUE_COLUMNS, start=2)}
-        at = 2 + len(VALUE_COLUMNS)
-        province_keys = _Values.of(r[at] for r in rows)
-        years = np.array(
-            [[r[at + 1 + k] or 0 for r in rows] for k in range(len(YEAR_COLUMNS))], dtype=np.int32
-        )
-        del rows
+        values = {name: _Values(c, coders[name].values()) for name, c in zip(coders, codes, strict=True)}
+        province_keys = values.pop("province_key")
         names = {f: _names_of(session, f, ids) for f in NAME_FIELDS}
-        return cls(version, started, ids, by_rank, rank, values, names, province_keys, years)
+        return cls(version, started, ids, by_rank, rank, values, names, province_keys, years.T.copy())
 
     def mask(
         self,
@@ -265,21 +263,59 @@ class FacetIndex:
         return out
 
 
+# rows read at once while building: the build's memory stays some MB above the index's own,
+# whatever the number of records
+CHUNK: Final = 20_000
+
+
+class _Coder:
+    """Gives each distinct value a small integer code, in order of first sight."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, int] = {}
+
+    def __call__(self, column: Iterable[Any]) -> npt.NDArray[np.int32]:
+        seen = self._seen
+        return np.fromiter((seen.setdefault(v, len(seen)) for v in column), dtype=np.int32)
+
+    def values(self) -> list[Any]:
+        """The values, by code."""
+        return list(self._seen)
+
+
+def _column(i: int, coder: _Coder) -> Callable[[Sequence[Any]], npt.NDArray[Any]]:
+    """A converter for `_read`: the codes of the rows' `i`-th column."""
+    return lambda rows: coder(r[i] for r in rows)
+
+
+def _read(
+    session: Session, stmt: Executable, *columns: Callable[[Sequence[Any]], npt.NDArray[Any]]
+) -> list[npt.NDArray[Any]]:
+    """Run `stmt` and turn its rows into arrays, `CHUNK` rows at a time: one array per converter
+    of `columns`, each given the chunk's rows."""
+    parts: list[list[npt.NDArray[Any]]] = [[] for _ in columns]
+    # Core rows from the connection: the ORM's row loading cost more than the rest of the build
+    for rows in session.connection().execute(stmt.execution_options(yield_per=CHUNK)).partitions():
+        for out, convert in zip(parts, columns, strict=True):
+            out.append(convert(rows))
+    return [np.concatenate(p) if p else convert([]) for p, convert in zip(parts, columns, strict=True)]
+
+
 def _names_of(session: Session, field_name: str, ids: Ids) -> _Names:
     """Read the distinct non-empty names of `field_name`'s facts of each record in `ids`."""
-    seen: dict[str, int] = {}
     stmt = (
         select(CurrentFact.article_id, CurrentFact.name)
         .where(CurrentFact.field == field_name, CurrentFact.name != "")
         .order_by(CurrentFact.article_id)
     )
-    aids: list[int] = []
-    codes: list[int] = []
-    for aid, name in session.execute(stmt).tuples():
-        aids.append(aid)
-        codes.append(seen.setdefault(name or "", len(seen)))  # never None: the query skips them
-    fact_ids = np.array(aids, dtype=np.int64)
-    code = np.array(codes, dtype=np.int64)
+    coder = _Coder()
+    fact_ids, code = _read(
+        session,
+        stmt,
+        lambda rows: np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+        _column(1, coder),
+    )
+    seen = coder.values()
     at = np.searchsorted(ids, fact_ids)
     # a fact of an article with no record in `ids` (written after the records were read) is left
     # out; the index is stale by then anyway
@@ -292,7 +328,7 @@ def _names_of(session: Session, field_name: str, ids: Ids) -> _Names:
     at, code = pairs // width, pairs % width
     starts = np.zeros(len(ids) + 1, dtype=np.int64)
     np.cumsum(np.bincount(at, minlength=len(ids)), out=starts[1:])
-    return _Names(starts, code.astype(np.int32), list(seen))
+    return _Names(starts, code.astype(np.int32), seen)
 
 
 class IndexKeeper:
@@ -376,6 +412,10 @@ class IndexKeeper:
         started = time.monotonic()
         try:
             with self._sessions() as session:
+                if session.get_bind().dialect.name == "postgresql":
+                    # one snapshot for the data version and every row read after it (the web app's
+                    # read engine autocommits: a snapshot per statement)
+                    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
                 self._index = FacetIndex.build(session)
         except Exception as exc:  # any failure leaves searches counting in SQL, as before
             if not self._warned:
