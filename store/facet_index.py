@@ -354,31 +354,30 @@ class IndexKeeper:
         self._warned = False
 
     def current(self, version: DataVersion) -> FacetIndex | None:
-        """Return the index if it was built at `version` and is young enough; else None, after
-        starting a new build when none runs and the last one started long enough ago."""
+        """Return the index if it was built at `version` and is younger than the maximum age; else
+        None, after starting a new build when none runs and the last one started long enough ago.
+
+        Past half the maximum age a current index is still handed out while its successor is
+        built, so age alone never sends searches to SQL (a build takes seconds; every minute
+        the searches of those seconds would cost ten times more).
+        """
         index = self._index
-        if self._usable(index, version):
+        if index is not None and self._usable(index, version):
+            if time.monotonic() - index.built_at >= self._max_age / 2:
+                self.refresh()
             return index
         self.refresh()
         return None
 
-    def _usable(self, index: FacetIndex | None, version: DataVersion) -> bool:
-        return (
-            index is not None
-            and index.version == version
-            and time.monotonic() - index.built_at < self._max_age
-        )
+    def _usable(self, index: FacetIndex, version: DataVersion) -> bool:
+        return index.version == version and time.monotonic() - index.built_at < self._max_age
 
     def status(self, version: DataVersion) -> dict[str, Any]:
         """Say what this worker's index is at `version`: ``state`` ("current", "stale", "building"
         or "none"), ``records`` it holds and its ``age_seconds`` (None without one)."""
         index = self._index
         building = self._thread is not None and self._thread.is_alive()
-        if (
-            index is not None
-            and index.version == version
-            and time.monotonic() - index.built_at < self._max_age
-        ):
+        if index is not None and self._usable(index, version):
             state = "current"
         else:
             state = "building" if building else ("stale" if index is not None else "none")

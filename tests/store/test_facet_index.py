@@ -7,6 +7,7 @@ import logging
 import random
 from collections.abc import Callable, Iterator
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -216,8 +217,10 @@ class _Built:
 
 
 class _NoSession:
-    def __enter__(self) -> None:
-        return None
+    """A session that only says which engine it is on (the fake build reads nothing)."""
+
+    def __enter__(self) -> Any:
+        return SimpleNamespace(get_bind=lambda: SimpleNamespace(dialect=SimpleNamespace(name="sqlite")))
 
     def __exit__(self, *_: object) -> None:
         return None
@@ -243,8 +246,14 @@ def test_the_keeper_hands_out_an_index_only_at_its_version_and_age(
     built.version = (1, 0, 1, 0)
     keeper.refresh(wait=True)
     assert keeper.current((1, 0, 1, 0)) is not None
-    now = facet_index.time.monotonic()
-    monkeypatch.setattr(facet_index.time, "monotonic", lambda: now + 61)
+    builds, now = built.builds, facet_index.time.monotonic()
+    monkeypatch.setattr(facet_index.time, "monotonic", lambda: now + 31)
+    # past half its age: still handed out, while its successor is built
+    aging = keeper.current((1, 0, 1, 0))
+    keeper.close()
+    assert aging is not None and built.builds == builds + 1
+    assert keeper.current((1, 0, 1, 0)) is not aging  # the successor, as new as the clock says
+    monkeypatch.setattr(facet_index.time, "monotonic", lambda: now + 200)
     assert keeper.current((1, 0, 1, 0)) is None  # too old, whatever the version says
 
 
