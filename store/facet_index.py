@@ -198,6 +198,10 @@ class FacetIndex:
             both(self.values["review_state"].where(lambda v: v == review))
         return out
 
+    def age(self) -> float:
+        """Seconds since its build started (its data is at least this old)."""
+        return time.monotonic() - self.built_at
+
     def positions(self, article_ids: Ids) -> npt.NDArray[np.intp] | None:
         """Return the positions of `article_ids` (sorted, distinct) in the index, or None when one
         of them is not in it (a record newer than the index)."""

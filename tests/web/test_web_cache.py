@@ -14,13 +14,13 @@ from sqlalchemy import update
 from webclient import SECRET, Editor
 
 from extract.record import Record
-from store import repository
+from store import facet_index, repository
 from store.db import make_engine, session_factory
 from store.keys import content_key, province_key
 from store.models import CurrentRecord
 from thidua.settings import Settings
 from thidua.web.app import create_app
-from thidua.web.cache import HEADER, ResultCache
+from thidua.web.cache import HEADER, ResultCache, data_read_earlier
 
 # --- the cache alone -----------------------------------------------------------------------
 
@@ -48,6 +48,29 @@ def test_an_entry_is_served_until_its_ttl_then_computed_again() -> None:
     clock.now += 0.2
     assert cache.get_or_compute("k", compute) == (2, False)
     assert (cache.stats.hits, cache.stats.misses) == (1, 2)
+
+
+def test_a_result_made_from_older_data_expires_as_early_as_that_data() -> None:
+    """A computation that says it read data 50 s old (`data_read_earlier`: the facet index) makes
+    an entry that expires 10 s later, and so does a result made from that entry in turn."""
+    clock = Clock()
+    cache = ResultCache(4, 60.0, clock=clock)
+
+    def from_an_old_copy() -> str:
+        data_read_earlier(50.0)
+        return "counted"
+
+    def page() -> str:  # made from the result above, as a search page is
+        value, _ = cache.get_or_compute("result", from_an_old_copy)
+        return f"<p>{value}</p>"
+
+    assert cache.get_or_compute("result", from_an_old_copy) == ("counted", False)
+    clock.now += 5
+    assert cache.get_or_compute("page", page) == ("<p>counted</p>", False)  # from the 55-s-old hit
+    clock.now += 4.9
+    assert cache.get_or_compute("page", page)[1] and cache.get_or_compute("result", from_an_old_copy)[1]
+    clock.now += 0.2
+    assert not cache.get_or_compute("page", page)[1]
 
 
 def test_the_least_recently_used_entry_goes_first_beyond_the_size() -> None:
@@ -187,13 +210,19 @@ def test_a_new_record_is_seen_by_the_next_request(client: TestClient, db_url: st
     assert client.get("/api/overview").json()["articles"] == overview["articles"] + 1
 
 
-def test_a_change_the_version_cannot_see_shows_after_the_ttl(db_url: str) -> None:
+def test_a_change_the_version_cannot_see_shows_after_the_ttl(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A write that moves no max id (as a PostgreSQL writer committing an earlier id after a later
-    one) is hidden at most `web_cache_seconds`."""
+    one) is hidden at most `web_cache_seconds`, by the cache and the facet index alike."""
     app = create_app(Settings(database_url=db_url, web_secret=SECRET, web_cache_seconds=60))
     clock = Clock()
     app.state.ctx.cache._clock = clock
+    # the facet index ages with the same clock
+    started = time.monotonic()
+    monkeypatch.setattr(facet_index.time, "monotonic", lambda: started + clock.now - 1000.0)
     with TestClient(app) as c:
+        app.state.ctx.facet_index.refresh(wait=True)  # the first answer is counted from it
         first = c.get("/api/records", params={"province": "Atlantis City"}).json()
         assert first["total"] == 0
         engine = make_engine(db_url)

@@ -62,6 +62,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Generic, TypeVar
@@ -318,6 +319,20 @@ class SharedDirectory:
             os.close(fd)
 
 
+# How long ago the data a computation reads was read, when older than the computation itself (a
+# result counted from the facet index is as old as the index, one made from a cached result as old
+# as that entry): its entry's age counts from then, so staleness stays within `ttl` end to end.
+# A context variable: each computation runs in its caller's thread, and the routes' threads each
+# run a request in a copy of the context.
+_data_age: ContextVar[float] = ContextVar("thidua_data_age", default=0.0)
+
+
+def data_read_earlier(seconds: float) -> None:
+    """Say, inside a computation the cache runs, that some of its data was read `seconds` ago."""
+    if seconds > _data_age.get():
+        _data_age.set(seconds)
+
+
 class ResultCache:
     """A bounded, expiring, single-flight map from keys to computed results (thread-safe), in
     memory, over a `SharedDirectory` when given one.
@@ -369,6 +384,7 @@ class ResultCache:
             if entry is not None and now - entry[0] < self.ttl:
                 self._entries.move_to_end(key)
                 self.stats.hits += 1
+                data_read_earlier(now - entry[0])  # an enclosing computation is as old
                 return entry[1], True
             if entry is not None:  # expired
                 del self._entries[key]
@@ -379,7 +395,9 @@ class ResultCache:
             else:
                 self.stats.hits += 1
         if waiting is not None:
-            return waiting.result(), True
+            value, started = waiting.result()
+            data_read_earlier(self._clock() - started)
+            return value, True
         try:
             started, value, hit = self._fill(key, compute, codec)
         except BaseException as exc:
@@ -400,7 +418,7 @@ class ResultCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
                 self.stats.evictions += 1
-        mine.set_result(value)
+        mine.set_result((value, started))
         return value, hit
 
     def _fill(
@@ -411,7 +429,8 @@ class ResultCache:
         shared = self.shared if codec is not None else None
         if shared is None or codec is None:
             started = self._clock()  # the entry's age counts from before the data was read
-            return started, compute(), False
+            value, age = self._computed(compute)
+            return started - age, value, False
         found = self._read(shared, key, codec)
         if found is not None:
             return (*found, True)
@@ -422,11 +441,24 @@ class ResultCache:
                 if found is not None:
                     return (*found, True)
             started, made = self._clock(), shared.clock()
-            value = compute()
-            shared.write(key, codec.dump(value), made)
-            return started, value, False
+            value, age = self._computed(compute)
+            shared.write(key, codec.dump(value), made - age)
+            return started - age, value, False
         finally:
             shared.unlock(held)
+
+    @staticmethod
+    def _computed(compute: Callable[[], Any]) -> tuple[Any, float]:
+        """(`compute()`, how much older than now the data it read was: `data_read_earlier`); the
+        age also reaches an enclosing computation."""
+        token = _data_age.set(0.0)
+        try:
+            value = compute()
+            age = _data_age.get()
+        finally:
+            _data_age.reset(token)
+        data_read_earlier(age)
+        return value, age
 
     def _read(self, shared: SharedDirectory, key: Hashable, codec: Codec[Any]) -> tuple[float, Any] | None:
         got = shared.read(key)
@@ -439,4 +471,6 @@ class ResultCache:
             shared.warn(f"{shared.name(key)} does not parse; it is computed again and replaced", exc)
             return None
         # the entry expires in memory when its file does
-        return self._clock() - max(0.0, shared.clock() - made), value
+        age = max(0.0, shared.clock() - made)
+        data_read_earlier(age)
+        return self._clock() - age, value

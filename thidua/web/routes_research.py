@@ -38,7 +38,7 @@ from store.models import FACT_KINDS
 from store.research import bloc_timeline, unit_timeline
 from thidua.quality import measured_quality
 from thidua.web.cache import HEADER as CACHE_HEADER
-from thidua.web.cache import RAW, Codec, model_codec
+from thidua.web.cache import RAW, Codec, data_read_earlier, model_codec
 from thidua.web.charts import stacked_bars
 from thidua.web.deps import Ctx, CurrentViewer, ReadDB, RowId, Viewer
 from thidua.web.highlight import fact_spans, segments
@@ -218,6 +218,8 @@ def _result(
     """One page of search results, computed (`store.browse.browse`), its facets counted from the
     worker's in-memory index when that is current at `version`."""
     index = None if ctx.facet_index is None else ctx.facet_index.current(version)
+    if index is not None:  # counted from a copy made then: a cached result is as old
+        data_read_earlier(index.age())
     result = browse(
         db, filters, sort=sort, descending=order == "desc", page=page, per_page=per_page, index=index
     )
