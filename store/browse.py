@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from extract.places import province_2025
 from store.current_table import UNDATED
 from store.errors import ArticleNotFoundError, QueryError
-from store.facet_index import FacetIndex
+from store.facet_index import FacetIndex, id_array
 from store.models import Article, Correction, CurrentFact, CurrentRecord, Page
 from store.queries import _check_filters, _check_text, _Filters, summary
 from store.research import _check_extra, _Extra
@@ -337,9 +337,7 @@ def _facets_in_memory(
         replace(extra, year_from=None, year_to=None, review_state=None),
     )
     if where:
-        ids = np.fromiter(session.scalars(select(CurrentRecord.article_id).where(*where)), dtype=np.int64)
-        ids.sort()
-        found = index.positions(ids)
+        found = index.positions(id_array(session, select(CurrentRecord.article_id).where(*where)))
         if found is None:
             return None
         positions = found if positions is None else np.intersect1d(positions, found, assume_unique=True)
