@@ -18,6 +18,7 @@ from extract.record import Record
 from store import browse as browse_module
 from store import corrections, facet_index, repository
 from store.browse import Filters, browse
+from store.current import current_record
 from store.data_version import data_version
 from store.facet_index import FacetIndex, IndexKeeper, _Names
 from store.models import Article
@@ -171,6 +172,54 @@ def test_a_record_newer_than_the_index_sends_the_count_back_to_sql(
     assert page.rows[0]["article_id"] == art.id
 
 
+def test_an_index_brought_up_to_date_answers_as_a_new_one(
+    session: Session,
+    many: list[Article],
+    make_article: Callable[..., Article],
+    build_record: Callable[..., Record],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`updated` reads again only what changed since (corrections, a new record of an old article,
+    a new article) and answers every filter as SQL does."""
+    monkeypatch.setattr(browse_module, "NAMES_OVER", 7)
+    old = FacetIndex.build(session)
+    old.text_ids(session, "giao ước")
+    assert old.updated(session, most=10) is old  # nothing written since
+    with_province = next(a.id for a in many if current_record(session, a.id)["province"])
+    with_bloc = next(a.id for a in many if current_record(session, a.id)["blocs"])
+    corrections.change_fact(
+        session, article_id=with_province, fact="province", value="Bắc Giang", editor="Lan"
+    )
+    corrections.add_fact(session, article_id=many[1].id, field="member", value="Sở Nội vụ mới", editor="Lan")
+    corrections.delete_fact(session, article_id=with_bloc, fact="bloc#0", editor="Lan")
+    corrected = old.updated(session, most=10)
+    assert corrected is not None and corrected.version == data_version(session)
+    assert corrected.built_at == old.built_at  # as old as the rows it did not read again
+    assert len(corrected._hits) == 1  # no article added or revised: the words' articles are kept
+    text = "Hội nghị tổng kết năm của khối thi đua mới, gồm Sở Y tế và Sở Du lịch."
+    art = make_article(text, title="Tin mới", published=date(2024, 2, 2))
+    run = repository.start_run(session, extractor_version="0.4.1", config={})
+    for article, record in (
+        (art, build_record(text, doc_id="new", province="Hà Giang", members=("Sở Y tế", "Sở Du lịch"))),
+        (many[4], build_record("Sở Y tế", doc_id="again", province="Lạng Sơn", members=("Sở Y tế",))),
+    ):
+        repository.save_record(session, run=run, article=article, record=record)
+    assert FacetIndex.updated(corrected, session, most=1) is None  # more changed than allowed
+    index = corrected.updated(session, most=10)
+    assert index is not None and not index._hits  # a new article: the words are looked up again
+    for filters in (
+        *FILTERS,
+        Filters(q="du lịch"),
+        Filters(unit="Sở Nội vụ mới"),
+        Filters(province="Bắc Giang"),
+    ):
+        for page in (1, 3):
+            kw: dict[str, Any] = {"page": page, "per_page": 4}
+            assert _answer(browse(session, filters, index=index, **kw)) == _answer(
+                browse(session, filters, **kw)
+            ), filters
+
+
 def test_names_are_counted_once_per_record_over_the_chosen_records() -> None:
     # records 0..3: names by code; record 2 has none
     names = _Names(
@@ -230,6 +279,8 @@ class _NoSession:
 def built(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Built]:
     fake = _Built()
     monkeypatch.setattr(FacetIndex, "build", fake)
+    # an update: as a build (a failure fails it alike), counted apart
+    monkeypatch.setattr(FacetIndex, "updated", lambda _index, session, most: fake(session))
     yield fake
 
 
@@ -246,12 +297,14 @@ def test_the_keeper_hands_out_an_index_only_at_its_version_and_age(
     built.version = (1, 0, 1, 0)
     keeper.refresh(wait=True)
     assert keeper.current((1, 0, 1, 0)) is not None
+    assert keeper.builds == {"full": 1, "updates": 2}  # a young index is brought up to date
     builds, now = built.builds, facet_index.time.monotonic()
     monkeypatch.setattr(facet_index.time, "monotonic", lambda: now + 31)
     # past half its age: still handed out, while its successor is built
     aging = keeper.current((1, 0, 1, 0))
     keeper.close()
     assert aging is not None and built.builds == builds + 1
+    assert keeper.builds == {"full": 2, "updates": 2}  # half its age: read again in full
     assert keeper.current((1, 0, 1, 0)) is not aging  # the successor, as new as the clock says
     monkeypatch.setattr(facet_index.time, "monotonic", lambda: now + 200)
     assert keeper.current((1, 0, 1, 0)) is None  # too old, whatever the version says

@@ -61,6 +61,8 @@ class FacetIndexStatus(BaseModel):
     state: Literal["current", "stale", "building", "none", "off"]
     records: int | None
     age_seconds: float | None
+    full_builds: int = 0
+    updates: int = 0
 
 
 class Status(BaseModel):
