@@ -62,8 +62,9 @@ from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from store import current_table
+from store import corrections, current_table
 from store.db import make_engine, migrate, session_factory
+from store.errors import StoreError
 from store.fulltext import index_articles
 from store.keys import NAMES_KEY_SEPARATOR, name_key, province_key
 from store.models import (
@@ -570,7 +571,58 @@ def scenarios(seen: dict[str, Any], n_requests: int, seed: int) -> dict[str, lis
         )
         for _ in range(n_requests)
     ]
-    return {"search page": search, "search page, one province": narrow, "API, 3 facets": api}
+    # the same kind of searches while editors write (`editors_writing`), drawn apart
+    writing_rng = random.Random(seed + 2)
+    writing = [
+        str(
+            httpx.URL(
+                "/search",
+                params={"q": writing_rng.choice(words), "province": writing_rng.choice(seen["province"])},
+            )
+        )
+        for _ in range(n_requests)
+    ]
+    return {
+        "search page": search,
+        "search page, one province": narrow,
+        "API, 3 facets": api,
+        WRITING: writing,
+    }
+
+
+WRITING: Final = "search page, one province, editors writing"
+
+
+@contextmanager
+def editors_writing(url: str, every: float, seed: int) -> Iterator[dict[str, int]]:
+    """While the block runs, write an editor's correction every `every` seconds (a verify of a
+    record drawn at random, through `store.corrections`, as the app's editors write): each one
+    moves the store's data version, so the app's caches and facet index must follow. Yields the
+    counts of corrections written and refused."""
+    engine = make_engine(url)
+    done = {"written": 0, "refused": 0}
+    stop = threading.Event()
+    with session_factory(engine)() as s:
+        ids = list(s.scalars(select(Article.id).where(Article.is_bloc_news.is_(True))))
+    rng = random.Random(seed)
+
+    def write() -> None:
+        while not stop.wait(every):
+            try:
+                with session_factory(engine)() as s, s.begin():
+                    corrections.verify(s, article_id=rng.choice(ids), editor="bench editor")
+                done["written"] += 1
+            except StoreError:
+                done["refused"] += 1
+
+    thread = threading.Thread(target=write, name="editor")
+    thread.start()
+    try:
+        yield done
+    finally:
+        stop.set()
+        thread.join()
+        engine.dispose()
 
 
 # --scenario's words, and the scenarios they name
@@ -578,6 +630,7 @@ SCENARIOS: Final = {
     "search": "search page",
     "narrow": "search page, one province",
     "api": "API, 3 facets",
+    "writing": WRITING,
 }
 
 
@@ -623,7 +676,14 @@ def main() -> None:
         choices=[*SCENARIOS, "all"],
         default="all",
         help="The search page (16 broad searches), the search page within one province (320 "
-        "narrower ones), the 3-facet API, or all three.",
+        "narrower ones), the 3-facet API, the narrower searches while editors write a correction "
+        "every --write-every seconds, or all four.",
+    )
+    ap.add_argument(
+        "--write-every",
+        type=float,
+        default=0.5,
+        help="Seconds between two editors' corrections during the 'editors writing' scenario.",
     )
     ap.add_argument(
         "--keep",
@@ -677,7 +737,12 @@ def main() -> None:
                         if args.scenario != "all" and name != SCENARIOS[args.scenario]:
                             continue
                         load(base, paths[:20], args.clients)  # warm-up: connections, caches
-                        out[f"{name}, {run}"] = load(base, paths[20:], args.clients)
+                        if name == WRITING:
+                            with editors_writing(url, args.write_every, args.seed) as writes:
+                                out[f"{name}, {run}"] = load(base, paths[20:], args.clients)
+                            out[f"{name}, {run}"]["corrections"] = dict(writes)
+                        else:
+                            out[f"{name}, {run}"] = load(base, paths[20:], args.clients)
                         print(f"  {name}, {run}: {out[f'{name}, {run}']}", file=sys.stderr)
             results["engines"][engine_name] = out
     results["loadavg_end"] = _loadavg()

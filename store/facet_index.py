@@ -481,10 +481,12 @@ class IndexKeeper:
     Args:
         sessions: opens a session on the store (a read-only one is enough).
         max_age: seconds an index is used at most, whatever the data version says.
-        min_interval: seconds at least between the starts of two builds. A full build also
-            waits ten times the last full build's length (1.3 s at 100,000 records: 13 s), so a
-            store written all night (the crawl) does not keep a CPU rebuilding; searches count in
-            SQL meanwhile.
+        min_interval: seconds at least between the starts of two builds. A build also waits
+            ten times the last one of its kind took (a full one 1.3 s at 100,000 records: 13 s;
+            an update 15–25 ms: 0.2 s), so a store written all night (the crawl) does not keep a
+            CPU rebuilding; searches count in SQL meanwhile.
+        update_wait: seconds a search that finds the index behind waits for its update, rather
+            than counting in SQL (which costs more than the update it would wait for).
 
     After a write, a young index is brought up to date from the records changed since
     (`FacetIndex.updated`, milliseconds for an editor's correction); a full build reads every
@@ -492,21 +494,31 @@ class IndexKeeper:
     `MOST_CHANGED` records changed.
     """
 
-    def __init__(self, sessions: Callable[[], Session], *, max_age: float, min_interval: float = 1.0):
+    def __init__(
+        self,
+        sessions: Callable[[], Session],
+        *,
+        max_age: float,
+        min_interval: float = 0.05,
+        update_wait: float = 0.2,
+    ):
         self._sessions = sessions
         self._max_age = max_age
         self._min_interval = min_interval
+        self._update_wait = update_wait
         self._index: FacetIndex | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._last_start = -float("inf")
-        self._last_full_length = 0.0
+        self._last_length = {"full": 0.0, "update": 0.0}
         self._warned = False
         self.builds = {"full": 0, "updates": 0}  # how many of each were made (tests, /api/status)
 
     def current(self, version: DataVersion) -> FacetIndex | None:
-        """Return the index if it was built at `version` and is younger than the maximum age; else
-        None, after starting a new build when none runs and the last one started long enough ago.
+        """Return the index if it holds the data of `version` (or newer) and is younger than the
+        maximum age; else None, after starting a new build when none runs and the last one
+        started long enough ago. A search that finds the index behind waits up to `update_wait`
+        for an update to bring it to its version.
 
         Past half the maximum age a current index is still handed out while its successor is
         built, so age alone never sends searches to SQL (a build takes seconds; every minute
@@ -517,11 +529,22 @@ class IndexKeeper:
             if time.monotonic() - index.built_at >= self._max_age / 2:
                 self.refresh()
             return index
-        self.refresh()
+        updating = self._can_update()
+        thread = self.refresh()
+        if updating and thread is not None:
+            thread.join(self._update_wait)
+            index = self._index
+            if index is not None and self._usable(index, version):
+                return index
         return None
 
     def _usable(self, index: FacetIndex, version: DataVersion) -> bool:
-        return index.version == version and time.monotonic() - index.built_at < self._max_age
+        # an index read after the request's version (an update it waited for, a later write
+        # included) holds data at least as new: every table's largest id at least the version's
+        return (
+            all(mine >= asked for mine, asked in zip(index.version, version, strict=True))
+            and time.monotonic() - index.built_at < self._max_age
+        )
 
     def status(self, version: DataVersion) -> dict[str, Any]:
         """Say what this worker's index is at `version`: ``state`` ("current", "stale", "building"
@@ -541,21 +564,31 @@ class IndexKeeper:
             "updates": self.builds["updates"],
         }
 
-    def refresh(self, *, wait: bool = False) -> None:
+    def refresh(self, *, wait: bool = False) -> threading.Thread | None:
         """Start a build in the background unless one runs or started too recently; with `wait`,
-        build now (a build running already is waited for)."""
+        build now (a build running already is waited for). Return the build running, if any."""
         with self._lock:
             running = self._thread is not None and self._thread.is_alive()
-            pause = self._min_interval
-            if not self._can_update():
-                pause = max(pause, 10 * self._last_full_length)
-            if not running and (wait or time.monotonic() - self._last_start >= pause):
-                self._last_start = time.monotonic()
-                self._thread = threading.Thread(target=self._build, name="facet-index", daemon=True)
+            kind = "update" if self._can_update() else "full"
+            now = time.monotonic()
+            delay = (
+                0.0
+                if wait
+                else max(0.0, self._last_start + max(self._min_interval, 10 * self._last_length[kind]) - now)
+            )
+            # an update due within its pause is started late rather than refused: the searches
+            # waiting for it get it then, instead of counting in SQL (a full build is refused)
+            if not running and (delay == 0.0 or kind == "update"):
+                self._last_start = now + delay
+                self._thread = threading.Thread(
+                    target=self._build, args=(delay,), name="facet-index", daemon=True
+                )
                 self._thread.start()
-            thread = self._thread
+                running = True
+            thread = self._thread if running else None
         if wait and thread is not None:
             thread.join()
+        return thread
 
     def close(self) -> None:
         """Wait for a running build (the app is stopping and its engines are disposed next)."""
@@ -568,7 +601,8 @@ class IndexKeeper:
         index = self._index
         return index is not None and time.monotonic() - index.built_at < self._max_age / 2
 
-    def _build(self) -> None:
+    def _build(self, delay: float = 0.0) -> None:
+        time.sleep(delay)
         started = time.monotonic()
         full = True
         try:
@@ -586,5 +620,4 @@ class IndexKeeper:
             if not self._warned:
                 log.warning("could not build the in-memory facet index; searches count in SQL: %s", exc)
                 self._warned = True
-        if full:
-            self._last_full_length = time.monotonic() - started
+        self._last_length["full" if full else "update"] = time.monotonic() - started

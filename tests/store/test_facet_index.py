@@ -298,16 +298,21 @@ def test_the_keeper_hands_out_an_index_only_at_its_version_and_age(
     keeper.refresh(wait=True)
     assert keeper.current((1, 0, 1, 0)) is not None
     assert keeper.builds == {"full": 1, "updates": 2}  # a young index is brought up to date
+    built.version = (1, 0, 2, 0)
+    waited = keeper.current((1, 0, 2, 0))  # a search behind the store waits for the update
+    assert waited is not None and waited.version == (1, 0, 2, 0)
+    assert keeper.current((1, 0, 1, 0)) is waited  # newer data than a request's version is fine
     builds, now = built.builds, facet_index.time.monotonic()
     monkeypatch.setattr(facet_index.time, "monotonic", lambda: now + 31)
     # past half its age: still handed out, while its successor is built
     aging = keeper.current((1, 0, 1, 0))
     keeper.close()
     assert aging is not None and built.builds == builds + 1
-    assert keeper.builds == {"full": 2, "updates": 2}  # half its age: read again in full
-    assert keeper.current((1, 0, 1, 0)) is not aging  # the successor, as new as the clock says
+    assert keeper.builds == {"full": 2, "updates": 3}  # half its age: read again in full
+    assert keeper.current((1, 0, 2, 0)) is not aging  # the successor, as new as the clock says
     monkeypatch.setattr(facet_index.time, "monotonic", lambda: now + 200)
-    assert keeper.current((1, 0, 1, 0)) is None  # too old, whatever the version says
+    assert keeper.current((1, 0, 2, 0)) is None  # too old, whatever the version says
+    keeper.close()  # (its build must not outlive the test's stand-in)
 
 
 def test_the_keeper_waits_between_builds_and_warns_once_when_one_fails(
@@ -329,3 +334,4 @@ def test_the_keeper_waits_between_builds_and_warns_once_when_one_fails(
     built.fail = False
     keeper.refresh(wait=True)
     assert keeper.current((1, 0, 0, 0)) is not None
+    keeper.close()
