@@ -32,13 +32,15 @@ from datetime import date, datetime
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import ColumnElement, Date, String, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from extract.places import province_2025
 from store.current_table import UNDATED
 from store.errors import ArticleNotFoundError, QueryError
-from store.facet_index import FacetIndex, id_array
+from store.facet_index import MAX_DELTA, FacetIndex, id_array
+from store.facet_index import VALUE_COLUMNS as FACET_VALUE_COLUMNS
 from store.models import Article, Correction, CurrentFact, CurrentRecord, Page
 from store.queries import _check_filters, _check_text, _Filters, summary
 from store.research import _check_extra, _Extra
@@ -316,11 +318,19 @@ def _facets(
 def _facets_in_memory(
     session: Session, checked: _Checked, index: FacetIndex, page: tuple[int, int] | None
 ) -> tuple[int, dict[str, Counter[Any]], list[int]] | None:
-    """`_facets` counted from `index` (`store.facet_index`). Province, years, award and review
-    state are read from the index's values (`FacetIndex.mask`); bloc, unit and award status, which
-    need the facts, select their ids in SQL; the text's ids come from the index's cache of
-    full-text hits. None when a match from SQL is not in the index (a record written since it was
-    built): count in SQL then."""
+    """`_facets` counted from `index` (`store.facet_index`), with the same answer.
+
+    Province, years, award and review state are read from the index's values (`FacetIndex.mask`);
+    bloc, unit and award status, which need the facts, select their ids in SQL; the text's ids
+    come from the index's cache of full-text hits. The articles changed since the index was made
+    (an editor's correction a moment ago, `FacetIndex.changed`) are left out of the index's part
+    and read from SQL (`_changed_rows`), then merged in: a write is seen by the next search while
+    the index is brought up to date in the background. None (count in SQL) past `MAX_DELTA`
+    changed articles, or when the index lacks a record SQL finds that did not change.
+    """
+    changed, texts_changed = index.changed(session)
+    if len(changed) > MAX_DELTA:
+        return None
     base, extra = checked.base, checked.extra
     mask = index.mask(
         province_keys=base.province_keys,
@@ -337,7 +347,8 @@ def _facets_in_memory(
         replace(extra, year_from=None, year_to=None, review_state=None),
     )
     if where:
-        found = index.positions(id_array(session, select(CurrentRecord.article_id).where(*where)))
+        ids = id_array(session, select(CurrentRecord.article_id).where(*where))
+        found = index.positions(np.setdiff1d(ids, changed, assume_unique=True))
         if found is None:
             return None
         positions = found if positions is None else np.intersect1d(positions, found, assume_unique=True)
@@ -346,11 +357,77 @@ def _facets_in_memory(
         positions = hits if positions is None else np.intersect1d(positions, hits, assume_unique=True)
     if positions is None:
         positions = np.arange(len(index.ids), dtype=np.intp)
-    rows = index.count(positions, NAMES_OVER)
+    if not len(changed):  # the index is current: everything from it
+        rows = index.count(positions) + index.count_names(index.newest(positions, NAMES_OVER))
+        if page is not None:
+            limit, offset = page
+            rows += [("page", int(i), 0) for i in index.ids[index.newest(positions, limit, offset)]]
+        return _tally(rows)
+    positions = np.setdiff1d(positions, index.present(changed), assume_unique=True)
+    fresh = _changed_rows(session, checked, index, changed, texts_changed)
+    rows = index.count(positions)
+    rows += [(facet, value, 1) for _, _, values in fresh for facet, value in values.items()]
+    # the newest matches of both parts in one order (date, then id, descending; the index's
+    # position or -1 for a changed one): the index's newest `wanted` are all its part can give
+    wanted = max(NAMES_OVER, 0 if page is None else page[0] + page[1])
+    taken = index.newest(positions, wanted)
+    newest = sorted(
+        [(day, aid, int(at)) for (day, aid), at in zip(index.sort_keys(taken), taken, strict=True)]
+        + [(day, aid, -1) for day, aid, _ in fresh],
+        reverse=True,
+    )
+    over = newest[:NAMES_OVER]
+    rows += index.count_names(np.array([at for _, _, at in over if at >= 0], dtype=np.intp))
+    rows += _names_of(session, [aid for _, aid, at in over if at < 0])
     if page is not None:
         limit, offset = page
-        rows += [("page", int(i), 0) for i in index.ids[index.newest(positions, limit, offset)]]
+        rows += [("page", aid, 0) for _, aid, _ in newest[offset : offset + limit]]
     return _tally(rows)
+
+
+def _changed_rows(
+    session: Session,
+    checked: _Checked,
+    index: FacetIndex,
+    changed: npt.NDArray[np.int64],
+    texts_changed: bool,
+) -> list[tuple[int, int, dict[str, Any]]]:
+    """(sort date as an ordinal, article id, facet values) of the current records of `changed`
+    that pass the filters, read from SQL. The text through the index's cached hits when no
+    article was added or revised since it was made (the full-text index then says the same of
+    these articles), else through the full-text index."""
+    where = _research_conditions(session, checked.base, checked.extra)
+    among = changed
+    if checked.words:
+        if texts_changed:
+            where.append(CurrentRecord.article_id.in_(text_hits(session, checked.words)))
+        else:
+            among = np.intersect1d(changed, index.text_ids(session, checked.words), assume_unique=True)
+    if not len(among):
+        return []
+    stmt = select(CurrentRecord.article_id, CurrentRecord.sort_date, *FACET_VALUE_COLUMNS.values()).where(
+        CurrentRecord.article_id.in_([int(i) for i in among]), *where
+    )
+    return [
+        (when.toordinal(), aid, dict(zip(FACET_VALUE_COLUMNS, values, strict=True)))
+        for aid, when, *values in session.execute(stmt)
+    ]
+
+
+def _names_of(session: Session, article_ids: list[int]) -> list[tuple[str, Any, int]]:
+    """Count the articles `article_ids` per name of their current bloc and member facts."""
+    if not article_ids:
+        return []
+    pairs = session.execute(
+        select(CurrentFact.field, CurrentFact.name, CurrentFact.article_id)
+        .where(
+            CurrentFact.article_id.in_(article_ids),
+            CurrentFact.field.in_(list(_NAME_FACETS)),
+            CurrentFact.name != "",
+        )
+        .distinct()
+    )
+    return [(field, name, n) for (field, name), n in Counter((f, nm) for f, nm, _ in pairs).items()]
 
 
 def _tally(rows: Iterable[tuple[str, Any, int]]) -> tuple[int, dict[str, Counter[Any]], list[int]]:

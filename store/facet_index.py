@@ -231,14 +231,8 @@ class FacetIndex:
         version = data_version(session)
         if version == self.version:
             return self
-        a, v, r, c = self.version
-        since = union(
-            select(ExtractedRecord.article_id).where(ExtractedRecord.id > r),
-            select(Correction.article_id).where(Correction.id > c),
-            select(ArticleVersion.article_id).where(ArticleVersion.id > v),
-            select(Article.id).where(Article.id > a),
-        )
-        changed = id_array(session, since)
+        a, v, _, _ = self.version
+        changed = id_array(session, self._since())
         if len(changed) > most:
             return None
         facets = {**self.values, "province_key": self.province_keys}
@@ -263,6 +257,28 @@ class FacetIndex:
             with self._lock:
                 index._hits, index._hits_size = OrderedDict(self._hits), self._hits_size
         return index
+
+    def _since(self) -> CompoundSelect[Any]:
+        """SELECT the articles whose current record may differ from this index's copy: a new
+        record (crawl, re-extraction), a correction or undo, a revised or new article, since
+        `version` (`store.data_version` lists what moves it)."""
+        a, v, r, c = self.version
+        return union(
+            select(ExtractedRecord.article_id).where(ExtractedRecord.id > r),
+            select(Correction.article_id).where(Correction.id > c),
+            select(ArticleVersion.article_id).where(ArticleVersion.id > v),
+            select(Article.id).where(Article.id > a),
+        )
+
+    def changed(self, session: Session) -> tuple[Ids, bool]:
+        """Return the ids of the articles changed since this index's data version (sorted; none
+        while it is current), and whether an article was added or revised since (then the
+        full-text hits kept here may miss it)."""
+        version = data_version(session)
+        if all(mine >= now for mine, now in zip(self.version, version, strict=True)):
+            return np.empty(0, dtype=np.int64), False
+        texts = version[0] > self.version[0] or version[1] > self.version[1]
+        return id_array(session, self._since()), texts
 
     def mask(
         self,
@@ -355,17 +371,18 @@ class FacetIndex:
             ranks = np.partition(ranks, end - 1)[:end]
         return self.by_rank[np.sort(ranks)[skip:end]]
 
-    def count(self, positions: npt.NDArray[np.intp], names_over: int) -> list[tuple[str, Any, int]]:
-        """Count `positions` per value of each facet, and the names of bloc and member facts
-        among the newest `names_over` of them: (facet, value, records) as `store.browse._facets`
-        reads them from SQL."""
-        out: list[tuple[str, Any, int]] = []
-        for facet, vals in self.values.items():
-            out += [(facet, v, n) for v, n in vals.count(positions)]
-        newest = self.newest(positions, names_over)
-        for f, names in self.names.items():
-            out += [(f, v, n) for v, n in names.count(newest)]
-        return out
+    def count(self, positions: npt.NDArray[np.intp]) -> list[tuple[str, Any, int]]:
+        """Count `positions` per value of each facet: (facet, value, records) as
+        `store.browse._facets` reads them from SQL."""
+        return [(facet, v, n) for facet, vals in self.values.items() for v, n in vals.count(positions)]
+
+    def count_names(self, positions: npt.NDArray[np.intp]) -> list[tuple[str, Any, int]]:
+        """Count the records among `positions` per name of their bloc and member facts."""
+        return [(f, v, n) for f, names in self.names.items() for v, n in names.count(positions)]
+
+    def sort_keys(self, positions: npt.NDArray[np.intp]) -> list[tuple[int, int]]:
+        """(sort date as an ordinal, article id) of each of `positions`: newest first is descending."""
+        return list(zip(self.days[positions].tolist(), self.ids[positions].tolist(), strict=True))
 
 
 def id_array(session: Session, stmt: Select[Any] | CompoundSelect[Any]) -> Ids:
@@ -385,6 +402,9 @@ def id_array(session: Session, stmt: Select[Any] | CompoundSelect[Any]) -> Ids:
     return np.unique(found)
 
 
+# a search reads at most this many articles changed since its index was made from SQL, beside
+# the index (`store.browse`); past it, the search counts in SQL alone until the index catches up
+MAX_DELTA: Final = 2000
 # past this many records changed since an index was made, it is built again in full instead of
 # updated (an update reads the changed ones by id, bound as values)
 MOST_CHANGED: Final = 5000
@@ -485,8 +505,6 @@ class IndexKeeper:
             ten times the last one of its kind took (a full one 1.3 s at 100,000 records: 13 s;
             an update 15–25 ms: 0.2 s), so a store written all night (the crawl) does not keep a
             CPU rebuilding; searches count in SQL meanwhile.
-        update_wait: seconds a search that finds the index behind waits for its update, rather
-            than counting in SQL (which costs more than the update it would wait for).
 
     After a write, a young index is brought up to date from the records changed since
     (`FacetIndex.updated`, milliseconds for an editor's correction); a full build reads every
@@ -500,12 +518,10 @@ class IndexKeeper:
         *,
         max_age: float,
         min_interval: float = 0.05,
-        update_wait: float = 0.2,
     ):
         self._sessions = sessions
         self._max_age = max_age
         self._min_interval = min_interval
-        self._update_wait = update_wait
         self._index: FacetIndex | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -515,45 +531,39 @@ class IndexKeeper:
         self.builds = {"full": 0, "updates": 0}  # how many of each were made (tests, /api/status)
 
     def current(self, version: DataVersion) -> FacetIndex | None:
-        """Return the index if it holds the data of `version` (or newer) and is younger than the
-        maximum age; else None, after starting a new build when none runs and the last one
-        started long enough ago. A search that finds the index behind waits up to `update_wait`
-        for an update to bring it to its version.
+        """Return the index while it is younger than the maximum age, starting a build when it is
+        behind `version` or half that age old; None (count in SQL) without one.
 
-        Past half the maximum age a current index is still handed out while its successor is
-        built, so age alone never sends searches to SQL (a build takes seconds; every minute
-        the searches of those seconds would cost ten times more).
+        An index behind the store is still handed out: a search reads what changed since from
+        SQL beside it (`store.browse`), while the update runs in the background. Past half the
+        maximum age it is read again in full, and used meanwhile, so age alone never sends
+        searches to SQL (a full build takes seconds).
         """
         index = self._index
-        if index is not None and self._usable(index, version):
-            if time.monotonic() - index.built_at >= self._max_age / 2:
-                self.refresh()
-            return index
-        updating = self._can_update()
-        thread = self.refresh()
-        if updating and thread is not None:
-            thread.join(self._update_wait)
-            index = self._index
-            if index is not None and self._usable(index, version):
-                return index
-        return None
+        if index is None or not self._young(index):
+            self.refresh()
+            return None
+        if not self._holds(index, version) or index.age() >= self._max_age / 2:
+            self.refresh()
+        return index
 
-    def _usable(self, index: FacetIndex, version: DataVersion) -> bool:
-        # an index read after the request's version (an update it waited for, a later write
-        # included) holds data at least as new: every table's largest id at least the version's
-        return (
-            all(mine >= asked for mine, asked in zip(index.version, version, strict=True))
-            and time.monotonic() - index.built_at < self._max_age
-        )
+    def _young(self, index: FacetIndex) -> bool:
+        return index.age() < self._max_age
+
+    @staticmethod
+    def _holds(index: FacetIndex, version: DataVersion) -> bool:
+        # every table's largest id at least the version's: the data of `version`, or newer
+        return all(mine >= asked for mine, asked in zip(index.version, version, strict=True))
 
     def status(self, version: DataVersion) -> dict[str, Any]:
-        """Say what this worker's index is at `version`: ``state`` ("current", "stale", "building"
-        or "none"), ``records`` it holds, its ``age_seconds`` (None without one), and how many
+        """Say what this worker's index is at `version`: ``state`` ("current"; "behind": used, the
+        changes since read from SQL, an update coming; "stale": too old; "building"; "none"),
+        ``records`` it holds, its ``age_seconds`` (None without one), and how many
         ``full_builds`` and ``updates`` this worker made."""
         index = self._index
         building = self._thread is not None and self._thread.is_alive()
-        if index is not None and self._usable(index, version):
-            state = "current"
+        if index is not None and self._young(index):
+            state = "current" if self._holds(index, version) else "behind"
         else:
             state = "building" if building else ("stale" if index is not None else "none")
         return {

@@ -73,12 +73,14 @@ def test_a_correction_is_seen_at_once_and_the_index_catches_up(
         headers={"X-CSRF-Token": csrf},
     )
     assert r.status_code == 201
-    # the index was built before the write: the next search counts in SQL, and sees it
-    assert in_memory.get("/api/status").json()["facet_index"]["state"] in ("stale", "building")
+    # the index was made before the write: the next search reads the changed record from SQL
+    # beside it, and sees the correction
+    assert in_memory.get("/api/status").json()["facet_index"]["state"] == "behind"
+    monkeypatch.setattr(browse_module, "_facets", _sql_counting_refused)
     assert in_memory.get("/api/records", params={"province": "Lạng Sơn"}).json()["total"] == before + 1
     keeper = in_memory.app.state.ctx.facet_index  # type: ignore[attr-defined]
-    keeper.refresh(wait=True)  # (the request above started a rebuild; this waits for one)
-    monkeypatch.setattr(browse_module, "_facets", _sql_counting_refused)
+    keeper.refresh(wait=True)  # (the request above started an update; this waits for one)
+    assert in_memory.get("/api/status").json()["facet_index"]["state"] == "current"
     page = in_memory.get("/api/records", params={"q": "Hòa Bình"}).json()  # the text alone: all in memory
     assert page["total"] >= 1 and {"value": "Lạng Sơn", "count": page["total"]} in page["facets"]["province"]
     assert {"value": "corrected", "count": 1} in page["facets"]["review_state"]

@@ -58,7 +58,7 @@ class Overview(BaseModel):
 
 
 class FacetIndexStatus(BaseModel):
-    state: Literal["current", "stale", "building", "none", "off"]
+    state: Literal["current", "behind", "stale", "building", "none", "off"]
     records: int | None
     age_seconds: float | None
     full_builds: int = 0
