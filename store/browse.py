@@ -39,8 +39,8 @@ from sqlalchemy.orm import Session
 from extract.places import province_2025
 from store.current_table import UNDATED
 from store.errors import ArticleNotFoundError, QueryError
-from store.facet_index import MAX_DELTA, FacetIndex, id_array
 from store.facet_index import VALUE_COLUMNS as FACET_VALUE_COLUMNS
+from store.facet_index import FacetIndex, id_array
 from store.models import Article, Correction, CurrentFact, CurrentRecord, Page
 from store.queries import _check_filters, _check_text, _Filters, summary
 from store.research import _check_extra, _Extra
@@ -329,7 +329,7 @@ def _facets_in_memory(
     changed articles, or when the index lacks a record SQL finds that did not change.
     """
     changed, texts_changed = index.changed(session)
-    if len(changed) > MAX_DELTA:
+    if changed is None:  # past MAX_DELTA
         return None
     base, extra = checked.base, checked.extra
     mask = index.mask(

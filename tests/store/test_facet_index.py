@@ -157,11 +157,17 @@ def test_past_max_delta_changes_a_search_counts_in_sql(
         corrections.verify(session, article_id=art.id, editor="Lan")
     checked = browse_module._check(Filters(q="giao ước"))
     assert browse_module._facets_in_memory(session, checked, index, (4, 0)) is not None
-    monkeypatch.setattr(browse_module, "MAX_DELTA", 2)
+    monkeypatch.setattr(facet_index, "MAX_DELTA", 2)
     assert browse_module._facets_in_memory(session, checked, index, (4, 0)) is None
     assert _answer(browse(session, Filters(q="giao ước"), index=index)) == _answer(
         browse(session, Filters(q="giao ước"))
     )
+    # rows, not articles, are bounded: three corrections of one article are past two as well
+    # (each table is read up to the bound only, so more rows could hide other articles)
+    again = FacetIndex.build(session)
+    for _ in range(3):
+        corrections.verify(session, article_id=many[5].id, editor="Lan")
+    assert again.updated(session, most=2) is None and again.updated(session, most=3) is not None
 
 
 def test_a_record_newer_than_the_index_is_counted_from_sql_beside_it(
