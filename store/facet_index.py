@@ -173,7 +173,7 @@ class FacetIndex:
     # the event's, the record's publication's and the article's year of each record (0: none),
     # the three years a year filter reads (`store.queries._Filters.current_sql`)
     years: npt.NDArray[np.int32]
-    days: Ids = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # sort dates, as ordinals
+    days: Ids  # each record's sort date, as an ordinal
     _hits: OrderedDict[SearchQuery, Ids] = field(default_factory=OrderedDict)
     _hits_size: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -214,9 +214,7 @@ class FacetIndex:
         rank[by_rank] = np.arange(len(ids))
         values = {name: _Values(codes[name], coders[name].values()) for name in coders}
         province_keys = values.pop("province_key")
-        index = cls(version, built_at, ids, by_rank, rank, values, names, province_keys, years)
-        index.days = days
-        return index
+        return cls(version, built_at, ids, by_rank, rank, values, names, province_keys, years, days)
 
     def updated(self, session: Session, *, most: int) -> FacetIndex | None:
         """Return this index brought to the store's current data version by reading again only the

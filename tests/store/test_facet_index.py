@@ -288,6 +288,7 @@ class _Built:
             {},
             facet_index._Values.of([]),
             np.zeros((3, 0), dtype=np.int32),
+            np.array([], dtype=np.int64),
         )
 
 
