@@ -10,20 +10,24 @@ Here a record's facet values are small integer codes in arrays, so counting the 
 `numpy.bincount` per facet, and a word's articles, once read from the full-text index, are a
 sorted array intersected with the other filters' matches.
 
-What stays in SQL, so the two paths cannot disagree on what a filter means: every filter other
-than the text (`store.research._conditions`) selects its article ids in SQL; the text's ids come
+What stays in SQL, so the two paths cannot disagree on what a filter means: the filters that need
+facts (bloc, unit, award status) select their article ids in SQL; province, years, award and
+review state are read from the codes by the same rules (`FacetIndex.mask`); the text's ids come
 from the full-text index (`store.search.text_hits`) and are kept here per query; the rows shown
 are read by `store.browse` as always. `store.browse.browse` gives the same page with or without
 an index (tests/store/test_facet_index.py compares them over many filters).
 
-An index is used only while it is *current*: built at the data version (`store.data_version`) the
-request reads, and younger than a maximum age (the bound for a PostgreSQL writer the version
-misses, as for the results cache). `IndexKeeper` builds a new one in a background thread when it
-is not, and the request meanwhile counts in SQL: a write never makes a page wrong or slow, it
-only makes the next few searches cost what they cost without the index.
+An index holds the data of one data version (`store.data_version`) and is used while younger than
+a maximum age (the bound for a PostgreSQL writer the version misses, as for the results cache).
+After a write it is *behind*: a search still uses it, and reads the few articles changed since
+(`FacetIndex.changed`) from SQL beside it, so a correction is in the next search; meanwhile
+`IndexKeeper` brings it up to date in the background (`FacetIndex.updated`, milliseconds) and
+reads it again in full at half its maximum age. Past `MAX_DELTA` changes (a bulk re-extraction)
+searches count in SQL alone until the index catches up.
 
-Memory: some 60 bytes per record (codes, rank) plus 4 bytes per bloc or member fact, ~6 MB at
-100,000 records per worker; the text cache holds at most `HITS_BUDGET` article ids.
+Memory: some 60 bytes per record (codes, rank, years, sort date) plus 4 bytes per distinct bloc or
+member name of a record, ~10 MB at 100,000 records per worker; the text cache holds at most
+`HITS_BUDGET` article ids.
 """
 
 from __future__ import annotations
@@ -516,7 +520,7 @@ def _listed(ids: Ids) -> Any:
 
 
 class IndexKeeper:
-    """One web worker's `FacetIndex`: handed out while current, rebuilt in the background when not.
+    """One web worker's `FacetIndex`: handed out while young, brought up to date in the background.
 
     Args:
         sessions: opens a session on the store (a read-only one is enough).
@@ -524,7 +528,7 @@ class IndexKeeper:
         min_interval: seconds at least between the starts of two builds. A build also waits
             ten times the last one of its kind took (a full one 1.3 s at 100,000 records: 13 s;
             an update 15–25 ms: 0.2 s), so a store written all night (the crawl) does not keep a
-            CPU rebuilding; searches count in SQL meanwhile.
+            CPU rebuilding; searches read the changes from SQL beside the index meanwhile.
 
     After a write, a young index is brought up to date from the records changed since
     (`FacetIndex.updated`, milliseconds for an editor's correction); a full build reads every

@@ -187,8 +187,9 @@ class Settings(BaseSettings):
         default=True,
         description="Each web worker keeps every current record's facet values in memory (some 60 "
         "bytes a record) and the articles of recent search words, so a search counts its facets "
-        "in a few milliseconds instead of in SQL (store/facet_index.py). It is rebuilt in the "
-        "background after a write or web_cache_seconds; searches count in SQL meanwhile.",
+        "in a few milliseconds instead of in SQL (store/facet_index.py). After a write it is "
+        "updated in the background, searches reading what changed from SQL beside it meanwhile; "
+        "it is read again in full every half web_cache_seconds. Off: facets counted in SQL.",
     )
     web_cache_dir: Path | None = Field(
         default=None,
