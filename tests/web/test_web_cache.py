@@ -20,7 +20,7 @@ from store.keys import content_key, province_key
 from store.models import CurrentRecord
 from thidua.settings import Settings
 from thidua.web.app import create_app
-from thidua.web.cache import HEADER, ResultCache, data_read_earlier
+from thidua.web.cache import HEADER, SETTLE_SECONDS, ResultCache, data_read_earlier
 
 # --- the cache alone -----------------------------------------------------------------------
 
@@ -71,6 +71,21 @@ def test_a_result_made_from_older_data_expires_as_early_as_that_data() -> None:
     assert cache.get_or_compute("page", page)[1] and cache.get_or_compute("result", from_an_old_copy)[1]
     clock.now += 0.2
     assert not cache.get_or_compute("page", page)[1]
+
+
+def test_results_are_not_kept_while_the_data_version_moves() -> None:
+    """Within SETTLE_SECONDS of a new data version every entry would be a miss read by no one
+    (the next write makes a new key): `settled` says so, and says it for the first version seen."""
+    clock = Clock()
+    cache = ResultCache(4, 60.0, clock=clock)
+    assert cache.settled((1, 0, 0, 0))  # a worker's first version: keep
+    clock.now += 5
+    assert cache.settled((1, 0, 0, 0))
+    assert not cache.settled((1, 0, 1, 0))  # a write just now
+    clock.now += SETTLE_SECONDS / 2
+    assert not cache.settled((1, 0, 2, 0))  # another: the wait starts again
+    clock.now += SETTLE_SECONDS
+    assert cache.settled((1, 0, 2, 0))
 
 
 def test_the_least_recently_used_entry_goes_first_beyond_the_size() -> None:
@@ -153,6 +168,8 @@ def test_a_repeated_search_is_served_from_the_cache(client: TestClient) -> None:
 
 def test_a_correction_and_its_undo_are_seen_by_the_next_request(editor: Editor, ids: dict[str, int]) -> None:
     c, aid = editor.client, ids["bac-ninh"]
+    clock = Clock()
+    c.app.state.ctx.cache._clock = clock  # type: ignore[attr-defined]
     headers = {"X-CSRF-Token": editor.csrf}
     before = _names(c, aid)
     assert c.get("/api/records", params={"q": "Sở"}).headers[HEADER] == "hit"
@@ -162,6 +179,10 @@ def test_a_correction_and_its_undo_are_seen_by_the_next_request(editor: Editor, 
     assert made.status_code == 201
     after = c.get("/api/records", params={"q": "Sở"})
     assert after.headers[HEADER] == "miss"
+    # just after a write the results are not kept (the next write would make them unread)
+    assert c.get("/api/records", params={"q": "Sở"}).headers[HEADER] == "miss"
+    clock.now += SETTLE_SECONDS
+    assert [c.get("/api/records", params={"q": "Sở"}).headers[HEADER] for _ in range(2)] == ["miss", "hit"]
     changed = [str(r["members"]) for r in after.json()["rows"] if r["article_id"] == aid]
     assert changed != before and int(changed[0]) == int(before[0]) - 1
     assert c.post(f"/api/corrections/{made.json()['id']}/undo", json={}, headers=headers).status_code == 201

@@ -74,6 +74,9 @@ log = logging.getLogger(__name__)
 HEADER: Final = "X-Thidua-Cache"  # "hit" or "miss" on cached endpoints (the load bench counts them)
 MAGIC: Final = b"thidua-cache 1\n"  # then the SHA-256 of the payload, then the payload
 PRUNE_EVERY: Final = 64  # writes of one process between two prunings of the directory
+# results are not kept within this long of the data version changing (`ResultCache.settled`)
+SETTLE_SECONDS: Final = 1.0
+_UNSEEN: Final = object()
 STALE_TEMP_SECONDS: Final = 60.0  # a temporary file this old is a crashed writer's (a write takes ms)
 FUTURE_SLACK_SECONDS: Final = 1.0  # an mtime further ahead than this (a clock stepped back) is expired
 
@@ -358,10 +361,25 @@ class ResultCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._pending: dict[Hashable, Future[Any]] = {}
+        self._version: Hashable = _UNSEEN  # the data version last seen (`settled`)
+        self._changed_at = -float("inf")
         self.stats = CacheStats()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def settled(self, version: Hashable) -> bool:
+        """Whether results at data version `version` are worth keeping: not within `SETTLE_SECONDS`
+        of this worker seeing the version change. Every write is a new version, so while editors
+        or a re-extraction write several times a second each entry is a miss that is never read
+        again, and keeping it (a file in the shared folder, a lock) only adds to the search; those
+        results are computed and not kept. The first version a worker sees counts as settled."""
+        with self._lock:
+            now = self._clock()
+            if self._version is not _UNSEEN and version != self._version:
+                self._changed_at = now
+            self._version = version
+            return now - self._changed_at >= SETTLE_SECONDS
 
     def get_or_compute(
         self, key: Hashable, compute: Callable[[], Any], codec: Codec[Any] | None = None

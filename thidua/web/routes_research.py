@@ -166,6 +166,9 @@ def _cached(
     A hit says "hit". A miss of a page or body computed from a result cached under its own key
     keeps what that lookup said: "miss" means this request ran the query.
     """
+    if version is not None and not ctx.cache.settled(version):  # the data is changing: not kept
+        response.headers[CACHE_HEADER] = "miss"
+        return compute()
     value, hit = ctx.cache.get_or_compute((*key, version), compute, codec)
     if hit:
         response.headers[CACHE_HEADER] = "hit"
@@ -299,8 +302,8 @@ def api_overview(ctx: Ctx, db: ReadDB, response: Response) -> Response:
 @router.get("/api/status", response_model=Status, tags=["research"])
 def api_status(ctx: Ctx, db: ReadDB) -> Status:
     """What the worker that answered holds in memory: whether its facet index is current (searches
-    count from it) or being built (they count in SQL meanwhile). Operators and the load bench
-    ask it after a start."""
+    count from it), behind (the changes since are read from SQL beside it) or being built (they
+    count in SQL meanwhile). Operators and the load bench ask it after a start."""
     if ctx.facet_index is None:
         return Status(facet_index=FacetIndexStatus(state="off", records=None, age_seconds=None))
     return Status(facet_index=FacetIndexStatus(**ctx.facet_index.status(data_version(db))))
