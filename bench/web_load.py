@@ -607,13 +607,16 @@ def editors_writing(url: str, every: float, seed: int) -> Iterator[dict[str, int
     rng = random.Random(seed)
 
     def write() -> None:
-        while not stop.wait(every):
+        # the first correction at once, the stop looked at after each: the block always spans one
+        while True:
             try:
                 with session_factory(engine)() as s, s.begin():
                     corrections.verify(s, article_id=rng.choice(ids), editor="bench editor")
                 done["written"] += 1
             except StoreError:
                 done["refused"] += 1
+            if stop.wait(every):
+                return
 
     thread = threading.Thread(target=write, name="editor")
     thread.start()
