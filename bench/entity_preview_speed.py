@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bench.link_speed import fresh_postgres, records, store_all, timed
-from store.db import make_engine, migrate, session_factory
+from bench.link_speed import empty_store, records, store_all, timed
+from store.db import make_engine, session_factory
 from store.entity_pages import entity_detail
 from store.entity_preview import preview_merge
 from store.models import Entity
@@ -45,10 +45,6 @@ def _ids(url: str) -> tuple[list[int], list[int]]:
         engine.dispose()
 
 
-def _nothing() -> None:
-    """Nothing to drop: the SQLite file goes with its temporary folder."""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
@@ -60,12 +56,7 @@ def main() -> None:
     print(f"{'engine':<11} {'bloc merge preview':>22} {'unit merge preview':>22} {'unit page':>18}")
     with tempfile.TemporaryDirectory() as tmp:
         for engine_name in engines:
-            if engine_name == "sqlite":
-                url, done = f"sqlite:///{Path(tmp) / 'bench.sqlite'}", _nothing
-            else:
-                url, done = fresh_postgres()
-            try:
-                migrate(url)
+            with empty_store(engine_name, Path(tmp)) as url:
                 store_all(url, data, link=True)
                 blocs, units = _ids(url)
                 engine = make_engine(url)
@@ -83,8 +74,6 @@ def main() -> None:
                     f"{engine_name:<11} {bloc_ms:>8.1f} ms ({sizes[0]:>4} rec) "
                     f"{unit_ms:>8.1f} ms ({sizes[1]:>4} rec) {page_ms:>7.1f} ms ({page:>3} rec)"
                 )
-            finally:
-                done()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -120,8 +121,21 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-def _nothing() -> None:
-    """Clean-up of a SQLite file: the temporary folder goes with it."""
+@contextmanager
+def empty_store(engine_name: str, folder: Path, name: str = "bench") -> Iterator[str]:
+    """Yield the URL of a new store at the schema's head: a SQLite file `name` in `folder` (it goes
+    with the folder), or a PostgreSQL schema of its own, dropped afterwards."""
+    if engine_name == "sqlite":
+        url = f"sqlite:///{folder / f'{name}.sqlite'}"
+        migrate(url)
+        yield url
+        return
+    url, drop = fresh_postgres()
+    try:
+        migrate(url)
+        yield url
+    finally:
+        drop()
 
 
 def fresh_postgres() -> tuple[str, Callable[[], None]]:
@@ -154,21 +168,12 @@ def main() -> None:
         for engine_name in engines:
             results = {}
             for link in (False, True):
-                done: Callable[[], None]
-                if engine_name == "sqlite":
-                    done = _nothing
-                    url = f"sqlite:///{Path(tmp) / f'{link}.sqlite'}"
-                else:
-                    url, done = fresh_postgres()
-                try:
-                    migrate(url)
+                with empty_store(engine_name, Path(tmp), str(link)) as url:
                     results[link] = store_all(url, data, link=link)
                     if link:
                         events = timed(url, lambda s: find_events(s, province="Đồng Nai", year=2020))
                         blocs = timed(url, lambda s: blocs_by_year(s, province="Bắc Ninh", year=2021))
                         units = timed(url, lambda s: find_entities(s, "Sở KH&ĐT", province="Bắc Giang"))
-                finally:
-                    done()
             plain, linked = args.n / results[False], args.n / results[True]
             print(
                 f"{engine_name:<11} {plain:>12.1f} {linked:>17.1f} {results[True] / results[False]:>6.2f}  "

@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bench.link_speed import fresh_postgres, records, store_all, timed
-from store.db import make_engine, migrate, session_factory
+from bench.link_speed import empty_store, records, store_all, timed
+from store.db import make_engine, session_factory
 from store.entity_corrections import merge_entities
 from store.keys import name_key
 from store.merged_keys import merged_keys
@@ -83,10 +83,6 @@ def _write(url: str, change: Callable[[Session], None]) -> None:
         engine.dispose()
 
 
-def _nothing() -> None:
-    """Nothing to drop: the SQLite file goes with its temporary folder."""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
@@ -99,12 +95,7 @@ def main() -> None:
     print(f"{'engine':<11} {'state':<28} {'unit timeline':>14} {'bloc timeline':>14} {'keys':>5}")
     with tempfile.TemporaryDirectory() as tmp:
         for engine_name in engines:
-            if engine_name == "sqlite":
-                url, done = f"sqlite:///{Path(tmp) / 'bench.sqlite'}", _nothing
-            else:
-                url, done = fresh_postgres()
-            try:
-                migrate(url)
+            with empty_store(engine_name, Path(tmp)) as url:
                 store_all(url, data, link=True)
                 states: list[tuple[str, Callable[[Session], None] | None]] = [
                     ("no merge", None),
@@ -116,8 +107,6 @@ def main() -> None:
                         _write(url, change)
                     unit_ms, bloc_ms, added = _times(url)
                     print(f"{engine_name:<11} {label:<28} {unit_ms:>11.1f} ms {bloc_ms:>11.1f} ms {added:>5}")
-            finally:
-                done()
 
 
 if __name__ == "__main__":

@@ -559,29 +559,22 @@ def scenarios(seen: dict[str, Any], n_requests: int, seed: int) -> dict[str, lis
         )
         for _ in range(n_requests)
     ]
-    # the same words within one province: 16 x 20 searches of ~1,700 matches each, most asked once
-    # (a seed of its own, so the two scenarios above stay what they were)
-    narrow_rng = random.Random(seed + 1)
-    narrow = [
-        str(
-            httpx.URL(
-                "/search",
-                params={"q": narrow_rng.choice(words), "province": narrow_rng.choice(seen["province"])},
+
+    def within_province(rng: random.Random) -> list[str]:
+        # the same words within one province: 16 x 20 searches of ~1,700 matches each, most asked once
+        return [
+            str(
+                httpx.URL(
+                    "/search", params={"q": rng.choice(words), "province": rng.choice(seen["province"])}
+                )
             )
-        )
-        for _ in range(n_requests)
-    ]
-    # the same kind of searches while editors write (`editors_writing`), drawn apart
-    writing_rng = random.Random(seed + 2)
-    writing = [
-        str(
-            httpx.URL(
-                "/search",
-                params={"q": writing_rng.choice(words), "province": writing_rng.choice(seen["province"])},
-            )
-        )
-        for _ in range(n_requests)
-    ]
+            for _ in range(n_requests)
+        ]
+
+    # seeds of their own, so the two scenarios above stay what they were; the searches while
+    # editors write (`editors_writing`) drawn apart from the others
+    narrow = within_province(random.Random(seed + 1))
+    writing = within_province(random.Random(seed + 2))
     return {
         "search page": search,
         "search page, one province": narrow,

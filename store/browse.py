@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from extract.places import province_2025
 from store.current_table import UNDATED
+from store.data_version import DataVersion
 from store.errors import ArticleNotFoundError, QueryError
 from store.facet_index import VALUE_COLUMNS as FACET_VALUE_COLUMNS
 from store.facet_index import FacetIndex, id_array
@@ -316,7 +317,11 @@ def _facets(
 
 
 def _facets_in_memory(
-    session: Session, checked: _Checked, index: FacetIndex, page: tuple[int, int] | None
+    session: Session,
+    checked: _Checked,
+    index: FacetIndex,
+    page: tuple[int, int] | None,
+    version: DataVersion | None = None,
 ) -> tuple[int, dict[str, Counter[Any]], list[int]] | None:
     """`_facets` counted from `index` (`store.facet_index`), with the same answer.
 
@@ -328,7 +333,7 @@ def _facets_in_memory(
     the index is brought up to date in the background. None (count in SQL) past `MAX_DELTA`
     changed articles, or when the index lacks a record SQL finds that did not change.
     """
-    changed, texts_changed = index.changed(session)
+    changed, texts_changed = index.changed(session, version)
     if changed is None:  # past MAX_DELTA
         return None
     base, extra = checked.base, checked.extra
@@ -357,16 +362,18 @@ def _facets_in_memory(
         positions = hits if positions is None else np.intersect1d(positions, hits, assume_unique=True)
     if positions is None:
         positions = np.arange(len(index.ids), dtype=np.intp)
-    if not len(changed):  # the index is current: everything from it
-        rows = index.count(positions) + index.count_names(index.newest(positions, NAMES_OVER))
+    fresh: list[tuple[int, int, dict[str, Any]]] = []
+    if len(changed):  # the changed articles from SQL, in place of the index's copies of them
+        positions = np.setdiff1d(positions, index.present(changed), assume_unique=True)
+        fresh = _changed_rows(session, checked, index, changed, texts_changed)
+    rows = index.count(positions)
+    rows += [(facet, value, 1) for _, _, values in fresh for facet, value in values.items()]
+    if not fresh:  # every match in the index: its newest, names and page from it alone
+        rows += index.count_names(index.newest(positions, NAMES_OVER))
         if page is not None:
             limit, offset = page
             rows += [("page", int(i), 0) for i in index.ids[index.newest(positions, limit, offset)]]
         return _tally(rows)
-    positions = np.setdiff1d(positions, index.present(changed), assume_unique=True)
-    fresh = _changed_rows(session, checked, index, changed, texts_changed)
-    rows = index.count(positions)
-    rows += [(facet, value, 1) for _, _, values in fresh for facet, value in values.items()]
     # the newest matches of both parts in one order (date, then id, descending; the index's
     # position or -1 for a changed one): the index's newest `wanted` are all its part can give
     wanted = max(NAMES_OVER, 0 if page is None else page[0] + page[1])
@@ -468,6 +475,7 @@ def browse(
     page: int = 1,
     per_page: int = 50,
     index: FacetIndex | None = None,
+    version: DataVersion | None = None,
 ) -> BrowsePage:
     """Return one page of the current records passing `filters`, sorted, with facet counts.
 
@@ -477,9 +485,10 @@ def browse(
     matches (all of them when there are fewer; `BrowsePage.names_over` says how many).
 
     Newest first (the default) costs two statements: the facets with the page's ids, then their
-    documents; another order queries the page's ids on its own. With `index` (a current
+    documents; another order queries the page's ids on its own. With `index` (a
     `store.facet_index.FacetIndex`, as `IndexKeeper.current` hands out) the facets and the page's
-    ids are counted from it, with the same answer.
+    ids are counted from it, with the same answer; `version` is the data version the caller read
+    before (`store.data_version`), so it is not read again.
 
     Raises:
         QueryError: a filter, sort column, page or page size that cannot be used.
@@ -490,7 +499,7 @@ def browse(
     newest_first = sort == "date" and descending
     # undated records' `UNDATED` already sorts last newest-first
     at = (per_page, (page - 1) * per_page) if newest_first else None
-    counted = None if index is None else _facets_in_memory(session, checked, index, at)
+    counted = None if index is None else _facets_in_memory(session, checked, index, at, version)
     total, counts, shown = counted or _facets(session, checked, at)
     if not newest_first:
         value = _sort_column(session, sort)

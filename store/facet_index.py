@@ -283,11 +283,16 @@ class FacetIndex:
         ]
         return union_all(*(select(*sub.c) for sub in limited))
 
-    def changed(self, session: Session) -> tuple[Ids | None, bool]:
+    def changed(self, session: Session, version: DataVersion | None = None) -> tuple[Ids | None, bool]:
         """Return the ids of the articles changed since this index's data version (sorted; none
-        while it is current; None past `MAX_DELTA` rows of changes), and whether an article was
-        added or revised since (then the full-text hits kept here may miss it)."""
-        version = data_version(session)
+        while it holds `version`; None past `MAX_DELTA` rows of changes), and whether an article
+        was added or revised since (then the full-text hits kept here may miss it).
+
+        `version`: the store's data version as the caller read it before its data (the web app
+        reads it for its cache keys); read here when not given.
+        """
+        if version is None:
+            version = data_version(session)
         if all(mine >= now for mine, now in zip(self.version, version, strict=True)):
             return np.empty(0, dtype=np.int64), False
         texts = version[0] > self.version[0] or version[1] > self.version[1]
@@ -598,31 +603,21 @@ class IndexKeeper:
             "updates": self.builds["updates"],
         }
 
-    def refresh(self, *, wait: bool = False) -> threading.Thread | None:
+    def refresh(self, *, wait: bool = False) -> None:
         """Start a build in the background unless one runs or started too recently; with `wait`,
-        build now (a build running already is waited for). Return the build running, if any."""
+        build now (a build running already is waited for)."""
         with self._lock:
             running = self._thread is not None and self._thread.is_alive()
-            kind = "update" if self._can_update() else "full"
-            now = time.monotonic()
-            delay = (
-                0.0
-                if wait
-                else max(0.0, self._last_start + max(self._min_interval, 10 * self._last_length[kind]) - now)
+            pause = max(
+                self._min_interval, 10 * self._last_length["update" if self._can_update() else "full"]
             )
-            # an update due within its pause is started late rather than refused: the searches
-            # waiting for it get it then, instead of counting in SQL (a full build is refused)
-            if not running and (delay == 0.0 or kind == "update"):
-                self._last_start = now + delay
-                self._thread = threading.Thread(
-                    target=self._build, args=(delay,), name="facet-index", daemon=True
-                )
+            if not running and (wait or time.monotonic() - self._last_start >= pause):
+                self._last_start = time.monotonic()
+                self._thread = threading.Thread(target=self._build, name="facet-index", daemon=True)
                 self._thread.start()
-                running = True
-            thread = self._thread if running else None
+            thread = self._thread
         if wait and thread is not None:
             thread.join()
-        return thread
 
     def close(self) -> None:
         """Wait for a running build (the app is stopping and its engines are disposed next)."""
@@ -635,8 +630,7 @@ class IndexKeeper:
         index = self._index
         return index is not None and time.monotonic() - index.built_at < self._max_age / 2
 
-    def _build(self, delay: float = 0.0) -> None:
-        time.sleep(delay)
+    def _build(self) -> None:
         started = time.monotonic()
         full = True
         try:

@@ -224,7 +224,14 @@ def _result(
     if index is not None:  # counted from a copy made then: a cached result is as old
         data_read_earlier(index.age())
     result = browse(
-        db, filters, sort=sort, descending=order == "desc", page=page, per_page=per_page, index=index
+        db,
+        filters,
+        sort=sort,
+        descending=order == "desc",
+        page=page,
+        per_page=per_page,
+        index=index,
+        version=version,
     )
     return SearchResult(
         total=result.total,
